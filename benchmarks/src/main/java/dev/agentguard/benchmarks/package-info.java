@@ -1,0 +1,4 @@
+/**
+ * JMH benchmarks. Run {@code java -jar benchmarks/target/benchmarks.jar} after {@code ./mvnw -B verify}.
+ */
+package dev.agentguard.benchmarks;
