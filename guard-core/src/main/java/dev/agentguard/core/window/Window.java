@@ -1,0 +1,30 @@
+package dev.agentguard.core.window;
+
+/**
+ * A rolling total of one quantity (nano-dollars, tokens, calls, errors) over a window of time.
+ *
+ * <p>Implementations are <b>not</b> thread-safe: the owner (a ledger entry, a telemetry record) serialises
+ * access. Time is passed in rather than read, so that one admission reads the clocks once and tests can
+ * drive any time they like: {@code tickNanos} is a {@link dev.agentguard.core.Ticker} reading (sliding windows
+ * use it), {@code epochMillis} a {@link java.time.Clock} reading (calendar windows use it).
+ */
+public interface Window {
+
+    /**
+     * Adds an amount at the given time.
+     *
+     * @param tickNanos the ticker reading now
+     * @param epochMillis the wall-clock time now
+     * @param amount the amount to add (may be negative to correct an earlier addition in the same window)
+     */
+    void add(long tickNanos, long epochMillis, long amount);
+
+    /**
+     * Returns the total of the amounts added within the window that ends now. O(1) amortised.
+     *
+     * @param tickNanos the ticker reading now
+     * @param epochMillis the wall-clock time now
+     * @return the total
+     */
+    long total(long tickNanos, long epochMillis);
+}
