@@ -20,6 +20,7 @@ import java.util.Optional;
  *   <li>{@link #bundled()}: the genai-prices v2 feed shipped in this jar (see {@link #source()} for its
  *       snapshot), resolved with genai-prices' match rules, provider fallbacks, tiers and conditional prices;</li>
  *   <li>{@link #fromGenaiPrices(Path)}: a newer copy of that feed;</li>
+ *   <li>{@link #fromLiteLlm(Path)}: LiteLLM's {@code model_prices_and_context_window.json};</li>
  *   <li>{@link #withOverrides(Map)}: exact model names priced by the user, in front of another catalog;
  *       {@link #orElse(PriceCatalog)} and {@link #layered(List)} stack catalogs, first hit wins.</li>
  * </ul>
@@ -106,5 +107,34 @@ public interface PriceCatalog {
      */
     static PriceCatalog fromGenaiPrices(InputStream in, String sourceName) {
         return new CachedPriceCatalog(new GenaiPricesCatalog(GenaiPricesParser.parse(in, sourceName), sourceName));
+    }
+
+    /**
+     * Loads LiteLLM's {@code model_prices_and_context_window.json}.
+     *
+     * @param file the price file
+     * @return the catalog; its source is {@code litellm <file>}
+     * @throws PriceFeedException if the file is not valid (the message names the JSON path)
+     * @throws UncheckedIOException if the file cannot be read
+     */
+    static PriceCatalog fromLiteLlm(Path file) {
+        String source = "litellm " + file;
+        try (InputStream in = Files.newInputStream(file)) {
+            return fromLiteLlm(in, source);
+        } catch (IOException e) {
+            throw new UncheckedIOException("cannot read price feed " + source, e);
+        }
+    }
+
+    /**
+     * Loads LiteLLM's {@code model_prices_and_context_window.json} from a stream, which is read but not closed.
+     *
+     * @param in the price file
+     * @param sourceName a name for {@link #source()} and error messages
+     * @return the catalog
+     * @throws PriceFeedException if the stream does not hold a valid file
+     */
+    static PriceCatalog fromLiteLlm(InputStream in, String sourceName) {
+        return new CachedPriceCatalog(new LiteLlmCatalog(LiteLlmParser.parse(in, sourceName), sourceName));
     }
 }

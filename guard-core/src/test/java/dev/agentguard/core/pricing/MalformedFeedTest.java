@@ -23,6 +23,11 @@ class MalformedFeedTest {
                 new ByteArrayInputStream(json.replace('\'', '"').getBytes(StandardCharsets.UTF_8)), "bad-feed.json");
     }
 
+    private static PriceCatalog liteLlm(String json) {
+        return PriceCatalog.fromLiteLlm(
+                new ByteArrayInputStream(json.replace('\'', '"').getBytes(StandardCharsets.UTF_8)), "bad-litellm.json");
+    }
+
     static Stream<Arguments> brokenGenaiFeeds() {
         return Stream.of(
                 Arguments.of("[{", "$", "not valid JSON at line 1"),
@@ -90,10 +95,35 @@ class MalformedFeedTest {
                 .hasMessageContaining(problem);
     }
 
+    static Stream<Arguments> brokenLiteLlmFiles() {
+        return Stream.of(
+                Arguments.of("[]", "$", "expected an object, found []"),
+                Arguments.of("{'gpt-x': 3}", "$[\"gpt-x\"]", "expected an object, found 3"),
+                Arguments.of("{'gpt-x': {'input_cost_per_token': 'free'}}",
+                        "$[\"gpt-x\"].input_cost_per_token", "expected a non-negative number, found \"free\""),
+                Arguments.of("{'gpt_x': {'input_cost_per_token': 1e-6, 'output_cost_per_token': -1e-6}}",
+                        "$.gpt_x.output_cost_per_token", "expected a non-negative number, found -0.000001"),
+                Arguments.of("{'gpt-x': {'input_cost_per_token': 1e-6, 'litellm_provider': 5}}",
+                        "$[\"gpt-x\"].litellm_provider", "expected a string, found 5"),
+                Arguments.of("{'o-x': {'input_cost_per_token': 1e-6, 'output_cost_per_reasoning_token': 1e-6}}",
+                        "$[\"o-x\"]", "modelPrice.reasoning is set but modelPrice.output is not"));
+    }
+
+    @ParameterizedTest
+    @MethodSource("brokenLiteLlmFiles")
+    void liteLlmFileErrorNamesSourceAndPath(String json, String path, String problem) {
+        assertThatThrownBy(() -> liteLlm(json))
+                .isInstanceOfSatisfying(PriceFeedException.class, e -> assertThat(e.jsonPath()).isEqualTo(path))
+                .hasMessageStartingWith("bad-litellm.json: " + path + ": ")
+                .hasMessageContaining(problem);
+    }
+
     @Test
     void missingFileIsAnIoErrorNamingIt() {
         Path missing = Path.of("no-such-dir", "prices.json");
         assertThatThrownBy(() -> PriceCatalog.fromGenaiPrices(missing))
                 .isInstanceOf(UncheckedIOException.class).hasMessageContaining("genai-prices " + missing);
+        assertThatThrownBy(() -> PriceCatalog.fromLiteLlm(missing))
+                .isInstanceOf(UncheckedIOException.class).hasMessageContaining("litellm " + missing);
     }
 }
