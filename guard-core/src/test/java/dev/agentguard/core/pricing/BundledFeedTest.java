@@ -8,12 +8,14 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.agentguard.core.Usage;
 import java.io.IOException;
 import java.io.InputStream;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
 import java.util.HexFormat;
 import java.util.List;
+import java.util.Optional;
 import java.util.Properties;
 import org.junit.jupiter.api.Test;
 
@@ -32,12 +34,20 @@ class BundledFeedTest {
 
     @Test
     void bundledFeedIsByteIdenticalToTheSharedSnapshot() throws IOException {
-        // the module's working directory is guard-core; the shared snapshot sits beside the repository checkout,
-        // which a fresh clone does not have
-        Path shared = Path.of("").toAbsolutePath().getParent().resolveSibling("shared")
-                .resolve("pricing").resolve(BundledCatalog.FEED);
-        assumeTrue(Files.isRegularFile(shared), "no shared snapshot at " + shared);
-        assertThat(bundledBytes()).isEqualTo(Files.readAllBytes(shared));
+        Optional<Path> shared = sharedSnapshot();
+        assumeTrue(shared.isPresent(), "no shared/pricing snapshot beside this checkout (a fresh clone has none)");
+        assertThat(bundledBytes()).isEqualTo(Files.readAllBytes(shared.get()));
+    }
+
+    /** The steering snapshot lives in {@code ../shared/pricing} next to the checkout; tests run in the module. */
+    private static Optional<Path> sharedSnapshot() {
+        for (Path dir = Path.of("").toAbsolutePath(); dir != null; dir = dir.getParent()) {
+            Path candidate = dir.resolve("shared").resolve("pricing").resolve(BundledCatalog.FEED);
+            if (Files.isRegularFile(candidate)) {
+                return Optional.of(candidate);
+            }
+        }
+        return Optional.empty();
     }
 
     @Test
@@ -49,7 +59,7 @@ class BundledFeedTest {
         assertThat(snapshot.getProperty("source.date")).isEqualTo("2026-08-21");
         assertThat(snapshot.getProperty("licence")).isEqualTo("MIT");
         try (InputStream licence = BundledCatalog.resource(snapshot.getProperty("licence.file"))) {
-            assertThat(new String(licence.readAllBytes(), java.nio.charset.StandardCharsets.UTF_8))
+            assertThat(new String(licence.readAllBytes(), StandardCharsets.UTF_8))
                     .contains("MIT License").contains("Pydantic");
         }
     }
