@@ -1,0 +1,216 @@
+package dev.agentguard.core;
+
+import dev.agentguard.core.ledger.Hold;
+import dev.agentguard.core.pricing.ModelPrice;
+import java.lang.invoke.MethodHandles;
+import java.lang.invoke.VarHandle;
+
+/**
+ * One admitted (or refused) call: the low-level protocol under the decorators, for callers who cannot use them.
+ *
+ * <pre>{@code
+ * try (Admission a = guard.admitModelCall(ModelCall.builder("gpt-4o-mini").promptTokens(1200).build())) {
+ *     if (!a.proceeds()) {
+ *         throw new IllegalStateException(a.decision().reason());
+ *     }
+ *     Response r = client.call(a.model(), ...);    // a.model() may be a downgrade
+ *     a.settle(Usage.of(r.input(), r.cached(), 0, r.output(), r.reasoning()));
+ * } catch (IOException e) {
+ *     // already settled? then this does nothing
+ * }
+ * }</pre>
+ *
+ * <p><b>Contract.</b> Exactly one of {@link #settle}, {@link #complete}, {@link #fail} or {@link #release} takes
+ * effect; it returns {@code true}, and every later call returns {@code false} and does nothing. {@link #close()}
+ * releases an admission that was never settled, so try-with-resources never leaks a reservation. A refused
+ * admission holds nothing: all four return {@code false}. The methods are thread-safe (a stream can complete on
+ * one thread while the caller cancels on another: one of them wins).
+ *
+ * <p><b>Accounting.</b> {@code settle} counts the reported usage at the model's price. A count the provider did
+ * not report is charged at the reservation's estimate (prompt tokens for input, the output cap for output), so
+ * missing usage never under-counts. {@code fail} counts only what was reported (unknown counts as 0): the call
+ * failed, and a partial usage is all the provider says it billed. {@code release} counts nothing. Latency is
+ * measured from admission with the guard's ticker unless given.
+ */
+public final class Admission implements AutoCloseable {
+
+    private static final VarHandle STATE;
+
+    static {
+        try {
+            STATE = MethodHandles.lookup().findVarHandle(Admission.class, "state", int.class);
+        } catch (ReflectiveOperationException e) {
+            throw new ExceptionInInitializerError(e);
+        }
+    }
+
+    private static final int OPEN = 0;
+    private static final int DONE = 1;
+
+    final Guard guard;
+    final CallKind kind;
+    final Decision decision;
+    final GuardScope scope;
+    final String tool;
+    final String toolArguments;
+    final Hold hold;
+    final Unit[] units;
+    final ModelPrice price;
+    final boolean priced;
+    final long promptTokens;
+    final long maxOutputTokens;
+    final long reservedNanos;
+    final long startTick;
+    final ModelHealth.Breakers breakers;
+    final long fingerprint;
+    private volatile long firstTokenTick = Long.MIN_VALUE;
+    @SuppressWarnings("unused") // accessed through STATE
+    private volatile int state;
+
+    Admission(Guard guard, CallKind kind, Decision decision, GuardScope scope, String tool, String toolArguments,
+            Hold hold, Unit[] units, ModelPrice price, boolean priced, long promptTokens, long maxOutputTokens,
+            long reservedNanos, long startTick, ModelHealth.Breakers breakers, long fingerprint) {
+        this.guard = guard;
+        this.kind = kind;
+        this.decision = decision;
+        this.scope = scope;
+        this.tool = tool;
+        this.toolArguments = toolArguments;
+        this.hold = hold;
+        this.units = units;
+        this.price = price;
+        this.priced = priced;
+        this.promptTokens = promptTokens;
+        this.maxOutputTokens = maxOutputTokens;
+        this.reservedNanos = reservedNanos;
+        this.startTick = startTick;
+        this.breakers = breakers;
+        this.fingerprint = fingerprint;
+        this.state = decision.proceeds() ? OPEN : DONE;
+    }
+
+    /** @return the decision taken at admission */
+    public Decision decision() {
+        return decision;
+    }
+
+    /** @return true if the call may go ahead (see {@link Decision#proceeds()}) */
+    public boolean proceeds() {
+        return decision.proceeds();
+    }
+
+    /** @return the model to call (after any downgrade); null for a tool call */
+    public String model() {
+        return decision.model();
+    }
+
+    /** @return the worst-case cost reserved for the call, in nano-dollars (0 if unpriced or refused) */
+    public long reservedNanos() {
+        return reservedNanos;
+    }
+
+    /** @return false if the model has no known price */
+    public boolean priced() {
+        return priced;
+    }
+
+    /** @return true once the admission was settled, failed, released or refused */
+    public boolean isDone() {
+        return (int) STATE.getVolatile(this) == DONE;
+    }
+
+    /** Marks the arrival of the first streamed token, for time-to-first-token. Only the first mark counts. */
+    public void firstToken() {
+        if (firstTokenTick == Long.MIN_VALUE) {
+            firstTokenTick = guard.ticker().read();
+        }
+    }
+
+    /**
+     * Settles a successful model call with its reported usage; latency and time to first token are measured.
+     *
+     * @param usage what the provider reported; null is taken as all unknown
+     * @return true if this call settled the admission
+     */
+    public boolean settle(Usage usage) {
+        if (!claim()) {
+            return false;
+        }
+        long now = guard.ticker().read();
+        long ttft = firstTokenTick == Long.MIN_VALUE ? -1 : firstTokenTick - startTick;
+        guard.finish(this, usage == null ? Usage.NONE : usage, now - startTick, ttft, null, false);
+        return true;
+    }
+
+    /**
+     * Settles a successful model call with durations measured by the caller.
+     *
+     * @param usage what the provider reported; null is taken as all unknown
+     * @param latencyNanos the call's total latency
+     * @param ttftNanos time to the first token, or -1 when not streamed
+     * @return true if this call settled the admission
+     */
+    public boolean settle(Usage usage, long latencyNanos, long ttftNanos) {
+        if (!claim()) {
+            return false;
+        }
+        guard.finish(this, usage == null ? Usage.NONE : usage, latencyNanos, ttftNanos, null, false);
+        return true;
+    }
+
+    /**
+     * Settles a successful tool call; its duration is measured.
+     *
+     * @return true if this call settled the admission
+     */
+    public boolean complete() {
+        return settle(Usage.NONE);
+    }
+
+    /**
+     * Settles a failed call: what the provider reported is counted, the rest of the reservation is given back,
+     * and the error is recorded.
+     *
+     * @param error what went wrong; its class name is the recorded outcome, and for a tool call its class and
+     *     message say whether it failed "the same way" as before
+     * @param partial usage reported before the failure, or null
+     * @return true if this call settled the admission
+     */
+    public boolean fail(Throwable error, Usage partial) {
+        if (!claim()) {
+            return false;
+        }
+        long now = guard.ticker().read();
+        long ttft = firstTokenTick == Long.MIN_VALUE ? -1 : firstTokenTick - startTick;
+        guard.finish(this, partial == null ? Usage.NONE : partial, now - startTick, ttft, error, true);
+        return true;
+    }
+
+    /**
+     * Gives the whole reservation back without counting anything: the call was cancelled or never made.
+     *
+     * @return true if this call settled the admission
+     */
+    public boolean release() {
+        if (!claim()) {
+            return false;
+        }
+        guard.release(this);
+        return true;
+    }
+
+    /** Releases the admission if nothing else settled it. */
+    @Override
+    public void close() {
+        release();
+    }
+
+    private boolean claim() {
+        return STATE.compareAndSet(this, OPEN, DONE);
+    }
+
+    @Override
+    public String toString() {
+        return "Admission{" + kind.id() + ", " + decision + (isDone() ? ", done" : ", open") + '}';
+    }
+}

@@ -1,0 +1,230 @@
+package dev.agentguard.core;
+
+import dev.agentguard.core.window.WindowSpec;
+import java.time.Duration;
+import java.util.Arrays;
+import java.util.Objects;
+import java.util.regex.Pattern;
+
+/**
+ * One budget: a limit of dollars, tokens or model calls per window, at one {@link Scope} level. A session budget
+ * keeps one window per session, a global budget one for the process.
+ *
+ * <p>Before each model call the guard reserves the call's worst case on every budget that applies; a budget whose
+ * window would pass its limit answers with its {@link #onExceed()} response. Shares listed in {@link #warnAt()}
+ * produce a warning when a call's reservation crosses them; past {@link #downgradeAt()} the guard prefers a
+ * cheaper model on the ladder (when the policy has one).
+ *
+ * <p>Built by {@link #builder(String)}; immutable. Decisions taken by a budget carry the rule id
+ * {@code budgets.<id>}.
+ */
+public final class Budget {
+
+    private static final Pattern ID = Pattern.compile("[A-Za-z0-9][A-Za-z0-9._-]{0,63}");
+
+    private final String id;
+    private final Scope scope;
+    private final WindowSpec window;
+    private final Unit unit;
+    private final long limit;
+    private final int[] warnAt;
+    private final int downgradeAt;
+    private final OnExceed onExceed;
+    private final String ruleId;
+
+    private Budget(Builder b) {
+        this.id = b.id;
+        this.scope = b.scope;
+        this.window = b.window;
+        this.unit = b.unit;
+        this.limit = b.limit;
+        this.warnAt = b.warnAt;
+        this.downgradeAt = b.downgradeAt;
+        this.onExceed = b.onExceed;
+        this.ruleId = "budgets." + b.id;
+    }
+
+    /**
+     * @param id a stable id, letters, digits, {@code . _ -}, at most 64 characters, e.g. {@code session-10m}
+     * @return a builder
+     */
+    public static Builder builder(String id) {
+        return new Builder(id);
+    }
+
+    /** @return the budget id */
+    public String id() {
+        return id;
+    }
+
+    /** @return {@code budgets.<id>}, the rule id its decisions carry */
+    public String ruleId() {
+        return ruleId;
+    }
+
+    /** @return the level the budget applies at */
+    public Scope scope() {
+        return scope;
+    }
+
+    /** @return the window */
+    public WindowSpec window() {
+        return window;
+    }
+
+    /** @return the unit of the limit */
+    public Unit unit() {
+        return unit;
+    }
+
+    /** @return the limit, in nano-dollars for {@link Unit#USD}, else tokens or calls */
+    public long limit() {
+        return limit;
+    }
+
+    /** @return the warning shares in percent, ascending; empty when none */
+    public int[] warnAt() {
+        return warnAt.clone();
+    }
+
+    int[] warnAtShared() {
+        return warnAt;
+    }
+
+    /** @return the share in percent past which a cheaper model is preferred, or 0 when not set */
+    public int downgradeAt() {
+        return downgradeAt;
+    }
+
+    /** @return what happens to a call that would pass the limit */
+    public OnExceed onExceed() {
+        return onExceed;
+    }
+
+    @Override
+    public String toString() {
+        return "Budget{" + id + ", " + scope.id() + ", " + window + ", limit " + unit.describe(limit)
+                + ", onExceed " + onExceed + '}';
+    }
+
+    /** Builds a {@link Budget}; {@link #build()} validates. */
+    public static final class Builder {
+        private final String id;
+        private Scope scope;
+        private WindowSpec window;
+        private Unit unit;
+        private long limit;
+        private int[] warnAt = new int[0];
+        private int downgradeAt;
+        private OnExceed onExceed = OnExceed.block();
+
+        private Builder(String id) {
+            this.id = id;
+        }
+
+        /** @param scope the level (required) @return this */
+        public Builder scope(Scope scope) {
+            this.scope = scope;
+            return this;
+        }
+
+        /** @param window the window (required) @return this */
+        public Builder window(WindowSpec window) {
+            this.window = window;
+            return this;
+        }
+
+        /** @param length a sliding window of this length @return this */
+        public Builder sliding(Duration length) {
+            return window(WindowSpec.sliding(length));
+        }
+
+        /** @param usd a limit in dollars @return this */
+        public Builder limitUsd(Money usd) {
+            this.unit = Unit.USD;
+            this.limit = usd.nanos();
+            return this;
+        }
+
+        /** @param usd a limit in decimal dollars, e.g. {@code "2.00"} @return this */
+        public Builder limitUsd(String usd) {
+            return limitUsd(Money.usd(usd));
+        }
+
+        /** @param tokens a limit in tokens @return this */
+        public Builder limitTokens(long tokens) {
+            this.unit = Unit.TOKENS;
+            this.limit = tokens;
+            return this;
+        }
+
+        /** @param calls a limit in model calls @return this */
+        public Builder limitCalls(long calls) {
+            this.unit = Unit.CALLS;
+            this.limit = calls;
+            return this;
+        }
+
+        /** @param percents shares of the limit, 1 to 100, that produce a warning when crossed @return this */
+        public Builder warnAt(int... percents) {
+            this.warnAt = percents.clone();
+            return this;
+        }
+
+        /** @param percent share of the limit, 1 to 100, past which a cheaper model is preferred @return this */
+        public Builder downgradeAt(int percent) {
+            this.downgradeAt = percent;
+            return this;
+        }
+
+        /** @param onExceed what happens past the limit; default {@link OnExceed#block()} @return this */
+        public Builder onExceed(OnExceed onExceed) {
+            this.onExceed = onExceed;
+            return this;
+        }
+
+        /**
+         * @return the budget
+         * @throws IllegalArgumentException naming the property and the bad value
+         */
+        public Budget build() {
+            String where = "budget '" + id + "': ";
+            if (id == null || !ID.matcher(id).matches()) {
+                throw new IllegalArgumentException("budget id must be 1 to 64 letters, digits, '.', '_' or '-'"
+                        + " starting with a letter or digit, was " + (id == null ? "null" : "'" + id + "'"));
+            }
+            if (scope == null) {
+                throw new IllegalArgumentException(where + "scope is required");
+            }
+            if (window == null) {
+                throw new IllegalArgumentException(where + "window is required");
+            }
+            if (unit == null) {
+                throw new IllegalArgumentException(where + "limit is required (costUsd, tokens or calls)");
+            }
+            if (limit <= 0) {
+                throw new IllegalArgumentException(where + "limit must be > 0, was " + unit.describe(limit));
+            }
+            Objects.requireNonNull(onExceed, where + "onExceed");
+            int[] sorted = warnAt.clone();
+            Arrays.sort(sorted);
+            for (int i = 0; i < sorted.length; i++) {
+                checkPercent(where + "warnAt", sorted[i]);
+                if (i > 0 && sorted[i] == sorted[i - 1]) {
+                    throw new IllegalArgumentException(where + "warnAt lists " + sorted[i] + "% twice");
+                }
+            }
+            warnAt = sorted;
+            if (downgradeAt != 0) {
+                checkPercent(where + "downgradeAt", downgradeAt);
+            }
+            return new Budget(this);
+        }
+
+        private static void checkPercent(String property, int percent) {
+            if (percent < 1 || percent > 100) {
+                throw new IllegalArgumentException(property + " must be between 1% and 100%, was " + percent + "%");
+            }
+        }
+    }
+}

@@ -1,0 +1,20 @@
+package dev.agentguard.core;
+
+/** What kind of call a decision is about. */
+public enum CallKind {
+    /** A call to a chat model. */
+    MODEL_CALL("model_call"),
+    /** A call to a tool the agent uses. */
+    TOOL_CALL("tool_call");
+
+    private final String id;
+
+    CallKind(String id) {
+        this.id = id;
+    }
+
+    /** @return the id used in decision records: {@code model_call} or {@code tool_call} */
+    public String id() {
+        return id;
+    }
+}

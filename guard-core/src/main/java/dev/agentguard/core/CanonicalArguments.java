@@ -1,0 +1,111 @@
+package dev.agentguard.core;
+
+import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.core.StreamReadConstraints;
+import com.fasterxml.jackson.databind.DeserializationFeature;
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.json.JsonMapper;
+import com.fasterxml.jackson.databind.node.TextNode;
+import java.nio.ByteBuffer;
+import java.nio.charset.StandardCharsets;
+import java.security.MessageDigest;
+import java.security.NoSuchAlgorithmException;
+import java.util.ArrayList;
+import java.util.Iterator;
+import java.util.List;
+
+/**
+ * Tool arguments in canonical form, so that two calls the model means the same compare equal: JSON objects with
+ * their keys sorted, no whitespace, and numbers in one form ({@code 1}, {@code 1.0} and {@code 1e0} are all
+ * {@code 1}). Arguments that are not JSON compare as their trimmed text.
+ */
+final class CanonicalArguments {
+
+    private static final ObjectMapper JSON = JsonMapper.builder()
+            .enable(DeserializationFeature.USE_BIG_DECIMAL_FOR_FLOATS)
+            .enable(DeserializationFeature.FAIL_ON_TRAILING_TOKENS)
+            .build();
+
+    static {
+        // Arguments come from a model: bound what one call may cost to canonicalise.
+        JSON.getFactory().setStreamReadConstraints(StreamReadConstraints.builder()
+                .maxNestingDepth(200).maxNumberLength(1_000).maxStringLength(5_000_000).build());
+    }
+
+    private CanonicalArguments() {
+    }
+
+    /**
+     * @param arguments the raw arguments
+     * @return the canonical JSON text, or the trimmed text when it is not JSON
+     */
+    static String canonical(String arguments) {
+        String trimmed = arguments == null ? "" : arguments.trim();
+        if (trimmed.isEmpty()) {
+            return "";
+        }
+        try {
+            JsonNode node = JSON.readTree(trimmed);
+            StringBuilder sb = new StringBuilder(trimmed.length());
+            write(node, sb);
+            return sb.toString();
+        } catch (JsonProcessingException | RuntimeException e) {
+            return trimmed;
+        }
+    }
+
+    /**
+     * @param tool the tool name
+     * @param arguments the raw arguments
+     * @return a 64-bit fingerprint of the tool and its canonical arguments (the first bytes of a SHA-256)
+     */
+    static long fingerprint(String tool, String arguments) {
+        return hash(tool + '\u0000' + canonical(arguments));
+    }
+
+    /**
+     * @param text any text
+     * @return its 64-bit fingerprint (the first bytes of a SHA-256)
+     */
+    static long hash(String text) {
+        try {
+            byte[] digest = MessageDigest.getInstance("SHA-256").digest(text.getBytes(StandardCharsets.UTF_8));
+            return ByteBuffer.wrap(digest).getLong();
+        } catch (NoSuchAlgorithmException e) {
+            throw new IllegalStateException("every JVM has SHA-256", e);
+        }
+    }
+
+    private static void write(JsonNode node, StringBuilder sb) {
+        if (node.isObject()) {
+            List<String> names = new ArrayList<>();
+            for (Iterator<String> it = node.fieldNames(); it.hasNext(); ) {
+                names.add(it.next());
+            }
+            names.sort(null);
+            sb.append('{');
+            for (int i = 0; i < names.size(); i++) {
+                if (i > 0) {
+                    sb.append(',');
+                }
+                sb.append(TextNode.valueOf(names.get(i)).toString()).append(':');
+                write(node.get(names.get(i)), sb);
+            }
+            sb.append('}');
+        } else if (node.isArray()) {
+            sb.append('[');
+            for (int i = 0; i < node.size(); i++) {
+                if (i > 0) {
+                    sb.append(',');
+                }
+                write(node.get(i), sb);
+            }
+            sb.append(']');
+        } else if (node.isNumber()) {
+            sb.append(node.decimalValue().stripTrailingZeros().toString());
+        } else {
+            sb.append(node.toString());
+        }
+    }
+}

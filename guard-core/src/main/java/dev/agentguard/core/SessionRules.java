@@ -1,0 +1,365 @@
+package dev.agentguard.core;
+
+import com.github.benmanes.caffeine.cache.Cache;
+import com.github.benmanes.caffeine.cache.Caffeine;
+import java.time.Duration;
+import java.util.HashMap;
+import java.util.LinkedHashMap;
+import java.util.Map;
+import java.util.Objects;
+
+/**
+ * Iteration caps and loop rules: the rules that need a session's recent history. See {@link Caps} and
+ * {@link LoopRules} for what they mean; this class keeps the per-session state and applies them.
+ *
+ * <p>State lives in a bounded Caffeine cache keyed by session id (calls without a session are not counted). Each
+ * session keeps a handful of counters, a ring of the last few tool-call fingerprints (64-bit hashes of tool name
+ * and canonical arguments) and the error runs of recently failed calls: a few hundred bytes. Evaluation takes the
+ * session's monitor for a few comparisons; never across a call.
+ *
+ * <p>Order: caps before loops; of everything that fires, the tightest action wins (block over feedback over warn),
+ * and among equals the first in that order.
+ */
+final class SessionRules {
+
+    private static final int MAX_TRACKED_ERRORS = 32;
+
+    private final Caps caps;
+    private final LoopRules loops;
+    private final Cache<String, State> sessions;
+    private final int history;
+
+    SessionRules(Caps caps, LoopRules loops, Ticker ticker, long maxSessions, Duration idleExpiry) {
+        this.caps = caps;
+        this.loops = loops;
+        this.history = Math.max(1, loops.toolHistory());
+        this.sessions = Caffeine.newBuilder().maximumSize(maxSessions).expireAfterAccess(idleExpiry)
+                .ticker(ticker::read).build();
+    }
+
+    /** @return true if no cap or loop rule is configured, so that admissions can skip this class */
+    boolean isEmpty() {
+        return !caps.countsCalls() && !loops.checksTools() && loops.repeatedModelRequest().isNone();
+    }
+
+    private State state(GuardScope scope) {
+        String session = scope.session();
+        if (session == null) {
+            return null;
+        }
+        State s = sessions.get(session, k -> new State(history));
+        s.enterTurn(scope.turn());
+        return s;
+    }
+
+    /**
+     * Applies the model-call caps and the repeated-request rule, and counts the call unless it is refused.
+     *
+     * @param requestFingerprint a fingerprint of the request's messages and tools, or 0 when unknown
+     * @return the tightest decision that fired, or null
+     */
+    Decision.Builder admitModel(GuardScope scope, long requestFingerprint, boolean shadow) {
+        State s = state(scope);
+        if (s == null) {
+            return null;
+        }
+        synchronized (s) {
+            Verdict v = new Verdict();
+            v.cap("caps.modelCallsPerSession", s.modelCalls, caps.modelCallsPerSession(), "model calls in session "
+                    + scope.session(), Action.BLOCK);
+            if (s.turn != null) {
+                v.cap("caps.modelCallsPerTurn", s.modelCallsTurn, caps.modelCallsPerTurn(), "model calls in turn "
+                        + s.turn, Action.BLOCK);
+            }
+            LoopRules.Threshold t = loops.repeatedModelRequest();
+            if (!t.isNone() && requestFingerprint != 0) {
+                int run = requestFingerprint == s.lastRequest ? s.requestRun + 1 : 1;
+                s.lastRequest = requestFingerprint;
+                s.requestRun = run;
+                if (t.blockAt() > 0 && run >= t.blockAt()) {
+                    v.offer(Action.BLOCK, "loops.repeatedModelRequest", run, t.blockAt(),
+                            "the same model request was sent " + run + " times in a row (limit " + t.blockAt() + ")",
+                            null);
+                } else if (t.warnAt() > 0 && run >= t.warnAt()) {
+                    v.offer(Action.WARN, "loops.repeatedModelRequest", run, t.warnAt(),
+                            "the same model request was sent " + run + " times in a row (warn at " + t.warnAt() + ")",
+                            null);
+                }
+            }
+            if (shadow || v.action == null || !v.action.refuses()) {
+                s.modelCalls++;
+                s.modelCallsTurn++;
+            }
+            return v.decision;
+        }
+    }
+
+    /** Takes back the count of a model call that another rule then refused. */
+    void undoModel(GuardScope scope) {
+        State s = scope.session() == null ? null : sessions.getIfPresent(scope.session());
+        if (s != null) {
+            synchronized (s) {
+                s.modelCalls = Math.max(0, s.modelCalls - 1);
+                s.modelCallsTurn = Math.max(0, s.modelCallsTurn - 1);
+            }
+        }
+    }
+
+    /**
+     * Applies the tool caps and loop rules, records the attempt in the loop history, and counts the call unless it
+     * is refused.
+     *
+     * @param fingerprint the call's fingerprint ({@link CanonicalArguments#fingerprint})
+     * @return the tightest decision that fired, or null
+     */
+    Decision.Builder admitTool(GuardScope scope, String tool, long fingerprint, boolean shadow) {
+        State s = state(scope);
+        if (s == null) {
+            return null;
+        }
+        synchronized (s) {
+            Verdict v = new Verdict();
+            v.cap("caps.toolCallsPerSession", s.toolCalls, caps.toolCallsPerSession(), "tool calls in session "
+                    + scope.session(), Action.BLOCK);
+            if (s.turn != null) {
+                v.cap("caps.toolCallsPerTurn", s.toolCallsTurn, caps.toolCallsPerTurn(), "tool calls in turn "
+                        + s.turn, Action.BLOCK);
+            }
+            Integer perTool = caps.perTool().get(tool);
+            if (perTool != null) {
+                int used = s.perTool == null ? 0 : s.perTool.getOrDefault(tool, 0);
+                if (used + 1 > perTool) {
+                    v.offer(Action.FEEDBACK, "caps.perTool." + tool, used + 1, perTool, "tool " + tool + " would be"
+                            + " called " + (used + 1) + " times in this session (limit " + perTool + ")",
+                            "Do not call " + tool + " again in this conversation: its limit of " + perTool
+                                    + " calls is used up. Carry on with the information you already have or with"
+                                    + " other tools.");
+                }
+            }
+            if (!loops.exempt().contains(tool)) {
+                loopRules(s, v, tool, fingerprint);
+                s.remember(fingerprint);
+            }
+            if (shadow || v.action == null || !v.action.refuses()) {
+                s.toolCalls++;
+                s.toolCallsTurn++;
+                if (perTool != null) {
+                    if (s.perTool == null) {
+                        s.perTool = new HashMap<>();
+                    }
+                    s.perTool.merge(tool, 1, Integer::sum);
+                }
+            }
+            return v.decision;
+        }
+    }
+
+    private void loopRules(State s, Verdict v, String tool, long fp) {
+        LoopRules.Threshold identical = loops.identicalToolCalls();
+        if (!identical.isNone()) {
+            int run = s.identicalRun(fp);
+            String text = "identical call to " + tool + " repeated " + run + " times";
+            v.loop(identical, run, "loops.identicalToolCalls", text, loops.onLoop(),
+                    "You have called " + tool + " with the same arguments " + run + " times in a row and the result"
+                            + " will not change. Use the result you already have, change the arguments, or answer"
+                            + " the user.");
+        }
+        LoopRules.Threshold cycle = loops.alternatingToolCalls();
+        if (!cycle.isNone()) {
+            int[] found = s.cycleRun(fp);
+            int run = found[0];
+            if (run > 0) {
+                String text = "a cycle of " + found[1] + " tool calls ending in " + tool + " repeated over " + run
+                        + " calls";
+                v.loop(cycle, run, "loops.alternatingToolCalls", text, loops.onLoop(),
+                        "You are repeating the same " + found[1] + " tool calls in a cycle. Stop cycling: use the"
+                                + " results you already have, try a different approach, or answer the user.");
+            }
+        }
+        LoopRules.Threshold errors = loops.repeatedToolError();
+        if (!errors.isNone() && s.errors != null) {
+            ErrorRun e = s.errors.get(fp);
+            if (e != null) {
+                if (errors.blockAt() > 0 && e.failures >= errors.blockAt()) {
+                    Action a = loops.onLoop() == LoopRules.OnLoop.FEEDBACK && e.refusals == 0
+                            ? Action.FEEDBACK : Action.BLOCK;
+                    e.refusals++;
+                    v.offer(a, "loops.repeatedToolError", e.failures, errors.blockAt(), "the same call to " + tool
+                            + " has failed the same way " + e.failures + " times (limit " + errors.blockAt() + ")",
+                            "This call to " + tool + " has failed " + e.failures + " times with the same error;"
+                                    + " calling it again will fail again. Change the arguments, use another tool,"
+                                    + " or tell the user what went wrong.");
+                } else if (errors.warnAt() > 0 && e.failures >= errors.warnAt()) {
+                    v.offer(Action.WARN, "loops.repeatedToolError", e.failures, errors.warnAt(), "the same call to "
+                            + tool + " has failed the same way " + e.failures + " times (warn at " + errors.warnAt()
+                            + ")", null);
+                }
+            }
+        }
+    }
+
+    /** Records the outcome of an executed tool call for {@code loops.repeatedToolError}. */
+    void toolFinished(GuardScope scope, long fingerprint, long errorFingerprint, boolean failed) {
+        if (loops.repeatedToolError().isNone() || scope.session() == null) {
+            return;
+        }
+        State s = sessions.getIfPresent(scope.session());
+        if (s == null) {
+            return;
+        }
+        synchronized (s) {
+            if (!failed) {
+                if (s.errors != null) {
+                    s.errors.remove(fingerprint);
+                }
+                return;
+            }
+            if (s.errors == null) {
+                s.errors = new LinkedHashMap<>(8, 0.75f, true) {
+                    @Override
+                    protected boolean removeEldestEntry(Map.Entry<Long, ErrorRun> eldest) {
+                        return size() > MAX_TRACKED_ERRORS;
+                    }
+                };
+            }
+            ErrorRun e = s.errors.computeIfAbsent(fingerprint, k -> new ErrorRun());
+            if (e.failures > 0 && e.error == errorFingerprint) {
+                e.failures++;
+            } else {
+                e.error = errorFingerprint;
+                e.failures = 1;
+                e.refusals = 0;
+            }
+        }
+    }
+
+    /** The tightest of the decisions offered so far. */
+    private static final class Verdict {
+        Action action;
+        Decision.Builder decision;
+
+        void offer(Action a, String rule, long observed, long limit, String reason, String advice) {
+            if (action == null || a.isTighterThan(action)) {
+                action = a;
+                decision = Decision.builder(a).rule(rule).figures(observed, limit, Unit.CALLS).reason(reason)
+                        .advice(a.refuses() ? advice : null);
+            }
+        }
+
+        void cap(String rule, int used, int cap, String what, Action a) {
+            if (cap > 0 && used + 1 > cap) {
+                offer(a, rule, used + 1, cap, "this call would make " + (used + 1) + " " + what + " (limit " + cap
+                        + ")", null);
+            }
+        }
+
+        void loop(LoopRules.Threshold t, int run, String rule, String text, LoopRules.OnLoop onLoop, String advice) {
+            if (t.blockAt() > 0 && run >= t.blockAt()) {
+                Action a = onLoop == LoopRules.OnLoop.FEEDBACK && run == t.blockAt() ? Action.FEEDBACK : Action.BLOCK;
+                offer(a, rule, run, t.blockAt(), text + " (limit " + t.blockAt() + ")", advice);
+            } else if (t.warnAt() > 0 && run >= t.warnAt()) {
+                offer(Action.WARN, rule, run, t.warnAt(), text + " (warn at " + t.warnAt() + ")", null);
+            }
+        }
+    }
+
+    private static final class ErrorRun {
+        long error;
+        int failures;
+        int refusals;
+    }
+
+    /** One session's counters and recent history. */
+    static final class State {
+        String turn;
+        int modelCalls;
+        int modelCallsTurn;
+        int toolCalls;
+        int toolCallsTurn;
+        Map<String, Integer> perTool;
+        long lastRequest;
+        int requestRun;
+        Map<Long, ErrorRun> errors;
+        /** Recent tool fingerprints of this turn, oldest first once full. */
+        private final long[] ring;
+        private int size;
+        private int head;
+
+        State(int history) {
+            this.ring = new long[history];
+        }
+
+        void enterTurn(String newTurn) {
+            if (newTurn == null || newTurn.equals(turn)) {
+                return;
+            }
+            synchronized (this) {
+                if (Objects.equals(newTurn, turn)) {
+                    return;
+                }
+                turn = newTurn;
+                modelCallsTurn = 0;
+                toolCallsTurn = 0;
+                size = 0;
+                head = 0;
+                lastRequest = 0;
+                requestRun = 0;
+                errors = null;
+            }
+        }
+
+        /** @param i 0 for the most recent, 1 for the one before... @return that fingerprint */
+        long recent(int i) {
+            return ring[Math.floorMod(head - 1 - i, ring.length)];
+        }
+
+        void remember(long fp) {
+            ring[head] = fp;
+            head = (head + 1) % ring.length;
+            size = Math.min(size + 1, ring.length);
+        }
+
+        int identicalRun(long fp) {
+            int run = 1;
+            for (int i = 0; i < size && recent(i) == fp; i++) {
+                run++;
+            }
+            return run;
+        }
+
+        /**
+         * @return {runLength, period} of the longest short cycle that the history plus {@code fp} ends with, or
+         *     {0, 0} when none: for each period p, the run is p plus the number of trailing positions that equal
+         *     the one p earlier, and the last p calls must not all be the same call.
+         */
+        int[] cycleRun(long fp) {
+            int best = 0;
+            int bestPeriod = 0;
+            int n = size + 1; // history plus the incoming call
+            for (int p = 2; p <= LoopRules.MAX_CYCLE && p < n; p++) {
+                boolean distinct = false;
+                for (int i = 1; i < p && !distinct; i++) {
+                    distinct = at(n - 1 - i, fp, n) != fp;
+                }
+                if (!distinct) {
+                    continue;
+                }
+                int matches = 0;
+                for (int i = n - 1; i - p >= 0 && at(i, fp, n) == at(i - p, fp, n); i--) {
+                    matches++;
+                }
+                int run = matches + p;
+                if (matches >= p && run > best) {
+                    best = run;
+                    bestPeriod = p;
+                }
+            }
+            return new int[] {best, bestPeriod};
+        }
+
+        /** @return position {@code i} (0 = oldest) of the history followed by {@code fp}, which has length n */
+        private long at(int i, long fp, int n) {
+            return i == n - 1 ? fp : recent(n - 2 - i);
+        }
+    }
+}

@@ -1,0 +1,77 @@
+package dev.agentguard.core.ledger;
+
+import dev.agentguard.core.Scope;
+import dev.agentguard.core.window.WindowSpec;
+import java.util.Objects;
+
+/**
+ * Names one budget window in a ledger: a budget id, the level it applies at, the key at that level (a session
+ * id, an agent name, {@link Scope#GLOBAL_KEY}) and the window shape.
+ *
+ * <p>Equality is on budget id, scope and key only: the window travels with the key so that a ledger can create
+ * the entry on first use, but a reloaded policy that keeps a budget id keeps its spend.
+ */
+public final class BudgetKey {
+
+    private final String budgetId;
+    private final Scope scope;
+    private final String scopeKey;
+    private final WindowSpec window;
+    private final int hash;
+
+    /**
+     * @param budgetId the budget id from the policy
+     * @param scope the level
+     * @param scopeKey the key at that level
+     * @param window the window shape
+     */
+    public BudgetKey(String budgetId, Scope scope, String scopeKey, WindowSpec window) {
+        this.budgetId = Objects.requireNonNull(budgetId, "budgetId");
+        this.scope = Objects.requireNonNull(scope, "scope");
+        this.scopeKey = Objects.requireNonNull(scopeKey, "scopeKey");
+        this.window = Objects.requireNonNull(window, "window");
+        this.hash = (budgetId.hashCode() * 31 + scope.hashCode()) * 31 + scopeKey.hashCode();
+    }
+
+    /** @return the budget id */
+    public String budgetId() {
+        return budgetId;
+    }
+
+    /** @return the level */
+    public Scope scope() {
+        return scope;
+    }
+
+    /** @return the key at the level */
+    public String scopeKey() {
+        return scopeKey;
+    }
+
+    /** @return the window shape */
+    public WindowSpec window() {
+        return window;
+    }
+
+    @Override
+    public boolean equals(Object o) {
+        if (this == o) {
+            return true;
+        }
+        if (!(o instanceof BudgetKey)) {
+            return false;
+        }
+        BudgetKey k = (BudgetKey) o;
+        return hash == k.hash && budgetId.equals(k.budgetId) && scope == k.scope && scopeKey.equals(k.scopeKey);
+    }
+
+    @Override
+    public int hashCode() {
+        return hash;
+    }
+
+    @Override
+    public String toString() {
+        return budgetId + "[" + scope.id() + "=" + scopeKey + "]";
+    }
+}

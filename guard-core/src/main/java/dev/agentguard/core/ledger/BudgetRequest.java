@@ -1,0 +1,55 @@
+package dev.agentguard.core.ledger;
+
+import java.util.Objects;
+
+/**
+ * One line of a reservation: take {@code amount} from the window named by {@code key} if what is already used
+ * there plus {@code amount} stays within {@code limit}.
+ */
+public final class BudgetRequest {
+
+    /** A limit that never refuses (a budget whose {@code onExceed} only warns still reserves, to be counted). */
+    public static final long NO_LIMIT = Long.MAX_VALUE;
+
+    private final BudgetKey key;
+    private final long amount;
+    private final long limit;
+
+    /**
+     * @param key the window
+     * @param amount what to reserve, at least 0
+     * @param limit the hard limit of the window, or {@link #NO_LIMIT}
+     * @throws IllegalArgumentException if the amount is negative or the limit below 0
+     */
+    public BudgetRequest(BudgetKey key, long amount, long limit) {
+        this.key = Objects.requireNonNull(key, "key");
+        if (amount < 0) {
+            throw new IllegalArgumentException("amount must be >= 0, was " + amount);
+        }
+        if (limit < 0) {
+            throw new IllegalArgumentException("limit must be >= 0, was " + limit);
+        }
+        this.amount = amount;
+        this.limit = limit;
+    }
+
+    /** @return the window */
+    public BudgetKey key() {
+        return key;
+    }
+
+    /** @return what to reserve */
+    public long amount() {
+        return amount;
+    }
+
+    /** @return the hard limit */
+    public long limit() {
+        return limit;
+    }
+
+    @Override
+    public String toString() {
+        return key + " +" + amount + (limit == NO_LIMIT ? "" : " <= " + limit);
+    }
+}

@@ -1,0 +1,33 @@
+package dev.agentguard.core.ledger;
+
+/**
+ * The answer of {@link BudgetLedger#reserve}: either every request of the reservation was granted, or none was
+ * (all-or-nothing), in which case {@link #refusedIndex()} names the request that did not fit.
+ *
+ * <p>A granted hold must be passed to exactly one of {@link BudgetLedger#settle} or {@link BudgetLedger#release};
+ * ledgers ignore a second call. A refused hold holds nothing.
+ */
+public interface Hold {
+
+    /** @return true if every request was reserved */
+    boolean granted();
+
+    /** @return the number of requests in the reservation */
+    int size();
+
+    /**
+     * @return the index of the first request that did not fit, or -1 when granted. When a hold is refused, the
+     *     requests before this index were reserved and then rolled back; later ones were not tried.
+     */
+    int refusedIndex();
+
+    /**
+     * What the window of request {@code i} had used (committed in the window plus outstanding reservations)
+     * just before this reservation: the figure a decision reports. For a refused hold, known for the requests up
+     * to and including {@link #refusedIndex()}.
+     *
+     * @param i the request index
+     * @return the amount used before
+     */
+    long usedBefore(int i);
+}
