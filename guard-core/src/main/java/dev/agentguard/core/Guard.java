@@ -99,9 +99,13 @@ public final class Guard implements AutoCloseable {
         boolean shadow = config.mode() == Mode.SHADOW;
         Verdict verdict = new Verdict();
 
-        // 1. caps and loops: cheap, and they need no price
+        // 1. caps and loops: cheap, and they need no price. A call they let through is counted at once (so that
+        // concurrent calls of a session see it) and taken back if a later rule refuses it.
+        boolean counted = false;
         if (!sessionRules.isEmpty()) {
-            verdict.offer(sessionRules.admitModel(scope, call.requestFingerprint(), shadow));
+            Decision.Builder fired = sessionRules.admitModel(scope, call.requestFingerprint());
+            counted = fired == null || !fired.action().refuses();
+            verdict.offer(fired);
             if (verdict.refuses() && !shadow) {
                 return refused(CallKind.MODEL_CALL, verdict.decision, requested, requested, scope, tick, epoch);
             }
@@ -110,7 +114,7 @@ public final class Guard implements AutoCloseable {
         Priced priced = price(call.provider(), requested, epoch);
         verdict.offer(priced.decision);
         if (verdict.refuses() && !shadow) {
-            sessionRules.undoModel(scope);
+            undoCount(counted, scope);
             return refused(CallKind.MODEL_CALL, verdict.decision, requested, requested, scope, tick, epoch);
         }
         // 3. prompt size
@@ -124,7 +128,7 @@ public final class Guard implements AutoCloseable {
                     .reason("prompt of " + prompt + " tokens is over the " + caps.promptTokensMax() + "-token cap"
                             + (truncate ? "; truncate it to fit" : "")));
             if (verdict.refuses() && !shadow) {
-                sessionRules.undoModel(scope);
+                undoCount(counted, scope);
                 return refused(CallKind.MODEL_CALL, verdict.decision, requested, requested, scope, tick, epoch);
             }
             if (truncate && !shadow) {
@@ -162,8 +166,10 @@ public final class Guard implements AutoCloseable {
             }
         }
         verdict.offer(outcome.decision);
+        if (verdict.refuses()) {
+            undoCount(counted, scope); // in shadow mode too: count what enforcing would have counted
+        }
         if (!outcome.granted()) {
-            sessionRules.undoModel(scope);
             if (health != null && health.breakers != null) {
                 health.breakers.release();
             }
@@ -180,6 +186,12 @@ public final class Guard implements AutoCloseable {
                 health == null ? null : health.breakers, 0);
         publishPre(a, epoch);
         return a;
+    }
+
+    private void undoCount(boolean counted, GuardScope scope) {
+        if (counted) {
+            sessionRules.undoModel(scope);
+        }
     }
 
     /** A price lookup: the price to use (null when none), whether the model was known, and any decision. */
@@ -260,7 +272,7 @@ public final class Guard implements AutoCloseable {
             String next = ladder.get(from + 1);
             return new Downgrade(next, null, original, Decision.builder(Action.DOWNGRADE).rule(trigger.ruleId())
                     .figures(original.pastDowngradeObserved, BudgetRules.share(trigger.limit(), trigger.downgradeAt()),
-                            trigger.unit()).reason(why + "; would use " + next + " instead of " + model));
+                            trigger.unit()).reason(why + "; using " + next + " instead of " + model));
         }
         budgets.release(original);
         for (int i = from + 1; i < ladder.size(); i++) {
@@ -299,7 +311,7 @@ public final class Guard implements AutoCloseable {
         Decision.Builder fired = null;
         if (!sessionRules.isEmpty()) {
             fingerprint = CanonicalArguments.fingerprint(call.tool(), call.arguments());
-            fired = sessionRules.admitTool(call.scope(), call.tool(), fingerprint, shadow);
+            fired = sessionRules.admitTool(call.scope(), call.tool(), fingerprint);
         }
         Decision decision = (fired == null ? Decision.builder(Action.ALLOW) : fired).shadow(shadow).build();
         Admission a = new Admission(this, CallKind.TOOL_CALL, decision, call.scope(), call.tool(), call.arguments(),

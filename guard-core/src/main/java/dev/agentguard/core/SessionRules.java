@@ -53,12 +53,13 @@ final class SessionRules {
     }
 
     /**
-     * Applies the model-call caps and the repeated-request rule, and counts the call unless it is refused.
+     * Applies the model-call caps and the repeated-request rule, and counts the call unless it is refused (in
+     * shadow mode too: the caller takes the count back with {@link #undoModel} when another rule refuses).
      *
      * @param requestFingerprint a fingerprint of the request's messages and tools, or 0 when unknown
      * @return the tightest decision that fired, or null
      */
-    Decision.Builder admitModel(GuardScope scope, long requestFingerprint, boolean shadow) {
+    Decision.Builder admitModel(GuardScope scope, long requestFingerprint) {
         State s = state(scope);
         if (s == null) {
             return null;
@@ -86,7 +87,9 @@ final class SessionRules {
                             null);
                 }
             }
-            if (shadow || v.action == null || !v.action.refuses()) {
+            // Shadow mode counts what enforcing would have counted, so that its later decisions are the ones
+            // enforcing would have taken.
+            if (v.action == null || !v.action.refuses()) {
                 s.modelCalls++;
                 s.modelCallsTurn++;
             }
@@ -112,7 +115,7 @@ final class SessionRules {
      * @param fingerprint the call's fingerprint ({@link CanonicalArguments#fingerprint})
      * @return the tightest decision that fired, or null
      */
-    Decision.Builder admitTool(GuardScope scope, String tool, long fingerprint, boolean shadow) {
+    Decision.Builder admitTool(GuardScope scope, String tool, long fingerprint) {
         State s = state(scope);
         if (s == null) {
             return null;
@@ -140,7 +143,7 @@ final class SessionRules {
                 loopRules(s, v, tool, fingerprint);
                 s.remember(fingerprint);
             }
-            if (shadow || v.action == null || !v.action.refuses()) {
+            if (v.action == null || !v.action.refuses()) {
                 s.toolCalls++;
                 s.toolCallsTurn++;
                 if (perTool != null) {

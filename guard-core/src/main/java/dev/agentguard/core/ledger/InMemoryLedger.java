@@ -79,6 +79,9 @@ public final class InMemoryLedger implements BudgetLedger {
             entries[i] = e;
             amounts[i] = r.amount();
             usedBefore[i] = used;
+            if (e.key != null) {
+                cached.getIfPresent(e.key); // the expiry was computed before the hold: pin the entry now
+            }
         }
         openHolds.increment();
         return new MemoryHold(entries, amounts, usedBefore, -1);
