@@ -17,6 +17,9 @@ import java.util.Objects;
  * <p><b>Calendar windows</b> hold the total of the current period; it drops to zero at the period's start in
  * the window's zone (midnight, Monday midnight, the first of the month), including across daylight-saving
  * changes.
+ *
+ * <p>For both kinds, a time older than the newest one a window has seen counts as that newest time: a ticker or
+ * wall clock that steps back puts an amount in the current bucket or period, and never revives or drops one.
  */
 public final class WindowSpec {
 

@@ -1,0 +1,71 @@
+package dev.agentguard.core.window;
+
+import java.util.Objects;
+
+/**
+ * Several totals (cost, tokens, calls, errors...) over one window of time, sharing one clock and one ring.
+ *
+ * <p>A {@link Window} per quantity would repeat the ring bookkeeping (head index, bucket width, object
+ * headers) for every quantity; a counter window keeps {@code counters} longs per bucket in a single array, so
+ * the telemetry of one session costs one object and one array however many quantities it tracks. Coverage is
+ * exactly that of the {@link WindowSpec} it was made from.
+ *
+ * <p>Use it in two steps: {@link #roll} to the current time once, then {@link #add} and {@link #total} any
+ * counters as of that time. Like {@link Window}, it is <b>not</b> thread-safe: the owner serialises access.
+ *
+ * <p>Memory: a sliding window holds {@code (buckets + 1) * counters} longs (the last row is the running
+ * totals) plus about 48 bytes; a calendar window holds {@code counters} longs plus about 40 bytes.
+ */
+public interface CounterWindow {
+
+    /** The most counters one window may hold; a sanity bound, not a tuning knob. */
+    int MAX_COUNTERS = 64;
+
+    /**
+     * Creates an empty counter window of the given shape.
+     *
+     * @param spec what the window covers
+     * @param counters how many totals it keeps, 1 to {@value #MAX_COUNTERS}
+     * @return the window
+     * @throws IllegalArgumentException if {@code counters} is out of range
+     */
+    static CounterWindow of(WindowSpec spec, int counters) {
+        Objects.requireNonNull(spec, "spec");
+        if (counters < 1 || counters > MAX_COUNTERS) {
+            throw new IllegalArgumentException(
+                    "counters must be between 1 and " + MAX_COUNTERS + ", was " + counters);
+        }
+        return spec.isCalendar()
+                ? new CalendarWindow(spec.period(), spec.zone(), counters)
+                : new SlidingWindow(spec.length().toNanos(), spec.buckets(), counters);
+    }
+
+    /** @return how many counters this window keeps */
+    int counters();
+
+    /**
+     * Moves the window to the given time, dropping what has left it. A time older than one already seen is
+     * taken as that newest time, so a clock that steps back never resurrects or loses an amount.
+     *
+     * @param tickNanos the ticker reading now (sliding windows use it)
+     * @param epochMillis the wall-clock time now (calendar windows use it)
+     */
+    void roll(long tickNanos, long epochMillis);
+
+    /**
+     * Adds an amount to one counter at the time of the last {@link #roll}. An amount added before the first
+     * roll is dropped by it.
+     *
+     * @param counter the counter index, from 0
+     * @param amount the amount, may be negative
+     */
+    void add(int counter, long amount);
+
+    /**
+     * Returns one counter's total over the window as of the last {@link #roll}. O(1).
+     *
+     * @param counter the counter index, from 0
+     * @return the total
+     */
+    long total(int counter);
+}

@@ -1,0 +1,84 @@
+package dev.agentguard.core.window;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import java.time.Duration;
+import java.time.ZoneId;
+import java.util.stream.Stream;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.MethodSource;
+
+/** What every window kind promises, run over every kind. */
+class WindowContractTest {
+
+    private static final long TICK = -5_000_000_000L;
+    private static final long MILLIS = 1_718_359_200_000L; // 2024-06-14T10:00Z
+
+    static Stream<WindowSpec> specs() {
+        ZoneId paris = ZoneId.of("Europe/Paris");
+        return Stream.of(
+                WindowSpec.sliding(Duration.ofMinutes(10), 10),
+                WindowSpec.sliding(Duration.ofMinutes(10)),
+                WindowSpec.sliding(Duration.ofNanos(1), 1),
+                WindowSpec.calendar(CalendarPeriod.DAY, paris),
+                WindowSpec.calendar(CalendarPeriod.WEEK, paris),
+                WindowSpec.calendar(CalendarPeriod.MONTH, paris));
+    }
+
+    @ParameterizedTest
+    @MethodSource("specs")
+    void startsEmpty(WindowSpec spec) {
+        assertThat(spec.newWindow().total(TICK, MILLIS)).isZero();
+        CounterWindow counters = CounterWindow.of(spec, 4);
+        counters.roll(TICK, MILLIS);
+        assertThat(counters.total(3)).isZero();
+    }
+
+    @ParameterizedTest
+    @MethodSource("specs")
+    void sumsAmountsAddedAtTheSameTime(WindowSpec spec) {
+        Window window = spec.newWindow();
+        window.add(TICK, MILLIS, 3);
+        window.add(TICK, MILLIS, 4);
+        window.add(TICK, MILLIS, -2);
+
+        assertThat(window.total(TICK, MILLIS)).isEqualTo(5);
+    }
+
+    @ParameterizedTest
+    @MethodSource("specs")
+    void forgetsEverythingAfterAYear(WindowSpec spec) {
+        Window window = spec.newWindow();
+        window.add(TICK, MILLIS, 3);
+        Duration year = Duration.ofDays(400);
+
+        assertThat(window.total(TICK + year.toNanos(), MILLIS + year.toMillis())).isZero();
+    }
+
+    @ParameterizedTest
+    @MethodSource("specs")
+    void keepsCountersApart(WindowSpec spec) {
+        CounterWindow counters = CounterWindow.of(spec, 3);
+        counters.roll(TICK, MILLIS);
+        counters.add(0, 1);
+        counters.add(1, 10);
+        counters.add(2, 100);
+        counters.add(1, 10);
+
+        assertThat(counters.counters()).isEqualTo(3);
+        assertThat(counters.total(0)).isEqualTo(1);
+        assertThat(counters.total(1)).isEqualTo(20);
+        assertThat(counters.total(2)).isEqualTo(100);
+        assertThatThrownBy(() -> counters.add(3, 1)).isInstanceOf(IndexOutOfBoundsException.class);
+        assertThatThrownBy(() -> counters.total(-1)).isInstanceOf(IndexOutOfBoundsException.class);
+    }
+
+    @ParameterizedTest
+    @MethodSource("specs")
+    void rejectsABadCounterCount(WindowSpec spec) {
+        assertThatThrownBy(() -> CounterWindow.of(spec, 0)).isInstanceOf(IllegalArgumentException.class)
+                .hasMessage("counters must be between 1 and 64, was 0");
+        assertThatThrownBy(() -> CounterWindow.of(spec, 65)).isInstanceOf(IllegalArgumentException.class);
+    }
+}
