@@ -24,9 +24,22 @@ import org.slf4j.LoggerFactory;
  * {@link Decision}. The caller makes the call (or not) and settles the admission; see {@link Admission} for the
  * protocol. Decorators ({@code GuardedChatModel} and friends) do all of this for you.
  *
- * <p><b>Evaluation order</b> of a model call: (1) price lookup, with {@link UnknownModelPolicy} for a model the
- * catalog lacks ({@code pricing.unknownModel}); (2) the budgets, as {@link BudgetRules} describes. The tightest
- * action wins (block and suspend over warn over allow). Every decision, pre and post, goes to the listeners.
+ * <p><b>Evaluation order and precedence</b> (the one place this is written down). A model call goes through, in
+ * order: (1) {@link Caps caps} on model calls per session and per turn, and {@code loops.repeatedModelRequest};
+ * (2) the price lookup, with {@link UnknownModelPolicy} for a model the catalog lacks
+ * ({@code pricing.unknownModel}); (3) {@code caps.promptTokens} (truncate to the cap, or block); (4) model health
+ * ({@code health.latency}, {@code health.errors}): the most capable healthy model at or below the requested one
+ * on the ladder; (5) the budgets, which reserve the call's worst case on every budget that applies
+ * ({@link BudgetRules}), moving further down the ladder while a budget is past its {@code downgradeAt} share.
+ * A tool call goes through caps ({@code caps.toolCallsPerSession}, {@code caps.toolCallsPerTurn},
+ * {@code caps.perTool.<tool>}) then loops ({@code loops.identicalToolCalls}, {@code loops.alternatingToolCalls},
+ * {@code loops.repeatedToolError}). Enforcing, the first refusal ends the evaluation. Of everything that fires,
+ * <b>the tightest action wins</b>: suspend, then block, then feedback, then truncate, then downgrade, then warn,
+ * then allow ({@link Action#isTighterThan}); among equals, the first in the order above. A downgrade still
+ * applies when a truncation wins (the decision's {@link Decision#model()} is the cheaper model). In
+ * {@link Mode#SHADOW shadow mode} every step runs and the decision that enforcing would have taken is recorded,
+ * marked shadow, but the call is never refused or changed; call counts follow what enforcing would have counted,
+ * while spend is the real spend.
  *
  * <p><b>Cost.</b> Admission reads the clocks once, looks up a cached price, and reserves on the ledger: no I/O,
  * no logging (unless a listener logs), and no lock held across the caller's call. Thread-safe.
