@@ -29,16 +29,14 @@ final class BudgetRules {
     static final class Outcome {
         final Hold hold;
         final Unit[] units;
-        final Budget[] budgets;
         final Decision.Builder decision;
         /** The first budget past its {@code downgradeAt} share (or refusing, with a downgradeAt), else null. */
         Budget pastDowngrade;
         long pastDowngradeObserved;
 
-        Outcome(Hold hold, Unit[] units, Budget[] budgets, Decision.Builder decision) {
+        Outcome(Hold hold, Unit[] units, Decision.Builder decision) {
             this.hold = hold;
             this.units = units;
-            this.budgets = budgets;
             this.decision = decision;
         }
 
@@ -88,7 +86,7 @@ final class BudgetRules {
             if (!shadow && b.onExceed().kind() == OnExceed.Kind.SUSPEND) {
                 Suspension s = suspensions.getIfPresent(bk);
                 if (s != null && s.untilMillis > epochMillis) {
-                    return new Outcome(null, null, null, Decision.builder(Action.SUSPEND)
+                    return new Outcome(null, null, Decision.builder(Action.SUSPEND)
                             .rule(b.ruleId())
                             .suspendedUntil(Instant.ofEpochMilli(s.untilMillis))
                             .reason(describe(b, key) + " is suspended until " + Instant.ofEpochMilli(s.untilMillis)
@@ -107,7 +105,7 @@ final class BudgetRules {
         Hold hold = ledger.reserve(requests);
         if (!hold.granted()) {
             int i = hold.refusedIndex();
-            Outcome refused = new Outcome(hold, units, applied, refusal(applied[i], requests.get(i).key(),
+            Outcome refused = new Outcome(hold, units, refusal(applied[i], requests.get(i).key(),
                     hold.usedBefore(i), amounts[i], epochMillis, false));
             if (applied[i].downgradeAt() > 0) {
                 refused.pastDowngrade = applied[i];
@@ -168,7 +166,7 @@ final class BudgetRules {
             long left = b.limit() - hold.usedBefore(tightest) - amounts[tightest];
             decision.remaining(b.id(), Math.max(0, left), b.unit());
         }
-        Outcome granted = new Outcome(hold, units, applied, decision);
+        Outcome granted = new Outcome(hold, units, decision);
         granted.pastDowngrade = pastDowngrade;
         granted.pastDowngradeObserved = pastDowngradeObserved;
         return granted;
