@@ -7,31 +7,61 @@ import java.time.ZoneId;
 import java.time.ZoneOffset;
 import java.util.concurrent.atomic.AtomicLong;
 
-/** A {@link Clock} that tests move by hand, in milliseconds. Thread-safe. */
+/**
+ * A wall {@link Clock} that stands still until a test moves it, with millisecond resolution. Thread-safe.
+ * Clocks made by {@link #withZone} share the time of the clock they came from.
+ */
 public final class FakeClock extends Clock {
 
     private final AtomicLong millis;
     private final ZoneId zone;
-
-    /** @param start the first reading */
-    public FakeClock(Instant start) {
-        this(new AtomicLong(start.toEpochMilli()), ZoneOffset.UTC);
-    }
 
     private FakeClock(AtomicLong millis, ZoneId zone) {
         this.millis = millis;
         this.zone = zone;
     }
 
-    @Override
-    public ZoneId getZone() {
-        return zone;
+    /**
+     * A clock in UTC showing the given time; the same as {@link #at(Instant)}.
+     *
+     * @param instant the time the clock shows, truncated to the millisecond
+     */
+    public FakeClock(Instant instant) {
+        this(new AtomicLong(instant.toEpochMilli()), ZoneOffset.UTC);
     }
 
-    /** @return a clock sharing this one's time, in another zone */
-    @Override
-    public Clock withZone(ZoneId zone) {
-        return new FakeClock(millis, zone);
+    /**
+     * @param instant the time the clock shows, truncated to the millisecond
+     * @return a clock in UTC
+     */
+    public static FakeClock at(Instant instant) {
+        return new FakeClock(new AtomicLong(instant.toEpochMilli()), ZoneOffset.UTC);
+    }
+
+    /**
+     * @param isoInstant the time the clock shows, e.g. {@code 2024-06-14T10:00:00Z}
+     * @return a clock in UTC
+     */
+    public static FakeClock at(String isoInstant) {
+        return at(Instant.parse(isoInstant));
+    }
+
+    /**
+     * @param duration how far to move the clock (negative to step it back, as NTP may)
+     * @return this
+     */
+    public FakeClock advance(Duration duration) {
+        millis.addAndGet(duration.toMillis());
+        return this;
+    }
+
+    /**
+     * @param instant the time the clock shows from now on
+     * @return this
+     */
+    public FakeClock set(Instant instant) {
+        millis.set(instant.toEpochMilli());
+        return this;
     }
 
     @Override
@@ -44,15 +74,18 @@ public final class FakeClock extends Clock {
         return Instant.ofEpochMilli(millis.get());
     }
 
-    /** @param duration how far to move @return this */
-    public FakeClock advance(Duration duration) {
-        millis.addAndGet(duration.toMillis());
-        return this;
+    @Override
+    public ZoneId getZone() {
+        return zone;
     }
 
-    /** @param instant the new time @return this */
-    public FakeClock set(Instant instant) {
-        millis.set(instant.toEpochMilli());
-        return this;
+    @Override
+    public Clock withZone(ZoneId newZone) {
+        return new FakeClock(millis, newZone);
+    }
+
+    @Override
+    public String toString() {
+        return "FakeClock{" + instant() + ", " + zone + '}';
     }
 }

@@ -14,7 +14,8 @@ import java.util.Objects;
  * counters as of that time. Like {@link Window}, it is <b>not</b> thread-safe: the owner serialises access.
  *
  * <p>Memory: a sliding window holds {@code (buckets + 1) * counters} longs (the last row is the running
- * totals) plus about 48 bytes; a calendar window holds {@code counters} longs plus about 40 bytes.
+ * totals) plus 64 bytes of object and array headers; a calendar window holds {@code counters} longs plus 48
+ * bytes.
  */
 public interface CounterWindow {
 

@@ -22,7 +22,7 @@ final class SlidingWindow implements Window, CounterWindow {
     private final long bucketNanos;
     private final int buckets;
     private final int counters;
-    /** Bucket {@code b}'s counter {@code c} at {@code b * counters + c}; the totals at {@code buckets * counters + c}. */
+    /** Slot {@code s}, counter {@code c} at {@code s * counters + c}; the totals at {@code buckets * counters + c}. */
     private final long[] cells;
     /** Absolute index of the newest bucket seen. */
     private long head = EMPTY;

@@ -1,0 +1,179 @@
+package dev.agentguard.core;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.SplittableRandom;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.Test;
+
+/**
+ * Many threads record calls for many sessions (far more than the cache holds) while the ticker moves and readers
+ * take snapshots; afterwards every total equals exactly the sum of what was recorded.
+ */
+class TelemetryConcurrencyTest {
+
+    private static final int THREADS = 16;
+    private static final int CALLS_PER_THREAD = 20_000;
+    private static final int AGENTS = 4;
+    private static final int TENANTS = 3;
+
+    /** What one thread recorded: totals for global, and per agent and tenant. */
+    private static final class Sums {
+        long cost;
+        long tokens;
+        long modelCalls;
+        long modelErrors;
+        long toolCalls;
+        long toolErrors;
+        final long[] agentCost = new long[AGENTS];
+        final long[] agentToolCalls = new long[AGENTS];
+        final long[] tenantTokens = new long[TENANTS];
+    }
+
+    @Test
+    void totalsEqualTheSumOfEverythingRecorded() throws Exception {
+        FakeTicker ticker = new FakeTicker();
+        FakeClock clock = FakeClock.at("2024-06-14T10:00:00Z");
+        // 10-minute window; the ticker moves at most 5 minutes during the run, so nothing may leave it
+        Telemetry telemetry = new Telemetry(TelemetryConfig.builder().maxSessions(100).build(), ticker, clock);
+        CountDownLatch start = new CountDownLatch(1);
+        CountDownLatch recordersDone = new CountDownLatch(THREADS);
+        ExecutorService pool = Executors.newFixedThreadPool(THREADS + 2);
+        List<Future<Sums>> recorders = new ArrayList<>();
+        List<Future<?>> others = new ArrayList<>();
+        try {
+            for (int th = 0; th < THREADS; th++) {
+                long seed = 1_000L + th;
+                int thread = th;
+                recorders.add(pool.submit(() -> {
+                    SplittableRandom random = new SplittableRandom(seed);
+                    Sums sums = new Sums();
+                    start.await();
+                    for (int i = 0; i < CALLS_PER_THREAD; i++) {
+                        int agent = random.nextInt(AGENTS);
+                        int tenant = random.nextInt(TENANTS);
+                        GuardScope scope = GuardScope.builder().agent("agent-" + agent)
+                                .session("session-" + thread + "-" + random.nextInt(200))
+                                .user("user-" + random.nextInt(500)).tenant("tenant-" + tenant).build();
+                        if (random.nextInt(4) > 0) {
+                            long cost = random.nextLong(5_000_000);
+                            long tokens = random.nextLong(4_000);
+                            boolean error = random.nextInt(10) == 0;
+                            telemetry.recordModelCall(scope, "model-" + random.nextInt(3), cost, tokens, error,
+                                    random.nextLong(1_000_000_000L), random.nextBoolean() ? random.nextLong(1_000) : -1);
+                            sums.cost += cost;
+                            sums.tokens += tokens;
+                            sums.modelCalls++;
+                            sums.modelErrors += error ? 1 : 0;
+                            sums.agentCost[agent] += cost;
+                            sums.tenantTokens[tenant] += tokens;
+                        } else {
+                            boolean error = random.nextInt(5) == 0;
+                            telemetry.recordToolCall(scope, "tool-" + random.nextInt(5), error,
+                                    random.nextLong(1_000_000L));
+                            sums.toolCalls++;
+                            sums.toolErrors += error ? 1 : 0;
+                            sums.agentToolCalls[agent]++;
+                        }
+                    }
+                    recordersDone.countDown();
+                    return sums;
+                }));
+            }
+            others.add(pool.submit(() -> {
+                // moves time under the recorders, so that ticks reach the windows out of order
+                start.await();
+                long moved = 0;
+                while (recordersDone.getCount() > 0 && moved < Duration.ofMinutes(5).toNanos()) {
+                    ticker.advanceNanos(1_000_000);
+                    moved += 1_000_000;
+                }
+                return null;
+            }));
+            others.add(pool.submit(() -> {
+                start.await();
+                long lastCalls = 0;
+                while (recordersDone.getCount() > 0) {
+                    TelemetrySnapshot g = telemetry.snapshot(Scope.GLOBAL, Scope.GLOBAL_KEY).orElseThrow();
+                    assertThat(g.modelCalls()).as("totals only grow while nothing leaves the window")
+                            .isGreaterThanOrEqualTo(lastCalls);
+                    assertThat(g.modelErrors()).isLessThanOrEqualTo(g.modelCalls());
+                    lastCalls = g.modelCalls();
+                    telemetry.snapshot(Scope.SESSION, "session-0-0");
+                    telemetry.snapshot(Scope.MODEL, "model-1")
+                            .ifPresent(m -> assertThat(m.modelCalls()).isPositive());
+                }
+                return null;
+            }));
+            start.countDown();
+
+            Sums total = new Sums();
+            for (Future<Sums> f : recorders) {
+                Sums s = f.get(2, TimeUnit.MINUTES);
+                total.cost += s.cost;
+                total.tokens += s.tokens;
+                total.modelCalls += s.modelCalls;
+                total.modelErrors += s.modelErrors;
+                total.toolCalls += s.toolCalls;
+                total.toolErrors += s.toolErrors;
+                for (int a = 0; a < AGENTS; a++) {
+                    total.agentCost[a] += s.agentCost[a];
+                    total.agentToolCalls[a] += s.agentToolCalls[a];
+                }
+                for (int n = 0; n < TENANTS; n++) {
+                    total.tenantTokens[n] += s.tenantTokens[n];
+                }
+            }
+            for (Future<?> f : others) {
+                f.get(2, TimeUnit.MINUTES);
+            }
+            telemetry.cleanUp();
+
+            TelemetrySnapshot g = telemetry.snapshot(Scope.GLOBAL, Scope.GLOBAL_KEY).orElseThrow();
+            assertThat(g.costNanos()).isEqualTo(total.cost);
+            assertThat(g.tokens()).isEqualTo(total.tokens);
+            assertThat(g.modelCalls()).isEqualTo(total.modelCalls);
+            assertThat(g.modelErrors()).isEqualTo(total.modelErrors);
+            assertThat(g.toolCalls()).isEqualTo(total.toolCalls);
+            assertThat(g.toolErrors()).isEqualTo(total.toolErrors);
+            assertThat(g.modelCalls() + g.toolCalls()).isEqualTo((long) THREADS * CALLS_PER_THREAD);
+            assertThat(g.latency().orElseThrow().count()).isEqualTo(TelemetryConfig.DEFAULT_LATENCY_SAMPLES);
+
+            long modelCalls = 0;
+            for (int m = 0; m < 3; m++) {
+                modelCalls += telemetry.snapshot(Scope.MODEL, "model-" + m).orElseThrow().modelCalls();
+            }
+            assertThat(modelCalls).isEqualTo(total.modelCalls);
+            long toolCalls = 0;
+            for (int k = 0; k < 5; k++) {
+                toolCalls += telemetry.tool("tool-" + k).orElseThrow().toolCalls();
+            }
+            assertThat(toolCalls).isEqualTo(total.toolCalls);
+            for (int a = 0; a < AGENTS; a++) {
+                TelemetrySnapshot s = telemetry.snapshot(Scope.AGENT, "agent-" + a).orElseThrow();
+                assertThat(s.costNanos()).as("agent-%d", a).isEqualTo(total.agentCost[a]);
+                assertThat(s.toolCalls()).as("agent-%d", a).isEqualTo(total.agentToolCalls[a]);
+            }
+            for (int n = 0; n < TENANTS; n++) {
+                assertThat(telemetry.snapshot(Scope.TENANT, "tenant-" + n).orElseThrow().tokens())
+                        .as("tenant-%d", n).isEqualTo(total.tenantTokens[n]);
+            }
+            int sessionsKept = 0;
+            for (int th = 0; th < THREADS; th++) {
+                for (int s = 0; s < 200; s++) {
+                    sessionsKept += telemetry.snapshot(Scope.SESSION, "session-" + th + "-" + s).isPresent() ? 1 : 0;
+                }
+            }
+            assertThat(sessionsKept).as("3,200 sessions through a cache of 100").isBetween(1, 100);
+        } finally {
+            pool.shutdownNow();
+        }
+    }
+}
