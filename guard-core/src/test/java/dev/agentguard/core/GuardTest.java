@@ -85,6 +85,32 @@ class GuardTest {
     }
 
     @Test
+    void liveFiguresAreReadableThroughTheApi() {
+        Guard guard = guard(p -> p.budget(sessionBudget("1.00").build()));
+        for (int i = 1; i <= 10; i++) {
+            Admission a = admit(guard, S1);
+            advance(Duration.ofMillis(100 * i));
+            a.settle(Usage.of(1_000, 100)); // 2,500,000 + 1,000,000 nano-dollars
+        }
+        guard.admitModelCall(ModelCall.builder(MODEL).scope(S1).promptTokens(10).build())
+                .fail(new IllegalStateException("500"), null);
+
+        TelemetrySnapshot session = guard.telemetry().snapshot(Scope.SESSION, "s1").orElseThrow();
+        assertThat(session.costNanos()).isEqualTo(10 * 3_500_000L);
+        assertThat(session.tokens()).isEqualTo(10 * 1_100L);
+        assertThat(session.modelCalls()).isEqualTo(11);
+        assertThat(session.modelErrors()).isEqualTo(1);
+        TelemetrySnapshot model = guard.telemetry().snapshot(Scope.MODEL, MODEL).orElseThrow();
+        assertThat(model.latency().orElseThrow().p90()).isEqualTo(Duration.ofMillis(900));
+        assertThat(guard.telemetry().snapshot(Scope.AGENT, "support").orElseThrow().costNanos())
+                .isEqualTo(10 * 3_500_000L);
+
+        advance(Duration.ofMinutes(11));
+        assertThat(guard.telemetry().snapshot(Scope.SESSION, "s1").orElseThrow().costNanos())
+                .as("out of the 10-minute window").isZero();
+    }
+
+    @Test
     void blocksACallWhoseReservationWouldPassTheLimit() {
         Guard guard = guard(p -> p.budget(sessionBudget("0.01").build()));
 
