@@ -1,12 +1,9 @@
 package dev.agentguard.benchmarks;
 
 import dev.agentguard.core.Admission;
-import dev.agentguard.core.Budget;
-import dev.agentguard.core.Caps;
 import dev.agentguard.core.Guard;
 import dev.agentguard.core.GuardConfig;
 import dev.agentguard.core.GuardScope;
-import dev.agentguard.core.LoopRules;
 import dev.agentguard.core.ModelCall;
 import dev.agentguard.core.ToolCall;
 import dev.agentguard.core.Usage;
@@ -14,7 +11,6 @@ import io.github.resilience4j.circuitbreaker.CircuitBreaker;
 import io.github.resilience4j.ratelimiter.RateLimiter;
 import io.github.resilience4j.ratelimiter.RateLimiterConfig;
 import java.time.Duration;
-import java.util.List;
 import java.util.concurrent.TimeUnit;
 import java.util.function.Supplier;
 import org.openjdk.jmh.annotations.Benchmark;
@@ -57,21 +53,7 @@ public class AdmissionBenchmark {
 
     @Setup(Level.Trial)
     public void setUp() {
-        GuardConfig config = GuardConfig.builder().name("bench")
-                .ladder(List.of("gpt-4o", "gpt-4o-mini"))
-                .budget(Budget.builder("session-10m").scope(dev.agentguard.core.Scope.SESSION)
-                        .sliding(Duration.ofMinutes(10)).limitUsd("1000000").warnAt(50, 80).downgradeAt(90).build())
-                .budget(Budget.builder("agent-1h").scope(dev.agentguard.core.Scope.AGENT)
-                        .sliding(Duration.ofHours(1)).limitUsd("1000000000").build())
-                .budget(Budget.builder("global-1d").scope(dev.agentguard.core.Scope.GLOBAL)
-                        .sliding(Duration.ofDays(1)).limitUsd("1000000000").build())
-                .caps(Caps.builder().modelCallsPerSession(Integer.MAX_VALUE).toolCallsPerSession(Integer.MAX_VALUE)
-                        .promptTokens(60_000, Caps.PromptAction.TRUNCATE).build())
-                .loops(LoopRules.builder().identicalToolCalls(LoopRules.Threshold.of(3, 5))
-                        .alternatingToolCalls(LoopRules.Threshold.blockAt(6))
-                        .repeatedToolError(LoopRules.Threshold.blockAt(3)).build())
-                
-                .build();
+        GuardConfig config = StarterPolicy.config();
         guard = Guard.of(config);
         scopes = new GuardScope[sessions];
         for (int i = 0; i < sessions; i++) {

@@ -1,0 +1,18 @@
+#!/usr/bin/env bash
+# Runs the benchmark suite (about 10 minutes on 2 cores) and writes BENCHMARKS.md from its results.
+# Usage: benchmarks/run.sh [extra JMH options]
+set -euo pipefail
+cd "$(dirname "$0")/.."
+./mvnw -B -q -pl benchmarks -am package -DskipTests
+jar=benchmarks/target/benchmarks.jar
+out=benchmarks/target/results
+mkdir -p "$out"
+jmh_opts=(-f 1 -wi 3 -w 1s -i 5 -r 1s -prof gc "$@")
+for threads in 1 2; do
+  java -jar "$jar" 'dev.agentguard.benchmarks.*' -t "$threads" "${jmh_opts[@]}" \
+       -rf json -rff "$out/jmh-t$threads.json"
+done
+java -Xmx2g -cp "$jar" dev.agentguard.benchmarks.SessionMemory 200000 2>/dev/null | tee "$out/memory.txt"
+machine="$(nproc) cores, $(grep -m1 'model name' /proc/cpuinfo 2>/dev/null | cut -d: -f2 | sed 's/^ //'), $(java -version 2>&1 | head -1), $(date -u +%Y-%m-%d)"
+java -cp "$jar" dev.agentguard.benchmarks.Report "$out/jmh-t1.json" "$out/jmh-t2.json" \
+     --memory "$out/memory.txt" --command "benchmarks/run.sh $*" --machine "$machine" --out BENCHMARKS.md
