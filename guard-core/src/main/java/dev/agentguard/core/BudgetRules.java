@@ -51,6 +51,7 @@ final class BudgetRules {
     BudgetRules(BudgetLedger ledger, Ticker ticker, long maxSuspensions) {
         this.ledger = ledger;
         this.suspensions = Caffeine.newBuilder()
+                .executor(Runnable::run)
                 .maximumSize(maxSuspensions)
                 .expireAfter(Expiry.<BudgetKey, Suspension>writing((k, s) -> s.duration))
                 .ticker(ticker::read)

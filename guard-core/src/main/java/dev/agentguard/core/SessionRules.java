@@ -33,7 +33,7 @@ final class SessionRules {
         this.caps = caps;
         this.loops = loops;
         this.history = Math.max(1, loops.toolHistory());
-        this.sessions = Caffeine.newBuilder().maximumSize(maxSessions).expireAfterAccess(idleExpiry)
+        this.sessions = Caffeine.newBuilder().executor(Runnable::run).maximumSize(maxSessions).expireAfterAccess(idleExpiry)
                 .ticker(ticker::read).build();
     }
 

@@ -107,6 +107,7 @@ public final class Telemetry {
 
     private static Cache<String, CounterWindow> sessionCache(TelemetryConfig config, Ticker ticker) {
         return Caffeine.newBuilder()
+                .executor(Runnable::run) // maintenance on the caller: no thread hand-off per write
                 .maximumSize(config.maxSessions())
                 .expireAfterAccess(config.sessionIdleExpiry())
                 .ticker(ticker::read) // our time, so that tests expire sessions by moving a fake ticker

@@ -46,6 +46,7 @@ public final class InMemoryLedger implements BudgetLedger {
         this.clock = b.clock;
         long idleNanos = b.idleExpiry.toNanos();
         this.cached = Caffeine.newBuilder()
+                .executor(Runnable::run) // see Guard: maintenance on the caller, no hand-off per write
                 .maximumSize(b.maxSessions)
                 .expireAfter(new IdleUnlessReserved(idleNanos))
                 .ticker(ticker::read)

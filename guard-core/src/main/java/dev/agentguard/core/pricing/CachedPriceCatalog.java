@@ -20,7 +20,7 @@ final class CachedPriceCatalog implements PriceCatalog {
 
     CachedPriceCatalog(PriceCatalog delegate) {
         this.delegate = Objects.requireNonNull(delegate, "delegate");
-        this.cache = Caffeine.newBuilder().maximumSize(MAX_ENTRIES).build();
+        this.cache = Caffeine.newBuilder().executor(Runnable::run).maximumSize(MAX_ENTRIES).build();
     }
 
     @Override
