@@ -1,0 +1,57 @@
+package dev.agentguard.examples;
+
+import dev.agentguard.core.Admission;
+import dev.agentguard.core.Budget;
+import dev.agentguard.core.Guard;
+import dev.agentguard.core.GuardConfig;
+import dev.agentguard.core.GuardScope;
+import dev.agentguard.core.ModelCall;
+import dev.agentguard.core.OnExceed;
+import dev.agentguard.core.Scope;
+import dev.agentguard.core.Usage;
+import dev.agentguard.core.window.CalendarPeriod;
+import dev.agentguard.core.window.WindowSpec;
+import java.time.Duration;
+import java.time.ZoneId;
+
+/**
+ * The Java snippets of the README, compiled by the build. Each {@code tag::name[]} region appears verbatim (after
+ * removing its indentation) as a {@code java} block of README.md; {@code ReadmeSnippetsTest} checks both ways.
+ */
+final class ReadmeSnippets {
+
+    private ReadmeSnippets() {
+    }
+
+    /** What the pretend model returns in the core snippet. */
+    record Reply(long uncachedInput, long cachedInput, long output, long reasoning) {
+    }
+
+    static Reply callTheModel(String model) {
+        return new Reply(1_000, 200, 300, 0);
+    }
+
+    static void core() {
+        // tag::core[]
+        GuardConfig config = GuardConfig.builder()
+                .name("support-bot")
+                .budget(Budget.builder("session-10m").scope(Scope.SESSION)
+                        .sliding(Duration.ofMinutes(10)).limitUsd("2.00").warnAt(50, 80).build())
+                .budget(Budget.builder("tenant-day").scope(Scope.TENANT)
+                        .window(WindowSpec.calendar(CalendarPeriod.DAY, ZoneId.of("Europe/Paris")))
+                        .limitUsd("50.00").onExceed(OnExceed.suspend(Duration.ofHours(1))).build())
+                .build();
+        Guard guard = Guard.of(config);
+
+        try (GuardScope scope = GuardScope.open("support", "session-42");
+             Admission a = guard.admitModelCall(ModelCall.builder("gpt-4o-mini")
+                     .promptTokens(1_200).maxOutputTokens(400).build())) {
+            if (!a.proceeds()) {
+                throw new IllegalStateException(a.decision().reason());   // e.g. budget would pass its limit
+            }
+            var reply = callTheModel(a.model());
+            a.settle(Usage.of(reply.uncachedInput(), reply.cachedInput(), 0, reply.output(), reply.reasoning()));
+        }
+        // end::core[]
+    }
+}
