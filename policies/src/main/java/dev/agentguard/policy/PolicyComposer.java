@@ -196,8 +196,11 @@ final class PolicyComposer {
                 List<String> cycle = new ArrayList<>(chain);
                 java.util.Collections.reverse(cycle);
                 cycle.add(base.key());
-                problems.add(ext, "extends cycle: " + String.join(" -> ", cycle.subList(cycle.indexOf(base.key()),
-                        cycle.size())));
+                List<String> names = new ArrayList<>();
+                for (String k : cycle.subList(cycle.indexOf(base.key()), cycle.size())) {
+                    names.add(docs.get(k).source());
+                }
+                problems.add(ext, "extends cycle: " + String.join(" -> ", names));
                 return new Settings(own, files);
             }
             Settings parent = fileSettings(base, chain);
@@ -387,8 +390,10 @@ final class PolicyComposer {
         } catch (IOException | SecurityException e) {
             problems.add(new Mark(source, 1, 1), "", "cannot read the file: " + e);
         }
-        Path dir = real.getParent();
-        Doc doc = parse(key, source, real, dir, bytes);
+        // extends paths resolve against the directory as the caller named it, so that messages show paths the
+        // way the user wrote them; the real path is only the identity that cycle detection compares
+        Path dir = file.getParent() != null ? file.getParent() : Path.of("");
+        Doc doc = parse(key, source, file, dir, bytes);
         docs.put(key, doc);
         return doc;
     }

@@ -12,7 +12,7 @@ final class Suggestions {
     /**
      * @param wrong what was written
      * @param candidates what is allowed
-     * @return the closest candidate within a third of its length in edits (at least 2), or null
+     * @return the closest candidate within a quarter of its length in edits (at least 1), or null
      */
     static String closest(String wrong, Collection<String> candidates) {
         String w = wrong.toLowerCase(Locale.ROOT);
@@ -25,7 +25,7 @@ final class Suggestions {
                 best = c;
             }
         }
-        if (best == null || bestDistance > Math.max(2, best.length() / 3)) {
+        if (best == null || bestDistance > Math.max(1, best.length() / 4)) {
             return null;
         }
         return best;
