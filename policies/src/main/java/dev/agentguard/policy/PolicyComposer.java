@@ -98,8 +98,9 @@ final class PolicyComposer {
             if (agent == null && agents != null) {
                 List<String> names = agents instanceof Node.MapNode
                         ? new ArrayList<>(((Node.MapNode) agents).entries().keySet()) : List.of();
-                problems.add(agents, "this file defines agents " + names + ": load one with Policies.load(path,"
-                        + " agent) or all of them with Policies.loadAgents(path)");
+                problems.add(doc.root().entries().get("agents").keyMark(), "agents", "this file defines agents "
+                        + names + ": load one with Policies.load(path, agent) or all of them with"
+                        + " Policies.loadAgents(path)");
             } else if (agent == null) {
                 Settings s = fileSettings(doc, new ArrayDeque<>());
                 result = bind(doc, s, defaultName(doc));
