@@ -8,6 +8,12 @@ import com.fasterxml.jackson.dataformat.yaml.YAMLFactory;
 import com.fasterxml.jackson.dataformat.yaml.YAMLParser;
 import java.io.IOException;
 import java.math.BigDecimal;
+import java.nio.ByteBuffer;
+import java.nio.charset.CharacterCodingException;
+import java.nio.charset.Charset;
+import java.nio.charset.CharsetDecoder;
+import java.nio.charset.CodingErrorAction;
+import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.LinkedHashMap;
@@ -101,7 +107,11 @@ final class YamlReader {
     }
 
     private Node read(byte[] bytes) {
-        try (YAMLParser p = (YAMLParser) FACTORY.createParser(bytes)) {
+        String text = decode(bytes);
+        if (text == null) {
+            return null;
+        }
+        try (YAMLParser p = (YAMLParser) FACTORY.createParser(text)) {
             parser = p;
             JsonToken first = p.nextToken();
             if (first == null) {
@@ -126,6 +136,48 @@ final class YamlReader {
             problems.add(locationOf(e), "", describe(e));
             return null;
         }
+    }
+
+    /**
+     * Decodes the bytes as YAML requires: UTF-8, or UTF-16 or UTF-32 announced by a byte order mark. Done here
+     * rather than by the parser so that a bad byte is reported as such, with its offset.
+     *
+     * @return the text, or null (reported) when the bytes are not valid in their encoding
+     */
+    private String decode(byte[] bytes) {
+        Charset charset = StandardCharsets.UTF_8;
+        int skip = 0;
+        if (startsWith(bytes, 0x00, 0x00, 0xFE, 0xFF) || startsWith(bytes, 0xFF, 0xFE, 0x00, 0x00)) {
+            charset = Charset.forName(bytes[0] == 0 ? "UTF-32BE" : "UTF-32LE");
+            skip = 4;
+        } else if (startsWith(bytes, 0xFE, 0xFF) || startsWith(bytes, 0xFF, 0xFE)) {
+            charset = bytes[0] == (byte) 0xFE ? StandardCharsets.UTF_16BE : StandardCharsets.UTF_16LE;
+            skip = 2;
+        } else if (startsWith(bytes, 0xEF, 0xBB, 0xBF)) {
+            skip = 3;
+        }
+        CharsetDecoder decoder = charset.newDecoder().onMalformedInput(CodingErrorAction.REPORT)
+                .onUnmappableCharacter(CodingErrorAction.REPORT);
+        ByteBuffer in = ByteBuffer.wrap(bytes, skip, bytes.length - skip);
+        try {
+            return decoder.decode(in).toString();
+        } catch (CharacterCodingException e) {
+            problems.add(new dev.agentguard.policy.Mark(source, 1, 1), "", "the file is not valid "
+                    + charset.name() + " (a bad byte near offset " + in.position() + "); a policy is UTF-8 text");
+            return null;
+        }
+    }
+
+    private static boolean startsWith(byte[] bytes, int... prefix) {
+        if (bytes.length < prefix.length) {
+            return false;
+        }
+        for (int i = 0; i < prefix.length; i++) {
+            if ((bytes[i] & 0xFF) != prefix[i]) {
+                return false;
+            }
+        }
+        return true;
     }
 
     /** Reads the value at the current token, which is not null. */
