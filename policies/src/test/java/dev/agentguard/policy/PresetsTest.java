@@ -4,12 +4,15 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import dev.agentguard.core.GuardConfig;
+import java.io.ByteArrayInputStream;
 import java.io.IOException;
 import java.io.InputStream;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 import java.util.regex.Pattern;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
@@ -86,6 +89,20 @@ class PresetsTest {
             }
         });
         assertThat(missing).isEmpty();
+    }
+
+    @Test
+    void theReadmeExampleLoads() throws IOException {
+        String readme = Files.readString(Path.of("../README.md"));
+        String section = readme.substring(readme.indexOf("## Policies in YAML"));
+        String yaml = section.substring(section.indexOf("```yaml\n") + 8, section.indexOf("```\n", 10));
+
+        Policy p = PolicyReader.withEnvironment(Map.of())
+                .parse(new ByteArrayInputStream(yaml.getBytes(StandardCharsets.UTF_8)), "README.md");
+
+        assertThat(p.name()).isEqualTo("support-bot");
+        assertThat(p.config().budgets()).hasSize(2);
+        assertThat(p.config().budgets().get(1).limit()).as("the ${...:-50.00} default").isEqualTo(50_000_000_000L);
     }
 
     @Test
