@@ -15,7 +15,10 @@ import java.util.Set;
  */
 final class Problems {
 
-    /** Past this many, a load stops collecting: a file of garbage does not need a million-line message. */
+    /**
+     * Past this many, a load stops collecting (one more line says so): a file of garbage does not need a
+     * million-line message.
+     */
     static final int MAX = 100;
 
     private final Set<Problem> problems = new LinkedHashSet<>();
@@ -30,6 +33,9 @@ final class Problems {
         sourceOrder.putIfAbsent(at.source(), sourceOrder.size());
         if (problems.size() < MAX) {
             problems.add(new Problem(at.source(), at.line(), at.column(), path, message));
+        } else if (problems.size() == MAX) {
+            problems.add(new Problem(at.source(), at.line(), at.column(), path, "more problems follow from here;"
+                    + " only the first " + MAX + " are reported"));
         }
     }
 
@@ -53,11 +59,6 @@ final class Problems {
     /** @return how many were reported */
     int size() {
         return problems.size();
-    }
-
-    /** @return true if the limit is reached and further problems are dropped */
-    boolean isFull() {
-        return problems.size() >= MAX;
     }
 
     /** @throws PolicyException holding every problem, if there is one */

@@ -111,7 +111,7 @@ final class YamlReader {
         if (text == null) {
             return null;
         }
-        try (YAMLParser p = (YAMLParser) FACTORY.createParser(text)) {
+        try (YAMLParser p = FACTORY.createParser(text)) {
             parser = p;
             JsonToken first = p.nextToken();
             if (first == null) {
@@ -199,7 +199,7 @@ final class YamlReader {
             count(at, path, target.weight());
             return target;
         }
-        String anchor = p.getCurrentAnchor();
+        String anchor = p.getObjectId(); // the anchor (&name) of the value, if any
         Node node;
         switch (t) {
             case START_OBJECT:

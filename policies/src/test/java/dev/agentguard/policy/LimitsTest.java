@@ -130,6 +130,9 @@ class LimitsTest {
         for (int i = 0; i < 500; i++) {
             many.append("unknown").append(i).append(": 1\n");
         }
-        assertThat(reject(many.toString()).problems()).hasSize(Problems.MAX);
+        PolicyException e = reject(many.toString());
+        assertThat(e.problems()).hasSize(Problems.MAX + 1);
+        assertThat(e.problems().get(Problems.MAX).message()).isEqualTo("more problems follow from here; only the"
+                + " first 100 are reported");
     }
 }
