@@ -11,8 +11,13 @@ import dev.agentguard.core.Scope;
 import dev.agentguard.core.Usage;
 import dev.agentguard.core.window.CalendarPeriod;
 import dev.agentguard.core.window.WindowSpec;
+import dev.agentguard.policy.Policies;
+import dev.agentguard.policy.Policy;
+import dev.agentguard.policy.PolicyWatcher;
+import java.nio.file.Path;
 import java.time.Duration;
 import java.time.ZoneId;
+import java.util.Map;
 
 /**
  * The Java snippets of the README, compiled by the build. Each {@code tag::name[]} region appears verbatim (after
@@ -29,6 +34,15 @@ final class ReadmeSnippets {
 
     static Reply callTheModel(String model) {
         return new Reply(1_000, 200, 300, 0);
+    }
+
+    static void policies(Path path) {
+        // tag::policies[]
+        Guard guard = Policies.load(Path.of("policies/support-bot.yaml"));     // dev.agentguard.policy
+        Policy policy = Policies.parse(path);                                  // validated, nothing built
+        Map<String, Guard> agents = Policies.loadAgents(Path.of("policies/")); // agents: sections or one file per agent
+        PolicyWatcher watcher = PolicyWatcher.builder(path, guard).build().start();   // hot reload
+        // end::policies[]
     }
 
     static void core() {

@@ -5,7 +5,9 @@ public enum CallKind {
     /** A call to a chat model. */
     MODEL_CALL("model_call"),
     /** A call to a tool the agent uses. */
-    TOOL_CALL("tool_call");
+    TOOL_CALL("tool_call"),
+    /** Not a call: a change of the guard's policy, applied or rejected ({@link Guard#reconfigure}). */
+    POLICY("policy");
 
     private final String id;
 

@@ -47,6 +47,11 @@ import org.slf4j.LoggerFactory;
  * amortised batches: handing it to a pool on every write costs a thread wake-up per call, which profiles showed
  * to be the largest single cost of an admission.
  *
+ * <p><b>Reloading.</b> {@link #reconfigure(GuardConfig)} swaps the policy of a running guard: admissions that
+ * start afterwards use the new one, while the ledger (spend, outstanding reservations, windows), suspensions,
+ * per-session counts and loop history, telemetry and listeners carry over. Budgets are matched by id, so a budget
+ * that keeps its id keeps its spend.
+ *
  * <p>Close the guard when done: listeners that are {@link AutoCloseable} (the audit sink) are closed.
  */
 public final class Guard implements AutoCloseable {
@@ -57,31 +62,45 @@ public final class Guard implements AutoCloseable {
     /** Rule id of decisions about models the price catalog does not know. */
     public static final String RULE_UNKNOWN_MODEL = "pricing.unknownModel";
 
-    private final GuardConfig config;
+    /** Rule id of the decisions that record a policy change, applied or rejected. */
+    public static final String RULE_POLICY_RELOAD = "policy.reload";
+
     private final Ticker ticker;
     private final Clock clock;
     private final BudgetLedger ledger;
     private final Telemetry telemetry;
-    private final PriceCatalog catalog;
     private final BudgetRules budgets;
-    private final SessionRules sessionRules;
-    private final ModelHealth modelHealth;
     private final List<DecisionListener> listeners = new CopyOnWriteArrayList<>();
+    /** Everything derived from the policy; read once per admission so that a call sees one policy throughout. */
+    private volatile Active active;
+
+    /** The policy and the rule objects built from it. */
+    private static final class Active {
+        final GuardConfig config;
+        final PriceCatalog catalog;
+        final SessionRules sessionRules;
+        final ModelHealth modelHealth;
+
+        Active(GuardConfig config, SessionRules sessionRules, ModelHealth modelHealth) {
+            this.config = config;
+            PriceCatalog base = config.priceCatalog() != null ? config.priceCatalog() : PriceCatalog.bundled();
+            this.catalog = config.prices().isEmpty() ? base : base.withOverrides(config.prices());
+            this.sessionRules = sessionRules;
+            this.modelHealth = modelHealth;
+        }
+    }
 
     private Guard(Builder b) {
-        this.config = b.config;
+        GuardConfig config = b.config;
         this.ticker = b.ticker;
         this.clock = b.clock;
         TelemetryConfig t = config.telemetry();
         this.ledger = b.ledger != null ? b.ledger : InMemoryLedger.builder()
                 .ticker(ticker).clock(clock).maxSessions(t.maxSessions()).idleExpiry(t.sessionIdleExpiry()).build();
         this.telemetry = new Telemetry(t, ticker, clock);
-        PriceCatalog base = config.priceCatalog() != null ? config.priceCatalog() : PriceCatalog.bundled();
-        this.catalog = config.prices().isEmpty() ? base : base.withOverrides(config.prices());
         this.budgets = new BudgetRules(ledger, ticker, t.maxSessions());
-        this.sessionRules = new SessionRules(config.caps(), config.loops(), ticker, t.maxSessions(),
-                t.sessionIdleExpiry());
-        this.modelHealth = new ModelHealth(config.health(), config.ladder(), clock);
+        this.active = new Active(config, new SessionRules(config.caps(), config.loops(), ticker, t.maxSessions(),
+                t.sessionIdleExpiry()), new ModelHealth(config.health(), config.ladder(), clock));
         this.listeners.addAll(b.listeners);
     }
 
@@ -110,6 +129,9 @@ public final class Guard implements AutoCloseable {
     public Admission admitModelCall(ModelCall call) {
         long tick = ticker.read();
         long epoch = clock.millis();
+        Active p = active;
+        GuardConfig config = p.config;
+        SessionRules sessionRules = p.sessionRules;
         GuardScope scope = call.scope();
         String requested = call.model();
         boolean shadow = config.mode() == Mode.SHADOW;
@@ -123,15 +145,17 @@ public final class Guard implements AutoCloseable {
             counted = fired == null || !fired.action().refuses();
             verdict.offer(fired);
             if (verdict.refuses() && !shadow) {
-                return refused(CallKind.MODEL_CALL, verdict.decision, requested, requested, scope, tick, epoch);
+                return refused(config, CallKind.MODEL_CALL, verdict.decision, requested, requested, scope, tick,
+                        epoch);
             }
         }
         // 2. price of the requested model
-        Priced priced = price(call.provider(), requested, epoch);
+        Priced priced = price(p, call.provider(), requested, epoch);
         verdict.offer(priced.decision);
         if (verdict.refuses() && !shadow) {
-            undoCount(counted, scope);
-            return refused(CallKind.MODEL_CALL, verdict.decision, requested, requested, scope, tick, epoch);
+            undoCount(sessionRules, counted, scope);
+            return refused(config, CallKind.MODEL_CALL, verdict.decision, requested, requested, scope, tick,
+                    epoch);
         }
         // 3. prompt size
         long prompt = call.promptTokens(config.tokenEstimator());
@@ -144,8 +168,9 @@ public final class Guard implements AutoCloseable {
                     .reason("prompt of " + prompt + " tokens is over the " + caps.promptTokensMax() + "-token cap"
                             + (truncate ? "; truncate it to fit" : "")));
             if (verdict.refuses() && !shadow) {
-                undoCount(counted, scope);
-                return refused(CallKind.MODEL_CALL, verdict.decision, requested, requested, scope, tick, epoch);
+                undoCount(sessionRules, counted, scope);
+                return refused(config, CallKind.MODEL_CALL, verdict.decision, requested, requested, scope, tick,
+                        epoch);
             }
             if (truncate && !shadow) {
                 prompt = caps.promptTokensMax();
@@ -155,19 +180,19 @@ public final class Guard implements AutoCloseable {
         // 4. health: the most capable healthy model at or below the requested one
         String model = requested;
         ModelHealth.Choice health = null;
-        if (!modelHealth.isEmpty()) {
-            health = modelHealth.choose(requested, shadow);
+        if (!p.modelHealth.isEmpty()) {
+            health = p.modelHealth.choose(requested, shadow);
             verdict.offer(health.decision);
             if (!health.model.equals(model)) {
                 model = health.model;
-                priced = price(call.provider(), model, epoch);
+                priced = price(p, call.provider(), model, epoch);
             }
         }
         // 5. budgets, moving down the ladder past a downgradeAt share
         BudgetRules.Outcome outcome = budgets.reserve(config.budgets(), shadow, scope, model, epoch,
                 priced.worstCase(prompt, maxOut), Math.addExact(prompt, maxOut));
         if (outcome.pastDowngrade != null) {
-            Downgrade down = downgrade(call, outcome, model, scope, shadow, epoch, prompt, maxOut);
+            Downgrade down = downgrade(p, call, outcome, model, scope, shadow, epoch, prompt, maxOut);
             if (down != null) {
                 verdict.offer(down.decision);
                 if (!shadow) {
@@ -183,13 +208,13 @@ public final class Guard implements AutoCloseable {
         }
         verdict.offer(outcome.decision);
         if (verdict.refuses()) {
-            undoCount(counted, scope); // in shadow mode too: count what enforcing would have counted
+            undoCount(sessionRules, counted, scope); // in shadow mode too: count what enforcing would have counted
         }
         if (!outcome.granted()) {
             if (health != null && health.breakers != null) {
                 health.breakers.release();
             }
-            return refused(CallKind.MODEL_CALL, verdict.decision, requested, model, scope, tick, epoch);
+            return refused(config, CallKind.MODEL_CALL, verdict.decision, requested, model, scope, tick, epoch);
         }
         Decision.Builder chosen = verdict.decision;
         if (chosen != outcome.decision) {
@@ -200,11 +225,11 @@ public final class Guard implements AutoCloseable {
         Admission a = new Admission(this, CallKind.MODEL_CALL, decision, scope, null, null, outcome.hold,
                 outcome.units, priced.price, priced.known, prompt, maxOut, priced.worstCase(prompt, maxOut), tick,
                 health == null ? null : health.breakers, 0);
-        publishPre(a, epoch);
+        publishPre(config, a, epoch);
         return a;
     }
 
-    private void undoCount(boolean counted, GuardScope scope) {
+    private static void undoCount(SessionRules sessionRules, boolean counted, GuardScope scope) {
         if (counted) {
             sessionRules.undoModel(scope);
         }
@@ -227,12 +252,13 @@ public final class Guard implements AutoCloseable {
         }
     }
 
-    private Priced price(String provider, String model, long epoch) {
+    private static Priced price(Active p, String provider, String model, long epoch) {
+        PriceCatalog catalog = p.catalog;
         PricedModel found = catalog.find(provider, model).orElse(null);
         if (found != null) {
             return new Priced(found.priceAt(epoch), true, null);
         }
-        UnknownModelPolicy policy = config.unknownModel();
+        UnknownModelPolicy policy = p.config.unknownModel();
         String text = "model " + model + " has no price in the catalog (" + catalog.source() + ")";
         switch (policy.kind()) {
             case ASSUME: {
@@ -273,8 +299,9 @@ public final class Guard implements AutoCloseable {
      * the budgets grant. Enforcing, the original reservation is given back first, and taken again if no cheaper
      * model fits. In shadow mode nothing moves: the downgrade that would have happened is returned for the record.
      */
-    private Downgrade downgrade(ModelCall call, BudgetRules.Outcome original, String model, GuardScope scope,
-            boolean shadow, long epoch, long prompt, long maxOut) {
+    private Downgrade downgrade(Active p, ModelCall call, BudgetRules.Outcome original, String model,
+            GuardScope scope, boolean shadow, long epoch, long prompt, long maxOut) {
+        GuardConfig config = p.config;
         List<String> ladder = config.ladder();
         int from = ladder.indexOf(model);
         if (from < 0 || from == ladder.size() - 1) {
@@ -293,24 +320,24 @@ public final class Guard implements AutoCloseable {
         budgets.release(original);
         for (int i = from + 1; i < ladder.size(); i++) {
             String candidate = ladder.get(i);
-            Priced p = price(call.provider(), candidate, epoch);
-            if (p.decision != null && p.decision.action().refuses()) {
+            Priced c = price(p, call.provider(), candidate, epoch);
+            if (c.decision != null && c.decision.action().refuses()) {
                 continue; // an unpriced model under unknownModel: block is no way out
             }
             BudgetRules.Outcome o = budgets.reserve(config.budgets(), false, scope, candidate, epoch,
-                    p.worstCase(prompt, maxOut), Math.addExact(prompt, maxOut));
+                    c.worstCase(prompt, maxOut), Math.addExact(prompt, maxOut));
             if (o.granted()) {
-                return new Downgrade(candidate, p, o, Decision.builder(Action.DOWNGRADE).rule(trigger.ruleId())
+                return new Downgrade(candidate, c, o, Decision.builder(Action.DOWNGRADE).rule(trigger.ruleId())
                         .figures(original.pastDowngradeObserved, BudgetRules.share(trigger.limit(),
                                 trigger.downgradeAt()), trigger.unit())
                         .reason(why + "; using " + candidate + " instead of " + model));
             }
         }
         // nothing cheaper fits: take the original reservation again (or be refused by it)
-        Priced p = price(call.provider(), model, epoch);
+        Priced same = price(p, call.provider(), model, epoch);
         BudgetRules.Outcome again = budgets.reserve(config.budgets(), false, scope, model, epoch,
-                p.worstCase(prompt, maxOut), Math.addExact(prompt, maxOut));
-        return new Downgrade(model, p, again, null);
+                same.worstCase(prompt, maxOut), Math.addExact(prompt, maxOut));
+        return new Downgrade(model, same, again, null);
     }
 
     /**
@@ -322,7 +349,9 @@ public final class Guard implements AutoCloseable {
     public Admission admitToolCall(ToolCall call) {
         long tick = ticker.read();
         long epoch = clock.millis();
-        boolean shadow = config.mode() == Mode.SHADOW;
+        Active p = active;
+        SessionRules sessionRules = p.sessionRules;
+        boolean shadow = p.config.mode() == Mode.SHADOW;
         long fingerprint = 0;
         Decision.Builder fired = null;
         if (!sessionRules.isEmpty()) {
@@ -332,15 +361,15 @@ public final class Guard implements AutoCloseable {
         Decision decision = (fired == null ? Decision.builder(Action.ALLOW) : fired).shadow(shadow).build();
         Admission a = new Admission(this, CallKind.TOOL_CALL, decision, call.scope(), call.tool(), call.arguments(),
                 null, null, null, true, 0, 0, 0, tick, null, fingerprint);
-        publishPre(a, epoch);
+        publishPre(p.config, a, epoch);
         return a;
     }
 
-    private Admission refused(CallKind kind, Decision.Builder decision, String requested, String model,
-            GuardScope scope, long tick, long epoch) {
+    private Admission refused(GuardConfig config, CallKind kind, Decision.Builder decision, String requested,
+            String model, GuardScope scope, long tick, long epoch) {
         Decision d = decision.models(requested, model).shadow(false).build();
         Admission a = new Admission(this, kind, d, scope, null, null, null, null, null, false, 0, 0, 0, tick, null, 0);
-        publishPre(a, epoch);
+        publishPre(config, a, epoch);
         return a;
     }
 
@@ -380,7 +409,7 @@ public final class Guard implements AutoCloseable {
             telemetry.recordModelCall(a.scope, a.model(), cost, tokens, failed, latencyNanos, ttftNanos);
         } else {
             if (a.fingerprint != 0) {
-                sessionRules.toolFinished(a.scope, a.fingerprint, failed ? errorFingerprint(error) : 0, failed);
+                active.sessionRules.toolFinished(a.scope, a.fingerprint, failed ? errorFingerprint(error) : 0, failed);
             }
             telemetry.recordToolCall(a.scope, a.tool, failed, latencyNanos);
         }
@@ -422,7 +451,7 @@ public final class Guard implements AutoCloseable {
                 Math.max(0, u.output()), Math.max(0, u.reasoning()));
     }
 
-    private void publishPre(Admission a, long epoch) {
+    private void publishPre(GuardConfig config, Admission a, long epoch) {
         if (listeners.isEmpty()) {
             return;
         }
@@ -435,6 +464,7 @@ public final class Guard implements AutoCloseable {
         if (listeners.isEmpty()) {
             return;
         }
+        GuardConfig config = active.config;
         publish(new DecisionEvent(SEQ.incrementAndGet(), clock.instant(), config.name(), config.mode(), a.kind,
                 Phase.POST, a.decision, a.scope, a.tool, a.toolArguments, usage, cost, a.reservedNanos, a.priced,
                 latency, ttft, outcome));
@@ -460,9 +490,58 @@ public final class Guard implements AutoCloseable {
         listeners.add(Objects.requireNonNull(listener, "listener"));
     }
 
-    /** @return the policy */
+    /** @return the policy in force now */
     public GuardConfig config() {
-        return config;
+        return active.config;
+    }
+
+    /**
+     * Replaces the policy of this guard, atomically for every admission that starts afterwards. Admissions already
+     * made keep the decision they were given and settle as usual. What carries over: the ledger (spend and
+     * outstanding reservations of every budget whose id is kept, whatever its new limit), suspensions, per-session
+     * call counts and loop history (judged against the new caps and loop rules), telemetry, listeners, and the
+     * health of each model when the health rules and ladder are unchanged (otherwise health starts afresh). The
+     * runtime collaborators given to the builder, and the telemetry settings the ledger was sized with, stay as
+     * they were. A budget whose window shape changes under the same id keeps its old window until its entries
+     * expire.
+     *
+     * <p>The change is published to the listeners as a decision of kind {@link CallKind#POLICY}, action
+     * {@code allow}, rule {@value #RULE_POLICY_RELOAD}.
+     *
+     * @param next the new policy, already validated by {@link GuardConfig.Builder#build()}
+     */
+    public void reconfigure(GuardConfig next) {
+        Objects.requireNonNull(next, "config");
+        GuardConfig previous;
+        synchronized (this) { // one swap at a time, so that no reload is lost between read and write
+            Active current = active;
+            previous = current.config;
+            ModelHealth health = current.modelHealth.hasSameRules(next.health(), next.ladder())
+                    ? current.modelHealth : new ModelHealth(next.health(), next.ladder(), clock);
+            active = new Active(next, current.sessionRules.reconfigured(next.caps(), next.loops()), health);
+        }
+        publishPolicy(next, Action.ALLOW, "policy " + previous.name() + " replaced by " + next);
+    }
+
+    /**
+     * Records that a new policy was offered but rejected (a broken edit of a watched file, say), and that the
+     * policy in force stays: a decision of kind {@link CallKind#POLICY}, action {@code warn}, rule
+     * {@value #RULE_POLICY_RELOAD}, for the audit trail. Logging is the caller's business.
+     *
+     * @param reason why the new policy was rejected, e.g. the loader's error message
+     */
+    public void rejectPolicy(String reason) {
+        GuardConfig config = active.config;
+        publishPolicy(config, Action.WARN, "new policy rejected, " + config.name() + " stays in force: " + reason);
+    }
+
+    private void publishPolicy(GuardConfig config, Action action, String reason) {
+        if (listeners.isEmpty()) {
+            return;
+        }
+        Decision d = Decision.builder(action).rule(RULE_POLICY_RELOAD).reason(reason).build();
+        publish(new DecisionEvent(SEQ.incrementAndGet(), clock.instant(), config.name(), config.mode(),
+                CallKind.POLICY, Phase.PRE, d, GuardScope.NONE, null, null, null, -1, -1, true, -1, -1, null));
     }
 
     /** @return the live figures per scope */
@@ -477,7 +556,7 @@ public final class Guard implements AutoCloseable {
 
     /** @return the price catalog in use, overrides included */
     public PriceCatalog priceCatalog() {
-        return catalog;
+        return active.catalog;
     }
 
     Ticker ticker() {
@@ -493,6 +572,7 @@ public final class Guard implements AutoCloseable {
      * @throws IllegalArgumentException if the policy has no such budget
      */
     public long budgetUsed(String budgetId, String scopeKey) {
+        GuardConfig config = active.config;
         for (Budget b : config.budgets()) {
             if (b.id().equals(budgetId)) {
                 String key = b.scope() == Scope.GLOBAL ? Scope.GLOBAL_KEY : scopeKey;
@@ -520,6 +600,7 @@ public final class Guard implements AutoCloseable {
 
     @Override
     public String toString() {
+        GuardConfig config = active.config;
         return "Guard{" + config.name() + ", " + config.mode().id() + '}';
     }
 

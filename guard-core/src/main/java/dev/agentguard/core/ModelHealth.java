@@ -138,6 +138,21 @@ final class ModelHealth {
                 .build());
     }
 
+    /**
+     * Tells whether a reloaded policy can keep this instance, and with it each model's recent calls and
+     * breaker state: only when its rules and ladder are the same.
+     *
+     * @param other the new rules
+     * @param otherLadder the new ladder
+     * @return true if they equal this instance's
+     */
+    boolean hasSameRules(HealthRules other, List<String> otherLadder) {
+        return ladder.equals(otherLadder) && java.util.Objects.equals(rules.latencyP90Above(), other.latencyP90Above())
+                && rules.latencyOverCalls() == other.latencyOverCalls()
+                && rules.errorRateAbove() == other.errorRateAbove() && rules.errorOverCalls() == other.errorOverCalls()
+                && rules.cooldown().equals(other.cooldown()) && rules.probeCalls() == other.probeCalls();
+    }
+
     /** @return true if no health rule applies */
     boolean isEmpty() {
         return breakers.isEmpty();

@@ -30,11 +30,27 @@ final class SessionRules {
     private final int history;
 
     SessionRules(Caps caps, LoopRules loops, Ticker ticker, long maxSessions, Duration idleExpiry) {
+        this(caps, loops, Caffeine.newBuilder().executor(Runnable::run).maximumSize(maxSessions)
+                .expireAfterAccess(idleExpiry).ticker(ticker::read).<String, State>build());
+    }
+
+    private SessionRules(Caps caps, LoopRules loops, Cache<String, State> sessions) {
         this.caps = caps;
         this.loops = loops;
         this.history = Math.max(1, loops.toolHistory());
-        this.sessions = Caffeine.newBuilder().executor(Runnable::run).maximumSize(maxSessions).expireAfterAccess(idleExpiry)
-                .ticker(ticker::read).build();
+        this.sessions = sessions;
+    }
+
+    /**
+     * Returns rules for a reloaded policy over the same session state, so that a reload neither forgives the calls
+     * a session has made nor forgets the loop it is in.
+     *
+     * @param newCaps the new caps
+     * @param newLoops the new loop rules
+     * @return rules sharing this instance's sessions
+     */
+    SessionRules reconfigured(Caps newCaps, LoopRules newLoops) {
+        return new SessionRules(newCaps, newLoops, sessions);
     }
 
     /** @return true if no cap or loop rule is configured, so that admissions can skip this class */
@@ -48,6 +64,9 @@ final class SessionRules {
             return null;
         }
         State s = sessions.get(session, k -> new State(history));
+        if (s.ring.length < history) {
+            s.grow(history); // created under a policy that needed less history
+        }
         s.enterTurn(scope.turn());
         return s;
     }
@@ -284,7 +303,7 @@ final class SessionRules {
         int requestRun;
         Map<Long, ErrorRun> errors;
         /** Recent tool fingerprints of this turn, oldest first once full. */
-        private final long[] ring;
+        private long[] ring;
         private int size;
         private int head;
 
@@ -309,6 +328,19 @@ final class SessionRules {
                 requestRun = 0;
                 errors = null;
             }
+        }
+
+        /** Enlarges the history ring, keeping the fingerprints it holds. */
+        synchronized void grow(int history) {
+            if (ring.length >= history) {
+                return;
+            }
+            long[] bigger = new long[history];
+            for (int i = 0; i < size; i++) {
+                bigger[size - 1 - i] = recent(i);
+            }
+            ring = bigger;
+            head = size % history;
         }
 
         /** @param i 0 for the most recent, 1 for the one before... @return that fingerprint */

@@ -39,8 +39,9 @@ public final class WindowSpec {
     }
 
     /**
-     * A sliding window of the given length in {@value #DEFAULT_BUCKETS} buckets (fewer when the length has
-     * fewer whole milliseconds).
+     * A sliding window of the given length in {@value #DEFAULT_BUCKETS} buckets, or in fewer when the length has
+     * fewer whole milliseconds or does not divide into {@value #DEFAULT_BUCKETS} buckets of whole nanoseconds: the
+     * largest such count (a 10 s window has 50 buckets of 200 ms).
      *
      * @param length the span, at least 1 ms
      * @return the spec
@@ -48,8 +49,15 @@ public final class WindowSpec {
      */
     public static WindowSpec sliding(Duration length) {
         Objects.requireNonNull(length, "length");
-        long millis = length.toMillis();
-        return sliding(length, (int) Math.max(1, Math.min(DEFAULT_BUCKETS, millis)));
+        if (length.isZero() || length.isNegative()) {
+            throw new IllegalArgumentException("window length must be positive, was " + length);
+        }
+        long nanos = length.toNanos();
+        int buckets = (int) Math.max(1, Math.min(DEFAULT_BUCKETS, length.toMillis()));
+        while (nanos % buckets != 0) {
+            buckets--; // ends at 1 at the latest
+        }
+        return sliding(length, buckets);
     }
 
     /**

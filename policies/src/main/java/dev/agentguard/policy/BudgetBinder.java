@@ -1,0 +1,191 @@
+package dev.agentguard.policy;
+
+import dev.agentguard.core.Budget;
+import dev.agentguard.core.Money;
+import dev.agentguard.core.OnExceed;
+import dev.agentguard.core.Scope;
+import dev.agentguard.core.window.CalendarPeriod;
+import dev.agentguard.core.window.WindowSpec;
+import java.math.BigDecimal;
+import java.time.DateTimeException;
+import java.time.Duration;
+import java.time.ZoneId;
+import java.time.ZoneOffset;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+
+/**
+ * Binds the {@code budgets} list: each item to a {@link Budget} through its builder, with the window (sliding or
+ * calendar), the one limit, the warning and downgrade shares and the response past the limit. A budget with a
+ * problem is reported and left out, so that the others are still checked.
+ */
+final class BudgetBinder {
+
+    private static final Map<String, Scope> SCOPES = PolicyBinder.ids(Scope.values(), Scope::id);
+    private static final Map<String, CalendarPeriod> PERIODS = PolicyBinder.ids(CalendarPeriod.values(),
+            p -> p.name().toLowerCase(Locale.ROOT));
+
+    private final Problems problems;
+
+    BudgetBinder(Problems problems) {
+        this.problems = problems;
+    }
+
+    /**
+     * @param n the {@code budgets} value, or null
+     * @return each budget that built, with the node it came from (for problems that involve other sections)
+     */
+    List<Map.Entry<Budget, Node>> budgets(Node n) {
+        List<Map.Entry<Budget, Node>> out = new ArrayList<>();
+        if (n == null) {
+            return out;
+        }
+        if (!(n instanceof Node.ListNode)) {
+            problems.add(n, "expected a list of budgets (each starting with - id: ...), got " + n.describe());
+            return out;
+        }
+        for (Node item : ((Node.ListNode) n).items()) {
+            Budget budget = budget(item);
+            if (budget != null) {
+                out.add(Map.entry(budget, item));
+            }
+        }
+        return out;
+    }
+
+    private Budget budget(Node n) {
+        Section s = Section.of(n, "budgets[]", problems);
+        if (s == null) {
+            return null;
+        }
+        int before = problems.size();
+        s.require("id");
+        String id = s.value("id", Values::text);
+        Budget.Builder b = Budget.builder(id);
+        s.require("scope");
+        s.set("scope", v -> Values.choice(v, SCOPES), b::scope);
+        s.require("window");
+        s.set("window", this::window, b::window);
+        if (s.require("limit") != null) {
+            limit(s.get("limit"), b);
+        }
+        s.set("warnAt", BudgetBinder::warnAt, b::warnAt);
+        s.set("downgradeAt", Values::percent, b::downgradeAt);
+        s.set("onExceed", BudgetBinder::onExceed, b::onExceed);
+        if (problems.size() > before) {
+            return null; // build() would only repeat a missing key
+        }
+        return s.build(b::build);
+    }
+
+    private WindowSpec window(Node n) throws BadValue {
+        if (n instanceof Node.MapNode) {
+            Section s = Section.of(n, "budgets[].window", problems);
+            CalendarPeriod period = s.value("calendar", v -> Values.choice(v, PERIODS));
+            s.require("calendar");
+            ZoneId zone = s.value("zone", BudgetBinder::zone);
+            if (period == null || (s.get("zone") != null && zone == null)) {
+                return null;
+            }
+            return WindowSpec.calendar(period, zone == null ? ZoneOffset.UTC : zone);
+        }
+        if (!(n instanceof Node.ScalarNode)) {
+            throw new BadValue(n, "expected a duration like 10m or PT10M, or {calendar: day | week | month, zone: ...},"
+                    + " got " + n.describe());
+        }
+        Duration d = Values.duration(n);
+        try {
+            return WindowSpec.sliding(d);
+        } catch (IllegalArgumentException e) {
+            throw new BadValue(n, e.getMessage());
+        }
+    }
+
+    private static ZoneId zone(Node n) throws BadValue {
+        String text = Values.text(n).trim();
+        try {
+            return ZoneId.of(text);
+        } catch (DateTimeException e) {
+            throw new BadValue(n, "unknown time zone " + n.describe() + "; expected a region such as Europe/Paris,"
+                    + " or UTC, or an offset such as +02:00");
+        }
+    }
+
+    private void limit(Node n, Budget.Builder b) {
+        Section s = Section.of(n, "budgets[].limit", problems);
+        if (s == null) {
+            return;
+        }
+        List<String> set = new ArrayList<>();
+        for (String k : PolicyKeys.of("budgets[].limit")) {
+            if (s.get(k) != null) {
+                set.add(k);
+            }
+        }
+        if (set.size() != 1) {
+            problems.add(n, set.isEmpty() ? "limit needs one of costUsd, tokens or calls"
+                    : "limit takes exactly one of costUsd, tokens or calls, got " + String.join(" and ", set)
+                            + " (use one budget per unit)");
+            return;
+        }
+        switch (set.get(0)) {
+            case "costUsd":
+                s.set("costUsd", v -> {
+                    BigDecimal usd = Values.decimal(v, "US dollars");
+                    try {
+                        return Money.usd(usd);
+                    } catch (IllegalArgumentException e) {
+                        throw new BadValue(v, e.getMessage());
+                    }
+                }, b::limitUsd);
+                break;
+            case "tokens":
+                s.set("tokens", v -> Values.wholeNumber(v, "tokens"), b::limitTokens);
+                break;
+            default:
+                s.set("calls", v -> Values.wholeNumber(v, "calls"), b::limitCalls);
+                break;
+        }
+    }
+
+    private static int[] warnAt(Node n) throws BadValue {
+        if (n instanceof Node.ScalarNode) {
+            return new int[] {Values.percent(n)}; // warnAt: 80% for a single share
+        }
+        if (!(n instanceof Node.ListNode)) {
+            throw new BadValue(n, "expected a list of percentages such as [50%, 80%], got " + n.describe());
+        }
+        List<Node> items = ((Node.ListNode) n).items();
+        int[] out = new int[items.size()];
+        for (int i = 0; i < out.length; i++) {
+            out[i] = Values.percent(items.get(i));
+        }
+        return out;
+    }
+
+    private static OnExceed onExceed(Node n) throws BadValue {
+        String text = Values.text(n).trim();
+        if (text.equals("block")) {
+            return OnExceed.block();
+        }
+        if (text.equals("warn")) {
+            return OnExceed.warn();
+        }
+        if (text.startsWith("suspend:")) {
+            Node.ScalarNode d = new Node.ScalarNode(n.mark(), n.path(), Node.Kind.STRING,
+                    text.substring("suspend:".length()).trim(), null);
+            try {
+                return OnExceed.suspend(Values.duration(d));
+            } catch (BadValue e) {
+                throw new BadValue(n, "expected suspend:<duration> such as suspend:10m, got " + n.describe());
+            } catch (IllegalArgumentException e) {
+                throw new BadValue(n, e.getMessage());
+            }
+        }
+        String hint = Suggestions.closest(text, List.of("block", "warn", "suspend:"));
+        throw new BadValue(n, "expected block | warn | suspend:<duration>, got " + n.describe()
+                + (hint == null ? "" : "; did you mean " + hint + "?"));
+    }
+}

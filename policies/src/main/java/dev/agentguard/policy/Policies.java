@@ -1,0 +1,125 @@
+package dev.agentguard.policy;
+
+import dev.agentguard.core.Guard;
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.UncheckedIOException;
+import java.nio.file.Path;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * Guards declared in YAML: the entry points of the policy layer.
+ *
+ * <pre>
+ * Guard guard = Policies.load(Path.of("policies/support-bot.yaml"));
+ * </pre>
+ *
+ * <p>{@code load} returns a ready {@link Guard} with the system clocks and an in-memory ledger; {@code parse}
+ * returns the validated {@link Policy} without building anything (to choose the guard's collaborators with
+ * {@link Guard#builder}, or for tools that only check a file). {@code ${NAME}} and {@code ${NAME:-default}} in
+ * values are substituted from the process environment; use a {@link PolicyReader} for another source. The keys are
+ * documented in {@code policies/reference.yaml} and described by {@code policies/agent-guard-policy.schema.json}.
+ *
+ * <p>A policy that cannot be loaded throws {@link PolicyException}, and nothing else, whatever the input; its
+ * message lists every problem with its file, line, column and key path.
+ */
+public final class Policies {
+
+    /** The bundled presets, usable as {@code extends: preset:<name>} or through {@link #preset(String)}. */
+    public static final List<String> PRESETS = List.of("starter", "strict-cost", "loop-guard");
+
+    private Policies() {
+    }
+
+    /**
+     * @param file a single-agent policy file
+     * @return a guard running it
+     * @throws PolicyException if the policy cannot be loaded
+     */
+    public static Guard load(Path file) {
+        return Guard.of(parse(file).config());
+    }
+
+    /**
+     * @param in a single-agent policy, read but not closed
+     * @param sourceName the name that problems carry, e.g. {@code support.yaml}
+     * @return a guard running it
+     * @throws PolicyException if the policy cannot be loaded
+     */
+    public static Guard load(InputStream in, String sourceName) {
+        return Guard.of(parse(in, sourceName).config());
+    }
+
+    /**
+     * @param file a file with {@code agents:}
+     * @param agent one of its agents
+     * @return a guard running that agent's policy
+     * @throws PolicyException if the policy cannot be loaded or has no such agent
+     */
+    public static Guard load(Path file, String agent) {
+        return Guard.of(PolicyReader.systemEnvironment().parse(file, agent).config());
+    }
+
+    /**
+     * @param fileOrDirectory a file with {@code agents:}, or a directory of policy files
+     * @return a guard per agent, by name, in declaration order
+     * @throws PolicyException if any of the policies cannot be loaded (then no guard is built)
+     */
+    public static Map<String, Guard> loadAgents(Path fileOrDirectory) {
+        Map<String, Guard> guards = new LinkedHashMap<>();
+        parseAgents(fileOrDirectory).asMap().forEach((name, p) -> guards.put(name, Guard.of(p.config())));
+        return guards;
+    }
+
+    /**
+     * @param file a single-agent policy file
+     * @return the validated policy
+     * @throws PolicyException if the policy cannot be loaded
+     */
+    public static Policy parse(Path file) {
+        return PolicyReader.systemEnvironment().parse(file);
+    }
+
+    /**
+     * @param in a single-agent policy, read but not closed
+     * @param sourceName the name that problems carry
+     * @return the validated policy
+     * @throws PolicyException if the policy cannot be loaded
+     */
+    public static Policy parse(InputStream in, String sourceName) {
+        return PolicyReader.systemEnvironment().parse(in, sourceName);
+    }
+
+    /**
+     * @param fileOrDirectory a file with {@code agents:}, or a directory of policy files
+     * @return every agent's validated policy
+     * @throws PolicyException if any of the policies cannot be loaded
+     */
+    public static PolicySet parseAgents(Path fileOrDirectory) {
+        return PolicyReader.systemEnvironment().parseAgents(fileOrDirectory);
+    }
+
+    /**
+     * Reads a bundled preset ({@code policies/presets/<name>.yaml} in the source tree).
+     *
+     * @param name one of {@link #PRESETS}
+     * @return the validated preset
+     * @throws IllegalArgumentException if there is no such preset
+     * @throws PolicyException if the preset does not load (a bug: every preset is tested)
+     */
+    public static Policy preset(String name) {
+        if (!PRESETS.contains(name)) {
+            throw new IllegalArgumentException("no preset '" + name + "'; the presets are " + PRESETS);
+        }
+        try (InputStream in = Policies.class.getResourceAsStream(PolicyComposer.PRESET_RESOURCES + name + ".yaml")) {
+            if (in == null) {
+                throw new IllegalStateException("preset " + name + " is missing from the jar");
+            }
+            return PolicyReader.systemEnvironment().parse(in, PolicyComposer.PRESET + name);
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+}
