@@ -17,7 +17,6 @@ import java.util.Collections;
 import java.util.EnumSet;
 import java.util.LinkedHashMap;
 import java.util.List;
-import java.util.Locale;
 import java.util.Map;
 import java.util.Objects;
 import java.util.Set;
@@ -150,6 +149,13 @@ public final class Redactor {
             return arguments;
         }
         if (looksLikeJson(arguments)) {
+            Probe probe = new Probe(arguments);
+            // Values and keys of JSON without escapes are substrings of its text: if no rule can match the text,
+            // none can match any of them, and parsing is saved.
+            if (!probe.backslash && custom.isEmpty() && !mayMatch(arguments, probe)
+                    && !(sensitiveKeys && TextRule.mayHoldCredentialWord(arguments))) {
+                return arguments;
+            }
             try {
                 JsonNode tree = JSON.readTree(arguments);
                 boolean[] changed = new boolean[1];
@@ -160,6 +166,15 @@ public final class Redactor {
             }
         }
         return redact(arguments);
+    }
+
+    private boolean mayMatch(String text, Probe probe) {
+        for (TextRule rule : rules) {
+            if (rule.mayMatch(text, probe)) {
+                return true;
+            }
+        }
+        return false;
     }
 
     private static boolean looksLikeJson(String s) {
@@ -268,21 +283,61 @@ public final class Redactor {
         return sb.append(']').toString();
     }
 
-    /** What the rules' cheap pre-checks read, computed once per text. */
+    /** What the rules' cheap pre-checks read, computed in one pass over a text. */
     static final class Probe {
-        final String lower;
-        final int digits;
+        /** The most digits in one run where digits may be parted by up to two of {@code " .-()+/"}. */
+        final int digitRun;
+        final boolean at;
+        final boolean plus;
+        final boolean colonOrEquals;
+        final boolean backslash;
 
         Probe(String text) {
-            this.lower = text.toLowerCase(Locale.ROOT);
-            int d = 0;
+            int best = 0;
+            int run = 0;
+            int gap = 0;
+            boolean a = false;
+            boolean p = false;
+            boolean ce = false;
+            boolean bs = false;
             for (int i = 0; i < text.length(); i++) {
                 char c = text.charAt(i);
                 if (c >= '0' && c <= '9') {
-                    d++;
+                    run++;
+                    gap = 0;
+                    if (run > best) {
+                        best = run;
+                    }
+                    continue;
                 }
+                switch (c) {
+                    case '@':
+                        a = true;
+                        break;
+                    case '+':
+                        p = true;
+                        break;
+                    case ':':
+                    case '=':
+                        ce = true;
+                        break;
+                    case '\\':
+                        bs = true;
+                        break;
+                    default:
+                        break;
+                }
+                if ((c == ' ' || c == '.' || c == '-' || c == '(' || c == ')' || c == '+' || c == '/') && ++gap <= 2) {
+                    continue;
+                }
+                run = 0;
+                gap = 0;
             }
-            this.digits = d;
+            this.digitRun = best;
+            this.at = a;
+            this.plus = p;
+            this.colonOrEquals = ce;
+            this.backslash = bs;
         }
     }
 

@@ -38,6 +38,10 @@ final class TextRule {
         return new TextRule(label, pattern, 0, (t, p) -> true, null, false);
     }
 
+    boolean mayMatch(String text, Redactor.Probe probe) {
+        return preCheck.mayMatch(text, probe);
+    }
+
     String apply(String text, Redactor.Probe probe) {
         if (!preCheck.mayMatch(text, probe)) {
             return text;
@@ -101,20 +105,112 @@ final class TextRule {
         };
     }
 
-    private static PreCheck lowerContainsAny(String... markers) {
-        return (t, p) -> {
-            for (String m : markers) {
-                if (p.lower.contains(m)) {
+    private static PreCheck containsIgnoreCase(String lowerMarker) {
+        return (t, p) -> indexOfIgnoreCase(t, lowerMarker, 0) >= 0;
+    }
+
+    private static int indexOfIgnoreCase(String t, String lowerMarker, int from) {
+        int n = lowerMarker.length();
+        char first = lowerMarker.charAt(0);
+        for (int i = from; i <= t.length() - n; i++) {
+            if (Character.toLowerCase(t.charAt(i)) == first && t.regionMatches(true, i, lowerMarker, 0, n)) {
+                return i;
+            }
+        }
+        return -1;
+    }
+
+    /** Whether a vendor key prefix ({@code sk-}, {@code AKIA}, {@code ghp_}, {@code xox}…) occurs: one pass. */
+    private static boolean mayHoldVendorKey(String t) {
+        int n = t.length();
+        for (int i = 0; i + 3 < n; i++) {
+            char c = t.charAt(i);
+            char d = t.charAt(i + 1);
+            switch (c) {
+                case 's':
+                case 'r':
+                    if (d == 'k' && (t.charAt(i + 2) == '-' || t.charAt(i + 2) == '_')) {
+                        return true;
+                    }
+                    break;
+                case 'A':
+                    if (d == 'K' || d == 'S' || d == 'G' || d == 'I' || d == 'R' || d == 'N') {
+                        return true;
+                    }
+                    break;
+                case 'g':
+                    if (d == 'h' || d == 'i' || d == 'l') {
+                        return true;
+                    }
+                    break;
+                case 'x':
+                    if (d == 'o' && t.charAt(i + 2) == 'x') {
+                        return true;
+                    }
+                    break;
+                default:
+                    break;
+            }
+        }
+        return false;
+    }
+
+    private static final String[] CREDENTIAL_WORDS = {"pass", "pwd", "secret", "token", "key", "credential",
+        "authorization"};
+
+    /**
+     * Whether a word that may name a credential occurs, ignoring case and the separators {@code _ - . } and
+     * space inside it ({@code pass_word}): a necessary condition for a sensitive JSON key.
+     */
+    static boolean mayHoldCredentialWord(String t) {
+        StringBuilder sb = new StringBuilder(t.length());
+        for (int i = 0; i < t.length(); i++) {
+            char c = t.charAt(i);
+            if (c != '_' && c != '-' && c != '.' && c != ' ') {
+                sb.append(Character.toLowerCase(c));
+            }
+        }
+        String folded = sb.toString();
+        for (String w : CREDENTIAL_WORDS) {
+            if (folded.contains(w)) {
+                return true;
+            }
+        }
+        return false;
+    }
+
+    /**
+     * Whether some {@code :} or {@code =} follows (past quotes and spaces) a word ending like a credential name:
+     * the key-value rule's necessary condition, so that "would pass its limit: $2" costs no regex.
+     */
+    private static boolean credentialKeyBeforeSeparator(String t, Redactor.Probe probe) {
+        if (!probe.colonOrEquals) {
+            return false;
+        }
+        for (int i = 0; i < t.length(); i++) {
+            char c = t.charAt(i);
+            if (c != ':' && c != '=') {
+                continue;
+            }
+            int j = i - 1;
+            while (j >= 0 && (Character.isWhitespace(t.charAt(j)) || t.charAt(j) == '"' || t.charAt(j) == '\'')) {
+                j--;
+            }
+            int end = j + 1;
+            for (String w : KV_WORDS) {
+                int start = end - w.length();
+                if (start >= 0 && t.regionMatches(true, start, w, 0, w.length())) {
                     return true;
                 }
             }
-            return false;
-        };
+        }
+        return false;
     }
 
+    private static final String[] KV_WORDS = {"password", "passwd", "passphrase", "pwd", "secret", "token", "key",
+        "credential", "credentials"};
+
     private static final String SECRET = RedactionClass.SECRETS.label();
-    private static final PreCheck CREDENTIAL_WORDS = lowerContainsAny("pass", "pwd", "secret", "token", "key",
-            "credential");
 
     private static final List<TextRule> SECRETS = List.of(
             // PEM private keys, whole block
@@ -136,47 +232,45 @@ final class TextRule {
                     + "|(?:sk|rk)_(?:live|test)_[A-Za-z0-9]{16,}"                   // Stripe
                     + "|glpat-[A-Za-z0-9_-]{20,}"                                   // GitLab
                     + ")" + TOKEN_END),
-                    0, containsAny("sk-", "sk_", "rk_", "AKIA", "ASIA", "AGPA", "AIDA", "AROA", "ANPA", "ANVA",
-                            "AIPA", "gh", "AIza", "xox", "glpat-"), null, false),
+                    0, (t, p) -> mayHoldVendorKey(t), null, false),
             // Authorization header values, whatever the scheme
             new TextRule(SECRET, Pattern.compile("(?i)authorization[\"']?\\s*[:=]\\s*[\"']?"
                     + "(?:(?:basic|bearer|token|digest|apikey|api-key)\\s+)?([^\\s\"',;]+)"),
-                    1, lowerContainsAny("authorization"), null, false),
+                    1, containsIgnoreCase("authorization"), null, false),
             // bearer credentials in prose or headers
             new TextRule(SECRET, Pattern.compile("(?i)\\bbearer\\s+([A-Za-z0-9._~+/-]{16,}=*)"),
-                    1, lowerContainsAny("bearer"), null, false),
+                    1, containsIgnoreCase("bearer"), null, false),
             // key=value and "key": "value" where the key names a credential
             new TextRule(SECRET, Pattern.compile("(?i)(?<![A-Za-z0-9])[A-Za-z0-9_.-]{0,40}?"
                     + "(?:password|passwd|passphrase|pwd|secret|token|api[_-]?key|access[_-]?key|private[_-]?key"
                     + "|credentials?)[\"']?\\s*[:=]\\s*"
                     + "(\"(?:[^\"\\\\]++|\\\\.)*+\"|'[^']*+'|[^\\s\"',;&}\\]]++)"),
-                    1, (t, p) -> (t.indexOf(':') >= 0 || t.indexOf('=') >= 0) && CREDENTIAL_WORDS.mayMatch(t, p),
-                    null, true));
+                    1, TextRule::credentialKeyBeforeSeparator, null, true));
 
     private static final List<TextRule> EMAILS = List.of(new TextRule(RedactionClass.EMAILS.label(),
             Pattern.compile("(?<![A-Za-z0-9._%+-])[A-Za-z0-9][A-Za-z0-9._%+-]{0,63}@"
                     + "[A-Za-z0-9](?:[A-Za-z0-9-]{0,62}[A-Za-z0-9])?(?:\\.[A-Za-z0-9](?:[A-Za-z0-9-]{0,62}[A-Za-z0-9])?)*"
                     + "\\.[A-Za-z]{2,24}(?![A-Za-z0-9-])"),
-            0, (t, p) -> t.indexOf('@') >= 0, null, false));
+            0, (t, p) -> p.at, null, false));
 
     private static final List<TextRule> CARDS = List.of(new TextRule(RedactionClass.CARDS.label(),
             Pattern.compile("(?<![0-9A-Za-z.,_-])(?:\\d[ -]?){12,18}\\d(?![0-9A-Za-z_]|[.,-]\\d)"),
-            0, (t, p) -> p.digits >= 13, TextRule::isCardNumber, false));
+            0, (t, p) -> p.digitRun >= 13, TextRule::isCardNumber, false));
 
     private static final List<TextRule> PHONES = List.of(
             // E.164 and international forms: +<country> then groups
             // (each group of the spaced form starts with a separator or a parenthesis, so there is one way to match)
             new TextRule(RedactionClass.PHONES.label(), Pattern.compile("(?<![\\w+])\\+(?:\\d{8,15}"
-                    + "|\\d{1,3}(?:[ .-]?\\(\\d{1,4}\\)[ .-]?\\d{1,5}|[ .-]\\d{1,5}){2,6})(?![\\w]|[.,:/-]\\d)"),
-                    0, (t, p) -> p.digits >= 8 && t.indexOf('+') >= 0, TextRule::isE164Length, false),
+                    + "|\\d{1,3}(?:[ .-]?\\(\\d{1,4}\\)[ .-]?\\d{1,6}|[ .-]\\d{1,6}){2,6})(?![\\w]|[.,:/-]\\d)"),
+                    0, (t, p) -> p.plus && p.digitRun >= 8, TextRule::isE164Length, false),
             // North American: (415) 555-0132, 415-555-0132, 415.555.0132, 1-800-555-0199
             new TextRule(RedactionClass.PHONES.label(), Pattern.compile(
                     "(?<![\\w.+/:-])(?:1[ .-])?(?:\\(\\d{3}\\)[ .-]?|\\d{3}[ .-])\\d{3}[ .-]\\d{4}(?![\\w]|[.,:/-]\\d)"),
-                    0, (t, p) -> p.digits >= 10, null, false),
+                    0, (t, p) -> p.digitRun >= 10, null, false),
             // national numbers with a trunk 0 and at least one space or dash: 020 7946 0958, 07700 900123
             new TextRule(RedactionClass.PHONES.label(), Pattern.compile(
                     "(?<![\\w.+/:-])0\\d{1,4}[ -]\\d{3,4}[ -]?\\d{3,4}(?![\\w]|[.,:/-]\\d)"),
-                    0, (t, p) -> p.digits >= 9, null, false));
+                    0, (t, p) -> p.digitRun >= 8, null, false));
 
     /** 13 to 19 digits, a card network's prefix, and a valid Luhn check digit. */
     static boolean isCardNumber(String candidate) {
