@@ -187,10 +187,13 @@ public final class AuditSink implements DecisionListener, AutoCloseable {
             }
             return;
         }
+        if (!writer.isAlive()) {
+            lose("the audit writer stopped"); // it logged why; nobody would drain the queue
+            return;
+        }
         try {
             if (!queue.offer(event) && !queue.offer(event, config.maxBlock().toNanos(), TimeUnit.NANOSECONDS)) {
-                lose(writer.isAlive() ? "the audit queue stayed full for more than " + config.maxBlock()
-                        : "the audit writer stopped");
+                lose("the audit queue stayed full for more than " + config.maxBlock());
             }
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
@@ -266,7 +269,7 @@ public final class AuditSink implements DecisionListener, AutoCloseable {
         }
         long timeout = config.closeTimeout().toMillis();
         try {
-            if (queue.offer(CLOSE, timeout, TimeUnit.MILLISECONDS)) {
+            if (writer.isAlive() && queue.offer(CLOSE, timeout, TimeUnit.MILLISECONDS)) {
                 writer.join(timeout);
             }
         } catch (InterruptedException e) {
@@ -297,6 +300,16 @@ public final class AuditSink implements DecisionListener, AutoCloseable {
     // ---------------------------------------------------------------------------------------------- writer
 
     private void run() {
+        try {
+            drain();
+        } catch (RuntimeException | Error e) {
+            lossCause = "the audit writer stopped (" + e.getClass().getName() + ")";
+            SELF.error("audit writer of {} stopped; every later decision record is counted lost", file, e);
+            closeChannel();
+        }
+    }
+
+    private void drain() {
         List<Object> batch = new ArrayList<>(BATCH);
         long idleWait = config.flushEvery().isZero() ? 1_000 : Math.max(1, config.flushEvery().toMillis());
         boolean closing = false;
@@ -596,15 +609,20 @@ public final class AuditSink implements DecisionListener, AutoCloseable {
             } catch (AtomicMoveNotSupportedException e) {
                 Files.move(file, target);
             }
-            channel = storage.open(file);
         } catch (IOException | RuntimeException e) {
-            channel = null;
-            fail(e instanceof IOException ? (IOException) e : new IOException(e));
+            fail(e); // not moved: the file goes on once it can be reopened, and rotates then
             return;
         }
+        // moved: whatever happens next, the active file starts afresh (the chain goes on from lastHash)
         fileBytes = committedBytes = 0;
         fileLines = committedLines = 0;
         fileDay = LocalDate.ofInstant(clock.instant(), config.zone());
+        try {
+            channel = storage.open(file);
+        } catch (IOException | RuntimeException e) {
+            fail(e);
+            return;
+        }
         writeHead();
     }
 
