@@ -42,6 +42,11 @@ import java.util.function.BiConsumer;
  * only (tools are not priced); {@code costUsd}, {@code usage}, {@code latencyMs} and {@code outcome} to post
  * records.
  *
+ * <p>What is redacted: the tool arguments, the reason and the outcome (which may carry an error message). The
+ * scope keys ({@code agent}, {@code session}, {@code user}, {@code tenant}), model and tool names are not: they
+ * are the attribution keys the record exists for, chosen by the integrator (use pseudonymous ids, not e-mail
+ * addresses, for users).
+ *
  * <p>Immutable. {@link #toString()} is the JSON object, safe to print: nothing raw is kept.
  */
 public final class DecisionRecord {
