@@ -9,6 +9,10 @@ import dev.agentguard.core.ModelCall;
 import dev.agentguard.core.OnExceed;
 import dev.agentguard.core.Scope;
 import dev.agentguard.core.Usage;
+import dev.agentguard.core.audit.AuditConfig;
+import dev.agentguard.core.audit.AuditSink;
+import dev.agentguard.core.audit.RecentDecisions;
+import dev.agentguard.core.log.DecisionLog;
 import dev.agentguard.core.window.CalendarPeriod;
 import dev.agentguard.core.window.WindowSpec;
 import dev.agentguard.policy.Policies;
@@ -17,6 +21,7 @@ import dev.agentguard.policy.PolicyWatcher;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.time.ZoneId;
+import java.util.List;
 import java.util.Map;
 
 /**
@@ -43,6 +48,25 @@ final class ReadmeSnippets {
         Map<String, Guard> agents = Policies.loadAgents(Path.of("policies/")); // agents: sections or one file per agent
         PolicyWatcher watcher = PolicyWatcher.builder(path, guard).build().start();   // hot reload
         // end::policies[]
+    }
+
+    static void audit(GuardConfig config) {
+        // tag::audit[]
+        AuditSink audit = AuditSink.open(AuditConfig.builder()
+                .file(Path.of("logs/agent-guard-audit.jsonl"))
+                .redact(List.of("secrets", "emails", "cards", "phones"))   // the default: all four
+                .rotateDaily(true)
+                .hmacKeyEnv("AGENTGUARD_AUDIT_KEY")                        // optional: a keyed chain
+                .build());
+        RecentDecisions recent = new RecentDecisions(500);               // the last decisions, for a status page
+        Guard guard = Guard.builder(config)
+                .listener(new DecisionLog())                             // SLF4J logger agentguard.decision
+                .listener(audit)                                         // JSONL, one line per decision
+                .listener(recent)
+                .build();
+        // ... guarded calls ...
+        guard.close();                                                   // drains and closes the audit file
+        // end::audit[]
     }
 
     static void core() {

@@ -1,0 +1,368 @@
+package dev.agentguard.core.audit;
+
+import com.fasterxml.jackson.core.JsonFactory;
+import com.fasterxml.jackson.core.JsonGenerator;
+import dev.agentguard.core.CallKind;
+import dev.agentguard.core.Decision;
+import dev.agentguard.core.DecisionEvent;
+import dev.agentguard.core.GuardScope;
+import dev.agentguard.core.Money;
+import dev.agentguard.core.Phase;
+import dev.agentguard.core.Unit;
+import dev.agentguard.core.Usage;
+import dev.agentguard.core.redact.Redactor;
+import java.io.IOException;
+import java.io.StringWriter;
+import java.io.UncheckedIOException;
+import java.time.Instant;
+import java.util.Collections;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Objects;
+import java.util.function.BiConsumer;
+
+/**
+ * One decision as a record: the contract fields of the design's "Decision record", in their order, with every
+ * text already redacted. This is the one mapping from a {@link DecisionEvent} to fields; the SLF4J decision log
+ * sends them as key-values and the audit file writes them as one JSON line (adding {@code prev} and
+ * {@code hash}).
+ *
+ * <p>Fields, always present, null when they do not apply: {@code seq, ts, guard, mode, kind, phase, action,
+ * rule, reason, observed, limit, unit, agent, session, user, tenant, model, requestedModel, tool, usage, costUsd,
+ * reservedUsd, priced, latencyMs, ttftMs, outcome}. Then two extensions, present only when they apply:
+ * {@code arguments} (a tool call's arguments, redacted, as a string of JSON when they were JSON) and
+ * {@code shadow} ({@code true} for a shadow-mode decision).
+ *
+ * <p>Value types: {@code seq}, {@code latencyMs} and {@code ttftMs} are {@link Long}; {@code priced} and
+ * {@code shadow} {@link Boolean}; {@code usage} an ordered map of the five canonical counts, each a {@link Long}
+ * or null when the provider did not report it; everything else is a {@link String}. {@code observed} and
+ * {@code limit} are formatted by {@link Unit#format(long)} and USD amounts by {@link Money#format(long)}: decimal
+ * strings, never floating point. {@code costUsd}, {@code reservedUsd} and {@code priced} apply to model calls
+ * only (tools are not priced); {@code costUsd}, {@code usage}, {@code latencyMs} and {@code outcome} to post
+ * records.
+ *
+ * <p>What is redacted: the tool arguments, the reason and the outcome (which may carry an error message). The
+ * scope keys ({@code agent}, {@code session}, {@code user}, {@code tenant}), model and tool names are not: they
+ * are the attribution keys the record exists for, chosen by the integrator (use pseudonymous ids, not e-mail
+ * addresses, for users).
+ *
+ * <p>Immutable. {@link #toString()} is the JSON object, safe to print: nothing raw is kept.
+ */
+public final class DecisionRecord {
+
+    /** The contract fields, in order. */
+    public static final List<String> FIELDS = List.of("seq", "ts", "guard", "mode", "kind", "phase", "action",
+            "rule", "reason", "observed", "limit", "unit", "agent", "session", "user", "tenant", "model",
+            "requestedModel", "tool", "usage", "costUsd", "reservedUsd", "priced", "latencyMs", "ttftMs", "outcome");
+
+    /** The extension field holding a tool call's redacted arguments. */
+    public static final String ARGUMENTS = "arguments";
+    /** The extension field set to {@code true} on a shadow-mode decision. */
+    public static final String SHADOW = "shadow";
+    /** The names of the usage counts, in order. */
+    public static final List<String> USAGE_FIELDS = List.of("input", "cacheRead", "cacheWrite", "output",
+            "reasoning");
+
+    private static final int SEQ = 0;
+    private static final int TS = 1;
+    private static final int ACTION = 6;
+    private static final int RULE = 7;
+    private static final int REASON = 8;
+    private static final int AGENT = 12;
+    private static final int SESSION = 13;
+    private static final int MODEL = 16;
+    private static final int REQUESTED_MODEL = 17;
+    private static final int TOOL = 18;
+    private static final int COST = 20;
+    private static final int LATENCY = 23;
+    private static final int OUTCOME = 25;
+
+    private static final JsonFactory JSON = new JsonFactory();
+
+    private final Object[] values;
+    private final String arguments;
+    private final boolean shadow;
+
+    private DecisionRecord(Object[] values, String arguments, boolean shadow) {
+        this.values = values;
+        this.arguments = arguments;
+        this.shadow = shadow;
+    }
+
+    /**
+     * Maps an event to its record, redacting the tool arguments, the reason and the outcome.
+     *
+     * @param event the decision event
+     * @param redactor what to remove from texts
+     * @return the record
+     */
+    public static DecisionRecord of(DecisionEvent event, Redactor redactor) {
+        Decision d = event.decision();
+        GuardScope scope = event.scope();
+        boolean post = event.phase() == Phase.POST;
+        boolean model = event.kind() == CallKind.MODEL_CALL;
+        Unit unit = d.unit();
+        Object[] v = new Object[FIELDS.size()];
+        // tool arguments are the most likely to hold secrets: they go through the redactor before anything else
+        String arguments = event.kind() == CallKind.TOOL_CALL ? redactor.redactArguments(event.toolArguments())
+                : null;
+        v[SEQ] = event.seq();
+        v[TS] = event.timestamp() == null ? null : event.timestamp().toString();
+        v[2] = event.guard();
+        v[3] = event.mode() == null ? null : event.mode().id();
+        v[4] = event.kind().id();
+        v[5] = event.phase().id();
+        v[ACTION] = event.action().id();
+        v[RULE] = d.rule();
+        v[REASON] = redactor.redact(d.reason());
+        v[9] = unit == null || d.observed() == Decision.NO_FIGURE ? null : unit.format(d.observed());
+        v[10] = unit == null || d.limit() == Decision.NO_FIGURE ? null : unit.format(d.limit());
+        v[11] = unit == null ? null : unit.id();
+        v[AGENT] = scope == null ? null : scope.agent();
+        v[SESSION] = scope == null ? null : scope.session();
+        v[14] = scope == null ? null : scope.user();
+        v[15] = scope == null ? null : scope.tenant();
+        v[MODEL] = event.model();
+        v[REQUESTED_MODEL] = event.requestedModel();
+        v[TOOL] = event.tool();
+        v[19] = post && model ? usage(event.usage()) : null;
+        v[COST] = model && post && event.costNanos() >= 0 ? Money.format(event.costNanos()) : null;
+        v[21] = model ? Money.format(event.reservedNanos()) : null;
+        v[22] = model ? Boolean.valueOf(event.priced()) : null;
+        v[LATENCY] = event.latencyNanos() >= 0 ? Long.valueOf(event.latencyNanos() / 1_000_000) : null;
+        v[24] = event.ttftNanos() >= 0 ? Long.valueOf(event.ttftNanos() / 1_000_000) : null;
+        v[OUTCOME] = redactor.redact(event.outcome());
+        return new DecisionRecord(v, arguments, d.isShadow());
+    }
+
+    /**
+     * A record the audit sink writes about itself (records lost while the file could not be written, say): the
+     * same fields, with no call behind it ({@code kind}, {@code phase} and the scope are null).
+     *
+     * @param timestamp when
+     * @param action the action id, e.g. {@code warn}
+     * @param rule the rule id, e.g. {@code audit.loss}
+     * @param reason one sentence, redacted by the caller
+     * @param observed the figure, or null
+     * @return the record
+     */
+    static DecisionRecord notice(Instant timestamp, String action, String rule, String reason, String observed) {
+        Object[] v = new Object[FIELDS.size()];
+        v[TS] = timestamp.toString();
+        v[ACTION] = action;
+        v[RULE] = rule;
+        v[REASON] = reason;
+        v[9] = observed;
+        return new DecisionRecord(v, null, false);
+    }
+
+    private static Map<String, Long> usage(Usage u) {
+        if (u == null) {
+            return null;
+        }
+        Map<String, Long> m = new LinkedHashMap<>(8);
+        m.put("input", count(u.input()));
+        m.put("cacheRead", count(u.cacheRead()));
+        m.put("cacheWrite", count(u.cacheWrite()));
+        m.put("output", count(u.output()));
+        m.put("reasoning", count(u.reasoning()));
+        return Collections.unmodifiableMap(m);
+    }
+
+    private static Long count(long c) {
+        return Usage.isKnown(c) ? Long.valueOf(c) : null;
+    }
+
+    /**
+     * @param field a contract or extension field name
+     * @return its value (see the class comment for types), or null
+     * @throws IllegalArgumentException if there is no such field
+     */
+    public Object get(String field) {
+        int i = FIELDS.indexOf(field);
+        if (i >= 0) {
+            return values[i];
+        }
+        if (ARGUMENTS.equals(field)) {
+            return arguments;
+        }
+        if (SHADOW.equals(field)) {
+            return shadow ? Boolean.TRUE : null;
+        }
+        throw new IllegalArgumentException("no decision record field \"" + field + "\"");
+    }
+
+    /**
+     * Visits every field in order: the contract fields (null values included), then the extensions that apply.
+     *
+     * @param visitor receives each name and value
+     */
+    public void forEach(BiConsumer<String, Object> visitor) {
+        for (int i = 0; i < values.length; i++) {
+            visitor.accept(FIELDS.get(i), values[i]);
+        }
+        if (arguments != null) {
+            visitor.accept(ARGUMENTS, arguments);
+        }
+        if (shadow) {
+            visitor.accept(SHADOW, Boolean.TRUE);
+        }
+    }
+
+    /** @return the fields in order, as an unmodifiable map (null values included) */
+    public Map<String, Object> toMap() {
+        Map<String, Object> m = new LinkedHashMap<>(40);
+        forEach(m::put);
+        return Collections.unmodifiableMap(m);
+    }
+
+    /** @return the sequence number, or null for a record of the sink itself */
+    public Long seq() {
+        return (Long) values[SEQ];
+    }
+
+    /** @return the ISO-8601 UTC timestamp */
+    public String ts() {
+        return (String) values[TS];
+    }
+
+    /** @return the action id, e.g. {@code block} or {@code record} */
+    public String action() {
+        return (String) values[ACTION];
+    }
+
+    /** @return the rule id, or null */
+    public String rule() {
+        return (String) values[RULE];
+    }
+
+    /** @return the reason, redacted */
+    public String reason() {
+        return (String) values[REASON];
+    }
+
+    /** @return the agent, or null */
+    public String agent() {
+        return (String) values[AGENT];
+    }
+
+    /** @return the session, or null */
+    public String session() {
+        return (String) values[SESSION];
+    }
+
+    /** @return the model used, or null */
+    public String model() {
+        return (String) values[MODEL];
+    }
+
+    /** @return the model asked for, or null */
+    public String requestedModel() {
+        return (String) values[REQUESTED_MODEL];
+    }
+
+    /** @return the tool, or null */
+    public String tool() {
+        return (String) values[TOOL];
+    }
+
+    /** @return the cost in USD as a decimal string (post, model calls), or null */
+    public String costUsd() {
+        return (String) values[COST];
+    }
+
+    /** @return the latency in milliseconds (post), or null */
+    public Long latencyMs() {
+        return (Long) values[LATENCY];
+    }
+
+    /** @return the outcome (post), redacted, or null */
+    public String outcome() {
+        return (String) values[OUTCOME];
+    }
+
+    /** @return the tool call's redacted arguments, or null */
+    public String arguments() {
+        return arguments;
+    }
+
+    /** @return true for a shadow-mode decision */
+    public boolean shadow() {
+        return shadow;
+    }
+
+    /**
+     * Writes the fields (not the enclosing braces) to a generator that is inside an object.
+     *
+     * @param g the generator
+     * @throws IOException as the generator does
+     */
+    void writeFields(JsonGenerator g) throws IOException {
+        for (int i = 0; i < values.length; i++) {
+            g.writeFieldName(FIELDS.get(i));
+            writeValue(g, values[i]);
+        }
+        if (arguments != null) {
+            g.writeStringField(ARGUMENTS, arguments);
+        }
+        if (shadow) {
+            g.writeBooleanField(SHADOW, true);
+        }
+    }
+
+    private static void writeValue(JsonGenerator g, Object value) throws IOException {
+        if (value == null) {
+            g.writeNull();
+        } else if (value instanceof String) {
+            g.writeString((String) value);
+        } else if (value instanceof Long) {
+            g.writeNumber((Long) value);
+        } else if (value instanceof Boolean) {
+            g.writeBoolean((Boolean) value);
+        } else if (value instanceof Map) {
+            g.writeStartObject();
+            for (Map.Entry<?, ?> e : ((Map<?, ?>) value).entrySet()) {
+                g.writeFieldName(e.getKey().toString());
+                writeValue(g, e.getValue());
+            }
+            g.writeEndObject();
+        } else {
+            throw new IllegalStateException("unexpected value type " + value.getClass().getName());
+        }
+    }
+
+    /** @return the record as one compact JSON object (without {@code prev} and {@code hash}) */
+    public String toJson() {
+        StringWriter w = new StringWriter(512);
+        try (JsonGenerator g = JSON.createGenerator(w)) {
+            g.writeStartObject();
+            writeFields(g);
+            g.writeEndObject();
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+        return w.toString();
+    }
+
+    @Override
+    public boolean equals(Object o) {
+        if (!(o instanceof DecisionRecord)) {
+            return false;
+        }
+        DecisionRecord r = (DecisionRecord) o;
+        return shadow == r.shadow && Objects.equals(arguments, r.arguments)
+                && java.util.Arrays.equals(values, r.values);
+    }
+
+    @Override
+    public int hashCode() {
+        return java.util.Arrays.hashCode(values) * 31 + Objects.hashCode(arguments);
+    }
+
+    /** @return the JSON object; every text in it is redacted */
+    @Override
+    public String toString() {
+        return toJson();
+    }
+}
