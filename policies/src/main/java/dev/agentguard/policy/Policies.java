@@ -1,6 +1,10 @@
 package dev.agentguard.policy;
 
 import dev.agentguard.core.Guard;
+import dev.agentguard.core.audit.AuditConfig;
+import dev.agentguard.core.audit.AuditSink;
+import dev.agentguard.core.log.DecisionLog;
+import dev.agentguard.core.redact.Redactor;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.UncheckedIOException;
@@ -16,7 +20,9 @@ import java.util.Map;
  * Guard guard = Policies.load(Path.of("policies/support-bot.yaml"));
  * </pre>
  *
- * <p>{@code load} returns a ready {@link Guard} with the system clocks and an in-memory ledger; {@code parse}
+ * <p>{@code load} returns a ready {@link Guard} with the system clocks and an in-memory ledger, the SLF4J decision
+ * log ({@code agentguard.decision}) and, when the policy has an {@code audit} section, the JSONL audit sink (the
+ * guard closes it on {@link Guard#close()}); {@code parse}
  * returns the validated {@link Policy} without building anything (to choose the guard's collaborators with
  * {@link Guard#builder}, or for tools that only check a file). {@code ${NAME}} and {@code ${NAME:-default}} in
  * values are substituted from the process environment; use a {@link PolicyReader} for another source. The keys are
@@ -39,7 +45,7 @@ public final class Policies {
      * @throws PolicyException if the policy cannot be loaded
      */
     public static Guard load(Path file) {
-        return Guard.of(parse(file).config());
+        return build(parse(file));
     }
 
     /**
@@ -49,7 +55,7 @@ public final class Policies {
      * @throws PolicyException if the policy cannot be loaded
      */
     public static Guard load(InputStream in, String sourceName) {
-        return Guard.of(parse(in, sourceName).config());
+        return build(parse(in, sourceName));
     }
 
     /**
@@ -59,7 +65,7 @@ public final class Policies {
      * @throws PolicyException if the policy cannot be loaded or has no such agent
      */
     public static Guard load(Path file, String agent) {
-        return Guard.of(PolicyReader.systemEnvironment().parse(file, agent).config());
+        return build(PolicyReader.systemEnvironment().parse(file, agent));
     }
 
     /**
@@ -69,8 +75,28 @@ public final class Policies {
      */
     public static Map<String, Guard> loadAgents(Path fileOrDirectory) {
         Map<String, Guard> guards = new LinkedHashMap<>();
-        parseAgents(fileOrDirectory).asMap().forEach((name, p) -> guards.put(name, Guard.of(p.config())));
+        parseAgents(fileOrDirectory).asMap().forEach((name, p) -> guards.put(name, build(p)));
         return guards;
+    }
+
+    /**
+     * Builds the guard of a policy with its decision log and, when the policy asks for one, its audit sink; both
+     * redact with the policy's redaction classes.
+     *
+     * @param policy a validated policy
+     * @return a guard running it
+     */
+    public static Guard build(Policy policy) {
+        Guard.Builder builder = Guard.builder(policy.config());
+        Redactor redactor = Redactor.all();
+        if (policy.audit().isPresent()) {
+            AuditSettings settings = policy.audit().get();
+            AuditConfig audit = AuditConfig.builder().file(settings.file())
+                    .redact(settings.redact().stream().map(AuditSettings.Redaction::id).toList()).build();
+            redactor = audit.redactor();
+            builder.listener(AuditSink.open(audit));
+        }
+        return builder.listener(new DecisionLog(redactor)).build();
     }
 
     /**
