@@ -7,7 +7,7 @@ cd "$(dirname "$0")/.."
 jar=benchmarks/target/benchmarks.jar
 out=benchmarks/target/results
 mkdir -p "$out"
-jmh_opts=(-f 1 -wi 3 -w 1s -i 5 -r 1s -prof gc "$@")
+jmh_opts=(-f 1 -wi 2 -w 1s -i 4 -r 1s -prof gc "$@")
 for threads in 1 2; do
   java -jar "$jar" 'dev.agentguard.benchmarks.*' -t "$threads" "${jmh_opts[@]}" \
        -rf json -rff "$out/jmh-t$threads.json"

@@ -7,12 +7,7 @@ import dev.agentguard.core.GuardScope;
 import dev.agentguard.core.ModelCall;
 import dev.agentguard.core.ToolCall;
 import dev.agentguard.core.Usage;
-import io.github.resilience4j.circuitbreaker.CircuitBreaker;
-import io.github.resilience4j.ratelimiter.RateLimiter;
-import io.github.resilience4j.ratelimiter.RateLimiterConfig;
-import java.time.Duration;
 import java.util.concurrent.TimeUnit;
-import java.util.function.Supplier;
 import org.openjdk.jmh.annotations.Benchmark;
 import org.openjdk.jmh.annotations.BenchmarkMode;
 import org.openjdk.jmh.annotations.Fork;
@@ -27,8 +22,8 @@ import org.openjdk.jmh.annotations.State;
 import org.openjdk.jmh.annotations.Warmup;
 
 /**
- * The cost of guarding a call with the low-level protocol (admit, then settle), beside the undecorated call and
- * the Resilience4j pair (circuit breaker + rate limiter) that users know. The "model" is an in-memory function
+ * The cost of guarding a call with the low-level protocol (admit, then settle); {@link BaselineBenchmark} measures
+ * the undecorated call and the Resilience4j pair (circuit breaker + rate limiter) in the same run. The "model" is an in-memory function
  * returning a fixed usage, so the figures are the guard's own overhead.
  *
  * <p>The policy is close to the starter preset: session, agent and global budgets, caps, loop rules and a
@@ -36,8 +31,8 @@ import org.openjdk.jmh.annotations.Warmup;
  */
 @BenchmarkMode(Mode.AverageTime)
 @OutputTimeUnit(TimeUnit.NANOSECONDS)
-@Warmup(iterations = 3, time = 1)
-@Measurement(iterations = 5, time = 1)
+@Warmup(iterations = 2, time = 1)
+@Measurement(iterations = 4, time = 1)
 @Fork(1)
 @State(Scope.Benchmark)
 public class AdmissionBenchmark {
@@ -49,7 +44,6 @@ public class AdmissionBenchmark {
 
     private Guard guard;
     private GuardScope[] scopes;
-    private Supplier<Usage> resilience;
 
     @Setup(Level.Trial)
     public void setUp() {
@@ -59,14 +53,9 @@ public class AdmissionBenchmark {
         for (int i = 0; i < sessions; i++) {
             scopes[i] = GuardScope.builder().agent("support").session("session-" + i).build();
         }
-        CircuitBreaker breaker = CircuitBreaker.ofDefaults("model");
-        RateLimiter limiter = RateLimiter.of("model", RateLimiterConfig.custom()
-                .limitForPeriod(Integer.MAX_VALUE).limitRefreshPeriod(Duration.ofSeconds(1))
-                .timeoutDuration(Duration.ZERO).build());
-        resilience = CircuitBreaker.decorateSupplier(breaker, RateLimiter.decorateSupplier(limiter, AdmissionBenchmark::model));
     }
 
-    private static Usage model() {
+    static Usage model() {
         return USAGE;
     }
 
@@ -79,16 +68,6 @@ public class AdmissionBenchmark {
         public void setUp() {
             next = (int) (Thread.currentThread().getId() * 7919);
         }
-    }
-
-    @Benchmark
-    public Usage rawCall() {
-        return model();
-    }
-
-    @Benchmark
-    public Usage resilience4jCall() {
-        return resilience.get();
     }
 
     @Benchmark

@@ -5,13 +5,14 @@ import dev.agentguard.core.Caps;
 import dev.agentguard.core.GuardConfig;
 import dev.agentguard.core.LoopRules;
 import dev.agentguard.core.Scope;
+import dev.agentguard.core.TelemetryConfig;
 import java.time.Duration;
 import java.util.List;
 
 /**
  * The policy the benchmarks guard with, shaped like the starter preset: budgets on session, agent and global
  * scopes, caps, loop rules and a two-model ladder. Limits are far away, so that every call is admitted and the
- * figures are the cost of the checks, not of refusals.
+ * figures are the cost of the checks, not of refusals; up to 2M sessions are kept, so that nothing is evicted.
  */
 final class StarterPolicy {
 
@@ -33,6 +34,8 @@ final class StarterPolicy {
                         .alternatingToolCalls(LoopRules.Threshold.blockAt(6))
                         .repeatedToolError(LoopRules.Threshold.blockAt(3))
                         .repeatedModelRequest(LoopRules.Threshold.blockAt(3)).build())
+                // room for every session the benchmarks track, so that they measure tracking, not eviction
+                .telemetry(TelemetryConfig.builder().maxSessions(2_000_000).build())
                 .build();
     }
 }
