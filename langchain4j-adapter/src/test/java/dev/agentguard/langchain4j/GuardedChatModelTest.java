@@ -33,6 +33,7 @@ import java.util.concurrent.atomic.AtomicInteger;
 import org.junit.jupiter.api.Test;
 
 /** The synchronous decorator against a fake model: admission, settlement, refusals, downgrade and truncation. */
+@SuppressWarnings("try") // a GuardScope is opened for its thread binding, not referenced in the block
 class GuardedChatModelTest {
 
     @Test

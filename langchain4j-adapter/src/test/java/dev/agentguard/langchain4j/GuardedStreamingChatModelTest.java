@@ -38,6 +38,7 @@ import java.util.function.BiConsumer;
 import org.junit.jupiter.api.Test;
 
 /** The streaming decorator: one-to-one callbacks, time to first token, settle once, release on cancel. */
+@SuppressWarnings("try") // a GuardScope is opened for its thread binding, not referenced in the block
 class GuardedStreamingChatModelTest {
 
     /** Plays a script against the handler it is given, as a provider's doChat would. */

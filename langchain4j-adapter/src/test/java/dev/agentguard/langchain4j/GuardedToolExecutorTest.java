@@ -20,6 +20,7 @@ import java.util.stream.Collectors;
 import org.junit.jupiter.api.Test;
 
 /** Tool calls: feedback as a result text, block as an exception, failures recorded, both entry points guarded. */
+@SuppressWarnings("try") // a GuardScope is opened for its thread binding, not referenced in the block
 class GuardedToolExecutorTest {
 
     private static final ToolExecutionRequest SEARCH = ToolExecutionRequest.builder().id("1").name("search")

@@ -31,6 +31,7 @@ import java.util.concurrent.CopyOnWriteArrayList;
  * Run by {@link WithoutProviderModulesTest} in a class loader without provider modules: it must name no provider
  * type itself.
  */
+@SuppressWarnings("try") // a GuardScope is opened for its thread binding, not referenced in the block
 public final class IsolatedScenario implements Callable<String> {
 
     /** An AI service for the scenario. */

@@ -25,6 +25,7 @@ import org.junit.jupiter.api.Test;
  * The Java blocks of the README's LangChain4j section are the tagged regions below, which the build compiles; the
  * test checks that the two stay identical.
  */
+@SuppressWarnings("try") // a GuardScope is opened for its thread binding, not referenced in the block
 class ReadmeSnippetsTest {
 
     private static final Pattern README_BLOCK = Pattern.compile("```java\\n(.*?)```", Pattern.DOTALL);

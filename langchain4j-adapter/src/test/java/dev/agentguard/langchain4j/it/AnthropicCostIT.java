@@ -23,6 +23,7 @@ import org.junit.jupiter.params.provider.MethodSource;
  * 200 000 prompt tokens and 6 000, 600, 7 500, 22 500 above. {@code input_tokens} excludes cache reads and writes;
  * {@code output_tokens} includes thinking.
  */
+@SuppressWarnings("try") // a GuardScope is opened for its thread binding, not referenced in the block
 class AnthropicCostIT {
 
     static String message(String model, String content, String stop, String usage) {

@@ -30,6 +30,7 @@ import java.util.Set;
 import org.junit.jupiter.api.Test;
 
 /** A budget-driven downgrade and a truncation, as the provider sees them and as the decisions record them. */
+@SuppressWarnings("try") // a GuardScope is opened for its thread binding, not referenced in the block
 class DowngradeAndTruncationIT {
 
     private static final String USAGE_1000_1000 =

@@ -23,6 +23,7 @@ import org.junit.jupiter.params.provider.MethodSource;
  * rate: thoughts are billed as output. {@code promptTokenCount} includes the cached content;
  * {@code candidatesTokenCount} excludes the thoughts.
  */
+@SuppressWarnings("try") // a GuardScope is opened for its thread binding, not referenced in the block
 class GeminiCostIT {
 
     static String response(String model, String parts, String finish, String usage) {

@@ -20,6 +20,7 @@ import org.junit.jupiter.params.provider.MethodSource;
  * {@code prompt_eval_count} is the prompt, {@code eval_count} everything generated (thinking included); Ollama
  * leaves {@code prompt_eval_count} out when the prompt was cached, and the estimate is charged for it.
  */
+@SuppressWarnings("try") // a GuardScope is opened for its thread binding, not referenced in the block
 class OllamaCostIT {
 
     static String chat(String model, String message, String doneReason, String counts) {

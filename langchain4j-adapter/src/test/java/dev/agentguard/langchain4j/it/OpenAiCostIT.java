@@ -23,6 +23,7 @@ import org.junit.jupiter.params.provider.MethodSource;
  * None has a reasoning rate: reasoning tokens are billed as output. {@code prompt_tokens} includes the cached ones,
  * {@code completion_tokens} the reasoning ones.
  */
+@SuppressWarnings("try") // a GuardScope is opened for its thread binding, not referenced in the block
 class OpenAiCostIT {
 
     static String completion(String model, String message, String finish, String usage) {

@@ -19,6 +19,7 @@ import org.junit.jupiter.params.provider.MethodSource;
  * The real {@link OpenAiStreamingChatModel} against a stub that streams chat-completion chunks (server-sent events);
  * the usage arrives in the last chunk ({@code stream_options.include_usage}). Rates as in {@link OpenAiCostIT}.
  */
+@SuppressWarnings("try") // a GuardScope is opened for its thread binding, not referenced in the block
 class OpenAiStreamingCostIT {
 
     static String chunk(String model, String delta, String finish) {

@@ -10,9 +10,11 @@ import dev.agentguard.core.Scope;
 import dev.agentguard.langchain4j.GuardedChatModel;
 import dev.agentguard.langchain4j.GuardedStreamingChatModel;
 import dev.langchain4j.data.message.UserMessage;
+import dev.langchain4j.model.anthropic.AnthropicChatModel;
 import dev.langchain4j.model.chat.ChatModel;
 import dev.langchain4j.model.chat.request.ChatRequest;
 import dev.langchain4j.model.googleai.GoogleAiGeminiChatModel;
+import dev.langchain4j.model.ollama.OllamaChatModel;
 import dev.langchain4j.model.openai.OpenAiChatModel;
 import dev.langchain4j.model.openai.OpenAiStreamingChatModel;
 import java.time.Duration;
@@ -25,6 +27,7 @@ import org.junit.jupiter.params.provider.MethodSource;
  * Provider failures through the real clients: each call fails, its reservation is given back (no hold stays open,
  * nothing is counted) and the failure is recorded with the error's class as the outcome.
  */
+@SuppressWarnings("try") // a GuardScope is opened for its thread binding, not referenced in the block
 class ProviderErrorsIT {
 
     /** One failure: what the stub does, and which client meets it. */
@@ -61,6 +64,16 @@ class ProviderErrorsIT {
                 .maxRetries(0).timeout(Duration.ofMillis(500)).build();
     }
 
+    static Object anthropic(String baseUrl) {
+        return AnthropicChatModel.builder().baseUrl(baseUrl + "/v1/").apiKey("k").modelName("claude-sonnet-4-20250514")
+                .maxRetries(0).timeout(Duration.ofMillis(500)).build();
+    }
+
+    static Object ollama(String baseUrl) {
+        return OllamaChatModel.builder().baseUrl(baseUrl).modelName("llama3.1").maxRetries(0)
+                .timeout(Duration.ofMillis(500)).build();
+    }
+
     static List<Failure> failures() {
         String rateLimited = "{\"error\":{\"message\":\"Rate limit reached\",\"type\":\"requests\",\"code\":"
                 + "\"rate_limit_exceeded\"}}";
@@ -81,7 +94,14 @@ class ProviderErrorsIT {
                 new Failure("gemini 500", StubServer.Reply.status(500, "{\"error\":{\"code\":500,\"message\":"
                         + "\"Internal error\",\"status\":\"INTERNAL\"}}"), ProviderErrorsIT::gemini),
                 new Failure("gemini response without usage metadata", StubServer.Reply.json(
-                        GeminiCostIT.text("gemini-2.5-flash", null)), ProviderErrorsIT::gemini));
+                        GeminiCostIT.text("gemini-2.5-flash", null)), ProviderErrorsIT::gemini),
+                new Failure("anthropic 529 overloaded", StubServer.Reply.status(529, "{\"type\":\"error\",\"error\":"
+                        + "{\"type\":\"overloaded_error\",\"message\":\"Overloaded\"}}"), ProviderErrorsIT::anthropic),
+                new Failure("anthropic timeout", StubServer.Reply.hang(), ProviderErrorsIT::anthropic),
+                new Failure("ollama 500", StubServer.Reply.status(500, "{\"error\":\"model runner has unexpectedly"
+                        + " stopped\"}"), ProviderErrorsIT::ollama),
+                new Failure("ollama malformed body", StubServer.Reply.json("{\"model\":\"llama3.1\",\"message\":"),
+                        ProviderErrorsIT::ollama));
     }
 
     @ParameterizedTest(name = "{0}")
