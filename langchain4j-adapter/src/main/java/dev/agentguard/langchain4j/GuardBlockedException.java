@@ -52,7 +52,7 @@ public class GuardBlockedException extends NonRetriableException {
                 + "). " + advice;
     }
 
-    /** @return the decision that refused the call: action, rule, reason, figures */
+    /** @return the decision that refused the call: action, rule, reason, figures (null after deserialisation) */
     public Decision decision() {
         return decision;
     }

@@ -139,6 +139,8 @@ public final class GuardedAiServices<T> {
     public GuardedAiServices<T> tools(Collection<?> objectsWithTools) {
         List<AiServiceTool> tools = new ArrayList<>();
         for (Object o : objectsWithTools) {
+            // the scan AiServices itself does, so that specifications, argument handling and return behaviours are
+            // exactly LangChain4j's; only the executors are wrapped
             for (AiServiceTool t : ToolService.findTools(o)) {
                 tools.add(guarded(t));
             }

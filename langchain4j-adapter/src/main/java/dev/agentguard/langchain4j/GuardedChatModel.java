@@ -144,7 +144,9 @@ public final class GuardedChatModel implements ChatModel {
         /**
          * Sends calls that the guard moves to {@code model} (a downgrade along the policy's ladder, or away from an
          * unhealthy model) to another instance, for instance of another provider. The request reaches it with
-         * {@code modelName} set to {@code model}; across providers only the common parameters are kept.
+         * {@code modelName} set to {@code model}; across providers only the common parameters are kept. With a route
+         * to another provider, the guard prices every model by its name alone (the feed's model match), since one
+         * provider id no longer fits all of them.
          *
          * @param model a model name of the ladder
          * @param target the instance that serves it
