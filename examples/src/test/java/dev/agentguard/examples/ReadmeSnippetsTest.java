@@ -14,7 +14,10 @@ import java.util.regex.Pattern;
 import java.util.stream.Collectors;
 import org.junit.jupiter.api.Test;
 
-/** Every Java block of the README is a region of {@link ReadmeSnippets}, which the build compiles. */
+/**
+ * Every Java block of the README is a tagged region of compiled code: {@link ReadmeSnippets} here, or the
+ * adapter's {@code ReadmeSnippetsTest} for the LangChain4j section.
+ */
 class ReadmeSnippetsTest {
 
     private static final Pattern README_BLOCK = Pattern.compile("```java\\n(.*?)```", Pattern.DOTALL);
@@ -25,7 +28,10 @@ class ReadmeSnippetsTest {
     void everyJavaBlockOfTheReadmeIsCompiledCode() throws IOException {
         Path root = Path.of("").toAbsolutePath().getParent();
         String readme = Files.readString(root.resolve("README.md"));
-        String source = Files.readString(Path.of("src/main/java/dev/agentguard/examples/ReadmeSnippets.java"));
+        // the snippets of the core and policies live here; the LangChain4j ones beside the adapter's own test
+        String source = Files.readString(Path.of("src/main/java/dev/agentguard/examples/ReadmeSnippets.java"))
+                + Files.readString(root.resolve(
+                        "langchain4j-adapter/src/test/java/dev/agentguard/langchain4j/ReadmeSnippetsTest.java"));
 
         Map<String, String> regions = new LinkedHashMap<>();
         Matcher t = TAGGED.matcher(source);

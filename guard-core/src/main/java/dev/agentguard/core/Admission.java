@@ -64,6 +64,8 @@ public final class Admission implements AutoCloseable {
     final ModelHealth.Breakers breakers;
     final long fingerprint;
     private volatile long firstTokenTick = Long.MIN_VALUE;
+    private volatile int droppedMessages = -1;
+    private volatile long droppedTokens = -1;
     @SuppressWarnings("unused") // accessed through STATE
     private volatile int state;
 
@@ -124,6 +126,35 @@ public final class Admission implements AutoCloseable {
         if (firstTokenTick == Long.MIN_VALUE) {
             firstTokenTick = guard.ticker().read();
         }
+    }
+
+    /**
+     * Records that the caller shortened the prompt to follow a {@link Action#TRUNCATE} decision: how many messages
+     * and (estimated) tokens it dropped. The figures travel with the post event ({@link
+     * DecisionEvent#droppedMessages()}, {@link DecisionEvent#droppedTokens()}); what was dropped never does. Call
+     * it before settling; the last call wins.
+     *
+     * @param messages messages dropped, at least 0
+     * @param tokens tokens dropped (as the guard's estimator counts them), at least 0
+     * @throws IllegalArgumentException if a figure is negative
+     */
+    public void truncated(int messages, long tokens) {
+        if (messages < 0 || tokens < 0) {
+            throw new IllegalArgumentException("dropped messages and tokens must be >= 0, were " + messages + " and "
+                    + tokens);
+        }
+        this.droppedMessages = messages;
+        this.droppedTokens = tokens;
+    }
+
+    /** @return messages dropped by the caller's truncation, or -1 when it recorded none */
+    int droppedMessages() {
+        return droppedMessages;
+    }
+
+    /** @return tokens dropped by the caller's truncation, or -1 when it recorded none */
+    long droppedTokens() {
+        return droppedTokens;
     }
 
     /**

@@ -37,10 +37,20 @@ public final class DecisionEvent {
     private final long latencyNanos;
     private final long ttftNanos;
     private final String outcome;
+    private final int droppedMessages;
+    private final long droppedTokens;
 
     DecisionEvent(long seq, Instant timestamp, String guard, Mode mode, CallKind kind, Phase phase, Decision decision,
             GuardScope scope, String tool, String toolArguments, Usage usage, long costNanos, long reservedNanos,
             boolean priced, long latencyNanos, long ttftNanos, String outcome) {
+        this(seq, timestamp, guard, mode, kind, phase, decision, scope, tool, toolArguments, usage, costNanos,
+                reservedNanos, priced, latencyNanos, ttftNanos, outcome, -1, -1);
+    }
+
+    DecisionEvent(long seq, Instant timestamp, String guard, Mode mode, CallKind kind, Phase phase, Decision decision,
+            GuardScope scope, String tool, String toolArguments, Usage usage, long costNanos, long reservedNanos,
+            boolean priced, long latencyNanos, long ttftNanos, String outcome, int droppedMessages,
+            long droppedTokens) {
         this.seq = seq;
         this.timestamp = timestamp;
         this.guard = guard;
@@ -58,6 +68,8 @@ public final class DecisionEvent {
         this.latencyNanos = latencyNanos;
         this.ttftNanos = ttftNanos;
         this.outcome = outcome;
+        this.droppedMessages = droppedMessages;
+        this.droppedTokens = droppedTokens;
     }
 
     /** @return the per-process sequence number, increasing */
@@ -158,6 +170,19 @@ public final class DecisionEvent {
     /** @return post: {@link #OK}, {@link #RELEASED} or the error's class name; pre: null */
     public String outcome() {
         return outcome;
+    }
+
+    /**
+     * @return post, after a {@link Action#TRUNCATE}: how many messages the caller dropped to fit the prompt (see
+     *     {@link Admission#truncated(int, long)}); otherwise -1
+     */
+    public int droppedMessages() {
+        return droppedMessages;
+    }
+
+    /** @return post, after a {@link Action#TRUNCATE}: the estimated tokens the caller dropped; otherwise -1 */
+    public long droppedTokens() {
+        return droppedTokens;
     }
 
     @Override

@@ -457,7 +457,7 @@ public final class Guard implements AutoCloseable {
         }
         publish(new DecisionEvent(SEQ.incrementAndGet(), Instant.ofEpochMilli(epoch), config.name(), config.mode(),
                 a.kind, Phase.PRE, a.decision, a.scope, a.tool, a.toolArguments, null, -1, a.reservedNanos, a.priced,
-                -1, -1, null));
+                -1, -1, null, -1, -1));
     }
 
     private void publishPost(Admission a, Usage usage, long cost, long latency, long ttft, String outcome) {
@@ -467,7 +467,7 @@ public final class Guard implements AutoCloseable {
         GuardConfig config = active.config;
         publish(new DecisionEvent(SEQ.incrementAndGet(), clock.instant(), config.name(), config.mode(), a.kind,
                 Phase.POST, a.decision, a.scope, a.tool, a.toolArguments, usage, cost, a.reservedNanos, a.priced,
-                latency, ttft, outcome));
+                latency, ttft, outcome, a.droppedMessages(), a.droppedTokens()));
     }
 
     private void publish(DecisionEvent event) {
@@ -541,7 +541,7 @@ public final class Guard implements AutoCloseable {
         }
         Decision d = Decision.builder(action).rule(RULE_POLICY_RELOAD).reason(reason).build();
         publish(new DecisionEvent(SEQ.incrementAndGet(), clock.instant(), config.name(), config.mode(),
-                CallKind.POLICY, Phase.PRE, d, GuardScope.NONE, null, null, null, -1, -1, true, -1, -1, null));
+                CallKind.POLICY, Phase.PRE, d, GuardScope.NONE, null, null, null, -1, -1, true, -1, -1, null, -1, -1));
     }
 
     /** @return the live figures per scope */

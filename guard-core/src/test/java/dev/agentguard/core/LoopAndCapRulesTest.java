@@ -1,6 +1,7 @@
 package dev.agentguard.core;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import dev.agentguard.core.pricing.ModelPrice;
 import java.math.BigDecimal;
@@ -247,6 +248,30 @@ class LoopAndCapRulesTest {
         Admission b = blocking.admitModelCall(ModelCall.builder(MODEL).scope(turn("t1")).promptTokens(1_001).build());
         assertThat(b.decision().action()).isEqualTo(Action.BLOCK);
         assertThat(b.decision().rule()).isEqualTo("caps.promptTokens");
+    }
+
+    @Test
+    void whatACallerDroppedToFitThePromptTravelsWithThePostEvent() {
+        List<DecisionEvent> events = new ArrayList<>();
+        GuardConfig config = GuardConfig.builder().name("rules")
+                .price(MODEL, ModelPrice.builder().input(BigDecimal.ONE).output(BigDecimal.ONE).build())
+                .caps(Caps.builder().promptTokens(1_000, Caps.PromptAction.TRUNCATE).build()).build();
+        Guard guard = Guard.builder(config).ticker(ticker).clock(clock).listener(events::add).build();
+
+        Admission a = guard.admitModelCall(ModelCall.builder(MODEL).scope(turn("t1")).promptTokens(5_000)
+                .maxOutputTokens(100).build());
+        a.truncated(7, 4_100);
+        a.settle(Usage.of(900, 50));
+        Admission plain = guard.admitModelCall(ModelCall.builder(MODEL).scope(turn("t1")).promptTokens(10).build());
+        plain.settle(Usage.of(10, 5));
+
+        assertThat(events).hasSize(4);
+        assertThat(events.get(0).droppedMessages()).as("pre: nothing dropped yet").isEqualTo(-1);
+        assertThat(events.get(1).droppedMessages()).isEqualTo(7);
+        assertThat(events.get(1).droppedTokens()).isEqualTo(4_100);
+        assertThat(events.get(3).droppedMessages()).as("a call that was not truncated").isEqualTo(-1);
+        assertThat(events.get(3).droppedTokens()).isEqualTo(-1);
+        assertThatThrownBy(() -> a.truncated(-1, 0)).isInstanceOf(IllegalArgumentException.class);
     }
 
     @Test

@@ -1,0 +1,168 @@
+package dev.agentguard.langchain4j;
+
+import dev.agentguard.core.Admission;
+import dev.agentguard.core.Guard;
+import dev.langchain4j.model.ModelProvider;
+import dev.langchain4j.model.chat.Capability;
+import dev.langchain4j.model.chat.ChatModel;
+import dev.langchain4j.model.chat.ChatRequestOptions;
+import dev.langchain4j.model.chat.request.ChatRequest;
+import dev.langchain4j.model.chat.request.ChatRequestParameters;
+import dev.langchain4j.model.chat.response.ChatResponse;
+import java.util.LinkedHashMap;
+import java.util.Map;
+import java.util.Objects;
+import java.util.Set;
+
+/**
+ * A {@link ChatModel} whose every call is admitted by a {@link Guard} before it is made and settled after it.
+ *
+ * <pre>{@code
+ * ChatModel model = GuardedChatModel.wrap(openAi, guard);
+ * }</pre>
+ *
+ * <p>Every overload of {@code chat} ends in {@link #chat(ChatRequest, ChatRequestOptions)}, which:
+ * <ol>
+ *   <li>attributes the call: to the AI-service invocation that issued the request (see {@link GuardedAiServices}),
+ *       else to the {@link dev.agentguard.core.GuardScope} bound to the thread;</li>
+ *   <li>admits it with the model name and output cap the delegate will use (its default parameters overridden by
+ *       the request's), the prompt text for the token estimate, and a fingerprint of messages and tools;</li>
+ *   <li>on a refusal throws {@link GuardBlockedException} without calling the delegate;</li>
+ *   <li>on {@code truncate} drops the oldest messages until the prompt fits (tool calls stay with their results;
+ *       system messages and the latest user message stay), and records how many messages and tokens went;</li>
+ *   <li>on {@code downgrade} sends the request to the cheaper model: the instance routed to it by
+ *       {@link Builder#route(String, ChatModel)} if any, else the delegate with the request's {@code modelName}
+ *       rewritten and the parameters the cheaper model may reject dropped (OpenAI reasoning effort and the output
+ *       cap's field, Anthropic thinking);</li>
+ *   <li>calls the delegate's {@code chat(request, options)} (never {@code doChat}), so that the delegate's
+ *       listeners fire exactly once per call;</li>
+ *   <li>settles the admission with the response's usage (see {@link TokenUsageNormalizer}) and the latency, or, if
+ *       the delegate throws, fails it with the error (counting nothing unreported) and rethrows.</li>
+ * </ol>
+ * Exactly one of settle, fail or release happens for every admission, whatever is thrown.
+ *
+ * <p>{@link #defaultRequestParameters()}, {@link #provider()} and {@link #supportedCapabilities()} are the
+ * delegate's. The listeners are not forwarded: the delegate fires its own.
+ *
+ * <p><b>Limits.</b> A parameter set in the delegate's <em>default</em> parameters cannot be removed per request
+ * (LangChain4j merges the request over the defaults): if the cheaper model rejects one of them, route the model to
+ * an instance configured for it. Gemini thinking is a model-level setting for the same reason.
+ */
+public final class GuardedChatModel implements ChatModel {
+
+    private final CallPlanner<ChatModel> planner;
+
+    private GuardedChatModel(Builder b) {
+        this.planner = new CallPlanner<>(b.guard, b.delegate, b.routes, ChatModel::provider,
+                ChatModel::defaultRequestParameters);
+    }
+
+    /**
+     * @param delegate the model to guard
+     * @param guard the guard that admits its calls
+     * @return the guarded model
+     */
+    public static GuardedChatModel wrap(ChatModel delegate, Guard guard) {
+        return builder(delegate, guard).build();
+    }
+
+    /**
+     * @param delegate the model to guard
+     * @param guard the guard that admits its calls
+     * @return a builder, for routes to other model instances
+     */
+    public static Builder builder(ChatModel delegate, Guard guard) {
+        return new Builder(delegate, guard);
+    }
+
+    @Override
+    public ChatResponse chat(ChatRequest request, ChatRequestOptions options) {
+        CallPlanner.Planned planned = planner.plan(request);
+        Guard guard = planner.guard();
+        Admission admission = guard.admitModelCall(planned.call);
+        try {
+            if (!admission.proceeds()) {
+                throw new GuardBlockedException(guard.config().name(), "model call to " + planned.call.model(),
+                        admission.decision());
+            }
+            CallPlanner.Target<ChatModel> target = planner.target(planned, admission);
+            ChatResponse response;
+            try {
+                response = target.model.chat(target.request, options);
+            } catch (RuntimeException | Error e) {
+                admission.fail(e, null);
+                throw e;
+            }
+            admission.settle(TokenUsageNormalizer.normalize(response == null ? null : response.tokenUsage()));
+            return response;
+        } finally {
+            admission.close(); // releases only what neither settle nor fail took: a throw before the call
+        }
+    }
+
+    @Override
+    public ChatRequestParameters defaultRequestParameters() {
+        return planner.delegate().defaultRequestParameters();
+    }
+
+    @Override
+    public ModelProvider provider() {
+        return planner.delegate().provider();
+    }
+
+    @Override
+    public Set<Capability> supportedCapabilities() {
+        return planner.delegate().supportedCapabilities();
+    }
+
+    /** @return the guarded model */
+    public ChatModel delegate() {
+        return planner.delegate();
+    }
+
+    /** @return the guard that admits this model's calls */
+    public Guard guard() {
+        return planner.guard();
+    }
+
+    @Override
+    public String toString() {
+        return "GuardedChatModel{" + planner.delegate() + ", " + planner.guard() + '}';
+    }
+
+    /** Builds a {@link GuardedChatModel}. */
+    public static final class Builder {
+        private final ChatModel delegate;
+        private final Guard guard;
+        private final Map<String, ChatModel> routes = new LinkedHashMap<>();
+
+        private Builder(ChatModel delegate, Guard guard) {
+            this.delegate = Objects.requireNonNull(delegate, "delegate");
+            this.guard = Objects.requireNonNull(guard, "guard");
+        }
+
+        /**
+         * Sends calls that the guard moves to {@code model} (a downgrade along the policy's ladder, or away from an
+         * unhealthy model) to another instance, for instance of another provider. The request reaches it with
+         * {@code modelName} set to {@code model}; across providers only the common parameters are kept. With a route
+         * to another provider, the guard prices every model by its name alone (the feed's model match), since one
+         * provider id no longer fits all of them.
+         *
+         * @param model a model name of the ladder
+         * @param target the instance that serves it
+         * @return this
+         */
+        public Builder route(String model, ChatModel target) {
+            if (model == null || model.isBlank()) {
+                throw new IllegalArgumentException("route: a model name is required");
+            }
+            routes.put(model, Objects.requireNonNull(target, "route target for " + model));
+            return this;
+        }
+
+        /** @return the guarded model */
+        public GuardedChatModel build() {
+            return new GuardedChatModel(this);
+        }
+    }
+}

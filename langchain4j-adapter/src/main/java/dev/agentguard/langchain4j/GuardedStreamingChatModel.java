@@ -1,0 +1,155 @@
+package dev.agentguard.langchain4j;
+
+import dev.agentguard.core.Admission;
+import dev.agentguard.core.Guard;
+import dev.langchain4j.model.ModelProvider;
+import dev.langchain4j.model.chat.Capability;
+import dev.langchain4j.model.chat.ChatRequestOptions;
+import dev.langchain4j.model.chat.StreamingChatModel;
+import dev.langchain4j.model.chat.request.ChatRequest;
+import dev.langchain4j.model.chat.request.ChatRequestParameters;
+import dev.langchain4j.model.chat.response.StreamingChatResponseHandler;
+import java.util.LinkedHashMap;
+import java.util.Map;
+import java.util.Objects;
+import java.util.Set;
+
+/**
+ * A {@link StreamingChatModel} whose every call is admitted by a {@link Guard} before it starts and settled when
+ * it ends.
+ *
+ * <pre>{@code
+ * StreamingChatModel streaming = GuardedStreamingChatModel.wrap(openAiStreaming, guard);
+ * }</pre>
+ *
+ * <p>Admission, attribution, truncation, downgrade and routing are those of {@link GuardedChatModel}. Then:
+ * <ul>
+ *   <li>a refusal goes to {@code handler.onError(GuardBlockedException)}; the delegate is not called;</li>
+ *   <li>every callback of the delegate reaches the caller's handler one to one and in order, each overload as
+ *       itself (partial response, partial thinking and partial tool call with and without context, complete tool
+ *       call, unmapped raw events, complete response, error);</li>
+ *   <li>the first partial response, thinking or tool call marks the time to first token;</li>
+ *   <li>the admission is settled exactly once: with the usage of the complete response (before the caller's
+ *       handler sees it), or failed with the error, or released when the caller cancels the stream through the
+ *       {@code StreamingHandle} of a callback context (an abandoned stream reports no usage);</li>
+ *   <li>if the delegate throws instead of streaming, the admission fails and the exception propagates.</li>
+ * </ul>
+ *
+ * <p>{@link #defaultRequestParameters()}, {@link #provider()} and {@link #supportedCapabilities()} are the
+ * delegate's; its listeners fire once per call because its own {@code chat} is called.
+ */
+public final class GuardedStreamingChatModel implements StreamingChatModel {
+
+    private final CallPlanner<StreamingChatModel> planner;
+
+    private GuardedStreamingChatModel(Builder b) {
+        this.planner = new CallPlanner<>(b.guard, b.delegate, b.routes, StreamingChatModel::provider,
+                StreamingChatModel::defaultRequestParameters);
+    }
+
+    /**
+     * @param delegate the model to guard
+     * @param guard the guard that admits its calls
+     * @return the guarded model
+     */
+    public static GuardedStreamingChatModel wrap(StreamingChatModel delegate, Guard guard) {
+        return builder(delegate, guard).build();
+    }
+
+    /**
+     * @param delegate the model to guard
+     * @param guard the guard that admits its calls
+     * @return a builder, for routes to other model instances
+     */
+    public static Builder builder(StreamingChatModel delegate, Guard guard) {
+        return new Builder(delegate, guard);
+    }
+
+    @Override
+    public void chat(ChatRequest request, ChatRequestOptions options, StreamingChatResponseHandler handler) {
+        CallPlanner.Planned planned = planner.plan(request);
+        Guard guard = planner.guard();
+        Admission admission = guard.admitModelCall(planned.call);
+        if (!admission.proceeds()) {
+            handler.onError(new GuardBlockedException(guard.config().name(), "model call to " + planned.call.model(),
+                    admission.decision()));
+            return;
+        }
+        boolean started = false;
+        try {
+            CallPlanner.Target<StreamingChatModel> target = planner.target(planned, admission);
+            started = true;
+            target.model.chat(target.request, options, new GuardedStreamingHandler(handler, admission));
+        } catch (RuntimeException | Error e) {
+            if (started) {
+                admission.fail(e, null);
+            } else {
+                admission.release(); // never reached the provider
+            }
+            throw e;
+        }
+    }
+
+    @Override
+    public ChatRequestParameters defaultRequestParameters() {
+        return planner.delegate().defaultRequestParameters();
+    }
+
+    @Override
+    public ModelProvider provider() {
+        return planner.delegate().provider();
+    }
+
+    @Override
+    public Set<Capability> supportedCapabilities() {
+        return planner.delegate().supportedCapabilities();
+    }
+
+    /** @return the guarded model */
+    public StreamingChatModel delegate() {
+        return planner.delegate();
+    }
+
+    /** @return the guard that admits this model's calls */
+    public Guard guard() {
+        return planner.guard();
+    }
+
+    @Override
+    public String toString() {
+        return "GuardedStreamingChatModel{" + planner.delegate() + ", " + planner.guard() + '}';
+    }
+
+    /** Builds a {@link GuardedStreamingChatModel}. */
+    public static final class Builder {
+        private final StreamingChatModel delegate;
+        private final Guard guard;
+        private final Map<String, StreamingChatModel> routes = new LinkedHashMap<>();
+
+        private Builder(StreamingChatModel delegate, Guard guard) {
+            this.delegate = Objects.requireNonNull(delegate, "delegate");
+            this.guard = Objects.requireNonNull(guard, "guard");
+        }
+
+        /**
+         * Sends calls that the guard moves to {@code model} to another instance; see
+         * {@link GuardedChatModel.Builder#route(String, dev.langchain4j.model.chat.ChatModel)}.
+         *
+         * @param model a model name of the ladder
+         * @param target the instance that serves it
+         * @return this
+         */
+        public Builder route(String model, StreamingChatModel target) {
+            if (model == null || model.isBlank()) {
+                throw new IllegalArgumentException("route: a model name is required");
+            }
+            routes.put(model, Objects.requireNonNull(target, "route target for " + model));
+            return this;
+        }
+
+        /** @return the guarded model */
+        public GuardedStreamingChatModel build() {
+            return new GuardedStreamingChatModel(this);
+        }
+    }
+}

@@ -1,0 +1,126 @@
+package dev.agentguard.langchain4j;
+
+import dev.agentguard.core.Admission;
+import dev.langchain4j.model.chat.response.ChatResponse;
+import dev.langchain4j.model.chat.response.CompleteToolCall;
+import dev.langchain4j.model.chat.response.PartialResponse;
+import dev.langchain4j.model.chat.response.PartialResponseContext;
+import dev.langchain4j.model.chat.response.PartialThinking;
+import dev.langchain4j.model.chat.response.PartialThinkingContext;
+import dev.langchain4j.model.chat.response.PartialToolCall;
+import dev.langchain4j.model.chat.response.PartialToolCallContext;
+import dev.langchain4j.model.chat.response.StreamingChatResponseHandler;
+import dev.langchain4j.model.chat.response.StreamingHandle;
+
+/**
+ * Sits between a streaming delegate and the caller's handler: forwards every callback one to one (each overload
+ * as itself, so that a handler that implements only one of them sees exactly what it would have seen unguarded),
+ * marks the first token, and settles the admission on completion, failure or cancellation.
+ *
+ * <p>The streaming handles inside callback contexts are wrapped so that a caller who cancels the stream releases
+ * the admission. The wrapper is cached per delegate handle: providers pass the same handle with every token.
+ */
+final class GuardedStreamingHandler implements StreamingChatResponseHandler {
+
+    private final StreamingChatResponseHandler handler;
+    private final Admission admission;
+    private volatile GuardedHandle last;
+
+    GuardedStreamingHandler(StreamingChatResponseHandler handler, Admission admission) {
+        this.handler = handler;
+        this.admission = admission;
+    }
+
+    @Override
+    public void onPartialResponse(String partialResponse) {
+        admission.firstToken();
+        handler.onPartialResponse(partialResponse);
+    }
+
+    @Override
+    public void onPartialResponse(PartialResponse partialResponse, PartialResponseContext context) {
+        admission.firstToken();
+        handler.onPartialResponse(partialResponse, new PartialResponseContext(guard(context.streamingHandle())));
+    }
+
+    @Override
+    public void onPartialThinking(PartialThinking partialThinking) {
+        admission.firstToken();
+        handler.onPartialThinking(partialThinking);
+    }
+
+    @Override
+    public void onPartialThinking(PartialThinking partialThinking, PartialThinkingContext context) {
+        admission.firstToken();
+        handler.onPartialThinking(partialThinking, new PartialThinkingContext(guard(context.streamingHandle())));
+    }
+
+    @Override
+    public void onPartialToolCall(PartialToolCall partialToolCall) {
+        admission.firstToken();
+        handler.onPartialToolCall(partialToolCall);
+    }
+
+    @Override
+    public void onPartialToolCall(PartialToolCall partialToolCall, PartialToolCallContext context) {
+        admission.firstToken();
+        handler.onPartialToolCall(partialToolCall, new PartialToolCallContext(guard(context.streamingHandle())));
+    }
+
+    @Override
+    public void onCompleteToolCall(CompleteToolCall completeToolCall) {
+        admission.firstToken(); // providers that do not stream tool arguments send only this
+        handler.onCompleteToolCall(completeToolCall);
+    }
+
+    @Override
+    public void onUnmappedRawEvent(Object rawEvent) {
+        handler.onUnmappedRawEvent(rawEvent);
+    }
+
+    @Override
+    public void onCompleteResponse(ChatResponse completeResponse) {
+        // settled before the caller's handler runs: an AI service issues its next round from inside it
+        admission.settle(TokenUsageNormalizer.normalize(completeResponse == null ? null
+                : completeResponse.tokenUsage()));
+        handler.onCompleteResponse(completeResponse);
+    }
+
+    @Override
+    public void onError(Throwable error) {
+        admission.fail(error, null);
+        handler.onError(error);
+    }
+
+    private StreamingHandle guard(StreamingHandle handle) {
+        GuardedHandle cached = last;
+        if (cached != null && cached.handle == handle) {
+            return cached;
+        }
+        GuardedHandle guarded = new GuardedHandle(handle, admission);
+        last = guarded;
+        return guarded;
+    }
+
+    /** A delegate's handle whose cancellation also releases the admission. */
+    private static final class GuardedHandle implements StreamingHandle {
+        final StreamingHandle handle;
+        private final Admission admission;
+
+        GuardedHandle(StreamingHandle handle, Admission admission) {
+            this.handle = handle;
+            this.admission = admission;
+        }
+
+        @Override
+        public void cancel() {
+            admission.release(); // the caller abandons the stream: nothing more will be reported
+            handle.cancel();
+        }
+
+        @Override
+        public boolean isCancelled() {
+            return handle.isCancelled();
+        }
+    }
+}

@@ -1,0 +1,43 @@
+package dev.agentguard.langchain4j;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import dev.langchain4j.agent.tool.ToolExecutionRequest;
+import dev.langchain4j.agent.tool.ToolSpecification;
+import dev.langchain4j.data.message.AiMessage;
+import dev.langchain4j.data.message.ChatMessage;
+import dev.langchain4j.data.message.SystemMessage;
+import dev.langchain4j.data.message.ToolExecutionResultMessage;
+import dev.langchain4j.data.message.UserMessage;
+import java.util.List;
+import org.junit.jupiter.api.Test;
+
+/** The prompt text covers what is sent; the fingerprint tells the same request from another one. */
+class PromptDigestTest {
+
+    private static final ToolSpecification SEARCH = ToolSpecification.builder().name("search")
+            .description("Searches the web").build();
+
+    @Test
+    void theTextHoldsMessagesToolCallsResultsAndToolSpecifications() {
+        ToolExecutionRequest call = ToolExecutionRequest.builder().id("1").name("search")
+                .arguments("{\"q\":\"paris\"}").build();
+        PromptDigest d = PromptDigest.of(List.of(SystemMessage.from("be brief"), UserMessage.from("weather?"),
+                AiMessage.from(List.of(call)), ToolExecutionResultMessage.from(call, "sunny")), List.of(SEARCH));
+
+        assertThat(d.text()).contains("be brief", "weather?", "{\"q\":\"paris\"}", "sunny", "Searches the web");
+    }
+
+    @Test
+    void theSameRequestHasTheSameFingerprintAndAnotherOneAnother() {
+        List<ChatMessage> a = List.of(UserMessage.from("hello"));
+
+        long same = PromptDigest.of(List.of(UserMessage.from("hello")), List.of()).fingerprint();
+
+        assertThat(PromptDigest.of(a, List.of()).fingerprint()).isEqualTo(same).isNotZero();
+        assertThat(PromptDigest.of(List.of(UserMessage.from("hellO")), List.of()).fingerprint()).isNotEqualTo(same);
+        assertThat(PromptDigest.of(List.of(AiMessage.from("hello")), List.of()).fingerprint())
+                .as("same text, another role").isNotEqualTo(same);
+        assertThat(PromptDigest.of(a, List.of(SEARCH)).fingerprint()).as("tools count").isNotEqualTo(same);
+    }
+}
