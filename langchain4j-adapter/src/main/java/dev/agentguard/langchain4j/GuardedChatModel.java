@@ -2,6 +2,7 @@ package dev.agentguard.langchain4j;
 
 import dev.agentguard.core.Admission;
 import dev.agentguard.core.Guard;
+import dev.agentguard.core.log.GuardMdc;
 import dev.langchain4j.model.ModelProvider;
 import dev.langchain4j.model.chat.Capability;
 import dev.langchain4j.model.chat.ChatModel;
@@ -87,7 +88,8 @@ public final class GuardedChatModel implements ChatModel {
             }
             CallPlanner.Target<ChatModel> target = planner.target(planned, admission);
             ChatResponse response;
-            try {
+            // the delegate's own log lines (HTTP client, listeners) carry the agent and session
+            try (GuardMdc.Binding mdc = GuardMdc.bind(planned.call.scope())) {
                 response = target.model.chat(target.request, options);
             } catch (RuntimeException | Error e) {
                 admission.fail(e, null);

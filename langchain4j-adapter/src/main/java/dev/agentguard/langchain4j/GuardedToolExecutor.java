@@ -5,6 +5,7 @@ import dev.agentguard.core.Admission;
 import dev.agentguard.core.Guard;
 import dev.agentguard.core.GuardScope;
 import dev.agentguard.core.ToolCall;
+import dev.agentguard.core.log.GuardMdc;
 import dev.langchain4j.agent.tool.ToolExecutionRequest;
 import dev.langchain4j.data.message.Content;
 import dev.langchain4j.data.message.TextContent;
@@ -85,7 +86,7 @@ public final class GuardedToolExecutor implements ToolExecutor {
                         admission.decision());
             }
             ToolExecutionResult result;
-            try {
+            try (GuardMdc.Binding mdc = GuardMdc.bind(scope)) { // the tool's log lines carry agent and session
                 result = call.get();
             } catch (RuntimeException | Error e) {
                 admission.fail(e, null);
