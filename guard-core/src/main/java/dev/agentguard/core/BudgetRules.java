@@ -119,7 +119,6 @@ final class BudgetRules {
         Decision.Builder decision = null;
         Action action = Action.ALLOW;
         int tightest = -1;
-        double tightestShare = Double.MAX_VALUE; // a ratio for choosing, never money
         for (int i = 0; i < count; i++) {
             Budget b = applied[i];
             String key = requests.get(i).key().scopeKey();
@@ -153,9 +152,9 @@ final class BudgetRules {
                 pastDowngrade = b;
                 pastDowngradeObserved = after;
             }
-            double share = (double) (b.limit() - after) / b.limit();
-            if (share < tightestShare) {
-                tightestShare = share;
+            if (tightest < 0 || lessShareLeft(b.limit() - after, b.limit(),
+                    applied[tightest].limit() - hold.usedBefore(tightest) - amounts[tightest],
+                    applied[tightest].limit())) {
                 tightest = i;
             }
         }
@@ -210,6 +209,19 @@ final class BudgetRules {
             }
         }
         return 0;
+    }
+
+    /**
+     * @return true if {@code left1 / limit1 < left2 / limit2}, compared exactly as 128-bit cross products (limits
+     *     are positive), so that no floating point touches an amount
+     */
+    static boolean lessShareLeft(long left1, long limit1, long left2, long limit2) {
+        long hi1 = Math.multiplyHigh(left1, limit2);
+        long hi2 = Math.multiplyHigh(left2, limit1);
+        if (hi1 != hi2) {
+            return hi1 < hi2;
+        }
+        return Long.compareUnsigned(left1 * limit2, left2 * limit1) < 0;
     }
 
     /** @return {@code limit × percent / 100}, exact and without overflow */

@@ -6,7 +6,7 @@ import java.math.RoundingMode;
 /**
  * An exact amount of US dollars, held as a whole number of nano-dollars (10<sup>-9</sup> USD).
  *
- * <p>Money is never a {@code double}: a budget of $2.00 is exactly 2,000,000,000 nano-dollars, and a sum of a
+ * <p>Money is never floating point: a budget of $2.00 is exactly 2,000,000,000 nano-dollars, and a sum of a
  * million small costs is exactly the sum of their nano-dollars. Conversions from decimal text round half-up to
  * the nearest nano-dollar; nothing finer is ever billed.
  *

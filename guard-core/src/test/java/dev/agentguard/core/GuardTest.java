@@ -454,6 +454,18 @@ class GuardTest {
     }
 
     @Test
+    void theTightestBudgetIsChosenByExactShares() {
+        assertThat(BudgetRules.lessShareLeft(1, 3, 1, 2)).isTrue();
+        assertThat(BudgetRules.lessShareLeft(1, 2, 1, 3)).isFalse();
+        assertThat(BudgetRules.lessShareLeft(2, 4, 1, 2)).as("equal shares").isFalse();
+        assertThat(BudgetRules.lessShareLeft(-5, 10, 0, 10)).as("past the limit").isTrue();
+        // cross products far beyond a long: (10^18 - 1) / 10^18 against (10^18 - 2) / (10^18 - 1)
+        long e18 = 1_000_000_000_000_000_000L;
+        assertThat(BudgetRules.lessShareLeft(e18 - 2, e18 - 1, e18 - 1, e18)).isTrue();
+        assertThat(BudgetRules.lessShareLeft(e18 - 1, e18, e18 - 2, e18 - 1)).isFalse();
+    }
+
+    @Test
     void sharesAreExactWithoutOverflow() {
         assertThat(BudgetRules.share(2_000_000_000L, 80)).isEqualTo(1_600_000_000L);
         assertThat(BudgetRules.share(Long.MAX_VALUE, 100)).isEqualTo(Long.MAX_VALUE);

@@ -63,7 +63,7 @@ final class SlidingWindow implements Window, CounterWindow {
 
     @Override
     public void roll(long tickNanos, long epochMillis) {
-        // floorDiv, not '/': System.nanoTime() may be negative, and -1 ns belongs to bucket -1, not bucket 0
+        // floorDiv, not '/': a ticker reading may be negative, and -1 ns belongs to bucket -1, not bucket 0
         long index = Math.floorDiv(tickNanos, bucketNanos);
         if (index <= head) {
             // same bucket, or the ticker stepped back: stay on the newest bucket rather than write into one
