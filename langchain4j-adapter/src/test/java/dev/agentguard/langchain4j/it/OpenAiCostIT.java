@@ -2,12 +2,9 @@ package dev.agentguard.langchain4j.it;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import dev.agentguard.core.DecisionEvent;
 import dev.agentguard.core.GuardScope;
 import dev.agentguard.langchain4j.GuardedChatModel;
-import dev.langchain4j.data.message.UserMessage;
 import dev.langchain4j.model.chat.ChatModel;
-import dev.langchain4j.model.chat.request.ChatRequest;
 import dev.langchain4j.model.openai.OpenAiChatModel;
 import java.time.Duration;
 import java.util.List;
@@ -97,20 +94,13 @@ class OpenAiCostIT {
                     .apiKey("test-key").modelName(shape.model).maxRetries(0).timeout(Duration.ofSeconds(10))
                     .build(), rec.guard);
 
-            try (GuardScope s = GuardScope.open("cost-it", "session-1")) {
-                model.chat(ChatRequest.builder().messages(UserMessage.from("Hello"))
-                        .maxOutputTokens(Recorder.MAX_OUTPUT_TOKENS).build());
-            }
+            Recorder.sayHello(model);
 
             assertThat(stub.requests).singleElement().satisfies(r -> {
                 assertThat(r.path).isEqualTo("/v1/chat/completions");
                 assertThat(r.json().get("model").asText()).isEqualTo(shape.model);
             });
         }
-        DecisionEvent post = rec.onlyPost();
-        assertThat(post.outcome()).isEqualTo(DecisionEvent.OK);
-        assertThat(post.priced()).isTrue();
-        assertThat(post.costNanos()).isEqualTo(shape.expectedNanos);
-        assertThat(rec.guard.ledger().openHolds()).isZero();
+        rec.assertSettledAt(shape.expectedNanos);
     }
 }

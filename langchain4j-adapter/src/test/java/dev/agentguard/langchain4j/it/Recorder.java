@@ -1,10 +1,16 @@
 package dev.agentguard.langchain4j.it;
 
+import static org.assertj.core.api.Assertions.assertThat;
+
 import dev.agentguard.core.DecisionEvent;
 import dev.agentguard.core.Guard;
 import dev.agentguard.core.GuardConfig;
+import dev.agentguard.core.GuardScope;
 import dev.agentguard.core.Phase;
 import dev.agentguard.core.pricing.ModelPrice;
+import dev.langchain4j.data.message.UserMessage;
+import dev.langchain4j.model.chat.ChatModel;
+import dev.langchain4j.model.chat.request.ChatRequest;
 import java.math.BigDecimal;
 import java.util.List;
 import java.util.concurrent.CopyOnWriteArrayList;
@@ -55,5 +61,22 @@ final class Recorder {
             throw new AssertionError("expected one post event, got " + post);
         }
         return post.get(0);
+    }
+
+    /** Sends the cost tests' one request ("Hello", output cap {@link #MAX_OUTPUT_TOKENS}) as session-1. */
+    static void sayHello(ChatModel model) {
+        try (GuardScope s = GuardScope.open("cost-it", "session-1")) {
+            model.chat(ChatRequest.builder().messages(UserMessage.from("Hello")).maxOutputTokens(MAX_OUTPUT_TOKENS)
+                    .build());
+        }
+    }
+
+    /** Asserts the one call succeeded and was recorded, priced, at exactly this cost, with nothing left reserved. */
+    void assertSettledAt(long expectedNanos) {
+        DecisionEvent post = onlyPost();
+        assertThat(post.outcome()).isEqualTo(DecisionEvent.OK);
+        assertThat(post.priced()).isTrue();
+        assertThat(post.costNanos()).isEqualTo(expectedNanos);
+        assertThat(guard.ledger().openHolds()).isZero();
     }
 }
