@@ -119,6 +119,7 @@ final class BudgetRules {
         Decision.Builder decision = null;
         Action action = Action.ALLOW;
         int tightest = -1;
+        long tightestLeft = 0;
         for (int i = 0; i < count; i++) {
             Budget b = applied[i];
             String key = requests.get(i).key().scopeKey();
@@ -152,10 +153,10 @@ final class BudgetRules {
                 pastDowngrade = b;
                 pastDowngradeObserved = after;
             }
-            if (tightest < 0 || lessShareLeft(b.limit() - after, b.limit(),
-                    applied[tightest].limit() - hold.usedBefore(tightest) - amounts[tightest],
-                    applied[tightest].limit())) {
+            long left = b.limit() - after;
+            if (tightest < 0 || lessShareLeft(left, b.limit(), tightestLeft, applied[tightest].limit())) {
                 tightest = i;
+                tightestLeft = left;
             }
         }
         if (decision == null) {
@@ -163,8 +164,7 @@ final class BudgetRules {
         }
         if (tightest >= 0) {
             Budget b = applied[tightest];
-            long left = b.limit() - hold.usedBefore(tightest) - amounts[tightest];
-            decision.remaining(b.id(), Math.max(0, left), b.unit());
+            decision.remaining(b.id(), Math.max(0, tightestLeft), b.unit());
         }
         Outcome granted = new Outcome(hold, units, decision);
         granted.pastDowngrade = pastDowngrade;
