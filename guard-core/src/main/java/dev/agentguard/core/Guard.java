@@ -145,7 +145,7 @@ public final class Guard implements AutoCloseable {
             counted = fired == null || !fired.action().refuses();
             verdict.offer(fired);
             if (verdict.refuses() && !shadow) {
-                return refused(config, CallKind.MODEL_CALL, verdict.decision, requested, requested, scope, tick,
+                return refused(config, verdict.decision, requested, requested, scope, tick,
                         epoch);
             }
         }
@@ -154,7 +154,7 @@ public final class Guard implements AutoCloseable {
         verdict.offer(priced.decision);
         if (verdict.refuses() && !shadow) {
             undoCount(sessionRules, counted, scope);
-            return refused(config, CallKind.MODEL_CALL, verdict.decision, requested, requested, scope, tick,
+            return refused(config, verdict.decision, requested, requested, scope, tick,
                     epoch);
         }
         // 3. prompt size
@@ -169,7 +169,7 @@ public final class Guard implements AutoCloseable {
                             + (truncate ? "; truncate it to fit" : "")));
             if (verdict.refuses() && !shadow) {
                 undoCount(sessionRules, counted, scope);
-                return refused(config, CallKind.MODEL_CALL, verdict.decision, requested, requested, scope, tick,
+                return refused(config, verdict.decision, requested, requested, scope, tick,
                         epoch);
             }
             if (truncate && !shadow) {
@@ -214,7 +214,7 @@ public final class Guard implements AutoCloseable {
             if (health != null && health.breakers != null) {
                 health.breakers.release();
             }
-            return refused(config, CallKind.MODEL_CALL, verdict.decision, requested, model, scope, tick, epoch);
+            return refused(config, verdict.decision, requested, model, scope, tick, epoch);
         }
         Decision.Builder chosen = verdict.decision;
         if (chosen != outcome.decision) {
@@ -365,10 +365,12 @@ public final class Guard implements AutoCloseable {
         return a;
     }
 
-    private Admission refused(GuardConfig config, CallKind kind, Decision.Builder decision, String requested,
-            String model, GuardScope scope, long tick, long epoch) {
+    /** A refused model call: it holds nothing, and its decision is published. */
+    private Admission refused(GuardConfig config, Decision.Builder decision, String requested, String model,
+            GuardScope scope, long tick, long epoch) {
         Decision d = decision.models(requested, model).shadow(false).build();
-        Admission a = new Admission(this, kind, d, scope, null, null, null, null, null, false, 0, 0, 0, tick, null, 0);
+        Admission a = new Admission(this, CallKind.MODEL_CALL, d, scope, null, null, null, null, null, false, 0, 0, 0, tick,
+                null, 0);
         publishPre(config, a, epoch);
         return a;
     }

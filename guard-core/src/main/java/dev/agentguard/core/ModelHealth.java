@@ -221,19 +221,4 @@ final class ModelHealth {
     private static String ruleOf(CircuitBreaker b) {
         return b.getName().startsWith("latency:") ? "health.latency" : "health.errors";
     }
-
-    /** @return the circuit breaker state of a model's worst breaker, for status pages and tests */
-    CircuitBreaker.State state(String model) {
-        Breakers b = breakers.get(model);
-        if (b == null) {
-            return CircuitBreaker.State.CLOSED;
-        }
-        CircuitBreaker.State s = CircuitBreaker.State.CLOSED;
-        for (CircuitBreaker cb : new CircuitBreaker[] {b.latency, b.errors}) {
-            if (cb != null && cb.getState() != CircuitBreaker.State.CLOSED) {
-                s = cb.getState();
-            }
-        }
-        return s;
-    }
 }
