@@ -308,9 +308,12 @@ public final class Guard implements AutoCloseable {
             return null;
         }
         Budget trigger = original.pastDowngrade;
-        String why = trigger.scope().id() + " budget " + trigger.id() + " is past its downgradeAt "
-                + trigger.downgradeAt() + "% (" + trigger.unit().describe(original.pastDowngradeObserved) + " of "
-                + trigger.unit().describe(trigger.limit()) + ")";
+        // the observed figure includes this call's reservation on the requested model: say so, or "$0.044 of
+        // $0.04" reads like an overspend
+        String why = trigger.scope().id() + " budget " + trigger.id() + " would be past its downgradeAt "
+                + trigger.downgradeAt() + "% with this call on " + model + " ("
+                + trigger.unit().describe(original.pastDowngradeObserved) + " of "
+                + trigger.unit().describe(trigger.limit()) + " used or reserved)";
         if (shadow) {
             String next = ladder.get(from + 1);
             return new Downgrade(next, null, original, Decision.builder(Action.DOWNGRADE).rule(trigger.ruleId())

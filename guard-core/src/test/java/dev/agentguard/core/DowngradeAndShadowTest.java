@@ -63,8 +63,8 @@ class DowngradeAndShadowTest {
         assertThat(third.requestedModel()).isEqualTo("big");
         assertThat(third.model()).isEqualTo("small");
         assertThat(third.rule()).isEqualTo("budgets.session");
-        assertThat(third.reason()).isEqualTo("session budget session is past its downgradeAt 50% ($0.006 of $0.01);"
-                + " using small instead of big");
+        assertThat(third.reason()).isEqualTo("session budget session would be past its downgradeAt 50% with this call"
+                + " on big ($0.006 of $0.01 used or reserved); using small instead of big");
         assertThat(guard.ledger().openHolds()).isZero();
     }
 

@@ -12,9 +12,10 @@ import java.io.OutputStream;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.nio.charset.StandardCharsets;
+import java.util.ArrayDeque;
+import java.util.ArrayList;
+import java.util.Deque;
 import java.util.List;
-import java.util.Map;
-import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
@@ -25,9 +26,11 @@ import java.util.concurrent.atomic.AtomicLong;
  * the real LangChain4j {@code OpenAiChatModel} over real HTTP without an API key.
  *
  * <p>Usage is realistic: prompt tokens are counted from the messages (four characters a token), and, as OpenAI
- * does, a conversation's repeated prefix of 1,024 tokens or more is reported as cached
- * ({@code prompt_tokens_details.cached_tokens}, in multiples of 128). What the model answers is up to the current
- * {@link Behaviour}, which the demo switches between scenarios.
+ * does, the longest run of leading messages that an earlier request already sent is reported as cached
+ * ({@code prompt_tokens_details.cached_tokens}) when it is 1,024 tokens or more, in steps of 128: a growing
+ * conversation is mostly cached, a truncated one is not. Each reply takes a simulated 250 ms plus 2 ms per output
+ * token (plus {@link Reply#slowerBy}), reported to the {@link LatencyListener}; nothing really waits. What the
+ * model answers is up to the current {@link Behaviour}, which the demo switches between scenarios.
  */
 public final class OpenAiSimulator implements AutoCloseable {
 
@@ -134,7 +137,8 @@ public final class OpenAiSimulator implements AutoCloseable {
         }
 
         /**
-         * @param millis simulated extra latency, reported to the {@link LatencyListener} (no real waiting)
+         * @param millis simulated extra latency, added to the usual, reported to the {@link LatencyListener}
+         *     (nothing really waits)
          * @return this reply, slower
          */
         public Reply slowerBy(long millis) {
@@ -142,14 +146,22 @@ public final class OpenAiSimulator implements AutoCloseable {
         }
     }
 
-    /** Told how much simulated latency a reply adds, so that a demo's fake ticker can move by it. */
-    @FunctionalInterface
+    /** Moves a demo's fake time by each reply's simulated latency, from when its request arrived. */
     public interface LatencyListener {
-        /** @param millis the simulated latency of the reply being sent */
-        void added(long millis);
+        /** @return the fake time, in nanoseconds, at which a request arrives */
+        long arrived();
+
+        /**
+         * @param arrivedAt what {@link #arrived()} returned for this request
+         * @param millis the simulated latency of the reply about to be sent
+         */
+        void replied(long arrivedAt, long millis);
     }
 
     private static final ObjectMapper JSON = new ObjectMapper();
+    private static final int RECENT_PROMPTS = 64;
+    private static final long BASE_LATENCY_MILLIS = 250;
+    private static final long MILLIS_PER_OUTPUT_TOKEN = 2;
 
     private final HttpServer server;
     private final ExecutorService executor = Executors.newFixedThreadPool(8, r -> {
@@ -158,10 +170,20 @@ public final class OpenAiSimulator implements AutoCloseable {
         return t;
     });
     private final AtomicLong ids = new AtomicLong();
-    private final Map<String, Long> lastPromptByConversation = new ConcurrentHashMap<>();
+    /** The message lists of recent requests, most recent first: the prompt cache. */
+    private final Deque<List<String>> recentPrompts = new ArrayDeque<>();
     private final List<String> modelsSeen = new CopyOnWriteArrayList<>();
     private volatile Behaviour behaviour = r -> Reply.text("Hello!", 5);
-    private volatile LatencyListener latencyListener = ms -> { };
+    private volatile LatencyListener latencyListener = new LatencyListener() {
+        @Override
+        public long arrived() {
+            return 0;
+        }
+
+        @Override
+        public void replied(long arrivedAt, long millis) {
+        }
+    };
 
     private OpenAiSimulator(HttpServer server) {
         this.server = server;
@@ -206,12 +228,12 @@ public final class OpenAiSimulator implements AutoCloseable {
             try (InputStream in = exchange.getRequestBody()) {
                 body = JSON.readTree(in);
             }
+            long arrivedAt = latencyListener.arrived();
             Request request = new Request(body);
             modelsSeen.add(request.model());
             Reply reply = behaviour.reply(request);
-            if (reply.addLatencyMillis > 0) {
-                latencyListener.added(reply.addLatencyMillis);
-            }
+            latencyListener.replied(arrivedAt, BASE_LATENCY_MILLIS + MILLIS_PER_OUTPUT_TOKEN * reply.completionTokens
+                    + reply.addLatencyMillis);
             if (reply.status != 200) {
                 send(exchange, reply.status, "{\"error\":{\"message\":\"simulated " + reply.status
                         + "\",\"type\":\"server_error\"}}");
@@ -225,9 +247,7 @@ public final class OpenAiSimulator implements AutoCloseable {
 
     private ObjectNode completion(Request request, Reply reply) {
         long prompt = promptTokens(request.body());
-        String conversation = request.messageCount() > 1 ? request.body().path("messages").get(1).toString() : "";
-        Long previous = lastPromptByConversation.put(Integer.toHexString(conversation.hashCode()), prompt);
-        long cached = previous == null || previous < 1_024 ? 0 : Math.min(previous, prompt) / 128 * 128;
+        long cached = cachedTokens(request.body());
 
         ObjectNode root = JSON.createObjectNode();
         root.put("id", "chatcmpl-sim-" + ids.incrementAndGet());
@@ -259,17 +279,46 @@ public final class OpenAiSimulator implements AutoCloseable {
         return root;
     }
 
+    /** Tokens of the longest message prefix shared with a recent request, if at least 1,024, in steps of 128. */
+    private long cachedTokens(JsonNode body) {
+        List<String> messages = new ArrayList<>();
+        body.path("messages").forEach(m -> messages.add(m.toString()));
+        int shared = 0;
+        synchronized (recentPrompts) {
+            for (List<String> earlier : recentPrompts) {
+                int n = 0;
+                while (n < earlier.size() && n < messages.size() && earlier.get(n).equals(messages.get(n))) {
+                    n++;
+                }
+                shared = Math.max(shared, n);
+            }
+            recentPrompts.addFirst(messages);
+            if (recentPrompts.size() > RECENT_PROMPTS) {
+                recentPrompts.removeLast();
+            }
+        }
+        long chars = 0;
+        for (int i = 0; i < shared; i++) {
+            chars += messageChars(body.path("messages").get(i));
+        }
+        long tokens = (chars + 3) / 4 + 4L * shared;
+        return tokens < 1_024 ? 0 : tokens / 128 * 128;
+    }
+
     /** Four characters a token over every message's content and tool calls, plus a few tokens per message. */
     static long promptTokens(JsonNode body) {
         long chars = 0;
         int messages = 0;
         for (JsonNode m : body.path("messages")) {
             messages++;
-            chars += m.path("content").asText("").length();
-            chars += m.path("tool_calls").toString().length();
+            chars += messageChars(m);
         }
         chars += body.path("tools").toString().length();
         return (chars + 3) / 4 + 4L * messages;
+    }
+
+    private static long messageChars(JsonNode message) {
+        return message.path("content").asText("").length() + message.path("tool_calls").toString().length();
     }
 
     private static void send(HttpExchange exchange, int status, String json) throws IOException {

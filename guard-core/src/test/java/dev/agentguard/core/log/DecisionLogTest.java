@@ -162,8 +162,8 @@ class DecisionLogTest {
                 + " (reserved $0.002)");
         assertThat(messages.get(2)).startsWith("WARN model_call big session=s-42 rule=budgets.session-10m: ");
         assertThat(messages.get(4)).isEqualTo("DOWNGRADE model_call big->small session=s-42 rule=budgets.session-10m:"
-                + " session budget session-10m is past its downgradeAt 50% ($0.006 of $0.01); using small instead"
-                + " of big");
+                + " session budget session-10m would be past its downgradeAt 50% with this call on big ($0.006 of"
+                + " $0.01 used or reserved); using small instead of big");
         assertThat(messages.get(14)).isEqualTo("FEEDBACK tool_call search_web session=s-42"
                 + " rule=loops.identicalToolCalls: identical call to search_web repeated 5 times (limit 5)");
         assertThat(messages.get(15)).startsWith("BLOCK tool_call search_web session=s-42"

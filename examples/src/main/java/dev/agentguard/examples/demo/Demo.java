@@ -1,0 +1,130 @@
+package dev.agentguard.examples.demo;
+
+import dev.agentguard.core.Guard;
+import dev.agentguard.core.GuardConfig;
+import dev.agentguard.core.UnknownModelPolicy;
+import dev.agentguard.core.audit.AuditConfig;
+import dev.agentguard.core.audit.AuditSink;
+import dev.agentguard.core.audit.AuditVerifier;
+import dev.agentguard.core.audit.VerificationResult;
+import dev.agentguard.core.log.DecisionLog;
+import dev.agentguard.policy.Policies;
+import dev.agentguard.policy.Policy;
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.PrintStream;
+import java.nio.file.DirectoryStream;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Clock;
+import java.time.temporal.ChronoUnit;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * The demo: five runaway-agent scenarios against the guard, on the embedded OpenAI-compatible simulator (or a
+ * real endpoint when {@code OPENAI_API_KEY} is set), then a summary per session read back from the audit file,
+ * whose hash chain it verifies.
+ *
+ * <p>Run it with {@code ./mvnw -q -Pdemo -pl examples -am verify} (see the README). Arguments:
+ * {@code --out DIR}, where the audit file goes (default {@code target/demo}).
+ */
+public final class Demo {
+
+    /** The policy the demo runs, on the classpath (examples/src/main/resources). */
+    static final String POLICY = "policies/demo.yaml";
+
+    /** What a run produced, for the demo's own test. */
+    static final class Result {
+        final Path auditFile;
+        final VerificationResult verification;
+        final Scenarios.Shared shared;
+
+        Result(Path auditFile, VerificationResult verification, Scenarios.Shared shared) {
+            this.auditFile = auditFile;
+            this.verification = verification;
+            this.shared = shared;
+        }
+
+        boolean ok() {
+            return verification.ok() && shared.spentNanos <= shared.limitNanos;
+        }
+    }
+
+    private Demo() {
+    }
+
+    /**
+     * @param args {@code --out DIR} optionally
+     * @throws Exception if the demo cannot run
+     */
+    public static void main(String[] args) throws Exception {
+        Path outDir = args.length == 2 && args[0].equals("--out") ? Path.of(args[1]) : Path.of("target", "demo");
+        Result result = run(outDir, System.getenv(), System.out);
+        System.exit(result.ok() ? 0 : 1);
+    }
+
+    static Result run(Path outDir, Map<String, String> env, PrintStream out) throws Exception {
+        Path auditFile = freshAuditFile(outDir);
+        SimulatedTime time = new SimulatedTime(Clock.systemUTC().instant().truncatedTo(ChronoUnit.SECONDS));
+        try (Endpoint endpoint = Endpoint.from(env, time)) {
+            Policy policy;
+            try (InputStream in = Demo.class.getClassLoader().getResourceAsStream(POLICY)) {
+                policy = Policies.parse(in, POLICY);
+            }
+            AuditConfig auditConfig = AuditConfig.builder().file(auditFile).build(); // redacts all four classes
+            CallPrinter printer = new CallPrinter(out);
+            Guard.Builder builder = Guard.builder(config(policy.config(), endpoint))
+                    .listener(new DecisionLog(auditConfig.redactor()))
+                    .listener(AuditSink.open(auditConfig))
+                    .listener(printer);
+            if (endpoint.simulator().isPresent()) {
+                builder.ticker(time).clock(time);
+            }
+            Guard guard = builder.build();
+
+            out.println("agent-guard demo: LangChain4j AI services on " + endpoint.describe());
+            out.println("policy " + POLICY + " (examples/src/main/resources); decisions print as they happen,"
+                    + " warn and above (logger agentguard.decision).");
+            Scenarios.Shared shared;
+            try {
+                shared = Scenarios.runAll(new Scenarios(guard, endpoint, time, printer, out));
+            } finally {
+                guard.close(); // drains the audit file
+            }
+
+            out.println();
+            out.println("━━━ Summary, read back from the audit file ━━━");
+            AuditSummary.read(auditFile).print(out);
+            out.println();
+            out.println("Audit file: " + auditFile.toAbsolutePath());
+            VerificationResult verification = AuditVerifier.builder().build().verify(auditFile);
+            out.println("Hash chain: " + verification);
+            return new Result(auditFile, verification, shared);
+        }
+    }
+
+    /** In real mode, the ladder is the endpoint's two models, priced as OpenAI's if the catalog lacks them. */
+    private static GuardConfig config(GuardConfig config, Endpoint endpoint) {
+        if (endpoint.simulator().isPresent()) {
+            return config;
+        }
+        GuardConfig.Builder b = config.toBuilder().ladder(List.of(endpoint.primary(), endpoint.cheap()));
+        if (config.priceCatalog().find(null, endpoint.primary()).isEmpty()
+                || config.priceCatalog().find(null, endpoint.cheap()).isEmpty()) {
+            b.unknownModel(UnknownModelPolicy.assume(Endpoint.CHEAP));
+        }
+        return b.build();
+    }
+
+    /** Each run writes a new audit file, so that the summary is this run's; the chain starts afresh. */
+    private static Path freshAuditFile(Path outDir) throws IOException {
+        Files.createDirectories(outDir);
+        try (DirectoryStream<Path> old = Files.newDirectoryStream(outDir, "agent-guard-audit*")) {
+            for (Path p : old) {
+                Files.delete(p);
+            }
+        }
+        return outDir.resolve("agent-guard-audit.jsonl");
+    }
+}
