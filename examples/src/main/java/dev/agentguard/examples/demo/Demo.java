@@ -8,6 +8,7 @@ import dev.agentguard.core.audit.AuditSink;
 import dev.agentguard.core.audit.AuditVerifier;
 import dev.agentguard.core.audit.VerificationResult;
 import dev.agentguard.core.log.DecisionLog;
+import dev.agentguard.core.pricing.PriceCatalog;
 import dev.agentguard.policy.Policies;
 import dev.agentguard.policy.Policy;
 import java.io.IOException;
@@ -74,7 +75,7 @@ public final class Demo {
             }
             AuditConfig auditConfig = AuditConfig.builder().file(auditFile).build(); // redacts all four classes
             CallPrinter printer = new CallPrinter(out);
-            Guard.Builder builder = Guard.builder(config(policy.config(), endpoint))
+            Guard.Builder builder = Guard.builder(config(policy.config(), endpoint, out))
                     .listener(new DecisionLog(auditConfig.redactor()))
                     .listener(AuditSink.open(auditConfig))
                     .listener(printer);
@@ -100,19 +101,25 @@ public final class Demo {
             out.println("Audit file: " + auditFile.toAbsolutePath());
             VerificationResult verification = AuditVerifier.builder().build().verify(auditFile);
             out.println("Hash chain: " + verification);
+            out.println("Check it yourself: ./mvnw -q -pl guard-core exec:java"
+                    + " -Dexec.mainClass=dev.agentguard.core.audit.AuditVerifier -Dexec.args=" + auditFile.toAbsolutePath());
+            out.println("Decision lines as JSON: add -Ddemo.logback=logback-json.xml to the demo command.");
             return new Result(auditFile, verification, shared);
         }
     }
 
     /** In real mode, the ladder is the endpoint's two models, priced as OpenAI's if the catalog lacks them. */
-    private static GuardConfig config(GuardConfig config, Endpoint endpoint) {
+    private static GuardConfig config(GuardConfig config, Endpoint endpoint, PrintStream out) {
         if (endpoint.simulator().isPresent()) {
             return config;
         }
         GuardConfig.Builder b = config.toBuilder().ladder(List.of(endpoint.primary(), endpoint.cheap()));
-        if (config.priceCatalog().find(null, endpoint.primary()).isEmpty()
-                || config.priceCatalog().find(null, endpoint.cheap()).isEmpty()) {
+        PriceCatalog catalog = (config.priceCatalog() != null ? config.priceCatalog() : PriceCatalog.bundled())
+                .withOverrides(config.prices());
+        if (catalog.find(null, endpoint.primary()).isEmpty() || catalog.find(null, endpoint.cheap()).isEmpty()) {
             b.unknownModel(UnknownModelPolicy.assume(Endpoint.CHEAP));
+            out.println("(" + endpoint.primary() + " or " + endpoint.cheap() + " has no price in the catalog: both are"
+                    + " priced as " + Endpoint.CHEAP + ", unknownModel: assume:" + Endpoint.CHEAP + ")");
         }
         return b.build();
     }
