@@ -15,9 +15,13 @@ import dev.agentguard.core.audit.RecentDecisions;
 import dev.agentguard.core.log.DecisionLog;
 import dev.agentguard.core.window.CalendarPeriod;
 import dev.agentguard.core.window.WindowSpec;
+import dev.agentguard.langchain4j.GuardBlockedException;
+import dev.agentguard.langchain4j.GuardedChatModel;
 import dev.agentguard.policy.Policies;
 import dev.agentguard.policy.Policy;
 import dev.agentguard.policy.PolicyWatcher;
+import dev.langchain4j.model.chat.ChatModel;
+import dev.langchain4j.model.openai.OpenAiChatModel;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.time.ZoneId;
@@ -39,6 +43,21 @@ final class ReadmeSnippets {
 
     static Reply callTheModel(String model) {
         return new Reply(1_000, 200, 300, 0);
+    }
+
+    static void quickStart() {
+        // tag::quick-start[]
+        Guard guard = Policies.load(Path.of("policies/support-bot.yaml"));     // budgets, caps, loops, audit file
+        ChatModel model = GuardedChatModel.wrap(OpenAiChatModel.builder()
+                .apiKey(System.getenv("OPENAI_API_KEY")).modelName("gpt-4.1-mini").build(), guard);
+
+        try (GuardScope scope = GuardScope.open("support", "session-42")) {    // agent and session of the calls
+            System.out.println(model.chat("Where is my order?"));              // admitted first, then settled
+        } catch (GuardBlockedException e) {                                    // refused: which rule, and why
+            System.out.println(e.decision().rule() + ": " + e.decision().reason());
+        }
+        guard.close();                                                         // drains the audit file
+        // end::quick-start[]
     }
 
     static void policies(Path path) {

@@ -151,8 +151,8 @@ final class Scenarios {
         title(2, "A growing context", "A user pastes log excerpt after log excerpt into one conversation."
                 + " Policy: caps.promptTokens max " + String.format("%,d", caps.promptTokensMax()) + ", onExceed "
                 + caps.promptAction().name().toLowerCase() + " (the oldest messages are dropped).");
-        script(r -> Reply.text("The pool is exhausted (10 of 10 connections busy; I see " + (r.messageCount() - 1)
-                + " messages of this conversation). Raise maximumPoolSize or fix the slow query.", 60));
+        script(r -> Reply.text("The pool is exhausted (10 of 10 connections busy; messages in context: "
+                + (r.messageCount() - 1) + "). Raise maximumPoolSize or fix the slow query.", 60));
         Assistant support = assistant("support", endpoint.cheap(), 100);
         for (int part = 1; part <= 7; part++) {
             ask(support, "chat-2", "user", Texts.logExcerpt(part));
