@@ -94,6 +94,10 @@ class DemoIT {
             assertThat(r.path("rule").asText()).isEqualTo("caps.promptTokens");
             assertThat(r.path("observed").asLong()).isGreaterThan(r.path("limit").asLong());
         });
+        List<JsonNode> dropped = of("chat-2", post("model_call")).stream().filter(r -> r.has("truncated"))
+                .collect(Collectors.toList());
+        assertThat(dropped).as("each truncated call's record says what was dropped").hasSameSizeAs(truncated)
+                .allSatisfy(r -> assertThat(r.path("truncated").path("messages").asLong()).isPositive());
         long cap = truncated.get(0).path("limit").asLong();
         assertThat(of("chat-2", post("model_call"))).as("what was sent after truncation fits the cap")
                 .allSatisfy(r -> assertThat(r.path("usage").path("input").asLong()

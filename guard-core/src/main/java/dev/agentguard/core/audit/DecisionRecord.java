@@ -30,9 +30,10 @@ import java.util.function.BiConsumer;
  *
  * <p>Fields, always present, null when they do not apply: {@code seq, ts, guard, mode, kind, phase, action,
  * rule, reason, observed, limit, unit, agent, session, user, tenant, model, requestedModel, tool, usage, costUsd,
- * reservedUsd, priced, latencyMs, ttftMs, outcome}. Then two extensions, present only when they apply:
- * {@code arguments} (a tool call's arguments, redacted, as a string of JSON when they were JSON) and
- * {@code shadow} ({@code true} for a shadow-mode decision).
+ * reservedUsd, priced, latencyMs, ttftMs, outcome}. Then three extensions, present only when they apply:
+ * {@code arguments} (a tool call's arguments, redacted, as a string of JSON when they were JSON),
+ * {@code truncated} (on the post record of a model call whose prompt was truncated: {@code messages} and
+ * {@code tokens} dropped, both {@link Long}) and {@code shadow} ({@code true} for a shadow-mode decision).
  *
  * <p>Value types: {@code seq}, {@code latencyMs} and {@code ttftMs} are {@link Long}; {@code priced} and
  * {@code shadow} {@link Boolean}; {@code usage} an ordered map of the five canonical counts, each a {@link Long}
@@ -58,6 +59,8 @@ public final class DecisionRecord {
 
     /** The extension field holding a tool call's redacted arguments. */
     public static final String ARGUMENTS = "arguments";
+    /** The extension field holding what truncation dropped from a model call's prompt. */
+    public static final String TRUNCATED = "truncated";
     /** The extension field set to {@code true} on a shadow-mode decision. */
     public static final String SHADOW = "shadow";
     /** The names of the usage counts, in order. */
@@ -82,11 +85,13 @@ public final class DecisionRecord {
 
     private final Object[] values;
     private final String arguments;
+    private final Map<String, Long> truncated;
     private final boolean shadow;
 
-    private DecisionRecord(Object[] values, String arguments, boolean shadow) {
+    private DecisionRecord(Object[] values, String arguments, Map<String, Long> truncated, boolean shadow) {
         this.values = values;
         this.arguments = arguments;
+        this.truncated = truncated;
         this.shadow = shadow;
     }
 
@@ -133,7 +138,14 @@ public final class DecisionRecord {
         v[LATENCY] = event.latencyNanos() >= 0 ? Long.valueOf(event.latencyNanos() / 1_000_000) : null;
         v[24] = event.ttftNanos() >= 0 ? Long.valueOf(event.ttftNanos() / 1_000_000) : null;
         v[OUTCOME] = redactor.redact(event.outcome());
-        return new DecisionRecord(v, arguments, d.isShadow());
+        Map<String, Long> truncated = null;
+        if (post && model && event.droppedMessages() > 0) {
+            Map<String, Long> t = new LinkedHashMap<>(4);
+            t.put("messages", Long.valueOf(event.droppedMessages()));
+            t.put("tokens", event.droppedTokens() >= 0 ? Long.valueOf(event.droppedTokens()) : null);
+            truncated = Collections.unmodifiableMap(t);
+        }
+        return new DecisionRecord(v, arguments, truncated, d.isShadow());
     }
 
     /**
@@ -154,7 +166,7 @@ public final class DecisionRecord {
         v[RULE] = rule;
         v[REASON] = reason;
         v[9] = observed;
-        return new DecisionRecord(v, null, false);
+        return new DecisionRecord(v, null, null, false);
     }
 
     private static Map<String, Long> usage(Usage u) {
@@ -187,6 +199,9 @@ public final class DecisionRecord {
         if (ARGUMENTS.equals(field)) {
             return arguments;
         }
+        if (TRUNCATED.equals(field)) {
+            return truncated;
+        }
         if (SHADOW.equals(field)) {
             return shadow ? Boolean.TRUE : null;
         }
@@ -204,6 +219,9 @@ public final class DecisionRecord {
         }
         if (arguments != null) {
             visitor.accept(ARGUMENTS, arguments);
+        }
+        if (truncated != null) {
+            visitor.accept(TRUNCATED, truncated);
         }
         if (shadow) {
             visitor.accept(SHADOW, Boolean.TRUE);
@@ -287,6 +305,14 @@ public final class DecisionRecord {
         return arguments;
     }
 
+    /**
+     * @return on the post record of a truncated model call, the {@code messages} and {@code tokens} that
+     *     truncation dropped; otherwise null
+     */
+    public Map<String, Long> truncated() {
+        return truncated;
+    }
+
     /** @return true for a shadow-mode decision */
     public boolean shadow() {
         return shadow;
@@ -305,6 +331,10 @@ public final class DecisionRecord {
         }
         if (arguments != null) {
             g.writeStringField(ARGUMENTS, arguments);
+        }
+        if (truncated != null) {
+            g.writeFieldName(TRUNCATED);
+            writeValue(g, truncated);
         }
         if (shadow) {
             g.writeBooleanField(SHADOW, true);
@@ -351,7 +381,7 @@ public final class DecisionRecord {
             return false;
         }
         DecisionRecord r = (DecisionRecord) o;
-        return shadow == r.shadow && Objects.equals(arguments, r.arguments)
+        return shadow == r.shadow && Objects.equals(arguments, r.arguments) && Objects.equals(truncated, r.truncated)
                 && java.util.Arrays.equals(values, r.values);
     }
 
