@@ -81,8 +81,18 @@ final class BudgetBinder {
     }
 
     private WindowSpec window(Node n) throws BadValue {
+        return window(n, "budgets[].window");
+    }
+
+    /**
+     * @param n a window value: a duration, or {@code {calendar, zone}}
+     * @param section the section name of its mapping form, for the keys it may have
+     * @return the window, or null when a problem was reported
+     * @throws BadValue if the value is neither form
+     */
+    WindowSpec window(Node n, String section) throws BadValue {
         if (n instanceof Node.MapNode) {
-            Section s = Section.of(n, "budgets[].window", problems);
+            Section s = Section.of(n, section, problems);
             CalendarPeriod period = s.value("calendar", v -> Values.choice(v, PERIODS));
             s.require("calendar");
             ZoneId zone = s.value("zone", BudgetBinder::zone);

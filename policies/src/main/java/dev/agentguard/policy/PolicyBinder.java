@@ -4,6 +4,8 @@ import dev.agentguard.core.Budget;
 import dev.agentguard.core.Caps;
 import dev.agentguard.core.GuardConfig;
 import dev.agentguard.core.HealthRules;
+import dev.agentguard.core.TelemetryConfig;
+import dev.agentguard.core.window.WindowSpec;
 import dev.agentguard.core.LoopRules;
 import dev.agentguard.core.Mode;
 import dev.agentguard.core.UnknownModelPolicy;
@@ -100,6 +102,7 @@ final class PolicyBinder {
         s.set("caps", this::caps, b::caps);
         s.set("loops", this::loops, b::loops);
         HealthRules health = s.value("health", this::health);
+        s.set("telemetry", this::telemetry, b::telemetry);
         List<Map.Entry<Budget, Node>> budgets = new BudgetBinder(problems).budgets(s.get("budgets"));
         AuditSettings audit = s.value("audit", this::audit);
 
@@ -296,6 +299,22 @@ final class PolicyBinder {
         if (t != null) {
             set.accept(b, t);
         }
+    }
+
+    private TelemetryConfig telemetry(Node n) {
+        Section s = Section.of(n, "telemetry", problems);
+        if (s == null) {
+            return null;
+        }
+        TelemetryConfig.Builder b = TelemetryConfig.builder();
+        // a sliding telemetry window keeps the default's 10 buckets, not a budget's 60: every tracked session
+        // holds one, so six times the buckets would be six times the memory
+        s.set("window", v -> new BudgetBinder(problems).window(v, "telemetry.window"), w -> b.window(w.isCalendar()
+                ? w : WindowSpec.sliding(w.length(), TelemetryConfig.DEFAULT_WINDOW.buckets())));
+        s.set("maxSessions", v -> Values.wholeNumber(v, "sessions"), b::maxSessions);
+        s.set("sessionIdleExpiry", Values::duration, b::sessionIdleExpiry);
+        s.set("latencySamples", v -> Values.positiveCount(v, "samples"), b::latencySamples);
+        return s.build(b::build);
     }
 
     private HealthRules health(Node n) {

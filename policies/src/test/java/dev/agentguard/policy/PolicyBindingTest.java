@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import dev.agentguard.core.Budget;
+import dev.agentguard.core.TelemetryConfig;
 import dev.agentguard.core.Caps;
 import dev.agentguard.core.GuardConfig;
 import dev.agentguard.core.LoopRules;
@@ -99,6 +100,20 @@ class PolicyBindingTest {
         assertThat(audit.file()).isEqualTo(Path.of("logs/agent-guard-audit.jsonl"));
         assertThat(audit.redact()).containsExactly(AuditSettings.Redaction.SECRETS, AuditSettings.Redaction.EMAILS,
                 AuditSettings.Redaction.CARDS, AuditSettings.Redaction.PHONES);
+    }
+
+    @Test
+    void telemetryIsBoundWithTenBucketsForASlidingWindow() {
+        TelemetryConfig t = parse("version: 1\ntelemetry:\n  window: 30m\n  maxSessions: 2000000\n"
+                + "  sessionIdleExpiry: 2h\n  latencySamples: 500\n").config().telemetry();
+
+        assertThat(t.window()).isEqualTo(WindowSpec.sliding(Duration.ofMinutes(30), 10));
+        assertThat(t.maxSessions()).isEqualTo(2_000_000);
+        assertThat(t.sessionIdleExpiry()).isEqualTo(Duration.ofHours(2));
+        assertThat(t.latencySamples()).isEqualTo(500);
+        assertThat(parse("version: 1\ntelemetry: { window: { calendar: day, zone: Europe/Paris } }\n").config()
+                .telemetry().window()).isEqualTo(WindowSpec.calendar(CalendarPeriod.DAY, ZoneId.of("Europe/Paris")));
+        assertThat(parse("version: 1\n").config().telemetry()).isEqualTo(TelemetryConfig.builder().build());
     }
 
     @Test
