@@ -40,15 +40,18 @@ public final class Demo {
         final Path auditFile;
         final VerificationResult verification;
         final Scenarios.Shared shared;
+        final boolean redacted;
 
-        Result(Path auditFile, VerificationResult verification, Scenarios.Shared shared) {
+        Result(Path auditFile, VerificationResult verification, Scenarios.Shared shared, boolean redacted) {
             this.auditFile = auditFile;
             this.verification = verification;
             this.shared = shared;
+            this.redacted = redacted;
         }
 
+        /** @return true if the chain is intact, the shared budget held and no e-mail address reached the file */
         boolean ok() {
-            return verification.ok() && shared.spentNanos <= shared.limitNanos;
+            return verification.ok() && shared.spentNanos <= shared.limitNanos && redacted;
         }
     }
 
@@ -101,11 +104,24 @@ public final class Demo {
             out.println("Audit file: " + auditFile.toAbsolutePath());
             VerificationResult verification = AuditVerifier.builder().build().verify(auditFile);
             out.println("Hash chain: " + verification);
+            String written = Files.readString(auditFile);
+            boolean redacted = !written.contains(Scenarios.CUSTOMER_EMAIL);
+            out.println("Redaction: the e-mail address of scenario 1 is "
+                    + (redacted ? "nowhere in the file" : "IN THE FILE")
+                    + "; it reads [REDACTED:email] " + count(written, "[REDACTED:email]") + " times.");
             out.println("Check it yourself: ./mvnw -q -pl guard-core exec:java"
                     + " -Dexec.mainClass=dev.agentguard.core.audit.AuditVerifier -Dexec.args=" + auditFile.toAbsolutePath());
             out.println("Decision lines as JSON: add -Ddemo.logback=logback-json.xml to the demo command.");
-            return new Result(auditFile, verification, shared);
+            return new Result(auditFile, verification, shared, redacted);
         }
+    }
+
+    private static int count(String text, String part) {
+        int n = 0;
+        for (int i = text.indexOf(part); i >= 0; i = text.indexOf(part, i + part.length())) {
+            n++;
+        }
+        return n;
     }
 
     /** In real mode, the ladder is the endpoint's two models, priced as OpenAI's if the catalog lacks them. */

@@ -72,7 +72,8 @@ final class Scenarios {
         }
     }
 
-    static final String ORDER_ARGS = "{\"orderId\":\"A-1042\",\"email\":\"jane.doe@example.com\"}";
+    static final String CUSTOMER_EMAIL = "jane.doe@example.com";
+    static final String ORDER_ARGS = "{\"orderId\":\"A-1042\",\"email\":\"" + CUSTOMER_EMAIL + "\"}";
 
     private final Guard guard;
     private final Endpoint endpoint;
@@ -140,7 +141,7 @@ final class Scenarios {
         script(r -> Reply.toolCall("lookup_order", ORDER_ARGS)); // the model insists, whatever it is told
         OrderTools tools = new OrderTools();
         Assistant support = assistant("support", endpoint.cheap(), 30, tools);
-        ask(support, "loop-1", "user", "Where is my order A-1042? My e-mail is jane.doe@example.com. "
+        ask(support, "loop-1", "user", "Where is my order A-1042? My e-mail is " + CUSTOMER_EMAIL + ". "
                 + "I need a final status, keep checking until it is final.");
         out.println("  lookup_order ran " + tools.runs.get() + " times; the guard refused the calls after that.");
     }
