@@ -11,8 +11,8 @@ import java.lang.management.MemoryMXBean;
 
 /**
  * Retained heap per tracked session: the heap after a full GC with N sessions that each made one model call and
- * one tool call under the starter-based policy ({@link StarterPolicy}), minus the heap with the guard alone, divided by N. The session
- * ids are kept in an array on both sides, so their strings are not counted.
+ * one tool call under the starter-based policy ({@link StarterPolicy}), minus the heap with the guard alone,
+ * divided by N. The session ids are kept in an array on both sides, so their strings are not counted.
  *
  * <p>Run: {@code java -cp benchmarks/target/benchmarks.jar dev.agentguard.benchmarks.SessionMemory [sessions]}.
  * Prints {@code sessions=N bytesPerSession=B}.
