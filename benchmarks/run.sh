@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# Runs the benchmark suite (about 10 minutes on 2 cores) and writes BENCHMARKS.md from its results.
+# Runs the benchmark suite (under 10 minutes on 2 cores) and writes BENCHMARKS.md from its results.
 # Usage: benchmarks/run.sh [extra JMH options]
 set -euo pipefail
 cd "$(dirname "$0")/.."

@@ -1,11 +1,11 @@
 package dev.agentguard.benchmarks;
 
+import dev.agentguard.core.Action;
 import dev.agentguard.core.Admission;
+import dev.agentguard.core.Decision;
 import dev.agentguard.core.Guard;
-import dev.agentguard.core.GuardConfig;
 import dev.agentguard.core.GuardScope;
 import dev.agentguard.core.ModelCall;
-import dev.agentguard.core.ToolCall;
 import dev.agentguard.core.Usage;
 import java.util.concurrent.TimeUnit;
 import org.openjdk.jmh.annotations.Benchmark;
@@ -19,15 +19,18 @@ import org.openjdk.jmh.annotations.Param;
 import org.openjdk.jmh.annotations.Scope;
 import org.openjdk.jmh.annotations.Setup;
 import org.openjdk.jmh.annotations.State;
+import org.openjdk.jmh.annotations.TearDown;
 import org.openjdk.jmh.annotations.Warmup;
+import org.openjdk.jmh.infra.ThreadParams;
 
 /**
- * The cost of guarding a call with the low-level protocol (admit, then settle); {@link BaselineBenchmark} measures
- * the undecorated call and the Resilience4j pair (circuit breaker + rate limiter) in the same run. The "model" is an in-memory function
- * returning a fixed usage, so the figures are the guard's own overhead.
+ * The guard's own cost, without LangChain4j: the low-level protocol (admit a model call, then settle it with a
+ * fixed usage) on the core {@link Guard} under the starter-based policy ({@link StarterPolicy}), with no
+ * listener. {@link ModelCallBenchmark} measures the same through the decorator, beside the raw call and
+ * Resilience4j.
  *
- * <p>The policy is close to the starter preset: session, agent and global budgets, caps, loop rules and a
- * two-model ladder. {@code sessions} spreads the calls over that many sessions (1, 10k, 1M).
+ * <p>{@code sessions} spreads the calls over that many sessions (see {@link Sessions}), all created before
+ * measurement; every call also reserves on the agent budget and the one global budget, which all threads share.
  */
 @BenchmarkMode(Mode.AverageTime)
 @OutputTimeUnit(TimeUnit.NANOSECONDS)
@@ -44,47 +47,56 @@ public class AdmissionBenchmark {
 
     private Guard guard;
     private GuardScope[] scopes;
+    /** The first decision that was not a plain allow, if any: the figures would not be those of admitted calls. */
+    private volatile Decision notAllowed;
 
     @Setup(Level.Trial)
     public void setUp() {
-        GuardConfig config = StarterPolicy.config();
-        guard = Guard.of(config);
+        guard = Guard.of(StarterPolicy.config());
         scopes = new GuardScope[sessions];
+        String[] ids = Sessions.ids(sessions);
         for (int i = 0; i < sessions; i++) {
-            scopes[i] = GuardScope.builder().agent("support").session("session-" + i).build();
+            scopes[i] = GuardScope.builder().agent("support").session(ids[i]).build();
+            call(scopes[i]);
         }
     }
 
-    static Usage model() {
+    @TearDown(Level.Trial)
+    public void tearDown() {
+        Decision d = notAllowed;
+        if (d != null) {
+            throw new IllegalStateException("a call was not simply allowed: " + d.action() + " " + d.rule() + ": "
+                    + d.reason());
+        }
+    }
+
+    private Usage call(GuardScope scope) {
+        Admission a = guard.admitModelCall(ModelCall.builder(ModelCallBenchmark.MODEL).scope(scope)
+                .promptTokens(1_000).maxOutputTokens(500).build());
+        if (a.decision().action() != Action.ALLOW) {
+            notAllowed = a.decision();
+        }
+        a.settle(USAGE);
         return USAGE;
     }
 
-    /** Per-thread position in the session array, so threads spread over distinct sessions. */
+    /** A thread's place among the sessions. */
     @State(Scope.Thread)
     public static class Cursor {
-        int next;
+        Sessions.Cursor cursor;
 
         @Setup(Level.Trial)
-        public void setUp() {
-            next = (int) (Thread.currentThread().getId() * 7919);
+        public void setUp(ThreadParams params) {
+            cursor = new Sessions.Cursor(params);
         }
     }
 
+    /**
+     * @param cursor this thread's place
+     * @return the usage settled
+     */
     @Benchmark
-    public Usage guardedModelCall(Cursor cursor) {
-        GuardScope scope = scopes[Math.floorMod(cursor.next++, sessions)];
-        Admission a = guard.admitModelCall(ModelCall.builder("gpt-4o-mini").scope(scope).promptTokens(1_000)
-                .maxOutputTokens(500).build());
-        Usage u = model();
-        a.settle(u);
-        return u;
-    }
-
-    @Benchmark
-    public boolean guardedToolCall(Cursor cursor) {
-        GuardScope scope = scopes[Math.floorMod(cursor.next++, sessions)];
-        Admission a = guard.admitToolCall(ToolCall.of(scope, "search_web",
-                (cursor.next & 1) == 0 ? "{\"q\":\"weather in Paris\"}" : "{\"q\":\"weather in Rome\"}"));
-        return a.complete();
+    public Usage admitAndSettle(Cursor cursor) {
+        return call(scopes[cursor.cursor.next(sessions)]);
     }
 }

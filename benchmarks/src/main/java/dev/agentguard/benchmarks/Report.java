@@ -10,9 +10,10 @@ import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.Iterator;
-import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
 
 /**
  * Writes BENCHMARKS.md from JMH's JSON results, so that the file holds exactly the figures a run produced.
@@ -96,31 +97,48 @@ public final class Report {
                     .append(fmt(r.median)).append(" | ").append(r.unit).append(" | ")
                     .append(Double.isNaN(r.allocation) ? "" : fmt(r.allocation)).append(" |\n");
         }
+        String memoryText = memory != null && Files.exists(memory) ? Files.readString(memory).trim() : null;
+        Long bytesPerSession = null;
+        if (memoryText != null) {
+            Matcher m = Pattern.compile("bytesPerSession=(\\d+)").matcher(memoryText);
+            bytesPerSession = m.find() ? Long.valueOf(m.group(1)) : null;
+        }
+        md.append(targets(rows, bytesPerSession));
         md.append(ratios(rows));
-        if (memory != null && Files.exists(memory)) {
-            md.append("\n## Memory\n\n```\n").append(Files.readString(memory).trim()).append("\n```\n");
+        if (memoryText != null) {
+            md.append("\n## Memory\n\n```\n").append(memoryText).append("\n```\n");
         }
         Files.writeString(out, md.toString());
         System.out.println("wrote " + out);
     }
 
-    /** The ratios the targets are stated in, for every parameter set and thread count measured. */
+    /** @return the class part of a row's name, e.g. {@code ModelCallBenchmark} */
+    private static String classOf(Row r) {
+        int dot = r.name.lastIndexOf('.');
+        return dot < 0 ? "" : r.name.substring(0, dot);
+    }
+
+    /** @return the method part of a row's name, e.g. {@code guardedCall} */
+    private static String methodOf(Row r) {
+        return r.name.substring(r.name.lastIndexOf('.') + 1);
+    }
+
+    /**
+     * The ratios the targets are stated in, for every parameter set and thread count measured: each
+     * {@code guarded*} benchmark against the {@code raw*} and {@code resilience4j*} benchmarks of its own class.
+     */
     private static String ratios(List<Row> rows) {
-        Map<String, Row> byKey = new LinkedHashMap<>();
-        for (Row r : rows) {
-            byKey.put(r.name + "|" + r.params + "|" + r.threads, r);
-        }
         StringBuilder sb = new StringBuilder("\n## Ratios (same run)\n\n");
+        sb.append("Each guarded benchmark against the raw call and the Resilience4j pair of its own class.\n\n");
         sb.append("| guarded | params | threads | guarded − raw | guarded / Resilience4j |\n");
         sb.append("|---|---|---|---:|---:|\n");
         boolean any = false;
         for (Row r : rows) {
-            int dot = r.name.lastIndexOf('.');
-            if (dot < 0 || !r.name.substring(dot + 1).startsWith("guarded")) {
+            if (!methodOf(r).startsWith("guarded")) {
                 continue;
             }
-            Row raw = baseline(rows, "rawCall", r.threads);
-            Row r4j = baseline(rows, "resilience4jCall", r.threads);
+            Row raw = baseline(rows, classOf(r), "raw", r.threads);
+            Row r4j = baseline(rows, classOf(r), "resilience4j", r.threads);
             if (raw == null && r4j == null) {
                 continue;
             }
@@ -131,27 +149,101 @@ public final class Report {
                     .append(r4j == null ? "" : fmt(r.median / r4j.median) + "×").append(" |\n");
         }
         StringBuilder scaling = new StringBuilder("\n## Two threads against one (throughput ratio, same run)\n\n"
+                + "With several sessions, each thread calls sessions of its own; with one, both share it.\n\n"
                 + "| benchmark | params | 2-thread / 1-thread throughput |\n|---|---|---:|\n");
         boolean anyScaling = false;
         for (Row r : rows) {
             if (r.threads != 2) {
                 continue;
             }
-            Row one = byKey.get(r.name + "|" + r.params + "|1");
-            if (one != null && r.unit.endsWith("/op")) {
+            Row one = find(rows, r.name, r.params, 1);
+            if (one != null) {
                 anyScaling = true;
-                // average time per op per thread: throughput(2) / throughput(1) = 2 × t1 / t2
                 scaling.append("| ").append(r.name).append(" | ").append(r.params).append(" | ")
-                        .append(fmt(2 * one.median / r.median)).append("× |\n");
+                        .append(fmt(scaling(one, r))).append("× |\n");
             }
         }
         return (any ? sb.toString() : "") + (anyScaling ? scaling.toString() : "");
     }
 
-    /** @return the baseline benchmark of that method name measured with the same number of threads, or null */
-    private static Row baseline(List<Row> rows, String method, int threads) {
+    /** @return throughput with two threads over throughput with one */
+    private static double scaling(Row one, Row two) {
+        if (two.unit.endsWith("/op")) {
+            // average time per op per thread: throughput(2) / throughput(1) = 2 × t1 / t2
+            return 2 * one.median / two.median;
+        }
+        return two.median / one.median; // ops per time unit, all threads together
+    }
+
+    /** The targets of issue #9, each checked against this run's figures. */
+    private static String targets(List<Row> rows, Long bytesPerSession) {
+        StringBuilder sb = new StringBuilder("\n## Targets\n\n"
+                + "| target | measured | params | met |\n|---|---|---|---|\n");
         for (Row r : rows) {
-            if (r.threads == threads && r.name.endsWith("." + method)) {
+            if (r.threads == 1 && r.name.equals("AdmissionBenchmark.admitAndSettle")) {
+                target(sb, "admit + settle ≤ 1 µs, 1 thread (core protocol)", fmt(r.median) + " " + r.unit,
+                        r.params, r.median <= 1_000);
+            }
+        }
+        for (Row r : rows) {
+            Row raw = baseline(rows, classOf(r), "raw", r.threads);
+            if (r.threads == 1 && methodOf(r).startsWith("guarded") && raw != null) {
+                double overhead = r.median - raw.median;
+                target(sb, "guarded − raw ≤ 1 µs, 1 thread (" + classOf(r) + ")", fmt(overhead) + " " + r.unit,
+                        r.params, overhead <= 1_000);
+            }
+        }
+        for (Row r : rows) {
+            Row r4j = baseline(rows, classOf(r), "resilience4j", r.threads);
+            if (r.threads == 1 && methodOf(r).startsWith("guarded") && r4j != null) {
+                double ratio = r.median / r4j.median;
+                target(sb, "guarded ≤ 2× Resilience4j, 1 thread (" + classOf(r) + ")", fmt(ratio) + "×", r.params,
+                        ratio <= 2);
+            }
+        }
+        for (Row r : rows) {
+            Row one = find(rows, r.name, r.params, 1);
+            boolean distinct = r.params.startsWith("sessions=") && !r.params.equals("sessions=1");
+            if (r.threads == 2 && one != null && distinct) {
+                double ratio = scaling(one, r);
+                target(sb, "2-thread ≥ 1.6× 1-thread throughput, distinct sessions (" + r.name + ")",
+                        fmt(ratio) + "×", r.params, ratio >= 1.6);
+            }
+        }
+        if (bytesPerSession != null) {
+            target(sb, "≤ 1 KB retained per idle session", bytesPerSession + " B", "", bytesPerSession <= 1024);
+        }
+        for (Row r : rows) {
+            if (r.name.equals("AuditSinkBenchmark.auditSink")) {
+                target(sb, "audit ≥ 200k records/s (" + r.threads + " thread" + (r.threads > 1 ? "s" : "") + ")",
+                        fmt(r.median) + " " + r.unit, r.params, r.median >= 200_000);
+            }
+        }
+        return sb.toString();
+    }
+
+    private static void target(StringBuilder sb, String what, String measured, String params, boolean met) {
+        sb.append("| ").append(what).append(" | ").append(measured).append(" | ").append(params).append(" | ")
+                .append(met ? "yes" : "**no**").append(" |\n");
+    }
+
+    /** @return the row of that name, parameters and thread count, or null */
+    private static Row find(List<Row> rows, String name, String params, int threads) {
+        for (Row r : rows) {
+            if (r.threads == threads && r.name.equals(name) && r.params.equals(params)) {
+                return r;
+            }
+        }
+        return null;
+    }
+
+    /**
+     * @return the benchmark of that class whose method name starts with {@code prefix}, measured with the same
+     *     number of threads, or null
+     */
+    private static Row baseline(List<Row> rows, String className, String prefix, int threads) {
+        for (Row r : rows) {
+            if (r.threads == threads && classOf(r).equals(className) && methodOf(r).startsWith(prefix)) {
                 return r;
             }
         }

@@ -11,8 +11,8 @@ import java.lang.management.MemoryMXBean;
 
 /**
  * Retained heap per tracked session: the heap after a full GC with N sessions that each made one model call and
- * one tool call under the starter-shaped policy, minus the heap with the guard alone, divided by N. The session
- * ids are kept in an array on both sides, so their strings are not counted.
+ * one tool call under the starter-based policy ({@link StarterPolicy}), minus the heap with the guard alone,
+ * divided by N. The session ids are kept in an array on both sides, so their strings are not counted.
  *
  * <p>Run: {@code java -cp benchmarks/target/benchmarks.jar dev.agentguard.benchmarks.SessionMemory [sessions]}.
  * Prints {@code sessions=N bytesPerSession=B}.
@@ -47,7 +47,7 @@ public final class SessionMemory {
     }
 
     private static void call(Guard guard, GuardScope scope) {
-        Admission a = guard.admitModelCall(ModelCall.builder("gpt-4o-mini").scope(scope).promptTokens(1_000)
+        Admission a = guard.admitModelCall(ModelCall.builder(ModelCallBenchmark.MODEL).scope(scope).promptTokens(1_000)
                 .maxOutputTokens(500).build());
         a.settle(Usage.of(800, 200, 0, 150, 0));
         guard.admitToolCall(ToolCall.of(scope, "search_web", "{\"q\":\"weather\"}")).complete();

@@ -1,41 +1,47 @@
 package dev.agentguard.benchmarks;
 
-import dev.agentguard.core.Budget;
-import dev.agentguard.core.Caps;
+import dev.agentguard.core.Guard;
 import dev.agentguard.core.GuardConfig;
-import dev.agentguard.core.LoopRules;
-import dev.agentguard.core.Scope;
 import dev.agentguard.core.TelemetryConfig;
-import java.time.Duration;
-import java.util.List;
+import dev.agentguard.core.log.DecisionLog;
+import dev.agentguard.policy.Policies;
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.UncheckedIOException;
 
 /**
- * The policy the benchmarks guard with, shaped like the starter preset: budgets on session, agent and global
- * scopes, caps, loop rules and a two-model ladder. Limits are far away, so that every call is admitted and the
- * figures are the cost of the checks, not of refusals; up to 2M sessions are kept, so that nothing is evicted.
+ * The policy the benchmarks guard with: {@code bench-starter.yaml} (in this module's resources), which
+ * {@code extends: preset:starter} and raises its limits, loaded through the policies module. Limits are far away,
+ * so that every call is admitted and the figures are the cost of the checks, not of refusals.
+ *
+ * <p>One setting YAML has no key for: up to 2M sessions are tracked (the default is 100k), so that the
+ * benchmarks over 1M sessions measure tracking them, not evicting them.
  */
 final class StarterPolicy {
+
+    static final String RESOURCE = "bench-starter.yaml";
 
     private StarterPolicy() {
     }
 
     static GuardConfig config() {
-        return GuardConfig.builder().name("bench-starter")
-                .ladder(List.of("gpt-4o", "gpt-4o-mini"))
-                .budget(Budget.builder("session-10m").scope(Scope.SESSION).sliding(Duration.ofMinutes(10))
-                        .limitUsd("1000000").warnAt(50, 80).downgradeAt(90).build())
-                .budget(Budget.builder("agent-1h").scope(Scope.AGENT).sliding(Duration.ofHours(1))
-                        .limitUsd("1000000000").build())
-                .budget(Budget.builder("global-1d").scope(Scope.GLOBAL).sliding(Duration.ofDays(1))
-                        .limitUsd("1000000000").build())
-                .caps(Caps.builder().modelCallsPerSession(1_000_000).toolCallsPerSession(1_000_000)
-                        .toolCallsPerTurn(1_000_000).promptTokens(60_000, Caps.PromptAction.TRUNCATE).build())
-                .loops(LoopRules.builder().identicalToolCalls(LoopRules.Threshold.of(3, 5))
-                        .alternatingToolCalls(LoopRules.Threshold.blockAt(6))
-                        .repeatedToolError(LoopRules.Threshold.blockAt(3))
-                        .repeatedModelRequest(LoopRules.Threshold.blockAt(3)).build())
-                // room for every session the benchmarks track, so that they measure tracking, not eviction
-                .telemetry(TelemetryConfig.builder().maxSessions(2_000_000).build())
-                .build();
+        try (InputStream in = StarterPolicy.class.getResourceAsStream("/" + RESOURCE)) {
+            if (in == null) {
+                throw new IllegalStateException(RESOURCE + " is missing from the class path");
+            }
+            return Policies.parse(in, RESOURCE).config().toBuilder()
+                    .telemetry(TelemetryConfig.builder().maxSessions(2_000_000).build())
+                    .build();
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+
+    /**
+     * @return a guard as {@link Policies#load} builds one for this policy (with the SLF4J decision log as its
+     *     listener; no SLF4J backend here, so it logs nothing), but tracking up to 2M sessions
+     */
+    static Guard guard() {
+        return Guard.builder(config()).listener(new DecisionLog()).build();
     }
 }

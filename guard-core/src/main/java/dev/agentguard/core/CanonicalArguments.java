@@ -2,11 +2,11 @@ package dev.agentguard.core;
 
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.core.StreamReadConstraints;
+import com.fasterxml.jackson.core.io.JsonStringEncoder;
 import com.fasterxml.jackson.databind.DeserializationFeature;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.json.JsonMapper;
-import com.fasterxml.jackson.databind.node.TextNode;
 import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
 import java.security.MessageDigest;
@@ -69,12 +69,28 @@ final class CanonicalArguments {
      * @return its 64-bit fingerprint (the first bytes of a SHA-256)
      */
     static long hash(String text) {
+        MessageDigest sha256 = SHA256.get(); // digest() resets it for the next use
+        byte[] digest = sha256.digest(text.getBytes(StandardCharsets.UTF_8));
+        return ByteBuffer.wrap(digest).getLong();
+    }
+
+    /** One digest per thread: looking SHA-256 up among the security providers costs more than hashing arguments. */
+    private static final ThreadLocal<MessageDigest> SHA256 = ThreadLocal.withInitial(() -> {
         try {
-            byte[] digest = MessageDigest.getInstance("SHA-256").digest(text.getBytes(StandardCharsets.UTF_8));
-            return ByteBuffer.wrap(digest).getLong();
+            return MessageDigest.getInstance("SHA-256");
         } catch (NoSuchAlgorithmException e) {
             throw new IllegalStateException("every JVM has SHA-256", e);
         }
+    });
+
+    /**
+     * Appends a JSON string literal, escaped exactly as Jackson's generator escapes it ({@code TextNode.toString()}),
+     * without building a generator per string.
+     */
+    static void appendQuoted(String text, StringBuilder sb) {
+        sb.append('"');
+        JsonStringEncoder.getInstance().quoteAsString(text, sb);
+        sb.append('"');
     }
 
     private static void write(JsonNode node, StringBuilder sb) {
@@ -89,7 +105,8 @@ final class CanonicalArguments {
                 if (i > 0) {
                     sb.append(',');
                 }
-                sb.append(TextNode.valueOf(names.get(i)).toString()).append(':');
+                appendQuoted(names.get(i), sb);
+                sb.append(':');
                 write(node.get(names.get(i)), sb);
             }
             sb.append('}');
@@ -104,6 +121,10 @@ final class CanonicalArguments {
             sb.append(']');
         } else if (node.isNumber()) {
             sb.append(node.decimalValue().stripTrailingZeros().toString());
+        } else if (node.isTextual()) {
+            appendQuoted(node.textValue(), sb);
+        } else if (node.isBoolean() || node.isNull()) {
+            sb.append(node.asText()); // true, false, null
         } else {
             sb.append(node.toString());
         }

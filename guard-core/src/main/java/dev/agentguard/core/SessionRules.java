@@ -7,6 +7,7 @@ import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.Objects;
+import java.util.function.Function;
 
 /**
  * Iteration caps and loop rules: the rules that need a session's recent history. See {@link Caps} and
@@ -28,6 +29,8 @@ final class SessionRules {
     private final LoopRules loops;
     private final Cache<String, State> sessions;
     private final int history;
+    /** Built once, so that a lookup on the hot path allocates no capturing lambda. */
+    private final Function<String, State> newState;
 
     SessionRules(Caps caps, LoopRules loops, Ticker ticker, long maxSessions, Duration idleExpiry) {
         this(caps, loops, Caffeine.newBuilder().executor(Runnable::run).maximumSize(maxSessions)
@@ -38,6 +41,8 @@ final class SessionRules {
         this.caps = caps;
         this.loops = loops;
         this.history = Math.max(1, loops.toolHistory());
+        int h = history;
+        this.newState = k -> new State(h);
         this.sessions = sessions;
     }
 
@@ -63,7 +68,7 @@ final class SessionRules {
         if (session == null) {
             return null;
         }
-        State s = sessions.get(session, k -> new State(history));
+        State s = sessions.get(session, newState);
         if (s.ring.length < history) {
             s.grow(history); // created under a policy that needed less history
         }
@@ -85,9 +90,12 @@ final class SessionRules {
         }
         synchronized (s) {
             Verdict v = new Verdict();
-            v.cap("caps.modelCallsPerSession", s.modelCalls, caps.modelCallsPerSession(), "model calls in session "
-                    + scope.session(), Action.BLOCK);
-            if (s.turn != null) {
+            // the texts are built only when a rule fires: every call passes here
+            if (Verdict.over(s.modelCalls, caps.modelCallsPerSession())) {
+                v.cap("caps.modelCallsPerSession", s.modelCalls, caps.modelCallsPerSession(),
+                        "model calls in session " + scope.session(), Action.BLOCK);
+            }
+            if (s.turn != null && Verdict.over(s.modelCallsTurn, caps.modelCallsPerTurn())) {
                 v.cap("caps.modelCallsPerTurn", s.modelCallsTurn, caps.modelCallsPerTurn(), "model calls in turn "
                         + s.turn, Action.BLOCK);
             }
@@ -141,9 +149,11 @@ final class SessionRules {
         }
         synchronized (s) {
             Verdict v = new Verdict();
-            v.cap("caps.toolCallsPerSession", s.toolCalls, caps.toolCallsPerSession(), "tool calls in session "
-                    + scope.session(), Action.BLOCK);
-            if (s.turn != null) {
+            if (Verdict.over(s.toolCalls, caps.toolCallsPerSession())) {
+                v.cap("caps.toolCallsPerSession", s.toolCalls, caps.toolCallsPerSession(), "tool calls in session "
+                        + scope.session(), Action.BLOCK);
+            }
+            if (s.turn != null && Verdict.over(s.toolCallsTurn, caps.toolCallsPerTurn())) {
                 v.cap("caps.toolCallsPerTurn", s.toolCallsTurn, caps.toolCallsPerTurn(), "tool calls in turn "
                         + s.turn, Action.BLOCK);
             }
@@ -180,17 +190,19 @@ final class SessionRules {
         LoopRules.Threshold identical = loops.identicalToolCalls();
         if (!identical.isNone()) {
             int run = s.identicalRun(fp);
-            String text = "identical call to " + tool + " repeated " + run + " times";
-            v.loop(identical, run, "loops.identicalToolCalls", text, loops.onLoop(),
-                    "You have called " + tool + " with the same arguments " + run + " times in a row and the result"
-                            + " will not change. Use the result you already have, change the arguments, or answer"
-                            + " the user.");
+            if (Verdict.reaches(identical, run)) { // texts only for a rule that fires: every call passes here
+                String text = "identical call to " + tool + " repeated " + run + " times";
+                v.loop(identical, run, "loops.identicalToolCalls", text, loops.onLoop(),
+                        "You have called " + tool + " with the same arguments " + run + " times in a row and the"
+                                + " result will not change. Use the result you already have, change the arguments,"
+                                + " or answer the user.");
+            }
         }
         LoopRules.Threshold cycle = loops.alternatingToolCalls();
         if (!cycle.isNone()) {
             int[] found = s.cycleRun(fp);
             int run = found[0];
-            if (run > 0) {
+            if (run > 0 && Verdict.reaches(cycle, run)) {
                 String text = "a cycle of " + found[1] + " tool calls ending in " + tool + " repeated over " + run
                         + " calls";
                 v.loop(cycle, run, "loops.alternatingToolCalls", text, loops.onLoop(),
@@ -266,6 +278,16 @@ final class SessionRules {
                 decision = Decision.builder(a).rule(rule).figures(observed, limit, Unit.CALLS).reason(reason)
                         .advice(a.refuses() ? advice : null);
             }
+        }
+
+        /** @return true if one more call passes the cap (0: no cap) */
+        static boolean over(int used, int cap) {
+            return cap > 0 && used + 1 > cap;
+        }
+
+        /** @return true if a run of this length warns or blocks under the threshold */
+        static boolean reaches(LoopRules.Threshold t, int run) {
+            return t.blockAt() > 0 && run >= t.blockAt() || t.warnAt() > 0 && run >= t.warnAt();
         }
 
         void cap(String rule, int used, int cap, String what, Action a) {

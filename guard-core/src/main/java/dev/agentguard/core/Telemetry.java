@@ -29,9 +29,11 @@ import java.util.function.Function;
  *   <li>{@link Scope#SESSION} and {@link Scope#USER}: the totals only, no latency. They live in two bounded
  *       Caffeine caches ({@link TelemetryConfig#maxSessions()} entries each, forgotten after
  *       {@link TelemetryConfig#sessionIdleExpiry()} without a recorded call). With the default window of 10
- *       buckets a session costs about 650 bytes besides its id string (measured over 100,000 sessions): about
- *       590 for its counter window ({@code 11 * 6} longs, array and object headers) and the rest for its cache
- *       entry. A sliding window of {@code b} buckets costs {@code 48 * (b + 1)} bytes of counters.</li>
+ *       buckets a session costs at most about 650 bytes besides its id string (measured over 100,000 sessions):
+ *       up to 590 for its counter window ({@code 11 * 6} longs, array and object headers) and the rest for its
+ *       cache entry. A session whose calls all fell in one bucket holds 13 longs instead of 66 (a window lists
+ *       the buckets it has seen until the list would be as large as the ring). A sliding window of {@code b}
+ *       buckets costs at most {@code 48 * (b + 1)} bytes of counters.</li>
  *   <li>{@link Scope#GLOBAL}, {@link Scope#AGENT}, {@link Scope#TENANT}: the totals, and three latency
  *       recorders of {@link TelemetryConfig#latencySamples()} samples each (model-call latency, time to first
  *       token, tool duration): about 3 KB per key with 100 samples, 5.5 KB once its latency has been read

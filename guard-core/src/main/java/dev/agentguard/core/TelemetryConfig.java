@@ -110,9 +110,10 @@ public final class TelemetryConfig {
         }
 
         /**
-         * Sets the window of every total. Each tracked session holds {@code (buckets + 1) * 6} longs for a
-         * sliding window, so the bucket count is the main term of the per-session memory: 10 buckets cost about
-         * 590 bytes, 60 buckets about 3 KB; a calendar window costs about 100 bytes.
+         * Sets the window of every total. Each tracked session holds up to {@code (buckets + 1) * 6} longs for
+         * a sliding window (fewer while it has used few buckets), so the bucket count is the main term of the
+         * per-session memory of busy sessions: 10 buckets cost up to about 590 bytes, 60 buckets up to about 3 KB;
+         * a calendar window costs about 100 bytes.
          *
          * @param window the window; default {@link TelemetryConfig#DEFAULT_WINDOW}
          * @return this

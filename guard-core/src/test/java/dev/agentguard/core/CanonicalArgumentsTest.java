@@ -33,4 +33,28 @@ class CanonicalArgumentsTest {
         assertThat(CanonicalArguments.canonical(null)).isEmpty();
         assertThat(CanonicalArguments.canonical("[".repeat(10_000))).as("too deep: text").startsWith("[[[");
     }
+
+    @Test
+    void stringsAreEscapedExactlyAsJacksonWritesThem() {
+        // the canonical form (and so every fingerprint) must not change with how strings are quoted
+        java.util.SplittableRandom random = new java.util.SplittableRandom(7);
+        for (int i = 0; i < 20_000; i++) {
+            StringBuilder text = new StringBuilder();
+            int length = random.nextInt(12);
+            for (int j = 0; j < length; j++) {
+                int kind = random.nextInt(4);
+                text.append(kind == 0 ? (char) random.nextInt(0x80) // controls, quotes, backslash, ASCII
+                        : kind == 1 ? "\"\\/\u2028\u007f\u0000".charAt(random.nextInt(6))
+                        : kind == 2 ? (char) random.nextInt(0x10000) // any UTF-16 unit, lone surrogates too
+                        : 'x');
+            }
+            String s = text.toString();
+            StringBuilder quoted = new StringBuilder();
+            CanonicalArguments.appendQuoted(s, quoted);
+            assertThat(quoted.toString()).as("%s", s.chars().mapToObj(Integer::toHexString).toList())
+                    .isEqualTo(com.fasterxml.jackson.databind.node.TextNode.valueOf(s).toString());
+        }
+        assertThat(CanonicalArguments.canonical("{\"b\":null,\"a\":[true,false,\"x\\ny\"]}"))
+                .isEqualTo("{\"a\":[true,false,\"x\\ny\"],\"b\":null}");
+    }
 }

@@ -13,9 +13,10 @@ import java.util.Objects;
  * <p>Use it in two steps: {@link #roll} to the current time once, then {@link #add} and {@link #total} any
  * counters as of that time. Like {@link Window}, it is <b>not</b> thread-safe: the owner serialises access.
  *
- * <p>Memory: a sliding window holds {@code (buckets + 1) * counters} longs (the last row is the running
- * totals) plus 64 bytes of object and array headers; a calendar window holds {@code counters} longs plus 48
- * bytes.
+ * <p>Memory: a sliding window holds at most {@code (buckets + 1) * counters} longs (a row per bucket and the
+ * running totals) plus 64 bytes of object and array headers, and less while it has seen few buckets: about
+ * {@code counters + k * (counters + 1)} longs for {@code k} buckets seen (see {@code SlidingWindow}); a calendar
+ * window holds {@code counters} longs plus 48 bytes.
  */
 public interface CounterWindow {
 

@@ -4,15 +4,23 @@ import java.util.Arrays;
 import java.util.Objects;
 
 /**
- * A ring of pre-allocated buckets with a running total. See {@link WindowSpec} for the exact coverage.
+ * A ring of buckets with a running total. See {@link WindowSpec} for the exact coverage.
  *
  * <p>Bucket {@code i} (absolute index {@code floor(tick / bucketNanos)}) lives in slot {@code floorMod(i, buckets)}.
  * Moving the head forward clears the slots it passes and subtracts them from the running totals, so an add and a
  * total cost O(1) amortised: a roll clears at most {@code buckets} slots, and a jump of more than a whole window
  * clears the array in one pass instead of stepping through every elapsed bucket.
  *
- * <p>Memory: one {@code long[(buckets + 1) * counters]} (the last row holds the running totals) and a 48-byte
- * object; for a single counter in 10 buckets, about 150 bytes. No per-event storage.
+ * <p><b>Memory grows with use.</b> Most session windows see a handful of calls, so a window starts
+ * <em>compact</em>: a short list of the buckets it has seen, oldest first, each as its absolute index and its
+ * amounts, beside the running totals. The list doubles when full, and the window turns into the ring once the list
+ * would be as large as the ring; a roll past a whole window (everything has left it) turns it back into an empty
+ * list. Both forms hold the same buckets, so coverage, totals and complexity do not depend on the form.
+ *
+ * <p>Memory: one {@code long[]} and a 48-byte object. Compact, {@code counters + k * (counters + 1)} longs for room
+ * for {@code k} buckets (k = 1, 2, 4...); as a ring, at most {@code (buckets + 1) * counters} longs (the running
+ * totals and one row per bucket). For a single counter in 60 buckets: 88 bytes with one bucket seen, 536 as a
+ * ring. No per-event storage.
  */
 final class SlidingWindow implements Window, CounterWindow {
 
@@ -22,11 +30,19 @@ final class SlidingWindow implements Window, CounterWindow {
     private final long bucketNanos;
     private final int buckets;
     private final int counters;
-    /** Slot {@code s}, counter {@code c} at {@code s * counters + c}; the totals at {@code buckets * counters + c}. */
-    private final long[] cells;
+    /** Length of the ring form's array. */
+    private final int ringLength;
+    /**
+     * The running totals at {@code 0 .. counters - 1}, then: as a ring, slot {@code s}, counter {@code c} at
+     * {@code counters + s * counters + c}; compact, bucket {@code j} of the list (0 = oldest) at
+     * {@code counters + j * (counters + 1)}: its absolute index, then its amounts.
+     */
+    private long[] cells;
+    /** The number of buckets in the compact list; {@code -1} in the ring form. */
+    private int listed;
     /** Absolute index of the newest bucket seen. */
     private long head = EMPTY;
-    /** {@code floorMod(head, buckets)}, kept so that an add costs no division. */
+    /** In the ring form, {@code floorMod(head, buckets)}, kept so that an add costs no division. */
     private int headSlot;
 
     SlidingWindow(long lengthNanos, int buckets) {
@@ -41,7 +57,32 @@ final class SlidingWindow implements Window, CounterWindow {
         this.bucketNanos = lengthNanos / buckets;
         this.buckets = buckets;
         this.counters = counters;
-        this.cells = new long[(buckets + 1) * counters];
+        this.ringLength = (buckets + 1) * counters;
+        empty();
+    }
+
+    /** @return the length of a compact array with room for {@code k} buckets */
+    private int listLength(int k) {
+        return counters + k * (counters + 1);
+    }
+
+    /** Forgets everything: an empty list, or an empty ring when even one listed bucket would take more room. */
+    private void empty() {
+        if (listLength(1) < ringLength) {
+            if (cells != null && cells.length == listLength(1)) {
+                Arrays.fill(cells, 0L);
+            } else {
+                cells = new long[listLength(1)]; // a ring or a grown list gives its memory back
+            }
+            listed = 0;
+        } else {
+            if (cells == null) {
+                cells = new long[ringLength];
+            } else {
+                Arrays.fill(cells, 0L);
+            }
+            listed = -1;
+        }
     }
 
     @Override
@@ -72,40 +113,106 @@ final class SlidingWindow implements Window, CounterWindow {
         }
         long steps = index - head; // negative only on overflow, i.e. from EMPTY or an astronomically large jump
         if (steps < 0 || steps >= buckets) {
-            Arrays.fill(cells, 0L);
-            headSlot = (int) Math.floorMod(index, (long) buckets);
-        } else {
-            int totals = buckets * counters;
+            empty(); // everything has left the window
+            if (listed < 0) {
+                headSlot = (int) Math.floorMod(index, (long) buckets);
+            }
+        } else if (listed < 0) {
             int slot = headSlot;
             for (long s = 0; s < steps; s++) {
                 slot = slot + 1 == buckets ? 0 : slot + 1;
-                int base = slot * counters;
+                int base = counters + slot * counters;
                 for (int c = 0; c < counters; c++) {
-                    cells[totals + c] -= cells[base + c];
+                    cells[c] -= cells[base + c];
                     cells[base + c] = 0L;
                 }
             }
             headSlot = slot;
+        } else {
+            dropListedBefore(index - buckets + 1);
         }
         head = index;
     }
 
+    /** Removes the listed buckets older than {@code oldest} from the list and the totals. */
+    private void dropListedBefore(long oldest) {
+        int stride = counters + 1;
+        int gone = 0;
+        while (gone < listed && cells[counters + gone * stride] < oldest) {
+            int base = counters + gone * stride + 1;
+            for (int c = 0; c < counters; c++) {
+                cells[c] -= cells[base + c];
+            }
+            gone++;
+        }
+        if (gone > 0) {
+            int from = counters + gone * stride;
+            int kept = (listed - gone) * stride;
+            System.arraycopy(cells, from, cells, counters, kept);
+            Arrays.fill(cells, counters + kept, counters + listed * stride, 0L);
+            listed -= gone;
+        }
+    }
+
     @Override
     public void add(int counter, long amount) {
-        // without the check, counter == counters would silently land in the next bucket's first cell
+        // without the check, counter == counters would silently land in another bucket's cell
         Objects.checkIndex(counter, counters);
-        cells[headSlot * counters + counter] += amount;
-        cells[buckets * counters + counter] += amount;
+        cells[counter] += amount;
+        if (listed < 0) {
+            cells[counters + headSlot * counters + counter] += amount;
+            return;
+        }
+        int stride = counters + 1;
+        if (listed == 0 || cells[counters + (listed - 1) * stride] != head) {
+            newListedBucket();
+            if (listed < 0) {
+                cells[counters + headSlot * counters + counter] += amount;
+                return;
+            }
+        }
+        cells[counters + (listed - 1) * stride + 1 + counter] += amount;
+    }
+
+    /** Appends the head bucket to the list, doubling the list or turning it into the ring when it is full. */
+    private void newListedBucket() {
+        int stride = counters + 1;
+        if (listLength(listed + 1) > cells.length) {
+            int room = (cells.length - counters) / stride * 2;
+            if (listLength(room) >= ringLength) {
+                toRing();
+                return;
+            }
+            cells = Arrays.copyOf(cells, listLength(room));
+        }
+        cells[counters + listed * stride] = head;
+        listed++;
+    }
+
+    /** Moves the listed buckets into their ring slots. */
+    private void toRing() {
+        long[] ring = new long[ringLength];
+        System.arraycopy(cells, 0, ring, 0, counters);
+        int stride = counters + 1;
+        for (int j = 0; j < listed; j++) {
+            int base = counters + j * stride;
+            int slot = (int) Math.floorMod(cells[base], (long) buckets);
+            System.arraycopy(cells, base + 1, ring, counters + slot * counters, counters);
+        }
+        cells = ring;
+        listed = -1;
+        headSlot = (int) Math.floorMod(head, (long) buckets);
     }
 
     @Override
     public long total(int counter) {
         Objects.checkIndex(counter, counters);
-        return cells[buckets * counters + counter];
+        return cells[counter];
     }
 
     @Override
     public String toString() {
-        return "SlidingWindow{" + buckets + " x " + bucketNanos + " ns, counters=" + counters + ", head=" + head + '}';
+        return "SlidingWindow{" + buckets + " x " + bucketNanos + " ns, counters=" + counters + ", head=" + head
+                + (listed < 0 ? ", ring" : ", " + listed + " buckets listed") + '}';
     }
 }

@@ -12,7 +12,8 @@ import java.util.Objects;
  * buckets of {@code length / buckets}; an amount added at tick {@code t} falls in bucket {@code floor(t / b)}; the
  * total at tick {@code now} is the sum of the buckets {@code floor(now / b) - buckets + 1 .. floor(now / b)}. So the
  * window covers between {@code (buckets - 1) / buckets} of its length and its whole length, and an amount
- * leaves it at most one bucket early. Memory is {@code buckets} longs, whatever the traffic.
+ * leaves it at most one bucket early. Memory is at most {@code buckets + 1} longs per total, whatever the
+ * traffic, and less while few buckets have been used.
  *
  * <p><b>Calendar windows</b> hold the total of the current period; it drops to zero at the period's start in
  * the window's zone (midnight, Monday midnight, the first of the month), including across daylight-saving

@@ -138,4 +138,40 @@ class SlidingWindowTest {
                 .hasMessageContaining("10 ns").hasMessageContaining("3 buckets");
         assertThatThrownBy(() -> new SlidingWindow(5, 10)).isInstanceOf(IllegalArgumentException.class);
     }
+
+    @Test
+    void aWindowListsItsFirstBucketsThenTurnsIntoTheRingAndBackWithoutChangingItsTotals() {
+        // 10 buckets of 1 s, 2 counters: listed up to 4 buckets seen, a ring after, a list again once empty
+        SlidingWindow w = new SlidingWindow(10 * SECOND, 10, 2);
+        java.util.List<long[]> events = new java.util.ArrayList<>(); // {bucket, counter, amount}
+        java.util.SplittableRandom random = new java.util.SplittableRandom(42);
+        long tick = 0;
+        java.util.Set<Boolean> forms = new java.util.HashSet<>(); // true: a ring
+        for (int op = 0; op < 20_000; op++) {
+            int r = random.nextInt(100);
+            long step = r < 85 ? random.nextLong(SECOND) : r < 97 ? random.nextLong(8 * SECOND)
+                    : random.nextLong(30 * SECOND); // sometimes past the whole window
+            tick += step;
+            w.roll(tick, MILLIS);
+            long bucket = Math.floorDiv(tick, SECOND);
+            if (random.nextBoolean()) {
+                int counter = random.nextInt(2);
+                long amount = random.nextLong(-5, 100);
+                w.add(counter, amount);
+                events.add(new long[] {bucket, counter, amount});
+            }
+            for (int c = 0; c < 2; c++) {
+                long expected = 0;
+                for (long[] e : events) {
+                    if (e[1] == c && e[0] > bucket - 10) {
+                        expected += e[2];
+                    }
+                }
+                assertThat(w.total(c)).as("op %d counter %d at %s", op, c, w).isEqualTo(expected);
+            }
+            events.removeIf(e -> e[0] <= bucket - 10);
+            forms.add(w.toString().contains(", ring"));
+        }
+        assertThat(forms).as("both forms were exercised").containsExactlyInAnyOrder(true, false);
+    }
 }

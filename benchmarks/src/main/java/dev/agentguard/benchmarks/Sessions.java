@@ -1,0 +1,97 @@
+package dev.agentguard.benchmarks;
+
+import dev.agentguard.core.Action;
+import dev.agentguard.core.DecisionEvent;
+import dev.agentguard.core.DecisionListener;
+import dev.agentguard.core.Phase;
+import java.util.concurrent.atomic.LongAdder;
+import org.openjdk.jmh.infra.ThreadParams;
+
+/**
+ * How the guarded benchmarks spread their calls over sessions, and the check that none of their calls was
+ * refused or warned (a figure measured on refusals would flatter the guard).
+ *
+ * <p>With N sessions and T threads, thread {@code t} calls sessions {@code t, t + T, t + 2T...} in turn, so that
+ * threads never share a session (except with one session, which all threads share: the contended case). Each
+ * pass over a thread's sessions is one {@link Cursor#round() round}; the benchmarks vary their requests by round,
+ * so that no session sees the same request or tool call twice in a row and the loop rules never fire.
+ */
+final class Sessions {
+
+    private Sessions() {
+    }
+
+    /** @return the session ids {@code session-0 ... session-(n-1)} */
+    static String[] ids(int n) {
+        String[] ids = new String[n];
+        for (int i = 0; i < n; i++) {
+            ids[i] = "session-" + i;
+        }
+        return ids;
+    }
+
+    /** A thread's position: which of its sessions comes next, and how many passes it has made over them. */
+    static final class Cursor {
+        private final int thread;
+        private final int threads;
+        private int slot;
+        private int perThread;
+        private int round;
+
+        Cursor(ThreadParams params) {
+            this.thread = params.getThreadIndex();
+            this.threads = params.getThreadCount();
+        }
+
+        /**
+         * @param sessions how many sessions the benchmark spreads over
+         * @return the index of the session to call next
+         */
+        int next(int sessions) {
+            if (perThread == 0) {
+                perThread = sessions == 1 ? 1 : Math.max(1, sessions / threads);
+            }
+            int i = sessions == 1 ? 0 : thread + threads * slot;
+            if (++slot == perThread) {
+                slot = 0;
+                round++;
+            }
+            return i;
+        }
+
+        /** @return how many passes over its sessions this thread has completed */
+        int round() {
+            return round;
+        }
+
+        /** @return this thread's index, from 0 */
+        int thread() {
+            return thread;
+        }
+    }
+
+    /** Counts the decisions that were not a plain allow, so that a trial can fail when there were any. */
+    static final class Refusals implements DecisionListener {
+        private final LongAdder count = new LongAdder();
+        private volatile DecisionEvent first;
+
+        @Override
+        public void onDecision(DecisionEvent event) {
+            if (event.phase() == Phase.PRE && event.action() != Action.ALLOW) {
+                if (first == null) {
+                    first = event;
+                }
+                count.increment();
+            }
+        }
+
+        /** @throws IllegalStateException if any decision was not an allow */
+        void check() {
+            if (count.sum() > 0) {
+                throw new IllegalStateException(count.sum() + " calls were not simply allowed, so the figures are"
+                        + " not those of admitted calls; first: " + first.action() + " " + first.decision().rule()
+                        + ": " + first.decision().reason());
+            }
+        }
+    }
+}
