@@ -2,7 +2,6 @@ package dev.agentguard.benchmarks;
 
 import dev.agentguard.core.Guard;
 import dev.agentguard.core.GuardConfig;
-import dev.agentguard.core.TelemetryConfig;
 import dev.agentguard.core.log.DecisionLog;
 import dev.agentguard.policy.Policies;
 import java.io.IOException;
@@ -12,10 +11,8 @@ import java.io.UncheckedIOException;
 /**
  * The policy the benchmarks guard with: {@code bench-starter.yaml} (in this module's resources), which
  * {@code extends: preset:starter} and raises its limits, loaded through the policies module. Limits are far away,
- * so that every call is admitted and the figures are the cost of the checks, not of refusals.
- *
- * <p>One setting YAML has no key for: up to 2M sessions are tracked (the default is 100k), so that the
- * benchmarks over 1M sessions measure tracking them, not evicting them.
+ * so that every call is admitted and the figures are the cost of the checks, not of refusals. It tracks up to 2M
+ * sessions (the default is 100k), so that the benchmarks over 1M sessions measure tracking them, not evicting them.
  */
 final class StarterPolicy {
 
@@ -29,9 +26,7 @@ final class StarterPolicy {
             if (in == null) {
                 throw new IllegalStateException(RESOURCE + " is missing from the class path");
             }
-            return Policies.parse(in, RESOURCE).config().toBuilder()
-                    .telemetry(TelemetryConfig.builder().maxSessions(2_000_000).build())
-                    .build();
+            return Policies.parse(in, RESOURCE).config();
         } catch (IOException e) {
             throw new UncheckedIOException(e);
         }
@@ -39,7 +34,7 @@ final class StarterPolicy {
 
     /**
      * @return a guard as {@link Policies#load} builds one for this policy (with the SLF4J decision log as its
-     *     listener; no SLF4J backend here, so it logs nothing), but tracking up to 2M sessions
+     *     listener; no SLF4J backend here, so it logs nothing)
      */
     static Guard guard() {
         return Guard.builder(config()).listener(new DecisionLog()).build();
