@@ -26,10 +26,11 @@ final class PromptDigest {
     private static final long FNV_OFFSET = 0xcbf29ce484222325L;
     private static final long FNV_PRIME = 0x100000001b3L;
 
-    private final String text;
+    /** The builder itself, never changed after {@link #of}: a prompt of 100k characters is not copied again. */
+    private final CharSequence text;
     private final long fingerprint;
 
-    private PromptDigest(String text, long fingerprint) {
+    private PromptDigest(CharSequence text, long fingerprint) {
         this.text = text;
         this.fingerprint = fingerprint;
     }
@@ -61,7 +62,7 @@ final class PromptDigest {
                 sb.append('\n');
             }
         }
-        return new PromptDigest(sb.toString(), h == 0 ? 1 : h); // 0 means "unknown" to the guard
+        return new PromptDigest(sb, h == 0 ? 1 : h); // 0 means "unknown" to the guard
     }
 
     /** @return the text of a message as it is sent: its text, thinking, tool calls and tool results */
@@ -123,7 +124,7 @@ final class PromptDigest {
     }
 
     /** @return the prompt text to estimate tokens from */
-    String text() {
+    CharSequence text() {
         return text;
     }
 
