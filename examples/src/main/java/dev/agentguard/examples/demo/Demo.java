@@ -98,7 +98,7 @@ public final class Demo {
             }
 
             out.println();
-            out.println("━━━ Summary, read back from the audit file ━━━");
+            out.println("=== Summary, read back from the audit file ===");
             AuditSummary.read(auditFile).print(out);
             out.println();
             out.println("Audit file: " + auditFile.toAbsolutePath());

@@ -107,7 +107,7 @@ final class Scenarios {
 
     private void title(int n, String title, String what) {
         out.println();
-        out.println("━━━ " + n + ". " + title + " ━━━");
+        out.println("=== " + n + ". " + title + " ===");
         out.println(what);
     }
 
@@ -116,13 +116,13 @@ final class Scenarios {
         out.println("  " + label + " [" + session + "] " + firstLine(message));
         try {
             String answer = assistant.chat(session, message);
-            out.println("  ← " + firstLine(answer));
+            out.println("  -> " + firstLine(answer));
             return true;
         } catch (GuardBlockedException e) {
-            out.println("  ✋ the agent stopped: the guard refused a call (" + e.decision().rule() + ")");
+            out.println("  STOPPED: the guard refused a call of the agent (" + e.decision().rule() + ")");
             return false;
         } catch (RuntimeException e) {
-            out.println("  ✗ the provider failed: " + firstLine(String.valueOf(e.getMessage())));
+            out.println("  FAILED: the provider answered with an error: " + firstLine(String.valueOf(e.getMessage())));
             return true;
         }
     }
@@ -205,7 +205,7 @@ final class Scenarios {
             ask(triage, "health-4", "user", "Status check " + i + ": is the checkout service healthy?");
         }
         Duration later = health.cooldown().plusSeconds(1);
-        out.println("  … " + endpoint.primary() + " recovers; " + later.toSeconds() + " s later (simulated time)"
+        out.println("  ... " + endpoint.primary() + " recovers; " + later.toSeconds() + " s later (simulated time)"
                 + " its cooldown is over: the next " + health.probeCalls() + " calls probe it, then it is back.");
         degraded.set(false);
         time.advance(later);
