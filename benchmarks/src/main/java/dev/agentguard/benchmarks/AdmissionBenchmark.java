@@ -21,7 +21,6 @@ import org.openjdk.jmh.annotations.Setup;
 import org.openjdk.jmh.annotations.State;
 import org.openjdk.jmh.annotations.TearDown;
 import org.openjdk.jmh.annotations.Warmup;
-import org.openjdk.jmh.infra.ThreadParams;
 
 /**
  * The guard's own cost, without LangChain4j: the low-level protocol (admit a model call, then settle it with a
@@ -80,23 +79,12 @@ public class AdmissionBenchmark {
         return USAGE;
     }
 
-    /** A thread's place among the sessions. */
-    @State(Scope.Thread)
-    public static class Cursor {
-        Sessions.Cursor cursor;
-
-        @Setup(Level.Trial)
-        public void setUp(ThreadParams params) {
-            cursor = new Sessions.Cursor(params);
-        }
-    }
-
     /**
      * @param cursor this thread's place
      * @return the usage settled
      */
     @Benchmark
-    public Usage admitAndSettle(Cursor cursor) {
-        return call(scopes[cursor.cursor.next(sessions)]);
+    public Usage admitAndSettle(Sessions.Cursor cursor) {
+        return call(scopes[cursor.next(sessions)]);
     }
 }

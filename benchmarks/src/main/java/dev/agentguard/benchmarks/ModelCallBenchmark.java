@@ -31,7 +31,6 @@ import org.openjdk.jmh.annotations.Setup;
 import org.openjdk.jmh.annotations.State;
 import org.openjdk.jmh.annotations.TearDown;
 import org.openjdk.jmh.annotations.Warmup;
-import org.openjdk.jmh.infra.ThreadParams;
 
 /**
  * A LangChain4j model call three ways, in one run: {@code rawCall} (an in-memory {@link ChatModel} answering a
@@ -132,17 +131,6 @@ public class ModelCallBenchmark {
         }
     }
 
-    /** A thread's place among the sessions. */
-    @State(Scope.Thread)
-    public static class Cursor {
-        Sessions.Cursor cursor;
-
-        @Setup(Level.Trial)
-        public void setUp(ThreadParams params) {
-            cursor = new Sessions.Cursor(params);
-        }
-    }
-
     /**
      * @param plain the model
      * @return the response
@@ -163,12 +151,11 @@ public class ModelCallBenchmark {
 
     /**
      * @param guarded the guarded model
-     * @param cursor this thread's place
+     * @param c this thread's place among the sessions
      * @return the response
      */
     @Benchmark
-    public ChatResponse guardedCall(Guarded guarded, Cursor cursor) {
-        Sessions.Cursor c = cursor.cursor;
+    public ChatResponse guardedCall(Guarded guarded, Sessions.Cursor c) {
         int session = c.next(guarded.sessions);
         // the setup sent request (session & 1) to each session; carry on alternating from there
         return guarded.call(session, (c.round() + session + 1) & 1);

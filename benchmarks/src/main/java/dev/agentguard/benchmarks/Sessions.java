@@ -5,6 +5,10 @@ import dev.agentguard.core.DecisionEvent;
 import dev.agentguard.core.DecisionListener;
 import dev.agentguard.core.Phase;
 import java.util.concurrent.atomic.LongAdder;
+import org.openjdk.jmh.annotations.Level;
+import org.openjdk.jmh.annotations.Scope;
+import org.openjdk.jmh.annotations.Setup;
+import org.openjdk.jmh.annotations.State;
 import org.openjdk.jmh.infra.ThreadParams;
 
 /**
@@ -16,7 +20,7 @@ import org.openjdk.jmh.infra.ThreadParams;
  * pass over a thread's sessions is one {@link Cursor#round() round}; the benchmarks vary their requests by round,
  * so that no session sees the same request or tool call twice in a row and the loop rules never fire.
  */
-final class Sessions {
+public final class Sessions {
 
     private Sessions() {
     }
@@ -30,15 +34,21 @@ final class Sessions {
         return ids;
     }
 
-    /** A thread's position: which of its sessions comes next, and how many passes it has made over them. */
-    static final class Cursor {
-        private final int thread;
-        private final int threads;
+    /**
+     * A thread's position (a JMH thread state): which of its sessions comes next, and how many passes it has made
+     * over them.
+     */
+    @State(Scope.Thread)
+    public static class Cursor {
+        private int thread;
+        private int threads;
         private int slot;
         private int perThread;
         private int round;
 
-        Cursor(ThreadParams params) {
+        /** @param params which thread this is, of how many */
+        @Setup(Level.Trial)
+        public void setUp(ThreadParams params) {
             this.thread = params.getThreadIndex();
             this.threads = params.getThreadCount();
         }

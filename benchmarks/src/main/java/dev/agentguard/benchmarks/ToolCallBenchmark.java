@@ -117,15 +117,13 @@ public class ToolCallBenchmark {
         }
     }
 
-    /** A thread's place among the sessions, and its own queries. */
+    /** A thread's own queries. */
     @State(Scope.Thread)
-    public static class Cursor {
-        Sessions.Cursor cursor;
+    public static class Queries {
         ToolExecutionRequest[] requests;
 
         @Setup(Level.Trial)
         public void setUp(ThreadParams params) {
-            cursor = new Sessions.Cursor(params);
             requests = REQUESTS[params.getThreadIndex() % (MAX_THREADS - 1)];
         }
     }
@@ -147,13 +145,13 @@ public class ToolCallBenchmark {
 
     /**
      * @param guarded the guarded executor
-     * @param cursor this thread's place
+     * @param c this thread's place among the sessions
+     * @param queries this thread's queries
      * @return the result
      */
     @Benchmark
-    public String guardedCall(Guarded guarded, Cursor cursor) {
-        Sessions.Cursor c = cursor.cursor;
+    public String guardedCall(Guarded guarded, Sessions.Cursor c, Queries queries) {
         int session = c.next(guarded.sessions);
-        return guarded.call(session, cursor.requests[c.round() % ARGUMENTS]);
+        return guarded.call(session, queries.requests[c.round() % ARGUMENTS]);
     }
 }
