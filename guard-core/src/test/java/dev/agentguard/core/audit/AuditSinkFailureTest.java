@@ -72,6 +72,52 @@ class AuditSinkFailureTest {
         logger.setAdditive(true);
     }
 
+    /** A channel that passes every operation to another; the disks below change only how it writes. */
+    abstract static class Forwarding implements SeekableByteChannel {
+        final SeekableByteChannel real;
+
+        Forwarding(SeekableByteChannel real) {
+            this.real = real;
+        }
+
+        @Override
+        public int read(ByteBuffer dst) throws IOException {
+            return real.read(dst);
+        }
+
+        @Override
+        public long position() throws IOException {
+            return real.position();
+        }
+
+        @Override
+        public SeekableByteChannel position(long p) throws IOException {
+            real.position(p);
+            return this;
+        }
+
+        @Override
+        public long size() throws IOException {
+            return real.size();
+        }
+
+        @Override
+        public SeekableByteChannel truncate(long size) throws IOException {
+            real.truncate(size);
+            return this;
+        }
+
+        @Override
+        public boolean isOpen() {
+            return real.isOpen();
+        }
+
+        @Override
+        public void close() throws IOException {
+            real.close();
+        }
+    }
+
     /** A disk that can fill up: when full, a write puts half its bytes on disk and then fails, as ENOSPC does. */
     static final class FillingDisk implements AuditStorage {
         final AtomicBoolean full = new AtomicBoolean();
@@ -79,7 +125,7 @@ class AuditSinkFailureTest {
         @Override
         public SeekableByteChannel open(Path file) throws IOException {
             SeekableByteChannel real = Files.newByteChannel(file, StandardOpenOption.CREATE, StandardOpenOption.WRITE);
-            return new SeekableByteChannel() {
+            return new Forwarding(real) {
                 @Override
                 public int write(ByteBuffer src) throws IOException {
                     if (full.get()) {
@@ -93,42 +139,6 @@ class AuditSinkFailureTest {
                     return real.write(src);
                 }
 
-                @Override
-                public int read(ByteBuffer dst) throws IOException {
-                    return real.read(dst);
-                }
-
-                @Override
-                public long position() throws IOException {
-                    return real.position();
-                }
-
-                @Override
-                public SeekableByteChannel position(long p) throws IOException {
-                    real.position(p);
-                    return this;
-                }
-
-                @Override
-                public long size() throws IOException {
-                    return real.size();
-                }
-
-                @Override
-                public SeekableByteChannel truncate(long size) throws IOException {
-                    real.truncate(size);
-                    return this;
-                }
-
-                @Override
-                public boolean isOpen() {
-                    return real.isOpen();
-                }
-
-                @Override
-                public void close() throws IOException {
-                    real.close();
-                }
             };
         }
     }
@@ -203,7 +213,7 @@ class AuditSinkFailureTest {
         CountDownLatch unblock = new CountDownLatch(1);
         AuditStorage stuck = file -> {
             SeekableByteChannel real = new FillingDisk().open(file);
-            return new java.nio.channels.SeekableByteChannel() {
+            return new Forwarding(real) {
                 @Override
                 public int write(ByteBuffer src) throws IOException {
                     writing.countDown();
@@ -215,42 +225,6 @@ class AuditSinkFailureTest {
                     return real.write(src);
                 }
 
-                @Override
-                public int read(ByteBuffer dst) throws IOException {
-                    return real.read(dst);
-                }
-
-                @Override
-                public long position() throws IOException {
-                    return real.position();
-                }
-
-                @Override
-                public SeekableByteChannel position(long p) throws IOException {
-                    real.position(p);
-                    return this;
-                }
-
-                @Override
-                public long size() throws IOException {
-                    return real.size();
-                }
-
-                @Override
-                public SeekableByteChannel truncate(long size) throws IOException {
-                    real.truncate(size);
-                    return this;
-                }
-
-                @Override
-                public boolean isOpen() {
-                    return real.isOpen();
-                }
-
-                @Override
-                public void close() throws IOException {
-                    real.close();
-                }
             };
         };
         Path file = dir.resolve("audit.jsonl");
