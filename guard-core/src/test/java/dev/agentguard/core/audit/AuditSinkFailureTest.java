@@ -5,9 +5,7 @@ import static dev.agentguard.core.audit.AuditFixtures.lines;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import ch.qos.logback.classic.Level;
-import ch.qos.logback.classic.Logger;
 import ch.qos.logback.classic.spi.ILoggingEvent;
-import ch.qos.logback.core.read.ListAppender;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.agentguard.core.Action;
@@ -19,7 +17,7 @@ import dev.agentguard.core.Guard;
 import dev.agentguard.core.GuardConfig;
 import dev.agentguard.core.LoopRules;
 import dev.agentguard.core.ToolCall;
-import dev.agentguard.core.log.DecisionLog;
+import dev.agentguard.core.log.CapturedDecisionLog;
 import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.nio.channels.SeekableByteChannel;
@@ -34,11 +32,9 @@ import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.stream.Collectors;
-import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.api.io.TempDir;
-import org.slf4j.LoggerFactory;
 import org.slf4j.event.KeyValuePair;
 
 /**
@@ -54,23 +50,9 @@ class AuditSinkFailureTest {
 
     private final FakeClock clock = new FakeClock(Instant.parse("2026-03-02T09:00:00Z"));
     private final FakeTicker ticker = new FakeTicker();
-    private Logger logger;
-    private ListAppender<ILoggingEvent> captured;
 
-    @BeforeEach
-    void capture() {
-        logger = (Logger) LoggerFactory.getLogger(DecisionLog.LOGGER_NAME);
-        logger.setAdditive(false);
-        captured = new ListAppender<>();
-        captured.start();
-        logger.addAppender(captured);
-    }
-
-    @AfterEach
-    void release() {
-        logger.detachAppender(captured);
-        logger.setAdditive(true);
-    }
+    @RegisterExtension
+    final CapturedDecisionLog log = new CapturedDecisionLog();
 
     /** A channel that passes every operation to another; the disks below change only how it writes. */
     abstract static class Forwarding implements SeekableByteChannel {
@@ -251,7 +233,7 @@ class AuditSinkFailureTest {
     }
 
     private List<ILoggingEvent> warnings() {
-        return captured.list.stream().filter(e -> e.getLevel() == Level.WARN).collect(Collectors.toList());
+        return log.events().stream().filter(e -> e.getLevel() == Level.WARN).collect(Collectors.toList());
     }
 
     private static Object kv(ILoggingEvent e, String key) {

@@ -2,10 +2,7 @@ package dev.agentguard.core.audit;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import ch.qos.logback.classic.Level;
-import ch.qos.logback.classic.Logger;
 import ch.qos.logback.classic.spi.ILoggingEvent;
-import ch.qos.logback.core.read.ListAppender;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.agentguard.core.Action;
@@ -18,6 +15,7 @@ import dev.agentguard.core.GuardConfig;
 import dev.agentguard.core.GuardScope;
 import dev.agentguard.core.TestEvents;
 import dev.agentguard.core.ToolCall;
+import dev.agentguard.core.log.CapturedDecisionLog;
 import dev.agentguard.core.log.DecisionLog;
 import dev.agentguard.core.redact.Redactor;
 import java.nio.charset.StandardCharsets;
@@ -30,11 +28,9 @@ import java.util.List;
 import java.util.Map;
 import java.util.concurrent.atomic.AtomicLong;
 import net.logstash.logback.encoder.LogstashEncoder;
-import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.api.io.TempDir;
-import org.slf4j.LoggerFactory;
 
 /**
  * A corpus of secrets and personal data, embedded in tool arguments (through a real guard), in reasons and in
@@ -176,27 +172,8 @@ class RedactionCorpusTest {
     @TempDir
     Path dir;
 
-    private Logger logger;
-    private Level saved;
-    private ListAppender<ILoggingEvent> captured;
-
-    @BeforeEach
-    void capture() {
-        logger = (Logger) LoggerFactory.getLogger(DecisionLog.LOGGER_NAME);
-        saved = logger.getLevel();
-        logger.setLevel(Level.DEBUG);
-        logger.setAdditive(false);
-        captured = new ListAppender<>();
-        captured.start();
-        logger.addAppender(captured);
-    }
-
-    @AfterEach
-    void release() {
-        logger.detachAppender(captured);
-        logger.setLevel(saved);
-        logger.setAdditive(true);
-    }
+    @RegisterExtension
+    final CapturedDecisionLog logged = new CapturedDecisionLog();
 
     @Test
     void noSecretReachesTheLogOrTheAuditFileAndLookAlikesAreLeftAlone() throws Exception {
@@ -247,7 +224,7 @@ class RedactionCorpusTest {
         guard.close();
 
         String audit = Files.readString(file, StandardCharsets.UTF_8);
-        String logOutput = render(captured.list);
+        String logOutput = render(logged.events());
         StringBuilder recentText = new StringBuilder();
         recent.snapshot().forEach(r -> recentText.append(r).append('\n'));
 
@@ -289,7 +266,7 @@ class RedactionCorpusTest {
 
     private String render(List<ILoggingEvent> events) {
         LogstashEncoder encoder = new LogstashEncoder();
-        encoder.setContext(logger.getLoggerContext());
+        encoder.setContext(logged.logger().getLoggerContext());
         encoder.start();
         StringBuilder sb = new StringBuilder();
         for (ILoggingEvent e : events) {

@@ -3,9 +3,7 @@ package dev.agentguard.core.log;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import ch.qos.logback.classic.Level;
-import ch.qos.logback.classic.Logger;
 import ch.qos.logback.classic.spi.ILoggingEvent;
-import ch.qos.logback.core.read.ListAppender;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.agentguard.core.Action;
@@ -36,10 +34,8 @@ import java.util.Map;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.stream.Collectors;
 import net.logstash.logback.encoder.LogstashEncoder;
-import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
-import org.slf4j.LoggerFactory;
+import org.junit.jupiter.api.extension.RegisterExtension;
 import org.slf4j.MDC;
 import org.slf4j.event.KeyValuePair;
 
@@ -55,27 +51,8 @@ class DecisionLogTest {
     private final FakeTicker ticker = new FakeTicker();
     private final FakeClock clock = new FakeClock(Instant.parse("2026-03-02T09:00:00Z"));
     private final List<DecisionEvent> events = new CopyOnWriteArrayList<>();
-    private Logger logger;
-    private Level savedLevel;
-    private ListAppender<ILoggingEvent> captured;
-
-    @BeforeEach
-    void capture() {
-        logger = (Logger) LoggerFactory.getLogger(DecisionLog.LOGGER_NAME);
-        savedLevel = logger.getLevel();
-        logger.setLevel(Level.DEBUG);
-        logger.setAdditive(false);
-        captured = new ListAppender<>();
-        captured.start();
-        logger.addAppender(captured);
-    }
-
-    @AfterEach
-    void release() {
-        logger.detachAppender(captured);
-        logger.setLevel(savedLevel);
-        logger.setAdditive(true);
-    }
+    @RegisterExtension
+    final CapturedDecisionLog log = new CapturedDecisionLog();
 
     private Guard guard() {
         GuardConfig config = GuardConfig.builder().name("support-bot")
@@ -117,7 +94,7 @@ class DecisionLogTest {
 
         assertThat(actions).containsExactly(Action.ALLOW, Action.WARN, Action.DOWNGRADE, Action.ALLOW, Action.ALLOW,
                 Action.WARN, Action.WARN, Action.FEEDBACK, Action.BLOCK);
-        List<ILoggingEvent> logged = captured.list;
+        List<ILoggingEvent> logged = log.events();
         assertThat(logged).hasSameSizeAs(events).hasSize(9 + 7); // 9 admissions, 7 of them went ahead and settled
         for (int i = 0; i < events.size(); i++) {
             DecisionEvent e = events.get(i);
@@ -155,7 +132,7 @@ class DecisionLogTest {
     void messagesReadAsSentences() {
         scriptedSession(guard());
 
-        List<String> messages = captured.list.stream().map(ILoggingEvent::getFormattedMessage)
+        List<String> messages = log.events().stream().map(ILoggingEvent::getFormattedMessage)
                 .collect(Collectors.toList());
         assertThat(messages.get(0)).isEqualTo("ALLOW model_call big session=s-42: within every limit");
         assertThat(messages.get(1)).isEqualTo("RECORD model_call big session=s-42: ok in 840 ms, cost $0.002"
@@ -174,7 +151,7 @@ class DecisionLogTest {
     void keyValuesCarryTheRecordFields() {
         scriptedSession(guard());
 
-        Map<String, Object> downgrade = keyValues(captured.list.get(4));
+        Map<String, Object> downgrade = keyValues(log.events().get(4));
         assertThat(downgrade).containsEntry("guard", "support-bot").containsEntry("mode", "enforce")
                 .containsEntry("kind", "model_call").containsEntry("phase", "pre")
                 .containsEntry("rule", "budgets.session-10m").containsEntry("observed", "0.006")
@@ -183,12 +160,12 @@ class DecisionLogTest {
                 .containsEntry("requestedModel", "big").containsEntry("tool", null).containsEntry("usage", null)
                 .containsEntry("costUsd", null).containsEntry("reservedUsd", "0.0002").containsEntry("priced", true)
                 .containsEntry("ts", "2026-03-02T09:00:00Z").containsEntry("outcome", null);
-        Map<String, Object> record = keyValues(captured.list.get(1));
+        Map<String, Object> record = keyValues(log.events().get(1));
         assertThat(record).containsEntry("phase", "post").containsEntry("action", "record")
                 .containsEntry("costUsd", "0.002").containsEntry("latencyMs", 840L).containsEntry("ttftMs", null)
                 .containsEntry("outcome", "ok");
         assertThat(record.get("usage")).isEqualTo(usage(100L, 0L, 0L, 100L, 0L));
-        Map<String, Object> tool = keyValues(captured.list.get(6));
+        Map<String, Object> tool = keyValues(log.events().get(6));
         assertThat(tool).containsEntry("tool", "search_web").containsEntry("arguments", "{\"q\":\"weather in Paris\"}")
                 .containsEntry("costUsd", null).containsEntry("priced", null).containsEntry("model", null);
     }
@@ -205,12 +182,12 @@ class DecisionLogTest {
     void aJsonEncoderRendersTheKeyValuesAsFields() throws Exception {
         scriptedSession(guard());
         LogstashEncoder encoder = new LogstashEncoder();
-        encoder.setContext(logger.getLoggerContext());
+        encoder.setContext(log.logger().getLoggerContext());
         encoder.start();
 
-        JsonNode block = new ObjectMapper().readTree(new String(encoder.encode(captured.list.get(15)),
+        JsonNode block = new ObjectMapper().readTree(new String(encoder.encode(log.events().get(15)),
                 StandardCharsets.UTF_8));
-        JsonNode record = new ObjectMapper().readTree(new String(encoder.encode(captured.list.get(1)),
+        JsonNode record = new ObjectMapper().readTree(new String(encoder.encode(log.events().get(1)),
                 StandardCharsets.UTF_8));
 
         encoder.stop();
@@ -228,11 +205,11 @@ class DecisionLogTest {
 
     @Test
     void disabledLevelsLogNothing() {
-        logger.setLevel(Level.WARN);
+        log.logger().setLevel(Level.WARN);
 
         scriptedSession(guard());
 
-        assertThat(captured.list).singleElement().satisfies(l -> assertThat(keyValues(l).get("action"))
+        assertThat(log.events()).singleElement().satisfies(l -> assertThat(keyValues(l).get("action"))
                 .isEqualTo("block"));
     }
 
@@ -244,7 +221,7 @@ class DecisionLogTest {
         guard.admitToolCall(ToolCall.of(S42, "t", "{}")).complete();
         guard.admitToolCall(ToolCall.of(S42, "t", "{}")).complete();
 
-        ILoggingEvent feedback = captured.list.stream().filter(l -> "feedback".equals(keyValues(l).get("action")))
+        ILoggingEvent feedback = log.events().stream().filter(l -> "feedback".equals(keyValues(l).get("action")))
                 .findFirst().orElseThrow();
         assertThat(feedback.getFormattedMessage()).startsWith("FEEDBACK (shadow) tool_call t session=s-42");
         assertThat(keyValues(feedback)).containsEntry("shadow", true).containsEntry("mode", "shadow");
