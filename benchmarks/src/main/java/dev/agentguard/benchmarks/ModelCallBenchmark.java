@@ -12,10 +12,6 @@ import dev.langchain4j.model.chat.request.ChatRequestParameters;
 import dev.langchain4j.model.chat.response.ChatResponse;
 import dev.langchain4j.model.output.FinishReason;
 import dev.langchain4j.model.output.TokenUsage;
-import io.github.resilience4j.circuitbreaker.CircuitBreaker;
-import io.github.resilience4j.ratelimiter.RateLimiter;
-import io.github.resilience4j.ratelimiter.RateLimiterConfig;
-import java.time.Duration;
 import java.util.concurrent.TimeUnit;
 import java.util.function.Supplier;
 import org.openjdk.jmh.annotations.Benchmark;
@@ -87,12 +83,7 @@ public class ModelCallBenchmark {
 
         @Setup(Level.Trial)
         public void setUp() {
-            CircuitBreaker breaker = CircuitBreaker.ofDefaults("model");
-            RateLimiter limiter = RateLimiter.of("model", RateLimiterConfig.custom()
-                    .limitForPeriod(Integer.MAX_VALUE).limitRefreshPeriod(Duration.ofSeconds(1))
-                    .timeoutDuration(Duration.ZERO).build());
-            resilience = CircuitBreaker.decorateSupplier(breaker,
-                    RateLimiter.decorateSupplier(limiter, () -> model.chat(REQUESTS[0])));
+            resilience = Resilience4jPair.decorate("model", () -> model.chat(REQUESTS[0]));
         }
     }
 

@@ -5,10 +5,6 @@ import dev.agentguard.core.GuardScope;
 import dev.agentguard.langchain4j.GuardedToolExecutor;
 import dev.langchain4j.agent.tool.ToolExecutionRequest;
 import dev.langchain4j.service.tool.ToolExecutor;
-import io.github.resilience4j.circuitbreaker.CircuitBreaker;
-import io.github.resilience4j.ratelimiter.RateLimiter;
-import io.github.resilience4j.ratelimiter.RateLimiterConfig;
-import java.time.Duration;
 import java.util.concurrent.TimeUnit;
 import java.util.function.Supplier;
 import org.openjdk.jmh.annotations.Benchmark;
@@ -73,12 +69,7 @@ public class ToolCallBenchmark {
 
         @Setup(Level.Trial)
         public void setUp() {
-            CircuitBreaker breaker = CircuitBreaker.ofDefaults("tool");
-            RateLimiter limiter = RateLimiter.of("tool", RateLimiterConfig.custom()
-                    .limitForPeriod(Integer.MAX_VALUE).limitRefreshPeriod(Duration.ofSeconds(1))
-                    .timeoutDuration(Duration.ZERO).build());
-            resilience = CircuitBreaker.decorateSupplier(breaker,
-                    RateLimiter.decorateSupplier(limiter, () -> TOOL_EXECUTOR.execute(REQUESTS[0][0], null)));
+            resilience = Resilience4jPair.decorate("tool", () -> TOOL_EXECUTOR.execute(REQUESTS[0][0], null));
         }
     }
 
