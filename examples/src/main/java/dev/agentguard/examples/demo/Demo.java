@@ -8,7 +8,6 @@ import dev.agentguard.core.audit.AuditSink;
 import dev.agentguard.core.audit.AuditVerifier;
 import dev.agentguard.core.audit.VerificationResult;
 import dev.agentguard.core.log.DecisionLog;
-import dev.agentguard.core.pricing.PriceCatalog;
 import dev.agentguard.policy.Policies;
 import dev.agentguard.policy.Policy;
 import java.io.IOException;
@@ -124,20 +123,18 @@ public final class Demo {
         return n;
     }
 
-    /** In real mode, the ladder is the endpoint's two models, priced as OpenAI's if the catalog lacks them. */
+    /**
+     * In real mode, the ladder is the endpoint's two models, and a model the catalog lacks (a local Ollama model,
+     * say) is priced as gpt-4.1-mini: {@code unknownModel: assume} only applies to models without a price.
+     */
     private static GuardConfig config(GuardConfig config, Endpoint endpoint, PrintStream out) {
         if (endpoint.simulator().isPresent()) {
             return config;
         }
-        GuardConfig.Builder b = config.toBuilder().ladder(List.of(endpoint.primary(), endpoint.cheap()));
-        PriceCatalog catalog = (config.priceCatalog() != null ? config.priceCatalog() : PriceCatalog.bundled())
-                .withOverrides(config.prices());
-        if (catalog.find(null, endpoint.primary()).isEmpty() || catalog.find(null, endpoint.cheap()).isEmpty()) {
-            b.unknownModel(UnknownModelPolicy.assume(Endpoint.CHEAP));
-            out.println("(" + endpoint.primary() + " or " + endpoint.cheap() + " has no price in the catalog: both are"
-                    + " priced as " + Endpoint.CHEAP + ", unknownModel: assume:" + Endpoint.CHEAP + ")");
-        }
-        return b.build();
+        out.println("(a model without a price in the catalog is priced as " + Endpoint.CHEAP + ": unknownModel: assume:"
+                + Endpoint.CHEAP + ")");
+        return config.toBuilder().ladder(List.of(endpoint.primary(), endpoint.cheap()))
+                .unknownModel(UnknownModelPolicy.assume(Endpoint.CHEAP)).build();
     }
 
     /** Each run writes a new audit file, so that the summary is this run's; the chain starts afresh. */
