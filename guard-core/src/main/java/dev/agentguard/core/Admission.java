@@ -111,6 +111,15 @@ public final class Admission implements AutoCloseable {
         return reservedNanos;
     }
 
+    /**
+     * @return the output cap this call was reserved for: the request's own cap, else the policy's
+     *     {@code defaultMaxOutputTokens}; 0 for a tool call or a refused call. A caller that sends the request
+     *     must send this cap with it, so that the provider cannot bill more output than was reserved.
+     */
+    public long maxOutputTokens() {
+        return maxOutputTokens;
+    }
+
     /** @return false if the model has no known price */
     public boolean priced() {
         return priced;
