@@ -20,18 +20,25 @@ import java.lang.invoke.VarHandle;
  * }
  * }</pre>
  *
- * <p><b>Contract.</b> Exactly one of {@link #settle}, {@link #complete}, {@link #fail} or {@link #release} takes
- * effect; it returns {@code true}, and every later call returns {@code false} and does nothing. {@link #close()}
- * releases an admission that was never settled, so try-with-resources never leaks a reservation. A refused
- * admission holds nothing: all four return {@code false}. The methods are thread-safe (a stream can complete on
- * one thread while the caller cancels on another: one of them wins).
+ * <p><b>Contract.</b> Exactly one of {@link #settle}, {@link #complete}, {@link #fail}, {@link #cancel} or
+ * {@link #release} takes effect; it returns {@code true}, and every later call returns {@code false} and does
+ * nothing. {@link #close()} releases an admission that was never settled, so try-with-resources never leaks a
+ * reservation. A refused admission holds nothing: all of them return {@code false}. The methods are thread-safe
+ * (a stream can complete on one thread while the caller cancels on another: one of them wins).
+ *
+ * <p><b>Every hold ends.</b> A reservation left open longer than the policy's {@code reservations.lease} (a
+ * stream that never calls back, a thread that died between admit and settle) is charged its worst case by the
+ * guard, and recorded with the rule {@value Guard#RULE_RESERVATION_EXPIRED}; a settlement that comes after that
+ * returns {@code false}, counts nothing and is recorded (outcome {@value DecisionEvent#LATE}).
  *
  * <p><b>Accounting.</b> {@code settle} counts the reported usage at the model's price. A count the provider did
  * not report is charged at the reservation's estimate (prompt tokens for input, the output cap for output), so
- * missing usage never under-counts. {@code fail} counts only what was reported (unknown counts as 0): the call
- * failed, and a partial usage is all the provider says it billed. {@code release} counts nothing. Latency is
- * measured from admission with the guard's ticker unless given.
- */
+ * missing usage never under-counts. {@code fail} and {@code cancel} count what the provider reported when it
+ * reported anything; when it reported nothing, the call is never free: it is charged by the policy's
+ * {@code streaming.onCancel} ({@link OnCancel}): its worst case, or the prompt plus the output received.
+ * {@code release} counts nothing: use it only for a call that was never made. Latency is measured from admission
+ * with the guard's ticker unless given.
+  */
 public final class Admission implements AutoCloseable {
 
     private static final VarHandle STATE;
@@ -46,6 +53,10 @@ public final class Admission implements AutoCloseable {
 
     private static final int OPEN = 0;
     private static final int DONE = 1;
+    /** Ended by the guard at the end of its lease; a settlement may still come, late. */
+    private static final int EXPIRED = 2;
+    /** Expired, and a late settlement was recorded. */
+    private static final int LATE = 3;
 
     final Guard guard;
     final CallKind kind;
@@ -125,9 +136,9 @@ public final class Admission implements AutoCloseable {
         return priced;
     }
 
-    /** @return true once the admission was settled, failed, released or refused */
+    /** @return true once the admission was settled, failed, cancelled, released, expired or refused */
     public boolean isDone() {
-        return (int) STATE.getVolatile(this) == DONE;
+        return (int) STATE.getVolatile(this) != OPEN;
     }
 
     /** Marks the arrival of the first streamed token, for time-to-first-token. Only the first mark counts. */
@@ -173,13 +184,7 @@ public final class Admission implements AutoCloseable {
      * @return true if this call settled the admission
      */
     public boolean settle(Usage usage) {
-        if (!claim()) {
-            return false;
-        }
-        long now = guard.ticker().read();
-        long ttft = firstTokenTick == Long.MIN_VALUE ? -1 : firstTokenTick - startTick;
-        guard.finish(this, usage == null ? Usage.NONE : usage, now - startTick, ttft, null, false);
-        return true;
+        return end(usage, latency(), ttft(), null, -1, DecisionEvent.OK);
     }
 
     /**
@@ -191,11 +196,7 @@ public final class Admission implements AutoCloseable {
      * @return true if this call settled the admission
      */
     public boolean settle(Usage usage, long latencyNanos, long ttftNanos) {
-        if (!claim()) {
-            return false;
-        }
-        guard.finish(this, usage == null ? Usage.NONE : usage, latencyNanos, ttftNanos, null, false);
-        return true;
+        return end(usage, latencyNanos, ttftNanos, null, -1, DecisionEvent.OK);
     }
 
     /**
@@ -208,26 +209,46 @@ public final class Admission implements AutoCloseable {
     }
 
     /**
-     * Settles a failed call: what the provider reported is counted, the rest of the reservation is given back,
-     * and the error is recorded.
+     * Settles a failed call: what the provider reported is counted and the rest of the reservation is given back;
+     * if it reported nothing, the call is charged by {@code streaming.onCancel} (see the class comment). The error
+     * is recorded.
      *
      * @param error what went wrong; its class name is the recorded outcome, and for a tool call its class and
      *     message say whether it failed "the same way" as before
-     * @param partial usage reported before the failure, or null
+     * @param partial usage reported before the failure, or null; a usage of zeros says the provider billed nothing
+     *     (it refused the request)
      * @return true if this call settled the admission
      */
     public boolean fail(Throwable error, Usage partial) {
-        if (!claim()) {
-            return false;
-        }
-        long now = guard.ticker().read();
-        long ttft = firstTokenTick == Long.MIN_VALUE ? -1 : firstTokenTick - startTick;
-        guard.finish(this, partial == null ? Usage.NONE : partial, now - startTick, ttft, error, true);
-        return true;
+        return fail(error, partial, -1);
     }
 
     /**
-     * Gives the whole reservation back without counting anything: the call was cancelled or never made.
+     * Settles a failed call that had streamed some output; see {@link #fail(Throwable, Usage)}.
+     *
+     * @param error what went wrong
+     * @param partial usage reported before the failure, or null
+     * @param receivedOutputTokens output tokens received before the failure (estimated), or -1 when unknown
+     * @return true if this call settled the admission
+     */
+    public boolean fail(Throwable error, Usage partial, long receivedOutputTokens) {
+        return end(partial, latency(), ttft(), error, receivedOutputTokens, null);
+    }
+
+    /**
+     * Settles a call the caller abandoned after it was sent (a stream cancelled through its handle). The provider
+     * reports nothing for it, so it is charged by {@code streaming.onCancel}: its worst case, or the prompt plus
+     * the output received.
+     *
+     * @param receivedOutputTokens output tokens received before the cancellation (estimated), at least 0
+     * @return true if this call settled the admission
+     */
+    public boolean cancel(long receivedOutputTokens) {
+        return end(Usage.NONE, latency(), ttft(), null, receivedOutputTokens, DecisionEvent.CANCELLED);
+    }
+
+    /**
+     * Gives the whole reservation back without counting anything: the call was never made.
      *
      * @return true if this call settled the admission
      */
@@ -243,6 +264,38 @@ public final class Admission implements AutoCloseable {
     @Override
     public void close() {
         release();
+    }
+
+    private boolean end(Usage usage, long latencyNanos, long ttftNanos, Throwable error, long received,
+            String outcome) {
+        Usage reported = usage == null ? Usage.NONE : usage;
+        if (!claim()) {
+            if (STATE.compareAndSet(this, EXPIRED, LATE)) {
+                guard.late(this, reported, latencyNanos, outcome != null ? outcome
+                        : error == null ? "error" : error.getClass().getName());
+            }
+            return false;
+        }
+        guard.finish(this, reported, latencyNanos, ttftNanos, error, received, outcome);
+        return true;
+    }
+
+    private long latency() {
+        return guard.ticker().read() - startTick;
+    }
+
+    private long ttft() {
+        return firstTokenTick == Long.MIN_VALUE ? -1 : firstTokenTick - startTick;
+    }
+
+    /** @return true if the guard's lease ended this admission now */
+    boolean expire() {
+        return STATE.compareAndSet(this, OPEN, EXPIRED);
+    }
+
+    /** @return true if the admission holds a reservation or a probe permission that must be given back */
+    boolean holdsSomething() {
+        return hold != null && hold.granted() && hold.size() > 0 || breakers != null;
     }
 
     private boolean claim() {

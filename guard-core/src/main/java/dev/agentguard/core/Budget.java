@@ -111,6 +111,9 @@ public final class Budget {
     public static final class Builder {
         private final String id;
         private Scope scope;
+        /** The shortest budget window: a shorter one lets through almost anything, and is a typo. */
+        private static final Duration MIN_WINDOW = Duration.ofMillis(1);
+
         private WindowSpec window;
         private Unit unit;
         private long limit;
@@ -198,6 +201,9 @@ public final class Budget {
             }
             if (window == null) {
                 throw new IllegalArgumentException(where + "window is required");
+            }
+            if (!window.isCalendar() && window.length().compareTo(MIN_WINDOW) < 0) {
+                throw new IllegalArgumentException(where + "window must be at least 1ms, was " + window);
             }
             if (unit == null) {
                 throw new IllegalArgumentException(where + "limit is required (costUsd, tokens or calls)");

@@ -104,6 +104,13 @@ final class BudgetRules {
         }
         units = java.util.Arrays.copyOf(units, count);
         Hold hold = ledger.reserve(requests);
+        if (!hold.granted() && hold.refusedForCapacity()) {
+            BudgetKey key = requests.get(hold.refusedIndex()).key();
+            return new Outcome(hold, units, Decision.builder(Action.BLOCK).rule(Guard.RULE_TELEMETRY_FULL)
+                    .reason("the budget ledger is full of windows that still hold spend or reservations, so it"
+                            + " cannot start one for " + describe(applied[hold.refusedIndex()], key.scopeKey())
+                            + "; refused (telemetry.onFull: refuseNew; raise telemetry.maxSessions)"));
+        }
         if (!hold.granted()) {
             int i = hold.refusedIndex();
             Outcome refused = new Outcome(hold, units, refusal(applied[i], requests.get(i).key(),
@@ -159,6 +166,13 @@ final class BudgetRules {
                 tightestLeft = left;
             }
         }
+        if (decision == null && hold.evictedWindows() > 0) {
+            decision = Decision.builder(Action.WARN).rule(Guard.RULE_TELEMETRY_FULL)
+                    .figures(hold.evictedWindows(), 0, Unit.CALLS)
+                    .reason("the budget ledger was full of windows that still hold spend: it forgot "
+                            + hold.evictedWindows() + " (the one closest to expiry) to make room for this call"
+                            + " (telemetry.onFull: evictOldest; raise telemetry.maxSessions)");
+        }
         if (decision == null) {
             decision = Decision.builder(Action.ALLOW);
         }
@@ -187,7 +201,7 @@ final class BudgetRules {
                 + b.unit().describe(b.limit());
         if (b.onExceed().kind() == OnExceed.Kind.SUSPEND) {
             Duration d = b.onExceed().suspension();
-            long until = epochMillis + d.toMillis();
+            long until = saturatedAdd(epochMillis, d.toMillis()); // bounded by OnExceed, saturated all the same
             if (!shadow) {
                 suspensions.put(key, new Suspension(until, d));
             }
@@ -222,6 +236,11 @@ final class BudgetRules {
             return hi1 < hi2;
         }
         return Long.compareUnsigned(left1 * limit2, left2 * limit1) < 0;
+    }
+
+    private static long saturatedAdd(long a, long b) {
+        long sum = a + b;
+        return ((a ^ sum) & (b ^ sum)) < 0 ? (a < 0 ? Long.MIN_VALUE : Long.MAX_VALUE) : sum;
     }
 
     /** @return {@code limit × percent / 100}, exact and without overflow */

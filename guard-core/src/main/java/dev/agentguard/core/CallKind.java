@@ -7,7 +7,9 @@ public enum CallKind {
     /** A call to a tool the agent uses. */
     TOOL_CALL("tool_call"),
     /** Not a call: a change of the guard's policy, applied or rejected ({@link Guard#reconfigure}). */
-    POLICY("policy");
+    POLICY("policy"),
+    /** Not a call: something the guard noticed about itself, such as a wall clock that jumped. */
+    GUARD("guard");
 
     private final String id;
 

@@ -19,6 +19,12 @@ public final class DecisionEvent {
     public static final String OK = "ok";
     /** {@link #outcome()} of a call released without a result (cancelled, abandoned, never made). */
     public static final String RELEASED = "released";
+    /** Outcome of a call the caller cancelled before it ended (a stream abandoned through its handle). */
+    public static final String CANCELLED = "cancelled";
+    /** Outcome of a call whose reservation outlived its lease: charged its worst case. */
+    public static final String EXPIRED = "expired";
+    /** Outcome of a settlement that came after the lease had ended the call: recorded, not counted. */
+    public static final String LATE = "late";
 
     private final long seq;
     private final Instant timestamp;
@@ -167,7 +173,10 @@ public final class DecisionEvent {
         return ttftNanos;
     }
 
-    /** @return post: {@link #OK}, {@link #RELEASED} or the error's class name; pre: null */
+    /**
+     * @return post: {@link #OK}, {@link #RELEASED}, {@link #CANCELLED}, {@link #EXPIRED}, {@link #LATE} or the
+     *     error's class name; pre: null
+     */
     public String outcome() {
         return outcome;
     }

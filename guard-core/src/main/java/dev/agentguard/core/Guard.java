@@ -2,6 +2,7 @@ package dev.agentguard.core;
 
 import dev.agentguard.core.ledger.BudgetKey;
 import dev.agentguard.core.ledger.BudgetLedger;
+import dev.agentguard.core.ledger.Hold;
 import dev.agentguard.core.ledger.InMemoryLedger;
 import dev.agentguard.core.pricing.ModelPrice;
 import dev.agentguard.core.pricing.PriceCatalog;
@@ -11,6 +12,8 @@ import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Objects;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.atomic.AtomicLong;
 import org.slf4j.Logger;
@@ -52,6 +55,15 @@ import org.slf4j.LoggerFactory;
  * per-session counts and loop history, telemetry and listeners carry over. Budgets are matched by id, so a budget
  * that keeps its id keeps its spend.
  *
+ * <p><b>Every hold ends.</b> A reservation open longer than {@link GuardConfig#reservationLease()} is charged its
+ * worst case and recorded ({@value #RULE_RESERVATION_EXPIRED}); admissions check the open ones at most once a
+ * second, and {@link #expireStalled()} does it on demand. A listener that throws, even an {@code Error}, is logged
+ * and isolated after the hold is safe.
+ *
+ * <p><b>Time.</b> Sliding windows and durations follow the monotonic {@link Ticker}; calendar windows,
+ * suspensions and timestamps read the wall clock through a {@link SteadyClock}, so that one outlier reading does
+ * not roll or park a calendar budget (a jump is recorded with the rule {@value #RULE_CLOCK_JUMP}).
+ *
  * <p>Close the guard when done: listeners that are {@link AutoCloseable} (the audit sink) are closed.
  */
 public final class Guard implements AutoCloseable {
@@ -65,12 +77,33 @@ public final class Guard implements AutoCloseable {
     /** Rule id of the decisions that record a policy change, applied or rejected. */
     public static final String RULE_POLICY_RELOAD = "policy.reload";
 
+    /** Rule id of the record of a call whose reservation outlived its lease, and of a settlement that came late. */
+    public static final String RULE_RESERVATION_EXPIRED = "reservation.expired";
+
+    /** Rule id of the decisions taken when the ledger is full of windows that still count. */
+    public static final String RULE_TELEMETRY_FULL = "telemetry.full";
+
+    /** Rule id of the record of a wall clock that jumped away from the monotonic ticker. */
+    public static final String RULE_CLOCK_JUMP = "clock.jump";
+
+    /**
+     * The most one call is charged, in nano-dollars or tokens ($1.1M): a reported usage beyond it is absurd, and
+     * capping it keeps every window's running total far from overflowing.
+     */
+    static final long MAX_CHARGE = 1L << 50;
+
+    /** How often open reservations are checked against their lease, at most. */
+    private static final long SWEEP_INTERVAL_NANOS = 1_000_000_000L;
+
     private final Ticker ticker;
     private final Clock clock;
     private final BudgetLedger ledger;
     private final Telemetry telemetry;
     private final BudgetRules budgets;
     private final List<DecisionListener> listeners = new CopyOnWriteArrayList<>();
+    /** Admissions that hold a reservation or a probe permission, for the lease. */
+    private final Set<Admission> open = ConcurrentHashMap.newKeySet();
+    private final AtomicLong nextSweep;
     /** Everything derived from the policy; read once per admission so that a call sees one policy throughout. */
     private volatile Active active;
 
@@ -93,10 +126,14 @@ public final class Guard implements AutoCloseable {
     private Guard(Builder b) {
         GuardConfig config = b.config;
         this.ticker = b.ticker;
-        this.clock = b.clock;
+        // calendar windows, suspensions and timestamps must not follow one outlier wall-clock reading
+        this.clock = new SteadyClock(b.clock, b.ticker, SteadyClock.DEFAULT_TOLERANCE,
+                SteadyClock.DEFAULT_CONFIRMATION, this::clockJumped);
         TelemetryConfig t = config.telemetry();
         this.ledger = b.ledger != null ? b.ledger : InMemoryLedger.builder()
-                .ticker(ticker).clock(clock).maxSessions(t.maxSessions()).idleExpiry(t.sessionIdleExpiry()).build();
+                .ticker(ticker).clock(clock).idleExpiry(t.sessionIdleExpiry()).onFull(t.onFull())
+                .maxWindows(t.maxSessions() * TelemetryConfig.WINDOWS_PER_SESSION).build();
+        this.nextSweep = new AtomicLong(ticker.read() + SWEEP_INTERVAL_NANOS);
         this.telemetry = new Telemetry(t, ticker, clock);
         this.budgets = new BudgetRules(ledger, ticker, t.maxSessions());
         this.active = new Active(config, new SessionRules(config.caps(), config.loops(), ticker, t.maxSessions(),
@@ -128,6 +165,7 @@ public final class Guard implements AutoCloseable {
      */
     public Admission admitModelCall(ModelCall call) {
         long tick = ticker.read();
+        sweepIfDue(tick);
         long epoch = clock.millis();
         Active p = active;
         GuardConfig config = p.config;
@@ -172,8 +210,20 @@ public final class Guard implements AutoCloseable {
                 return refused(config, verdict.decision, requested, requested, scope, tick,
                         epoch);
             }
-            if (truncate && !shadow) {
-                prompt = caps.promptTokensMax();
+            PromptTruncator truncator = call.truncator();
+            if (truncate && !shadow && truncator != null) {
+                // reserve what will be sent: the prompt as the caller's truncator shortens it
+                long fitted = truncator.fit(caps.promptTokensMax());
+                if (fitted > caps.promptTokensMax()) {
+                    verdict.offer(Decision.builder(Action.BLOCK).rule("caps.promptTokens")
+                            .figures(fitted, caps.promptTokensMax(), Unit.TOKENS)
+                            .reason("prompt of " + prompt + " tokens is over the " + caps.promptTokensMax()
+                                    + "-token cap, and truncation cannot bring it under: what must stay (system"
+                                    + " messages, the latest user message, tools) is " + fitted + " tokens"));
+                    undoCount(sessionRules, counted, scope);
+                    return refused(config, verdict.decision, requested, requested, scope, tick, epoch);
+                }
+                prompt = fitted;
             }
         }
         long maxOut = call.maxOutputTokens() > 0 ? call.maxOutputTokens() : config.defaultMaxOutputTokens();
@@ -225,6 +275,9 @@ public final class Guard implements AutoCloseable {
         Admission a = new Admission(this, CallKind.MODEL_CALL, decision, scope, null, null, outcome.hold,
                 outcome.units, priced.price, priced.known, prompt, maxOut, priced.worstCase(prompt, maxOut), tick,
                 health == null ? null : health.breakers, 0);
+        if (a.holdsSomething()) {
+            open.add(a); // from here on, the lease ends the hold if nothing else does
+        }
         publishPre(config, a, epoch);
         return a;
     }
@@ -393,23 +446,32 @@ public final class Guard implements AutoCloseable {
         }
     }
 
-    /** Called once per admission by {@link Admission} to settle or fail it. */
-    void finish(Admission a, Usage reported, long latencyNanos, long ttftNanos, Throwable error, boolean failed) {
+    /**
+     * Called once per admission by {@link Admission} to settle, fail or cancel it.
+     *
+     * @param reported what the provider reported ({@link Usage#NONE} when nothing)
+     * @param receivedOutput output tokens received before a failure or cancellation, or -1 when unknown
+     * @param outcome {@link DecisionEvent#OK}, {@link DecisionEvent#CANCELLED}, or null for a failure (the error's
+     *     class then names the outcome)
+     */
+    void finish(Admission a, Usage reported, long latencyNanos, long ttftNanos, Throwable error, long receivedOutput,
+            String outcome) {
+        boolean failed = outcome == null || !DecisionEvent.OK.equals(outcome);
         long cost = 0;
         long tokens = 0;
         if (a.kind == CallKind.MODEL_CALL) {
-            Usage billed = failed ? knownOnly(reported) : filled(reported, a.promptTokens, a.maxOutputTokens);
-            cost = a.price == null ? 0 : a.price.costNanos(billed);
-            tokens = billed.totalTokens();
-            if (a.hold != null) {
-                long[] actual = new long[a.units.length];
-                for (int i = 0; i < actual.length; i++) {
-                    actual[i] = a.units[i] == Unit.USD ? cost : a.units[i] == Unit.TOKENS ? tokens : 1;
-                }
-                ledger.settle(a.hold, actual);
+            if (failed && !reported.hasAnyCount() && active.config.onCancel() == OnCancel.WORST_CASE) {
+                cost = Math.min(MAX_CHARGE, a.reservedNanos); // exactly what was reserved, rates and all
+                tokens = Math.min(MAX_CHARGE, capped(a.promptTokens) + capped(a.maxOutputTokens));
+            } else {
+                Usage billed = billed(a, reported, failed, receivedOutput);
+                cost = costOf(a, billed);
+                tokens = Math.min(MAX_CHARGE, saturatedTokens(billed));
             }
+            settleHold(a, cost, tokens);
             if (a.breakers != null) {
-                a.breakers.record(latencyNanos, failed ? (error == null ? new IllegalStateException("model call failed") : error) : null);
+                a.breakers.record(latencyNanos, failed ? (error == null ? new IllegalStateException("model call "
+                        + (outcome == null ? "failed" : outcome)) : error) : null);
             }
             telemetry.recordModelCall(a.scope, a.model(), cost, tokens, failed, latencyNanos, ttftNanos);
         } else {
@@ -418,8 +480,57 @@ public final class Guard implements AutoCloseable {
             }
             telemetry.recordToolCall(a.scope, a.tool, failed, latencyNanos);
         }
-        publishPost(a, reported, cost, latencyNanos, ttftNanos,
-                failed ? (error == null ? "error" : error.getClass().getName()) : DecisionEvent.OK);
+        publishPost(a, a.decision, reported, cost, latencyNanos, ttftNanos,
+                outcome != null ? outcome : error == null ? "error" : error.getClass().getName());
+    }
+
+    /**
+     * What a model call is charged. Success: the reported usage, unknown counts at the reservation's estimate.
+     * Failure or cancellation with reported usage: what was reported. Without, under {@link OnCancel#RECEIVED}:
+     * the prompt and the output received ({@link OnCancel#WORST_CASE} charges the reservation itself).
+     */
+    private static Usage billed(Admission a, Usage reported, boolean failed, long receivedOutput) {
+        if (!failed) {
+            return filled(reported, a.promptTokens, a.maxOutputTokens);
+        }
+        if (reported.hasAnyCount()) {
+            return knownOnly(reported);
+        }
+        return Usage.of(a.promptTokens, 0, 0, Math.min(a.maxOutputTokens, Math.max(0, receivedOutput)), 0);
+    }
+
+    /** @return the cost of a usage, or the reservation's worst case for the worst-case usage; capped, never throws */
+    private static long costOf(Admission a, Usage billed) {
+        if (a.price == null) {
+            return 0;
+        }
+        try {
+            return Math.min(MAX_CHARGE, a.price.costNanos(billed));
+        } catch (ArithmeticException e) {
+            return MAX_CHARGE; // a usage too large to price is charged the most a call can be
+        }
+    }
+
+    /** @return the usage's tokens, each count capped so that the sum cannot overflow */
+    private static long saturatedTokens(Usage u) {
+        return capped(u.input()) + capped(u.cacheRead()) + capped(u.cacheWrite()) + capped(u.output())
+                + capped(u.reasoning());
+    }
+
+    private static long capped(long count) {
+        return Math.max(0, Math.min(MAX_CHARGE, count));
+    }
+
+    /** Settles the ledger hold first, so that nothing thrown later can leave it open. */
+    private void settleHold(Admission a, long cost, long tokens) {
+        open.remove(a);
+        if (a.hold != null) {
+            long[] actual = new long[a.units.length];
+            for (int i = 0; i < actual.length; i++) {
+                actual[i] = a.units[i] == Unit.USD ? cost : a.units[i] == Unit.TOKENS ? tokens : 1;
+            }
+            ledger.settle(a.hold, actual);
+        }
     }
 
     /** Two failures are the same when their class and message are. */
@@ -429,13 +540,72 @@ public final class Guard implements AutoCloseable {
 
     /** Called once per admission by {@link Admission} to release it. */
     void release(Admission a) {
+        open.remove(a);
         if (a.hold != null) {
             ledger.release(a.hold);
         }
         if (a.breakers != null) {
             a.breakers.release();
         }
-        publishPost(a, null, 0, -1, -1, DecisionEvent.RELEASED);
+        publishPost(a, a.decision, null, 0, -1, -1, DecisionEvent.RELEASED);
+    }
+
+    /** Checks the open reservations against their lease, at most once per {@link #SWEEP_INTERVAL_NANOS}. */
+    private void sweepIfDue(long tick) {
+        long due = nextSweep.get();
+        if (tick - due >= 0 && nextSweep.compareAndSet(due, tick + SWEEP_INTERVAL_NANOS) && !open.isEmpty()) {
+            expireStalled(tick);
+        }
+    }
+
+    /**
+     * Ends every reservation that has outlived the policy's {@code reservations.lease}: the call is charged its
+     * worst case (prompt plus the whole output cap, as reserved) and a post record with the rule
+     * {@value #RULE_RESERVATION_EXPIRED} and the outcome {@value DecisionEvent#EXPIRED} says so. A settlement that
+     * comes later changes nothing and is recorded too. Admissions run this on their own, at most once a second;
+     * call it to end stalled calls when no new call comes.
+     *
+     * @return how many reservations were ended
+     */
+    public int expireStalled() {
+        return expireStalled(ticker.read());
+    }
+
+    private int expireStalled(long tick) {
+        long lease = active.config.reservationLease().toNanos();
+        int expired = 0;
+        for (Admission a : open) {
+            long held = tick - a.startTick;
+            if (held >= lease && a.expire()) {
+                expired++;
+                long tokens = Math.min(MAX_CHARGE, capped(a.promptTokens) + capped(a.maxOutputTokens));
+                long cost = Math.min(MAX_CHARGE, a.reservedNanos);
+                settleHold(a, cost, tokens);
+                if (a.breakers != null) {
+                    a.breakers.record(held, new IllegalStateException("no answer within the reservation lease"));
+                }
+                telemetry.recordModelCall(a.scope, a.model(), cost, tokens, true, held, -1);
+                Decision d = Decision.builder(Action.WARN).rule(RULE_RESERVATION_EXPIRED)
+                        .figures(held / 1_000_000, lease / 1_000_000, Unit.MILLIS)
+                        .reason("the call held its reservation for " + held / 1_000_000 + " ms, past the "
+                                + active.config.reservationLease() + " lease, without settling: charged its worst"
+                                + " case, " + Money.ofNanos(cost) + " and " + tokens + " tokens")
+                        .models(a.decision.requestedModel(), a.model()).build();
+                publishPost(a, d, null, cost, held, -1, DecisionEvent.EXPIRED);
+            }
+        }
+        return expired;
+    }
+
+    /** Records a settlement that came after the lease had ended the call: it counts nothing. */
+    void late(Admission a, Usage reported, long latencyNanos, String outcome) {
+        Usage billed = reported == null ? Usage.NONE : reported;
+        long cost = a.kind == CallKind.MODEL_CALL ? costOf(a, knownOnly(billed)) : 0;
+        Decision d = Decision.builder(Action.WARN).rule(RULE_RESERVATION_EXPIRED)
+                .reason("the call ended (" + outcome + ") after its reservation had expired and been charged its"
+                        + " worst case; this settlement, " + Money.ofNanos(cost) + ", is not counted again")
+                .models(a.decision.requestedModel(), a.model()).build();
+        publishPost(a, d, billed, cost, latencyNanos, -1, DecisionEvent.LATE);
     }
 
     /** Unknown counts of a successful call are charged at the reservation's estimate. */
@@ -456,6 +626,22 @@ public final class Guard implements AutoCloseable {
                 Math.max(0, u.output()), Math.max(0, u.reasoning()));
     }
 
+    /** A wall-clock reading far from where the ticker says it should be: recorded, not followed. */
+    private void clockJumped(long offsetMillis) {
+        Active current = active;
+        if (current == null) {
+            return; // a reading while the guard is still being built
+        }
+        GuardConfig config = current.config;
+        LOG.warn("wall clock jumped {} ms away from the monotonic ticker; calendar windows keep the ticker's time"
+                + " unless the jump holds", offsetMillis);
+        publishGuard(config, Decision.builder(Action.WARN).rule(RULE_CLOCK_JUMP)
+                .figures(offsetMillis, SteadyClock.DEFAULT_TOLERANCE.toMillis(), Unit.MILLIS)
+                .reason("the wall clock read " + offsetMillis + " ms away from the monotonic ticker's time; calendar"
+                        + " windows go on with the ticker's time and follow the wall clock only if it holds for "
+                        + SteadyClock.DEFAULT_CONFIRMATION).build());
+    }
+
     private void publishPre(GuardConfig config, Admission a, long epoch) {
         if (listeners.isEmpty()) {
             return;
@@ -465,23 +651,42 @@ public final class Guard implements AutoCloseable {
                 -1, -1, null, -1, -1));
     }
 
-    private void publishPost(Admission a, Usage usage, long cost, long latency, long ttft, String outcome) {
+    private void publishPost(Admission a, Decision decision, Usage usage, long cost, long latency, long ttft,
+            String outcome) {
         if (listeners.isEmpty()) {
             return;
         }
         GuardConfig config = active.config;
         publish(new DecisionEvent(SEQ.incrementAndGet(), clock.instant(), config.name(), config.mode(), a.kind,
-                Phase.POST, a.decision, a.scope, a.tool, a.toolArguments, usage, cost, a.reservedNanos, a.priced,
+                Phase.POST, decision, a.scope, a.tool, a.toolArguments, usage, cost, a.reservedNanos, a.priced,
                 latency, ttft, outcome, a.droppedMessages(), a.droppedTokens()));
     }
 
+    /** Publishes something the guard noticed about itself, not about one call. */
+    private void publishGuard(GuardConfig config, Decision d) {
+        if (listeners.isEmpty()) {
+            return;
+        }
+        publish(new DecisionEvent(SEQ.incrementAndGet(), clock.instant(), config.name(), config.mode(),
+                CallKind.GUARD, Phase.PRE, d, GuardScope.NONE, null, null, null, -1, -1, true, -1, -1, null, -1, -1));
+    }
+
+    /**
+     * Hands an event to every listener. Whatever one throws, an {@code Error} included (a stack overflow in a
+     * redaction pattern, say), is logged at WARN and goes no further: a listener cannot break the call or leave a
+     * reservation open, and the other listeners still see the event.
+     */
     private void publish(DecisionEvent event) {
         for (DecisionListener l : listeners) {
             try {
                 l.onDecision(event);
-            } catch (RuntimeException | LinkageError e) {
-                LOG.warn("decision listener {} failed on event #{}; the guard goes on", l.getClass().getName(),
-                        event.seq(), e);
+            } catch (Throwable e) { // NOPMD: isolation of observers is the point
+                try {
+                    LOG.warn("decision listener {} failed on event #{}; the guard goes on", l.getClass().getName(),
+                            event.seq(), e);
+                } catch (Throwable ignored) { // NOPMD: a logger that fails too has nothing left to tell
+                    // nothing safer to do
+                }
             }
         }
     }
@@ -507,8 +712,9 @@ public final class Guard implements AutoCloseable {
      * call counts and loop history (judged against the new caps and loop rules), telemetry, listeners, and the
      * health of each model when the health rules and ladder are unchanged (otherwise health starts afresh). The
      * runtime collaborators given to the builder, and the telemetry settings the ledger was sized with, stay as
-     * they were. A budget whose window shape changes under the same id keeps its old window until its entries
-     * expire.
+     * they were. A budget whose window shape changes under the same id (10 minutes to a calendar day, say) gets
+     * the new shape on its next use, at every level, carrying over what its old window held at that moment (the
+     * spend of the last 10 minutes becomes spend of today).
      *
      * <p>The change is published to the listeners as a decision of kind {@link CallKind#POLICY}, action
      * {@code allow}, rule {@value #RULE_POLICY_RELOAD}.

@@ -2,6 +2,7 @@ package dev.agentguard.core;
 
 import dev.agentguard.core.pricing.ModelPrice;
 import dev.agentguard.core.pricing.PriceCatalog;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Collections;
 import java.util.HashSet;
@@ -23,6 +24,8 @@ public final class GuardConfig {
 
     /** Output tokens reserved for a request that sets no cap, unless configured. */
     public static final long DEFAULT_MAX_OUTPUT_TOKENS = 1024;
+    /** How long a reservation may stay open unless the policy says otherwise. */
+    public static final Duration DEFAULT_RESERVATION_LEASE = Duration.ofMinutes(10);
 
     private final String name;
     private final Mode mode;
@@ -37,8 +40,12 @@ public final class GuardConfig {
     private final LoopRules loops;
     private final List<String> ladder;
     private final HealthRules health;
+    private final OnCancel onCancel;
+    private final Duration reservationLease;
 
     private GuardConfig(Builder b) {
+        this.onCancel = b.onCancel;
+        this.reservationLease = b.reservationLease;
         this.name = b.name;
         this.mode = b.mode;
         this.unknownModel = b.unknownModel;
@@ -124,9 +131,24 @@ public final class GuardConfig {
         return health;
     }
 
+    /** @return what a call that ends without reported usage (cancelled, failed, timed out) is charged */
+    public OnCancel onCancel() {
+        return onCancel;
+    }
+
+    /**
+     * @return how long a reservation may stay open: past it, the call is charged its worst case and a decision
+     *     {@value Guard#RULE_RESERVATION_EXPIRED} is recorded
+     */
+    public Duration reservationLease() {
+        return reservationLease;
+    }
+
     /** @return a builder that starts from this configuration */
     public Builder toBuilder() {
         Builder b = new Builder();
+        b.onCancel = onCancel;
+        b.reservationLease = reservationLease;
         b.name = name;
         b.mode = mode;
         b.unknownModel = unknownModel;
@@ -164,8 +186,30 @@ public final class GuardConfig {
         private LoopRules loops = LoopRules.NONE;
         private final List<String> ladder = new ArrayList<>();
         private HealthRules health = HealthRules.NONE;
+        private OnCancel onCancel = OnCancel.WORST_CASE;
+        private Duration reservationLease = DEFAULT_RESERVATION_LEASE;
 
         private Builder() {
+        }
+
+        /**
+         * @param onCancel what a call that ends without reported usage is charged; default
+         *     {@link OnCancel#WORST_CASE}
+         * @return this
+         */
+        public Builder onCancel(OnCancel onCancel) {
+            this.onCancel = onCancel;
+            return this;
+        }
+
+        /**
+         * @param lease how long a reservation may stay open before it is charged its worst case, from 1 second to
+         *     30 days; default 10 minutes. Longer than the slowest call you expect, stream included.
+         * @return this
+         */
+        public Builder reservationLease(Duration lease) {
+            this.reservationLease = lease;
+            return this;
         }
 
         /** @param caps iteration caps and the prompt-size limit @return this */
@@ -281,6 +325,12 @@ public final class GuardConfig {
             Objects.requireNonNull(caps, "caps");
             Objects.requireNonNull(loops, "loops");
             Objects.requireNonNull(health, "health");
+            Objects.requireNonNull(onCancel, "onCancel");
+            if (reservationLease == null || reservationLease.compareTo(Duration.ofSeconds(1)) < 0
+                    || reservationLease.compareTo(Duration.ofDays(30)) > 0) {
+                throw new IllegalArgumentException("reservationLease must be between 1s and 30d, was "
+                        + reservationLease);
+            }
             Set<String> ids = new HashSet<>();
             for (Budget b : budgets) {
                 if (!ids.add(b.id())) {

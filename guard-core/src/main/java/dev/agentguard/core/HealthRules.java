@@ -93,6 +93,9 @@ public final class HealthRules {
         private Duration cooldown = Duration.ofSeconds(60);
         private int probeCalls = 3;
 
+        /** The longest latency threshold or cooldown: longer ones overflow the circuit breaker's arithmetic. */
+        private static final Duration MAX_DURATION = Duration.ofDays(365);
+
         private Builder() {
         }
 
@@ -135,8 +138,10 @@ public final class HealthRules {
          * @throws IllegalArgumentException naming the property and the bad value
          */
         public HealthRules build() {
-            if (latencyP90Above != null && (latencyP90Above.isZero() || latencyP90Above.isNegative())) {
-                throw new IllegalArgumentException("health.latency.p90Above must be positive, was " + latencyP90Above);
+            if (latencyP90Above != null && (latencyP90Above.isZero() || latencyP90Above.isNegative()
+                    || latencyP90Above.compareTo(MAX_DURATION) > 0)) {
+                throw new IllegalArgumentException("health.latency.p90Above must be positive and at most 365d, was "
+                        + latencyP90Above);
             }
             if (latencyOverCalls < 1 || errorOverCalls < 1) {
                 throw new IllegalArgumentException("health overCalls must be >= 1, were latency "
@@ -146,8 +151,9 @@ public final class HealthRules {
                 throw new IllegalArgumentException("health.errors.rateAbove must be between 1% and 99%, was "
                         + errorRateAbove + "%");
             }
-            if (cooldown == null || cooldown.isZero() || cooldown.isNegative()) {
-                throw new IllegalArgumentException("health.errors.cooldown must be positive, was " + cooldown);
+            if (cooldown == null || cooldown.isZero() || cooldown.isNegative() || cooldown.compareTo(MAX_DURATION) > 0) {
+                throw new IllegalArgumentException("health.errors.cooldown must be positive and at most 365d, was "
+                        + cooldown);
             }
             if (probeCalls < 1) {
                 throw new IllegalArgumentException("health probeCalls must be >= 1, was " + probeCalls);

@@ -17,8 +17,10 @@ public final class ModelCall {
     private final long promptChars;
     private final long maxOutputTokens;
     private final long requestFingerprint;
+    private final PromptTruncator truncator;
 
     private ModelCall(Builder b) {
+        this.truncator = b.truncator;
         this.scope = b.scope == null ? GuardScope.current() : b.scope;
         this.provider = b.provider;
         this.model = b.model;
@@ -77,6 +79,11 @@ public final class ModelCall {
         return requestFingerprint;
     }
 
+    /** @return what shortens the prompt for a {@code truncate} decision, or null when the caller cannot */
+    public PromptTruncator truncator() {
+        return truncator;
+    }
+
     /**
      * @param estimator turns text into tokens
      * @return the prompt's tokens: the given count, else an estimate from the text or characters, else 0
@@ -106,6 +113,7 @@ public final class ModelCall {
         private long promptChars = -1;
         private long maxOutputTokens = -1;
         private long requestFingerprint;
+        private PromptTruncator truncator;
 
         private Builder(String model) {
             this.model = model;
@@ -163,6 +171,16 @@ public final class ModelCall {
          */
         public Builder requestFingerprint(long fingerprint) {
             this.requestFingerprint = fingerprint;
+            return this;
+        }
+
+        /**
+         * @param truncator shortens the prompt when {@code caps.promptTokens} says truncate, so that the guard
+         *     reserves (and the caller sends) the shortened prompt; without one the whole prompt is reserved
+         * @return this
+         */
+        public Builder truncator(PromptTruncator truncator) {
+            this.truncator = truncator;
             return this;
         }
 

@@ -19,6 +19,9 @@ public final class OnExceed {
         WARN
     }
 
+    /** The longest suspension: about ten years, far from where millisecond arithmetic overflows. */
+    public static final Duration MAX_SUSPENSION = Duration.ofDays(3660);
+
     private static final OnExceed BLOCK = new OnExceed(Kind.BLOCK, null);
     private static final OnExceed WARN = new OnExceed(Kind.WARN, null);
 
@@ -43,12 +46,15 @@ public final class OnExceed {
     /**
      * @param duration how long the scope stays refused
      * @return refuse the call and suspend its scope
-     * @throws IllegalArgumentException if the duration is not positive
+     * @throws IllegalArgumentException if the duration is not positive or longer than {@link #MAX_SUSPENSION}
      */
     public static OnExceed suspend(Duration duration) {
         Objects.requireNonNull(duration, "duration");
         if (duration.isZero() || duration.isNegative()) {
             throw new IllegalArgumentException("suspension must be positive, was " + duration);
+        }
+        if (duration.compareTo(MAX_SUSPENSION) > 0) {
+            throw new IllegalArgumentException("suspension must be at most 3660d, was " + duration);
         }
         return new OnExceed(Kind.SUSPEND, duration);
     }

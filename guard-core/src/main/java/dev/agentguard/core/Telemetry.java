@@ -41,10 +41,13 @@ import java.util.function.Function;
  *   <li>{@link Scope#MODEL}: the totals, model-call latency and time to first token.</li>
  *   <li>each tool ({@link #tool}): the totals (only its tool counters move) and its duration.</li>
  * </ul>
- * Agents, tenants, models and tools live in plain concurrent maps and are never evicted: there are few of them,
- * and their accounting must survive the sessions that fed it. Evicting or expiring a session or user only
- * forgets that session's or user's own figures: it starts afresh on its next call, and a call recorded at the
- * very instant its session is evicted may be missing from that session's figures (never from the other levels).
+ * Agents and tools live in plain concurrent maps and are never evicted: the application names them, so there are
+ * few. Tenants and models are named by requests (a caller could invent any number of them), so they live in
+ * bounded caches like sessions ({@link TelemetryConfig#maxSessions()} each, forgotten after
+ * {@link TelemetryConfig#sessionIdleExpiry()} without a recorded call). Telemetry only describes: evicting an
+ * entry forgets that key's own figures (it starts afresh on its next call; a call recorded at the very instant of
+ * eviction may be missing from them, never from the other levels). Budgets do not live here but in the ledger,
+ * which never forgets a window that still counts.
  *
  * <p><b>Cost.</b> A record reads the ticker and the clock once, then takes one uncontended lock per level for a
  * few adds, plus one per latency sample; it allocates nothing besides what Caffeine does on a session's first
@@ -73,8 +76,8 @@ public final class Telemetry {
 
     private final Stats global;
     private final ConcurrentMap<String, Stats> agents = new ConcurrentHashMap<>();
-    private final ConcurrentMap<String, Stats> tenants = new ConcurrentHashMap<>();
-    private final ConcurrentMap<String, Stats> models = new ConcurrentHashMap<>();
+    private final Cache<String, Stats> tenants;
+    private final Cache<String, Stats> models;
     private final ConcurrentMap<String, Stats> tools = new ConcurrentHashMap<>();
     private final Cache<String, CounterWindow> sessions;
     private final Cache<String, CounterWindow> users;
@@ -105,9 +108,11 @@ public final class Telemetry {
         this.global = newScopeStats.apply(Scope.GLOBAL_KEY);
         this.sessions = sessionCache(config, ticker);
         this.users = sessionCache(config, ticker);
+        this.tenants = sessionCache(config, ticker);
+        this.models = sessionCache(config, ticker);
     }
 
-    private static Cache<String, CounterWindow> sessionCache(TelemetryConfig config, Ticker ticker) {
+    private static <V> Cache<String, V> sessionCache(TelemetryConfig config, Ticker ticker) {
         return Caffeine.newBuilder()
                 .executor(Runnable::run) // maintenance on the caller: no thread hand-off per write
                 .maximumSize(config.maxSessions())
@@ -152,12 +157,12 @@ public final class Telemetry {
         }
         String tenant = Scope.TENANT.keyOf(scope, model);
         if (tenant != null) {
-            stats(tenants, tenant, newScopeStats)
+            tenants.get(tenant, newScopeStats)
                     .recordModelCall(tick, millis, costNanos, tokens, errors, latencyNanos, ttftNanos);
         }
         String modelKey = Scope.MODEL.keyOf(scope, model);
         if (modelKey != null) {
-            stats(models, modelKey, newModelStats)
+            models.get(modelKey, newModelStats)
                     .recordModelCall(tick, millis, costNanos, tokens, errors, latencyNanos, ttftNanos);
         }
         String session = Scope.SESSION.keyOf(scope, model);
@@ -196,7 +201,7 @@ public final class Telemetry {
         }
         String tenant = Scope.TENANT.keyOf(scope, null);
         if (tenant != null) {
-            stats(tenants, tenant, newScopeStats).recordToolCall(tick, millis, errors, durationNanos);
+            tenants.get(tenant, newScopeStats).recordToolCall(tick, millis, errors, durationNanos);
         }
         String session = Scope.SESSION.keyOf(scope, null);
         if (session != null) {
@@ -227,9 +232,9 @@ public final class Telemetry {
             case AGENT:
                 return snapshot(level, key, agents.get(key));
             case TENANT:
-                return snapshot(level, key, tenants.get(key));
+                return snapshot(level, key, tenants.policy().getIfPresentQuietly(key));
             case MODEL:
-                return snapshot(level, key, models.get(key));
+                return snapshot(level, key, models.policy().getIfPresentQuietly(key));
             case SESSION:
                 return counterSnapshot(level, key, sessions.policy().getIfPresentQuietly(key));
             case USER:
@@ -260,6 +265,8 @@ public final class Telemetry {
     public void cleanUp() {
         sessions.cleanUp();
         users.cleanUp();
+        tenants.cleanUp();
+        models.cleanUp();
     }
 
     private Optional<TelemetrySnapshot> snapshot(Scope level, String key, Stats stats) {

@@ -1,5 +1,6 @@
 package dev.agentguard.core;
 
+import dev.agentguard.core.ledger.OnFull;
 import dev.agentguard.core.window.LatencyRecorder;
 import dev.agentguard.core.window.WindowSpec;
 import java.time.Duration;
@@ -25,6 +26,10 @@ public final class TelemetryConfig {
     public static final long DEFAULT_MAX_SESSIONS = 100_000;
     /** The default time after its last call at which a session (or user) is forgotten. */
     public static final Duration DEFAULT_SESSION_IDLE_EXPIRY = Duration.ofHours(1);
+    /** The longest idle expiry: a ticker in nanoseconds spans about 292 years, an expiry must fit in it. */
+    public static final Duration MAX_IDLE_EXPIRY = Duration.ofDays(3660);
+    /** How many budget windows the default ledger keeps per tracked session: one at each cached level. */
+    public static final int WINDOWS_PER_SESSION = 4;
     /** The default number of latest calls that latency quantiles describe. */
     public static final int DEFAULT_LATENCY_SAMPLES = 100;
 
@@ -34,8 +39,10 @@ public final class TelemetryConfig {
     private final long maxSessions;
     private final Duration sessionIdleExpiry;
     private final int latencySamples;
+    private final OnFull onFull;
 
     private TelemetryConfig(Builder b) {
+        this.onFull = b.onFull;
         this.window = b.window;
         this.maxSessions = b.maxSessions;
         this.sessionIdleExpiry = b.sessionIdleExpiry;
@@ -55,7 +62,7 @@ public final class TelemetryConfig {
     /** @return a builder that starts from this configuration */
     public Builder toBuilder() {
         return new Builder().window(window).maxSessions(maxSessions).sessionIdleExpiry(sessionIdleExpiry)
-                .latencySamples(latencySamples);
+                .latencySamples(latencySamples).onFull(onFull);
     }
 
     /** @return the window that every total (cost, tokens, calls, errors) covers, at every level */
@@ -73,6 +80,14 @@ public final class TelemetryConfig {
         return sessionIdleExpiry;
     }
 
+    /**
+     * @return what the in-memory ledger does when it holds {@link #maxSessions()} × {@value #WINDOWS_PER_SESSION}
+     *     session, user, tenant and model budget windows, all still counting, and a call needs one more
+     */
+    public OnFull onFull() {
+        return onFull;
+    }
+
     /** @return how many of the latest calls each latency quantile describes */
     public int latencySamples() {
         return latencySamples;
@@ -85,18 +100,18 @@ public final class TelemetryConfig {
         }
         TelemetryConfig c = (TelemetryConfig) o;
         return maxSessions == c.maxSessions && latencySamples == c.latencySamples && window.equals(c.window)
-                && sessionIdleExpiry.equals(c.sessionIdleExpiry);
+                && sessionIdleExpiry.equals(c.sessionIdleExpiry) && onFull == c.onFull;
     }
 
     @Override
     public int hashCode() {
-        return Objects.hash(window, maxSessions, sessionIdleExpiry, latencySamples);
+        return Objects.hash(window, maxSessions, sessionIdleExpiry, latencySamples, onFull);
     }
 
     @Override
     public String toString() {
         return "TelemetryConfig{window=" + window + ", maxSessions=" + maxSessions + ", sessionIdleExpiry="
-                + sessionIdleExpiry + ", latencySamples=" + latencySamples + '}';
+                + sessionIdleExpiry + ", latencySamples=" + latencySamples + ", onFull=" + onFull.id() + '}';
     }
 
     /** Builds a {@link TelemetryConfig}; every property starts at its default. Not thread-safe. */
@@ -105,8 +120,20 @@ public final class TelemetryConfig {
         private long maxSessions = DEFAULT_MAX_SESSIONS;
         private Duration sessionIdleExpiry = DEFAULT_SESSION_IDLE_EXPIRY;
         private int latencySamples = DEFAULT_LATENCY_SAMPLES;
+        private OnFull onFull = OnFull.REFUSE_NEW;
 
         private Builder() {
+        }
+
+        /**
+         * @param onFull what the in-memory ledger does when it is full of budget windows that still count and a
+         *     call needs a new one: refuse that call (default), or forget the window that would expire soonest.
+         *     Either way a decision with the rule {@code telemetry.full} records it.
+         * @return this
+         */
+        public Builder onFull(OnFull onFull) {
+            this.onFull = onFull;
+            return this;
         }
 
         /**
@@ -124,9 +151,11 @@ public final class TelemetryConfig {
         }
 
         /**
-         * @param maxSessions the most sessions tracked at once, and separately the most users, &gt; 0; default
-         *     {@value TelemetryConfig#DEFAULT_MAX_SESSIONS}. Past it the least valuable entries are evicted;
-         *     totals at the agent, tenant and global levels are kept regardless.
+         * @param maxSessions the most sessions tracked at once, and separately the most users, tenants and models,
+         *     &gt; 0; default {@value TelemetryConfig#DEFAULT_MAX_SESSIONS}. Past it telemetry evicts the least
+         *     valuable entries (totals at the agent and global levels are kept regardless). The in-memory ledger
+         *     keeps up to {@value TelemetryConfig#WINDOWS_PER_SESSION} times as many budget windows and never
+         *     evicts one that still counts without saying so (see {@link #onFull}).
          * @return this
          */
         public Builder maxSessions(long maxSessions) {
@@ -135,8 +164,9 @@ public final class TelemetryConfig {
         }
 
         /**
-         * @param sessionIdleExpiry how long after its last recorded call a session or user is forgotten, &gt; 0;
-         *     default 1 hour
+         * @param sessionIdleExpiry how long after its last recorded call a session or user is forgotten by
+         *     telemetry, up to 3,660 days; default 1 hour. A budget window is kept at least this long after its
+         *     last use, and in any case until its spend has left it.
          * @return this
          */
         public Builder sessionIdleExpiry(Duration sessionIdleExpiry) {
@@ -168,6 +198,16 @@ public final class TelemetryConfig {
             }
             if (sessionIdleExpiry == null || sessionIdleExpiry.isZero() || sessionIdleExpiry.isNegative()) {
                 throw new IllegalArgumentException("sessionIdleExpiry must be > 0, was " + sessionIdleExpiry);
+            }
+            if (sessionIdleExpiry.compareTo(MAX_IDLE_EXPIRY) > 0) {
+                throw new IllegalArgumentException("sessionIdleExpiry must be at most 3660d, was " + sessionIdleExpiry);
+            }
+            if (onFull == null) {
+                throw new IllegalArgumentException("onFull must be set, was null");
+            }
+            if (maxSessions > Long.MAX_VALUE / WINDOWS_PER_SESSION) {
+                throw new IllegalArgumentException("maxSessions must be at most " + Long.MAX_VALUE / WINDOWS_PER_SESSION
+                        + ", was " + maxSessions);
             }
             if (latencySamples < 1 || latencySamples > LatencyRecorder.MAX_SAMPLES) {
                 throw new IllegalArgumentException("latencySamples must be between 1 and "

@@ -126,6 +126,11 @@ public final class Usage {
         return promptTokens() + completionTokens();
     }
 
+    /** @return true if the provider reported at least one count */
+    public boolean hasAnyCount() {
+        return input >= 0 || cacheRead >= 0 || cacheWrite >= 0 || output >= 0 || reasoning >= 0;
+    }
+
     /** @return true if both the input and the output count were reported (the two that every provider bills) */
     public boolean isComplete() {
         return input >= 0 && output >= 0;

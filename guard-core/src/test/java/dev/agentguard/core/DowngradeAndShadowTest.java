@@ -86,6 +86,7 @@ class DowngradeAndShadowTest {
                 + " 8000 ms: 20% of calls slower); using small");
         routed.settle(Usage.of(10, 10));
 
+        ticker.advance(Duration.ofSeconds(61));
         clock.advance(Duration.ofSeconds(61));
         Admission probe1 = call(guard, "big");
         Admission probe2 = call(guard, "big");
@@ -135,6 +136,7 @@ class DowngradeAndShadowTest {
                 .probeCalls(1).build()));
         call(guard, "big").fail(new RuntimeException(), null);
         call(guard, "big").fail(new RuntimeException(), null);
+        ticker.advance(Duration.ofSeconds(6));
         clock.advance(Duration.ofSeconds(6));
 
         Admission probe = call(guard, "big");

@@ -93,7 +93,7 @@ class GuardTest {
             a.settle(Usage.of(1_000, 100)); // 2,500,000 + 1,000,000 nano-dollars
         }
         guard.admitModelCall(ModelCall.builder(MODEL).scope(S1).promptTokens(10).build())
-                .fail(new IllegalStateException("500"), null);
+                .fail(new IllegalStateException("400"), Usage.of(0, 0)); // refused by the provider: billed nothing
 
         TelemetrySnapshot session = guard.telemetry().snapshot(Scope.SESSION, "s1").orElseThrow();
         assertThat(session.costNanos()).isEqualTo(10 * 3_500_000L);

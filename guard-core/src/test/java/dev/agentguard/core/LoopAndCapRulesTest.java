@@ -232,6 +232,31 @@ class LoopAndCapRulesTest {
     }
 
     @Test
+    void aTruncatedCallIsReservedForWhatItSendsAndBlockedWhenItCannotFit() {
+        Guard truncating = guard(p -> p.caps(Caps.builder().promptTokens(1_000, Caps.PromptAction.TRUNCATE).build()));
+        List<Long> asked = new ArrayList<>();
+        Admission fits = truncating.admitModelCall(ModelCall.builder(MODEL).scope(turn("t1")).promptTokens(5_000)
+                .maxOutputTokens(100).truncator(target -> {
+                    asked.add(target);
+                    return 870; // what stays once the oldest messages are dropped
+                }).build());
+
+        assertThat(asked).containsExactly(1_000L);
+        assertThat(fits.decision().action()).isEqualTo(Action.TRUNCATE);
+        assertThat(fits.reservedNanos()).as("reserved for the prompt sent").isEqualTo((870 + 100) * 1_000L);
+
+        // one 120,000-character user message: nothing can be dropped, so nothing goes out over the cap
+        Admission cannot = truncating.admitModelCall(ModelCall.builder(MODEL).scope(turn("t1")).promptTokens(30_000)
+                .maxOutputTokens(100).truncator(target -> 30_000).build());
+        assertThat(cannot.proceeds()).isFalse();
+        assertThat(cannot.decision().action()).isEqualTo(Action.BLOCK);
+        assertThat(cannot.decision().rule()).isEqualTo("caps.promptTokens");
+        assertThat(cannot.decision().reason()).contains("truncation cannot bring it under")
+                .contains("30000 tokens");
+        assertThat(cannot.reservedNanos()).isZero();
+    }
+
+    @Test
     void aPromptOverTheCapIsTruncatedOrBlocked() {
         Guard truncating = guard(p -> p.caps(Caps.builder().promptTokens(1_000, Caps.PromptAction.TRUNCATE).build()));
         Admission a = truncating.admitModelCall(ModelCall.builder(MODEL).scope(turn("t1")).promptTokens(5_000)
@@ -242,7 +267,8 @@ class LoopAndCapRulesTest {
         assertThat(a.decision().observed()).isEqualTo(5_000);
         assertThat(a.decision().unit()).isEqualTo(Unit.TOKENS);
         assertThat(a.proceeds()).isTrue();
-        assertThat(a.reservedNanos()).as("reserved at the truncated size").isEqualTo((1_000 + 100) * 1_000L);
+        assertThat(a.reservedNanos()).as("no truncator: the caller may send it all, so all of it is reserved")
+                .isEqualTo((5_000 + 100) * 1_000L);
 
         Guard blocking = guard(p -> p.caps(Caps.builder().promptTokens(1_000, Caps.PromptAction.BLOCK).build()));
         Admission b = blocking.admitModelCall(ModelCall.builder(MODEL).scope(turn("t1")).promptTokens(1_001).build());

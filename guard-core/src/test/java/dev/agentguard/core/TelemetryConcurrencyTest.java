@@ -107,8 +107,8 @@ class TelemetryConcurrencyTest {
                     assertThat(g.modelErrors()).isLessThanOrEqualTo(g.modelCalls());
                     lastCalls = g.modelCalls();
                     telemetry.snapshot(Scope.SESSION, "session-0-0");
-                    telemetry.snapshot(Scope.MODEL, "model-1")
-                            .ifPresent(m -> assertThat(m.modelCalls()).isPositive());
+                    telemetry.snapshot(Scope.MODEL, "model-1") // may be read between its creation and first call
+                            .ifPresent(m -> assertThat(m.modelErrors()).isBetween(0L, m.modelCalls()));
                 }
                 return null;
             }));

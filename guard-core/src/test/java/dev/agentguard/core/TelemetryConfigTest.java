@@ -32,7 +32,7 @@ class TelemetryConfigTest {
         assertThat(c.latencySamples()).isEqualTo(7);
         assertThat(c.toBuilder().build()).isEqualTo(c).hasSameHashCodeAs(c);
         assertThat(c).hasToString("TelemetryConfig{window=calendar month Europe/Paris, maxSessions=5, "
-                + "sessionIdleExpiry=PT3M, latencySamples=7}");
+                + "sessionIdleExpiry=PT3M, latencySamples=7, onFull=refuseNew}");
     }
 
     @Test
@@ -47,6 +47,9 @@ class TelemetryConfigTest {
                 .hasMessage("sessionIdleExpiry must be > 0, was PT-5S");
         assertThatThrownBy(() -> TelemetryConfig.builder().sessionIdleExpiry(null).build())
                 .hasMessage("sessionIdleExpiry must be > 0, was null");
+        assertThatThrownBy(() -> TelemetryConfig.builder().sessionIdleExpiry(Duration.ofDays(999_999_999)).build())
+                .isInstanceOf(IllegalArgumentException.class)
+                .hasMessage("sessionIdleExpiry must be at most 3660d, was PT23999999976H");
         assertThatThrownBy(() -> TelemetryConfig.builder().latencySamples(0).build())
                 .isInstanceOf(IllegalArgumentException.class)
                 .hasMessage("latencySamples must be between 1 and 1000000, was 0");

@@ -38,7 +38,9 @@ import java.util.Set;
  *   <li>calls the delegate's {@code chat(request, options)} (never {@code doChat}), so that the delegate's
  *       listeners fire exactly once per call;</li>
  *   <li>settles the admission with the response's usage (see {@link TokenUsageNormalizer}) and the latency, or, if
- *       the delegate throws, fails it with the error (counting nothing unreported) and rethrows.</li>
+ *       the delegate throws, fails it with the error and rethrows: a request the provider refused (HTTP 4xx) is
+ *       charged nothing, any other failure the policy's {@code streaming.onCancel} (by default its worst case,
+ *       since the provider may have billed it).</li>
  * </ol>
  * Exactly one of settle, fail or release happens for every admission, whatever is thrown.
  *
@@ -92,7 +94,7 @@ public final class GuardedChatModel implements ChatModel {
             try (GuardMdc.Binding mdc = GuardMdc.bind(planned.call.scope())) {
                 response = target.model.chat(target.request, options);
             } catch (RuntimeException | Error e) {
-                admission.fail(e, null);
+                admission.fail(e, ProviderErrors.reportedUsage(e));
                 throw e;
             }
             admission.settle(TokenUsageNormalizer.normalize(response == null ? null : response.tokenUsage()));

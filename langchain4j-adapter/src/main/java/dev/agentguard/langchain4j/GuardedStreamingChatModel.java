@@ -30,8 +30,12 @@ import java.util.Set;
  *       call, unmapped raw events, complete response, error);</li>
  *   <li>the first partial response, thinking or tool call marks the time to first token;</li>
  *   <li>the admission is settled exactly once: with the usage of the complete response (before the caller's
- *       handler sees it), or failed with the error, or released when the caller cancels the stream through the
- *       {@code StreamingHandle} of a callback context (an abandoned stream reports no usage);</li>
+ *       handler sees it); or failed with the error; or cancelled when the caller cancels the stream through the
+ *       {@code StreamingHandle} of a callback context. A cancelled or failed stream reports no usage, and is
+ *       never free: it is charged by the policy's {@code streaming.onCancel}, its worst case (the default: the
+ *       provider may go on generating, and billing, after the client hangs up) or the prompt plus the output
+ *       received so far (estimated from its text). A request the provider refused (HTTP 4xx) is charged
+ *       nothing;</li>
  *   <li>if the delegate throws instead of streaming, the admission fails and the exception propagates.</li>
  * </ul>
  *
@@ -79,10 +83,11 @@ public final class GuardedStreamingChatModel implements StreamingChatModel {
         try {
             CallPlanner.Target<StreamingChatModel> target = planner.target(planned, admission);
             started = true;
-            target.model.chat(target.request, options, new GuardedStreamingHandler(handler, admission));
+            target.model.chat(target.request, options, new GuardedStreamingHandler(handler, admission,
+                    guard.config().tokenEstimator()));
         } catch (RuntimeException | Error e) {
             if (started) {
-                admission.fail(e, null);
+                admission.fail(e, ProviderErrors.reportedUsage(e));
             } else {
                 admission.release(); // never reached the provider
             }

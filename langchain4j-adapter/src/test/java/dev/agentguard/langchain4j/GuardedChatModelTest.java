@@ -119,6 +119,23 @@ class GuardedChatModelTest {
     }
 
     @Test
+    void aRequestTheProviderRefusedIsChargedNothing() {
+        TestGuards t = new TestGuards(p -> p.budget(Budget.builder("session").scope(Scope.SESSION)
+                .sliding(Duration.ofMinutes(10)).limitUsd("1.00").build()));
+        FakeChatModel fake = new FakeChatModel("cheap");
+        fake.answer = r -> {
+            throw new dev.langchain4j.exception.RateLimitException("429 slow down");
+        };
+        ChatModel model = GuardedChatModel.wrap(fake, t.guard);
+
+        try (GuardScope s = GuardScope.open("support", "session-1")) {
+            assertThatThrownBy(() -> model.chat("hello")).hasMessage("429 slow down");
+        }
+        assertThat(t.lastPost().costNanos()).isZero();
+        assertThat(t.guard.budgetUsed("session", "session-1")).isZero();
+    }
+
+    @Test
     void aFailingModelFailsTheAdmissionAndTheErrorPropagates() {
         TestGuards t = new TestGuards(p -> p.budget(Budget.builder("session").scope(Scope.SESSION)
                 .sliding(Duration.ofMinutes(10)).limitUsd("1.00").build()));
@@ -139,9 +156,10 @@ class GuardedChatModelTest {
             assertThatThrownBy(() -> model.chat("hello")).hasMessage("provider down");
         }
         assertThat(t.lastPost().outcome()).isEqualTo(IllegalStateException.class.getName());
-        assertThat(t.lastPost().costNanos()).isZero();
+        assertThat(t.lastPost().costNanos()).as("no usage reported: charged its worst case")
+                .isPositive().isEqualTo(t.lastPost().reservedNanos());
         assertThat(t.guard.ledger().openHolds()).isZero();
-        assertThat(t.guard.budgetUsed("session", "session-1")).isZero();
+        assertThat(t.guard.budgetUsed("session", "session-1")).isEqualTo(t.lastPost().reservedNanos());
         assertThat(errors).hasValue(1);
     }
 

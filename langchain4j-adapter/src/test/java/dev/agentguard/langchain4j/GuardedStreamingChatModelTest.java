@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import dev.agentguard.core.Budget;
 import dev.agentguard.core.DecisionEvent;
 import dev.agentguard.core.GuardScope;
+import dev.agentguard.core.OnCancel;
 import dev.agentguard.core.Scope;
 import dev.langchain4j.agent.tool.ToolExecutionRequest;
 import dev.langchain4j.data.message.AiMessage;
@@ -238,13 +239,14 @@ class GuardedStreamingChatModelTest {
                 "complete(late)");
         assertThat(t.post()).singleElement().satisfies(p -> {
             assertThat(p.outcome()).isEqualTo(IllegalStateException.class.getName());
-            assertThat(p.costNanos()).isZero();
+            assertThat(p.costNanos()).as("a broken stream reports nothing: charged its worst case")
+                    .isPositive().isEqualTo(p.reservedNanos());
         });
         assertThat(t.guard.ledger().openHolds()).isZero();
     }
 
     @Test
-    void aCallerWhoCancelsTheStreamReleasesTheAdmission() {
+    void aCallerWhoCancelsTheStreamIsChargedTheWorstCaseNotNothing() {
         TestGuards t = new TestGuards(p -> p.budget(Budget.builder("session").scope(Scope.SESSION)
                 .sliding(Duration.ofMinutes(10)).limitUsd("1.00").build()));
         FakeStreamingModel fake = new FakeStreamingModel();
@@ -265,9 +267,39 @@ class GuardedStreamingChatModelTest {
 
         assertThat(handle.isCancelled()).isTrue();
         assertThat(caller.handle.isCancelled()).isTrue();
-        assertThat(t.post()).singleElement().satisfies(p -> assertThat(p.outcome()).isEqualTo(DecisionEvent.RELEASED));
+        DecisionEvent post = t.post().get(0);
+        assertThat(t.post()).as("the late completion counts nothing").hasSize(1);
+        assertThat(post.outcome()).isEqualTo(DecisionEvent.CANCELLED);
+        assertThat(post.costNanos()).as("the provider may bill it all").isPositive().isEqualTo(post.reservedNanos());
         assertThat(t.guard.ledger().openHolds()).isZero();
-        assertThat(t.guard.budgetUsed("session", "session-1")).isZero();
+        assertThat(t.guard.budgetUsed("session", "session-1")).isEqualTo(post.reservedNanos());
+    }
+
+    @Test
+    void withOnCancelReceivedACancelledStreamIsChargedThePromptAndWhatArrived() {
+        TestGuards t = new TestGuards(p -> p.onCancel(OnCancel.RECEIVED).budget(Budget.builder("session")
+                .scope(Scope.SESSION).sliding(Duration.ofMinutes(10)).limitUsd("1.00").build()));
+        FakeStreamingModel fake = new FakeStreamingModel();
+        Handle handle = new Handle();
+        fake.script = (r, h) -> {
+            h.onPartialResponse(new PartialResponse("Hello there, "), new PartialResponseContext(handle));
+            h.onPartialResponse(new PartialResponse("general Kenobi"), new PartialResponseContext(handle));
+        };
+        RecordingHandler caller = new RecordingHandler();
+
+        try (GuardScope s = GuardScope.open("support", "session-1")) {
+            GuardedStreamingChatModel.wrap(fake, t.guard).chat("hi", caller);
+        }
+        caller.handle.cancel();
+
+        DecisionEvent post = t.post().get(0);
+        long prompt = t.guard.config().tokenEstimator().estimate("hi");
+        long received = t.guard.config().tokenEstimator().estimate("Hello there, ")
+                + t.guard.config().tokenEstimator().estimate("general Kenobi");
+        assertThat(post.outcome()).isEqualTo(DecisionEvent.CANCELLED);
+        assertThat(post.costNanos()).as("prompt at $1/M plus received output at $2/M")
+                .isEqualTo(prompt * 1_000 + received * 2_000).isLessThan(post.reservedNanos());
+        assertThat(t.guard.budgetUsed("session", "session-1")).isEqualTo(post.costNanos());
     }
 
     @Test

@@ -30,4 +30,21 @@ public interface Hold {
      * @return the amount used before
      */
     long usedBefore(int i);
+
+    /**
+     * @return true if the hold was refused because the ledger could not keep one more window (it is full of
+     *     windows that still count and refuses new ones), not because a limit would be passed; then
+     *     {@link #refusedIndex()} names the request whose window could not be made
+     */
+    default boolean refusedForCapacity() {
+        return false;
+    }
+
+    /**
+     * @return how many windows that still held spend the ledger forgot to make room for this reservation (a full
+     *     ledger that evicts the oldest); 0 normally
+     */
+    default int evictedWindows() {
+        return 0;
+    }
 }

@@ -4,12 +4,16 @@ import com.github.benmanes.caffeine.cache.Cache;
 import com.github.benmanes.caffeine.cache.Caffeine;
 import com.github.benmanes.caffeine.cache.Expiry;
 import dev.agentguard.core.Scope;
+import dev.agentguard.core.SteadyClock;
 import dev.agentguard.core.Ticker;
+import dev.agentguard.core.window.Window;
+import dev.agentguard.core.window.WindowSpec;
 import java.lang.invoke.MethodHandles;
 import java.lang.invoke.VarHandle;
 import java.time.Clock;
 import java.time.Duration;
 import java.util.List;
+import java.util.Map;
 import java.util.Objects;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ConcurrentMap;
@@ -22,45 +26,64 @@ import java.util.concurrent.atomic.LongAdder;
  * <p><b>Concurrency.</b> Each window is an entry with its own lock, held only for the few arithmetic
  * operations of one request (never across a model call). The lock spins rather than parks: the global and agent
  * entries are taken by every call, and with a monitor two threads spent more time handing it over (inflation,
- * parking, waking) than inside it; past a hundred spins a waiter yields, in case the holder was descheduled. A reservation takes its requests one by one and, if
- * one does not fit, gives back those already taken. So no two entries are ever locked together (no deadlock,
- * no lock ordering), a window can never pass its limit, and a reservation that is rolled back can at worst make
- * a concurrent one see the window fuller than it ends up: a refusal erring on the safe side.
+ * parking, waking) than inside it; past a hundred spins a waiter yields, in case the holder was descheduled. A
+ * reservation takes its requests one by one and, if one does not fit, gives back those already taken. So no two
+ * entries are ever locked together (no deadlock, no lock ordering), a window can never pass its limit, and a
+ * reservation that is rolled back can at worst make a concurrent one see the window fuller than it ends up: a
+ * refusal erring on the safe side.
  *
- * <p><b>Memory.</b> Session and user windows live in a bounded Caffeine cache ({@code maxSessions} entries,
- * expiring after {@code idleExpiry} without use); an entry with a reservation outstanding does not expire. The
- * other levels (global, agent, tenant, model) are few and kept in a plain map. Evicting a session never touches
- * another level's windows. One caveat: an entry evicted <em>by size</em> while a call is in flight settles into
- * the detached entry, and the session starts a new window; keep {@code maxSessions} well above the number of
- * concurrently active sessions.
+ * <p><b>Memory, and what is never forgotten.</b> Global and agent windows are few and kept for good. Session,
+ * user, tenant and model windows (their keys come from requests, so there may be any number of them) live in a
+ * Caffeine cache whose entries expire only when nothing in them counts any more: an entry is kept while a
+ * reservation on it is outstanding, and otherwise until the later of {@code idleExpiry} after its last use and the
+ * moment its spend has left its window ({@link dev.agentguard.core.window.Window#drainedAt}): a monthly budget
+ * keeps its window for the month, however long its user is idle. The cache holds at most {@code maxWindows}
+ * entries. When a new window is needed and the cache is full, expired entries are cleaned up first; when every
+ * entry still holds spend or a reservation, {@link OnFull} decides: {@link OnFull#REFUSE_NEW refuse} the call that
+ * needs the new window (its hold is refused with {@link Hold#refusedForCapacity()}), or {@link OnFull#EVICT_OLDEST
+ * forget} the window that would expire soonest and has no reservation outstanding (reported by
+ * {@link Hold#evictedWindows()}). Either way the caller records it; nothing is dropped silently. An entry with a
+ * reservation outstanding is never evicted or expired, so a settlement always lands in the window it was
+ * reserved on.
  *
- * <p>Time is read once per operation from the injected {@link Ticker} (sliding windows) and {@link Clock}
- * (calendar windows).
+ * <p><b>Time.</b> Read once per operation from the injected {@link Ticker} (sliding windows) and a
+ * {@link SteadyClock} over the injected {@link Clock} (calendar windows), so that one outlier wall-clock reading
+ * does not move a calendar window.
+ *
+ * <p><b>Reloads.</b> A {@link BudgetKey} is equal across window shapes, so a budget that keeps its id keeps its
+ * entry. When a key arrives with another window shape than its entry's, the entry starts a window of the new shape
+ * that carries what the old one holds now (the spend of its current period or span) as spent at that moment.
  */
 public final class InMemoryLedger implements BudgetLedger {
 
     /** Busy-waits of a contended entry before it yields its time slice. */
     private static final int SPINS_BEFORE_YIELD = 100;
+    /** How often a reservation retries an entry that was expired or evicted under it; more means a bug. */
+    private static final int MAX_RETRIES = 1_000;
 
     private final Ticker ticker;
     private final Clock clock;
+    private final long idleNanos;
+    private final long maxWindows;
+    private final OnFull onFull;
     private final Cache<BudgetKey, Entry> cached;
     private final ConcurrentMap<BudgetKey, Entry> pinned = new ConcurrentHashMap<>();
     private final LongAdder openHolds = new LongAdder();
 
     private InMemoryLedger(Builder b) {
         this.ticker = b.ticker;
-        this.clock = b.clock;
-        long idleNanos = b.idleExpiry.toNanos();
+        this.clock = SteadyClock.of(b.clock, b.ticker);
+        this.idleNanos = b.idleExpiry.toNanos();
+        this.maxWindows = b.maxWindows;
+        this.onFull = b.onFull;
         this.cached = Caffeine.newBuilder()
                 .executor(Runnable::run) // see Guard: maintenance on the caller, no hand-off per write
-                .maximumSize(b.maxSessions)
-                .expireAfter(new IdleUnlessReserved(idleNanos))
+                .expireAfter(new WhileItCounts())
                 .ticker(ticker::read)
                 .build();
     }
 
-    /** @return a builder with the system ticker and clock, 100,000 sessions and a one-hour idle expiry */
+    /** @return a builder with the system ticker and clock, 400,000 windows and a one-hour idle expiry */
     public static Builder builder() {
         return new Builder();
     }
@@ -73,26 +96,85 @@ public final class InMemoryLedger implements BudgetLedger {
         Entry[] entries = new Entry[n];
         long[] amounts = new long[n];
         long[] usedBefore = new long[n];
+        int evicted = 0;
         for (int i = 0; i < n; i++) {
             BudgetRequest r = requests.get(i);
-            Entry e = entry(r.key());
-            long used = e.tryReserve(tick, epoch, r.amount(), r.limit());
+            BudgetKey key = r.key();
+            Entry e;
+            long used;
+            if (!isCached(key.scope())) {
+                e = pinned.computeIfAbsent(key, k -> new Entry(null, k.window()));
+                used = e.tryReserve(tick, epoch, key.window(), r.amount(), r.limit());
+            } else {
+                used = Entry.RETIRED;
+                e = null;
+                for (int attempt = 0; used == Entry.RETIRED; attempt++) {
+                    if (attempt == MAX_RETRIES) {
+                        throw new IllegalStateException("window " + key + " kept being evicted under a reservation");
+                    }
+                    e = cached.getIfPresent(key);
+                    if (e == null) {
+                        int made = makeRoom();
+                        if (made < 0) {
+                            rollBack(entries, amounts, i);
+                            return MemoryHold.full(usedBefore, i);
+                        }
+                        evicted += made;
+                        e = cached.get(key, k -> new Entry(k, k.window()));
+                    }
+                    used = e.tryReserve(tick, epoch, key.window(), r.amount(), r.limit());
+                    if (used != Entry.RETIRED && used >= 0 && cached.getIfPresent(key) != e) {
+                        // expired or evicted between the lookup and the hold: the hold must sit in the live entry
+                        e.unreserve(r.amount());
+                        used = Entry.RETIRED;
+                    }
+                    // a granted hold was re-read above, which made the cache recompute the entry's expiry: pinned
+                }
+            }
             if (used < 0) {
                 usedBefore[i] = ~used;
-                for (int j = 0; j < i; j++) {
-                    entries[j].unreserve(amounts[j]);
-                }
-                return new MemoryHold(null, null, usedBefore, i);
+                rollBack(entries, amounts, i);
+                return new MemoryHold(null, null, usedBefore, i, false, evicted);
             }
             entries[i] = e;
             amounts[i] = r.amount();
             usedBefore[i] = used;
-            if (e.key != null) {
-                cached.getIfPresent(e.key); // the expiry was computed before the hold: pin the entry now
-            }
         }
         openHolds.increment();
-        return new MemoryHold(entries, amounts, usedBefore, -1);
+        return new MemoryHold(entries, amounts, usedBefore, -1, false, evicted);
+    }
+
+    private void rollBack(Entry[] entries, long[] amounts, int taken) {
+        for (int j = 0; j < taken; j++) {
+            entries[j].unreserve(amounts[j]);
+            touch(entries[j]);
+        }
+    }
+
+    /**
+     * Makes room for one more cached window.
+     *
+     * @return how many windows that still counted were forgotten (0 or 1), or -1 when the ledger refuses new ones
+     */
+    private int makeRoom() {
+        if (cached.estimatedSize() < maxWindows) {
+            return 0;
+        }
+        cached.cleanUp(); // expired entries first: they hold nothing that counts
+        if (cached.estimatedSize() < maxWindows) {
+            return 0;
+        }
+        if (onFull == OnFull.REFUSE_NEW) {
+            return -1;
+        }
+        Map<BudgetKey, Entry> soonest = cached.policy().expireVariably().orElseThrow().oldest(16);
+        for (Map.Entry<BudgetKey, Entry> victim : soonest.entrySet()) {
+            if (victim.getValue().retire()) {
+                cached.asMap().remove(victim.getKey(), victim.getValue());
+                return 1;
+            }
+        }
+        return -1; // the sixteen soonest all hold reservations: as good as full of calls in flight
     }
 
     @Override
@@ -115,7 +197,7 @@ public final class InMemoryLedger implements BudgetLedger {
         long tick = ticker.read();
         long epoch = clock.millis();
         for (int i = 0; i < h.entries.length; i++) {
-            h.entries[i].settle(tick, epoch, h.amounts[i], actualAmounts[i]);
+            h.entries[i].settle(tick, epoch, h.amounts[i], actualAmounts[i], idleNanos);
         }
         finish(h);
     }
@@ -135,7 +217,7 @@ public final class InMemoryLedger implements BudgetLedger {
     @Override
     public long used(BudgetKey key) {
         Entry e = peek(key);
-        return e == null ? 0 : e.used(ticker.read(), clock.millis());
+        return e == null ? 0 : e.used(ticker.read(), clock.millis(), key.window());
     }
 
     @Override
@@ -154,26 +236,23 @@ public final class InMemoryLedger implements BudgetLedger {
         cached.cleanUp();
     }
 
-    /** @return how many session and user windows are held */
+    /** @return how many session, user, tenant and model windows are held */
     public long cachedWindows() {
         return cached.estimatedSize();
     }
 
     private void finish(MemoryHold h) {
         openHolds.decrement();
-        // An entry pinned by its reservation gets its idle expiry back only when the cache looks at it again.
         for (Entry e : h.entries) {
-            if (e.key != null) {
-                cached.getIfPresent(e.key);
-            }
+            touch(e);
         }
     }
 
-    private Entry entry(BudgetKey key) {
-        if (isCached(key.scope())) {
-            return cached.get(key, k -> new Entry(k, k.window().newWindow()));
+    /** Makes the cache recompute the expiry of an entry whose holds or spend changed. */
+    private void touch(Entry e) {
+        if (e.key != null) {
+            cached.getIfPresent(e.key);
         }
-        return pinned.computeIfAbsent(key, k -> new Entry(null, k.window().newWindow()));
     }
 
     private Entry peek(BudgetKey key) {
@@ -181,7 +260,7 @@ public final class InMemoryLedger implements BudgetLedger {
     }
 
     private static boolean isCached(Scope scope) {
-        return scope == Scope.SESSION || scope == Scope.USER;
+        return scope != Scope.GLOBAL && scope != Scope.AGENT;
     }
 
     private static MemoryHold own(Hold hold) {
@@ -203,17 +282,25 @@ public final class InMemoryLedger implements BudgetLedger {
             }
         }
 
-        /** The cache key for session and user entries (to refresh their expiry); null for pinned entries. */
+        /** What {@link #tryReserve} answers for an entry that was evicted: look the key up again. */
+        static final long RETIRED = Long.MIN_VALUE;
+
+        /** The cache key for cached entries (to refresh their expiry); null for pinned entries. */
         final BudgetKey key;
-        private final dev.agentguard.core.window.Window window;
+        private WindowSpec spec;
+        private Window window;
         private long reserved;
+        private boolean retired;
         private volatile int holds;
+        /** Ticker reading until which the entry must be kept: its spend's drain, or idle expiry after its use. */
+        private volatile long keepUntil = Long.MIN_VALUE;
         /** 1 while a thread is inside one of the few-instruction sections below; see {@link #lock()}. */
         private volatile int locked;
 
-        Entry(BudgetKey key, dev.agentguard.core.window.Window window) {
+        Entry(BudgetKey key, WindowSpec spec) {
             this.key = key;
-            this.window = window;
+            this.spec = spec;
+            this.window = spec.newWindow();
         }
 
         private void lock() {
@@ -232,10 +319,31 @@ public final class InMemoryLedger implements BudgetLedger {
             LOCKED.setRelease(this, 0);
         }
 
-        /** @return the amount used before, or its complement ({@code ~used}, negative) when refused */
-        long tryReserve(long tick, long epoch, long amount, long limit) {
+        /** A budget reloaded with another window shape: start the new shape with what the old one holds now. */
+        private void reshape(long tick, long epoch, WindowSpec to) {
+            if (to == spec || to.equals(spec)) {
+                spec = to;
+                return;
+            }
+            long carried = window.total(tick, epoch);
+            spec = to;
+            window = to.newWindow();
+            if (carried != 0) {
+                window.add(tick, epoch, carried);
+            }
+        }
+
+        /**
+         * @return the amount used before, its complement ({@code ~used}, negative) when refused, or
+         *     {@link #RETIRED} when the entry was evicted
+         */
+        long tryReserve(long tick, long epoch, WindowSpec spec, long amount, long limit) {
             lock();
             try {
+                if (retired) {
+                    return RETIRED;
+                }
+                reshape(tick, epoch, spec);
                 long used = window.total(tick, epoch) + reserved;
                 if (amount > limit - used) {
                     return ~used;
@@ -258,20 +366,23 @@ public final class InMemoryLedger implements BudgetLedger {
             }
         }
 
-        void settle(long tick, long epoch, long amount, long actual) {
+        void settle(long tick, long epoch, long amount, long actual, long idleNanos) {
             lock();
             try {
                 reserved -= amount;
-                holds--;
                 window.add(tick, epoch, actual);
+                long idle = tick + idleNanos < tick ? Long.MAX_VALUE : tick + idleNanos;
+                keepUntil = Math.max(idle, window.drainedAt(tick, epoch)); // before holds--: the expiry reads both
+                holds--;
             } finally {
                 unlock();
             }
         }
 
-        long used(long tick, long epoch) {
+        long used(long tick, long epoch, WindowSpec spec) {
             lock();
             try {
+                reshape(tick, epoch, spec);
                 return window.total(tick, epoch) + reserved;
             } finally {
                 unlock();
@@ -287,8 +398,31 @@ public final class InMemoryLedger implements BudgetLedger {
             }
         }
 
-        boolean hasHolds() {
-            return holds > 0;
+        /** @return true if the entry was retired now (it had no hold); later reservations look the key up again */
+        boolean retire() {
+            lock();
+            try {
+                if (holds > 0 || retired) {
+                    return false;
+                }
+                retired = true;
+                return true;
+            } finally {
+                unlock();
+            }
+        }
+
+        /** @return the cache's expiry for this entry, in nanoseconds from {@code now} */
+        long expiresIn(long now, long idleNanos) {
+            if (holds > 0) {
+                return Long.MAX_VALUE;
+            }
+            long keep = keepUntil;
+            if (keep <= now) {
+                return idleNanos;
+            }
+            long left = keep - now;
+            return left < 0 ? Long.MAX_VALUE : Math.max(idleNanos, left); // negative: overflowed, far away
         }
     }
 
@@ -297,13 +431,21 @@ public final class InMemoryLedger implements BudgetLedger {
         final long[] amounts;
         final long[] usedBefore;
         final int refusedIndex;
+        final boolean full;
+        final int evicted;
         final AtomicBoolean done = new AtomicBoolean();
 
-        MemoryHold(Entry[] entries, long[] amounts, long[] usedBefore, int refusedIndex) {
+        MemoryHold(Entry[] entries, long[] amounts, long[] usedBefore, int refusedIndex, boolean full, int evicted) {
             this.entries = entries;
             this.amounts = amounts;
             this.usedBefore = usedBefore;
             this.refusedIndex = refusedIndex;
+            this.full = full;
+            this.evicted = evicted;
+        }
+
+        static MemoryHold full(long[] usedBefore, int refusedIndex) {
+            return new MemoryHold(null, null, usedBefore, refusedIndex, true, 0);
         }
 
         @Override
@@ -327,36 +469,38 @@ public final class InMemoryLedger implements BudgetLedger {
         }
 
         @Override
-        public String toString() {
-            return granted() ? "Hold{granted, " + size() + " windows}" : "Hold{refused at " + refusedIndex + "}";
-        }
-    }
-
-    /** Expire after idle time, except while a reservation is outstanding. */
-    private static final class IdleUnlessReserved implements Expiry<BudgetKey, Entry> {
-        private final long idleNanos;
-
-        IdleUnlessReserved(long idleNanos) {
-            this.idleNanos = idleNanos;
-        }
-
-        private long expiry(Entry e) {
-            return e.hasHolds() ? Long.MAX_VALUE : idleNanos;
+        public boolean refusedForCapacity() {
+            return full;
         }
 
         @Override
+        public int evictedWindows() {
+            return evicted;
+        }
+
+        @Override
+        public String toString() {
+            return granted() ? "Hold{granted, " + size() + " windows}"
+                    : "Hold{refused at " + refusedIndex + (full ? ", ledger full" : "") + "}";
+        }
+    }
+
+    /** Keep an entry while it has a hold, and otherwise until its spend drained and it was idle long enough. */
+    private final class WhileItCounts implements Expiry<BudgetKey, Entry> {
+
+        @Override
         public long expireAfterCreate(BudgetKey key, Entry value, long currentTime) {
-            return expiry(value);
+            return value.expiresIn(currentTime, idleNanos);
         }
 
         @Override
         public long expireAfterUpdate(BudgetKey key, Entry value, long currentTime, long currentDuration) {
-            return expiry(value);
+            return value.expiresIn(currentTime, idleNanos);
         }
 
         @Override
         public long expireAfterRead(BudgetKey key, Entry value, long currentTime, long currentDuration) {
-            return expiry(value);
+            return value.expiresIn(currentTime, idleNanos);
         }
     }
 
@@ -364,8 +508,9 @@ public final class InMemoryLedger implements BudgetLedger {
     public static final class Builder {
         private Ticker ticker = Ticker.system();
         private Clock clock = Clock.systemUTC();
-        private long maxSessions = 100_000;
         private Duration idleExpiry = Duration.ofHours(1);
+        private long maxWindows = 400_000;
+        private OnFull onFull = OnFull.REFUSE_NEW;
 
         private Builder() {
         }
@@ -376,32 +521,46 @@ public final class InMemoryLedger implements BudgetLedger {
             return this;
         }
 
-        /** @param clock the time source of calendar windows @return this */
+        /**
+         * @param clock the time source of calendar windows; read through a {@link SteadyClock} unless it is one
+         * @return this
+         */
         public Builder clock(Clock clock) {
             this.clock = Objects.requireNonNull(clock, "clock");
             return this;
         }
 
         /**
-         * @param maxSessions how many session and user windows to keep at most
+         * @param maxWindows how many session, user, tenant and model windows to keep at most (one per budget and
+         *     key); default 400,000
          * @return this
          */
-        public Builder maxSessions(long maxSessions) {
-            if (maxSessions <= 0) {
-                throw new IllegalArgumentException("maxSessions must be > 0, was " + maxSessions);
+        public Builder maxWindows(long maxWindows) {
+            if (maxWindows <= 0) {
+                throw new IllegalArgumentException("maxWindows must be > 0, was " + maxWindows);
             }
-            this.maxSessions = maxSessions;
+            this.maxWindows = maxWindows;
             return this;
         }
 
         /**
-         * @param idleExpiry how long an unused session or user window is kept
+         * @param onFull what to do when a new window is needed and every window held still counts; default
+         *     {@link OnFull#REFUSE_NEW}
+         * @return this
+         */
+        public Builder onFull(OnFull onFull) {
+            this.onFull = Objects.requireNonNull(onFull, "onFull");
+            return this;
+        }
+
+        /**
+         * @param idleExpiry how long an unused window is kept at least, even once its spend has left it
          * @return this
          */
         public Builder idleExpiry(Duration idleExpiry) {
             Objects.requireNonNull(idleExpiry, "idleExpiry");
-            if (idleExpiry.isZero() || idleExpiry.isNegative()) {
-                throw new IllegalArgumentException("idleExpiry must be positive, was " + idleExpiry);
+            if (idleExpiry.isZero() || idleExpiry.isNegative() || idleExpiry.compareTo(Duration.ofDays(3660)) > 0) {
+                throw new IllegalArgumentException("idleExpiry must be between 1ns and 3660d, was " + idleExpiry);
             }
             this.idleExpiry = idleExpiry;
             return this;

@@ -16,10 +16,14 @@ import java.util.Objects;
  * dates ({@code atStartOfDay(zone)}), so a day is as long as the zone says: 23 or 25 hours across a
  * daylight-saving change, and midnight that falls in a gap starts at the first valid instant.
  *
- * <p>Only the end of the period is kept, not its start: a wall time earlier than the period (a clock stepped
- * back) is counted in the current period, the same rule as a sliding window's, so the start is never needed.
+ * <p>A wall time earlier than the current period's start (a clock that stepped back across a period boundary,
+ * after a jump forward say) makes that earlier period the current one <em>and carries the totals into it</em>: a
+ * clock that returns from a jump must neither keep the budget on a period that has not started yet (exhausted
+ * until then) nor hand out the period's limit a second time. Within the period, an earlier time is simply counted
+ * in it. Guards feed calendar windows a wall time that does not follow single outlier readings (see
+ * {@code SteadyClock}).
  *
- * <p>Memory: {@code long[counters]} and a 32-byte object; about 56 bytes for one counter.
+ * <p>Memory: {@code long[counters]} and a 40-byte object; about 64 bytes for one counter.
  */
 final class CalendarWindow implements Window, CounterWindow {
 
@@ -28,6 +32,8 @@ final class CalendarWindow implements Window, CounterWindow {
     private final long[] totals;
     /** Exclusive end of the current period in epoch millis; {@code Long.MIN_VALUE} before the first roll. */
     private long end = Long.MIN_VALUE;
+    /** Start of the current period in epoch millis; {@code Long.MIN_VALUE} before the first roll. */
+    private long start = Long.MIN_VALUE;
 
     CalendarWindow(CalendarPeriod period, ZoneId zone) {
         this(period, zone, 1);
@@ -59,33 +65,58 @@ final class CalendarWindow implements Window, CounterWindow {
     @Override
     public void roll(long tickNanos, long epochMillis) {
         if (epochMillis < end) {
+            if (epochMillis < start) {
+                period(epochMillis); // back before this period: that period is current, the totals carry over
+            }
             return;
         }
         Arrays.fill(totals, 0L);
-        end = endOfPeriod(epochMillis);
+        period(epochMillis);
     }
 
-    private long endOfPeriod(long epochMillis) {
+    @Override
+    public long drainedAt(long tickNanos, long epochMillis) {
+        roll(tickNanos, epochMillis);
+        for (long t : totals) {
+            if (t != 0) {
+                long millisLeft = end - epochMillis;
+                return millisLeft >= (Long.MAX_VALUE - Math.max(0, tickNanos)) / 1_000_000
+                        ? Long.MAX_VALUE : tickNanos + millisLeft * 1_000_000;
+            }
+        }
+        return tickNanos;
+    }
+
+    /** Makes the period that contains {@code epochMillis} the current one. */
+    private void period(long epochMillis) {
         LocalDate today = Instant.ofEpochMilli(epochMillis).atZone(zone).toLocalDate();
+        LocalDate first;
         LocalDate next;
         switch (period) {
             case DAY:
+                first = today;
                 next = today.plusDays(1);
                 break;
             case WEEK:
+                first = today.with(TemporalAdjusters.previousOrSame(DayOfWeek.MONDAY));
                 next = today.with(TemporalAdjusters.next(DayOfWeek.MONDAY));
                 break;
             case MONTH:
-                next = today.withDayOfMonth(1).plusMonths(1);
+                first = today.withDayOfMonth(1);
+                next = first.plusMonths(1);
                 break;
             default:
                 throw new AssertionError(period);
         }
+        start = startOf(first, Long.MIN_VALUE);
+        end = startOf(next, Long.MAX_VALUE); // a period that ends past the last millisecond never ends
+    }
+
+    private long startOf(LocalDate day, long outOfRange) {
         try {
-            return next.atStartOfDay(zone).toInstant().toEpochMilli();
-        } catch (ArithmeticException e) {
-            // a period that ends past the last representable millisecond never ends
-            return Long.MAX_VALUE;
+            return day.atStartOfDay(zone).toInstant().toEpochMilli();
+        } catch (ArithmeticException | java.time.DateTimeException e) {
+            return outOfRange;
         }
     }
 

@@ -98,6 +98,29 @@ final class SlidingWindow implements Window, CounterWindow {
     }
 
     @Override
+    public long drainedAt(long tickNanos, long epochMillis) {
+        roll(tickNanos, epochMillis);
+        if (head == EMPTY || isEmpty()) {
+            return tickNanos;
+        }
+        // the newest bucket leaves when bucket head + buckets starts
+        long lastIndex = head + buckets;
+        if (lastIndex > Long.MAX_VALUE / bucketNanos) {
+            return Long.MAX_VALUE;
+        }
+        return lastIndex * bucketNanos;
+    }
+
+    private boolean isEmpty() {
+        for (int c = 0; c < counters; c++) {
+            if (cells[c] != 0) {
+                return false;
+            }
+        }
+        return true;
+    }
+
+    @Override
     public int counters() {
         return counters;
     }

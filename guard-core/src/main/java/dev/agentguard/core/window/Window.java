@@ -27,4 +27,16 @@ public interface Window {
      * @return the total
      */
     long total(long tickNanos, long epochMillis);
+
+    /**
+     * When what the window holds now will all have left it, if nothing more is added: the ticker reading past
+     * which {@link #total} is 0. A ledger keeps a window at least until then, so that forgetting an idle window
+     * never forgets spend that still counts.
+     *
+     * @param tickNanos the ticker reading now
+     * @param epochMillis the wall-clock time now
+     * @return a ticker reading, at most {@code Long.MAX_VALUE}; {@code tickNanos} or earlier when the window is
+     *     already empty
+     */
+    long drainedAt(long tickNanos, long epochMillis);
 }

@@ -19,8 +19,10 @@ import java.util.Objects;
  * the window's zone (midnight, Monday midnight, the first of the month), including across daylight-saving
  * changes.
  *
- * <p>For both kinds, a time older than the newest one a window has seen counts as that newest time: a ticker or
- * wall clock that steps back puts an amount in the current bucket or period, and never revives or drops one.
+ * <p>A ticker reading older than the newest one a sliding window has seen counts as that newest time, and a wall
+ * time earlier than a calendar window's period but within it counts in that period: time that steps back never
+ * revives or drops an amount. A wall time before the period's start makes the earlier period current and carries
+ * the total into it (see {@code CalendarWindow}).
  */
 public final class WindowSpec {
 
@@ -44,15 +46,12 @@ public final class WindowSpec {
      * fewer whole milliseconds or does not divide into {@value #DEFAULT_BUCKETS} buckets of whole nanoseconds: the
      * largest such count (a 10 s window has 50 buckets of 200 ms).
      *
-     * @param length the span, at least 1 ms
+     * @param length the span, positive and at most 3,660 days
      * @return the spec
-     * @throws IllegalArgumentException if the length is not positive
+     * @throws IllegalArgumentException if the length is out of that range
      */
     public static WindowSpec sliding(Duration length) {
-        Objects.requireNonNull(length, "length");
-        if (length.isZero() || length.isNegative()) {
-            throw new IllegalArgumentException("window length must be positive, was " + length);
-        }
+        requireLength(length);
         long nanos = length.toNanos();
         int buckets = (int) Math.max(1, Math.min(DEFAULT_BUCKETS, length.toMillis()));
         while (nanos % buckets != 0) {
@@ -71,10 +70,7 @@ public final class WindowSpec {
      *     length is not a whole number of nanoseconds per bucket
      */
     public static WindowSpec sliding(Duration length, int buckets) {
-        Objects.requireNonNull(length, "length");
-        if (length.isZero() || length.isNegative()) {
-            throw new IllegalArgumentException("window length must be positive, was " + length);
-        }
+        requireLength(length);
         if (buckets < 1 || buckets > 10_000) {
             throw new IllegalArgumentException("window buckets must be between 1 and 10000, was " + buckets);
         }
@@ -84,6 +80,19 @@ public final class WindowSpec {
                     + " buckets of whole nanoseconds");
         }
         return new WindowSpec(length, buckets, null, null);
+    }
+
+    /** The longest sliding window: a ticker in nanoseconds spans about 292 years, a window must fit in it. */
+    public static final Duration MAX_LENGTH = Duration.ofDays(3660);
+
+    private static void requireLength(Duration length) {
+        Objects.requireNonNull(length, "length");
+        if (length.isZero() || length.isNegative()) {
+            throw new IllegalArgumentException("window length must be positive, was " + length);
+        }
+        if (length.compareTo(MAX_LENGTH) > 0) {
+            throw new IllegalArgumentException("window length must be at most 3660d, was " + length);
+        }
     }
 
     /**

@@ -39,7 +39,7 @@ class InMemoryLedgerTest extends BudgetLedgerContract {
                         return START.plusMillis(offsetMillis.get());
                     }
                 })
-                .maxSessions(1_000)
+                .maxWindows(1_000)
                 .idleExpiry(Duration.ofMinutes(30))
                 .build();
         return memoryLedger;

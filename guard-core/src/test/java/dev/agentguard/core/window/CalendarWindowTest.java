@@ -131,14 +131,34 @@ class CalendarWindowTest {
     }
 
     @Test
-    void aWallClockSteppedBackCountsInTheCurrentPeriod() {
+    void aWallClockSteppedBackWithinThePeriodCountsInIt() {
+        Window day = window(CalendarPeriod.DAY, PARIS);
+        day.add(TICK, local("2024-06-15T12:00", PARIS), 1);
+        day.add(TICK, local("2024-06-15T08:00", PARIS), 2); // the clock was corrected backwards
+
+        assertThat(day.total(TICK, local("2024-06-15T08:00", PARIS))).isEqualTo(3);
+        assertThat(day.total(TICK, local("2024-06-15T23:59:59", PARIS))).isEqualTo(3);
+        assertThat(day.total(TICK, local("2024-06-16T00:00", PARIS))).isZero();
+    }
+
+    @Test
+    void aWallClockSteppedBackBeforeThePeriodMovesBackCarryingTheTotal() {
         Window day = window(CalendarPeriod.DAY, PARIS);
         day.add(TICK, local("2024-06-15T00:00:01", PARIS), 1);
         day.add(TICK, local("2024-06-14T23:59:59", PARIS), 2); // the clock was corrected backwards
 
         assertThat(day.total(TICK, local("2024-06-14T23:59:59", PARIS))).isEqualTo(3);
-        assertThat(day.total(TICK, local("2024-06-15T23:59:59", PARIS))).isEqualTo(3);
-        assertThat(day.total(TICK, local("2024-06-16T00:00", PARIS))).isZero();
+        assertThat(day.total(TICK, local("2024-06-15T12:00", PARIS))).as("the real midnight starts a day").isZero();
+    }
+
+    @Test
+    void aClockBackFromAJumpOfAYearIsNotStuckInTheFuturePeriod() {
+        Window day = window(CalendarPeriod.DAY, PARIS);
+        day.add(TICK, local("2025-06-15T10:00", PARIS), 5); // a clock that ran a year ahead for a while
+        day.add(TICK, local("2024-06-15T10:05", PARIS), 1); // and came back
+
+        assertThat(day.total(TICK, local("2024-06-15T11:00", PARIS))).as("carried, not forgotten").isEqualTo(6);
+        assertThat(day.total(TICK, local("2024-06-16T00:00", PARIS))).as("the next real day is fresh").isZero();
     }
 
     @Test

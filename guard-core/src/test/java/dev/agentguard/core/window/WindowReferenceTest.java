@@ -122,6 +122,14 @@ class WindowReferenceTest {
             events.add(new long[] {stampNow(), counter, amount});
         }
 
+        void restamp(long from, long to) {
+            for (long[] e : events) {
+                if (e[0] == from) {
+                    e[0] = to;
+                }
+            }
+        }
+
         long total(int counter) {
             while (!events.isEmpty() && !inWindow(events.peekFirst()[0])) {
                 events.removeFirst();
@@ -172,7 +180,8 @@ class WindowReferenceTest {
     /**
      * WindowSpec: the total of the current period in the zone. Periods are identified here by calendar fields
      * (date, ISO week-based year and week, year-month), not by instants, so that this model shares no arithmetic
-     * with the implementation. An older wall time than one already seen counts as the newest.
+     * with the implementation. An older wall time within the current period counts in it; one before it makes its
+ * own period current and carries the current total into it.
      */
     private static final class CalendarReference extends Reference {
         private final CalendarPeriod period;
@@ -188,9 +197,24 @@ class WindowReferenceTest {
 
         @Override
         void observe(long tick, long millis) {
-            current = seen ? Math.max(current, millis) : millis;
-            currentPeriod = periodOf(current);
-            seen = true;
+            if (!seen) {
+                current = millis;
+                currentPeriod = periodOf(millis);
+                seen = true;
+                return;
+            }
+            long period = periodOf(millis);
+            if (period < currentPeriod) {
+                // back before the current period: that earlier period is current and the total carries into it
+                restamp(currentPeriod, period);
+                current = millis;
+                currentPeriod = period;
+            } else if (period > currentPeriod) {
+                current = millis;
+                currentPeriod = period;
+            } else {
+                current = Math.max(current, millis);
+            }
         }
 
         @Override

@@ -1,0 +1,142 @@
+package dev.agentguard.core;
+
+import java.time.Clock;
+import java.time.Duration;
+import java.time.Instant;
+import java.time.ZoneId;
+import java.util.Objects;
+import java.util.function.LongConsumer;
+
+/**
+ * A wall clock that moves with the monotonic {@link Ticker} and follows the system wall clock only when the two
+ * agree, or when the wall clock has held a new position for a while. Calendar budget windows read it, so that one
+ * outlier reading (a wall clock a day or a year ahead for a moment) neither rolls a daily budget early nor parks
+ * it in a period that has not started.
+ *
+ * <p>Each reading compares the wall clock with where the ticker says it should be (the last agreed wall time plus
+ * the ticker's progress since). Within {@code tolerance} the wall clock is taken as it is (it may drift or be
+ * slewed by NTP). Past it, the reading is a <em>jump</em>: it is reported once to the listener and the predicted
+ * time is used instead. A jump that holds, give or take the tolerance, for {@code confirmation} of ticker time is
+ * accepted: the clock was set, not glitched, and from then on the new time is used.
+ *
+ * <p>Thread-safe and lock-free; a reading allocates only when the clock is re-anchored (a jump, an accepted jump,
+ * or a drift of half the tolerance). Never goes backwards while the wall clock agrees with the ticker.
+ */
+public final class SteadyClock extends Clock {
+
+    /** How far the wall clock may stray from the ticker's prediction before a reading is a jump. */
+    public static final Duration DEFAULT_TOLERANCE = Duration.ofMinutes(1);
+    /** How long a jump must hold before the clock follows it. */
+    public static final Duration DEFAULT_CONFIRMATION = Duration.ofMinutes(5);
+
+    private final Clock wall;
+    private final Ticker ticker;
+    private final long toleranceMillis;
+    private final long confirmationNanos;
+    private final LongConsumer onJump;
+    private volatile State state;
+
+    /** The last agreed pair of readings, and a jump under watch. */
+    private static final class State {
+        final long tick;
+        final long millis;
+        /** Ticker reading when the current jump was first seen; meaningful only when {@link #jumping}. */
+        final long jumpSince;
+        /** Wall minus predicted time at the first reading of the current jump. */
+        final long jumpOffset;
+        final boolean jumping;
+
+        State(long tick, long millis, long jumpSince, long jumpOffset, boolean jumping) {
+            this.tick = tick;
+            this.millis = millis;
+            this.jumpSince = jumpSince;
+            this.jumpOffset = jumpOffset;
+            this.jumping = jumping;
+        }
+    }
+
+    /**
+     * @param wall the wall clock to follow
+     * @param ticker the monotonic time source
+     * @param tolerance the largest disagreement that is not a jump, positive
+     * @param confirmation how long a jump must hold to be followed, positive
+     * @param onJump told the offset in milliseconds (wall minus predicted) of every new jump; may be null
+     */
+    public SteadyClock(Clock wall, Ticker ticker, Duration tolerance, Duration confirmation, LongConsumer onJump) {
+        this.wall = Objects.requireNonNull(wall, "wall");
+        this.ticker = Objects.requireNonNull(ticker, "ticker");
+        this.toleranceMillis = positive("tolerance", tolerance).toMillis();
+        this.confirmationNanos = positive("confirmation", confirmation).toNanos();
+        this.onJump = onJump;
+    }
+
+    /**
+     * @param wall the wall clock to follow
+     * @param ticker the monotonic time source
+     * @return a steady clock with the default tolerance and confirmation, reporting nothing
+     */
+    public static SteadyClock of(Clock wall, Ticker ticker) {
+        return wall instanceof SteadyClock ? (SteadyClock) wall
+                : new SteadyClock(wall, ticker, DEFAULT_TOLERANCE, DEFAULT_CONFIRMATION, null);
+    }
+
+    private static Duration positive(String name, Duration d) {
+        Objects.requireNonNull(d, name);
+        if (d.isNegative() || d.isZero() || d.compareTo(Duration.ofDays(365)) > 0) {
+            throw new IllegalArgumentException(name + " must be between 1ns and 365d, was " + d);
+        }
+        return d;
+    }
+
+    @Override
+    public long millis() {
+        long tick = ticker.read();
+        long now = wall.millis();
+        State s = state;
+        if (s == null) {
+            state = new State(tick, now, 0, 0, false);
+            return now;
+        }
+        long predicted = s.millis + Math.floorDiv(tick - s.tick, 1_000_000L);
+        long offset = now - predicted;
+        if (Math.abs(offset) <= toleranceMillis) {
+            if (s.jumping || Math.abs(offset) > toleranceMillis / 2) {
+                state = new State(tick, now, 0, 0, false); // back in agreement, or drifted: re-anchor
+            }
+            return now;
+        }
+        if (s.jumping && Math.abs(offset - s.jumpOffset) <= toleranceMillis) {
+            if (tick - s.jumpSince >= confirmationNanos) {
+                state = new State(tick, now, 0, 0, false); // the clock was set: follow it
+                return now;
+            }
+            return predicted;
+        }
+        state = new State(s.tick, s.millis, tick, offset, true);
+        if (onJump != null) {
+            onJump.accept(offset);
+        }
+        return predicted;
+    }
+
+    @Override
+    public Instant instant() {
+        return Instant.ofEpochMilli(millis());
+    }
+
+    @Override
+    public ZoneId getZone() {
+        return wall.getZone();
+    }
+
+    @Override
+    public Clock withZone(ZoneId zone) {
+        return new SteadyClock(wall.withZone(zone), ticker, Duration.ofMillis(toleranceMillis),
+                Duration.ofNanos(confirmationNanos), onJump);
+    }
+
+    @Override
+    public String toString() {
+        return "SteadyClock{" + wall + ", tolerance " + toleranceMillis + " ms}";
+    }
+}
