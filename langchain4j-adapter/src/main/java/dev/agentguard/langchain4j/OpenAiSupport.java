@@ -26,9 +26,13 @@ final class OpenAiSupport {
         OpenAiTokenUsage u = (OpenAiTokenUsage) tokenUsage;
         Integer cached = u.inputTokensDetails() == null ? null : u.inputTokensDetails().cachedTokens();
         Integer reasoning = u.outputTokensDetails() == null ? null : u.outputTokensDetails().reasoningTokens();
+        // total_tokens = prompt_tokens + completion_tokens: one left out is the total less the other
+        Integer prompt = TokenUsageNormalizer.orDerived(u.inputTokenCount(), u.totalTokenCount(), u.outputTokenCount());
+        Integer completion = TokenUsageNormalizer.orDerived(u.outputTokenCount(), u.totalTokenCount(),
+                u.inputTokenCount());
         // prompt_tokens includes the cached tokens, completion_tokens the reasoning ones
-        return Usage.of(TokenUsageNormalizer.minus(u.inputTokenCount(), cached), TokenUsageNormalizer.count(cached),
-                Usage.UNKNOWN, TokenUsageNormalizer.minus(u.outputTokenCount(), reasoning),
+        return Usage.of(TokenUsageNormalizer.minus(prompt, cached), TokenUsageNormalizer.count(cached),
+                Usage.UNKNOWN, TokenUsageNormalizer.minus(completion, reasoning),
                 TokenUsageNormalizer.count(reasoning));
     }
 
