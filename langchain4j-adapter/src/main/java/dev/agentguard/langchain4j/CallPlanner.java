@@ -119,9 +119,19 @@ final class CallPlanner<M> {
     }
 
     /**
-     * Applies an admitted decision: a truncation drops old messages (recorded on the admission), a downgrade
-     * renames the model and drops what the cheaper model may reject, or routes to the instance configured for it.
-     * In shadow mode the decision changes nothing.
+     * Applies an admitted decision to the request actually sent:
+     * <ul>
+     *   <li>a truncation drops old messages (recorded on the admission);</li>
+     *   <li>a downgrade renames the model and drops what the cheaper model may reject, or routes to the instance
+     *       configured for it;</li>
+     *   <li>the output cap the call was reserved for ({@link Admission#maxOutputTokens()}: the request's own cap,
+     *       else the delegate's default, else the policy's {@code defaultMaxOutputTokens}) is written into the
+     *       request, on the field the target model accepts (see {@link #capped}), so that the provider cannot bill
+     *       more output than was reserved. Without it a request with no cap of its own would go out uncapped, or
+     *       with the defaults of a routed instance.</li>
+     * </ul>
+     * A shadow decision changes nothing, the cap included: the caller's request goes out as it was built, and
+     * one without a cap can then be billed past its reservation (settled at its actual cost, as recorded).
      */
     Target<M> target(Planned planned, Admission admission) {
         Decision d = admission.decision();
@@ -140,15 +150,54 @@ final class CallPlanner<M> {
             }
             admission.truncated(fit.droppedMessages, fit.droppedTokens);
         }
-        String model = d.model();
-        if (model == null || model.equals(d.requestedModel())) {
-            return new Target<>(delegate, request);
+        M target = delegate;
+        String model = planned.call.model();
+        ChatRequestParameters parameters = request.parameters();
+        if (d.model() != null && !d.model().equals(d.requestedModel())) {
+            model = d.model();
+            M routed = routes.get(model);
+            target = routed == null ? delegate : routed;
+            boolean sameProvider = providerOf.apply(target) == providerOf.apply(delegate);
+            parameters = retarget(parameters, model, sameProvider);
         }
-        M routed = routes.get(model);
-        M target = routed == null ? delegate : routed;
-        boolean sameProvider = providerOf.apply(target) == providerOf.apply(delegate);
-        return new Target<>(target, request.toBuilder().parameters(retarget(request.parameters(), model,
-                sameProvider)).build());
+        parameters = capped(parameters, admission.maxOutputTokens(), model, defaultsOf.apply(target));
+        if (parameters != request.parameters()) {
+            request = request.toBuilder().parameters(parameters).build();
+        }
+        return new Target<>(target, request);
+    }
+
+    /**
+     * Sets the output cap where the target reads it: OpenAI reasoning models (o-series, gpt-5) on
+     * {@code max_completion_tokens} (they reject {@code max_tokens}), other OpenAI models on each cap field the
+     * request or the target's defaults already use, else {@code max_tokens}; every other provider on the common
+     * {@code maxOutputTokens} (Anthropic {@code max_tokens}, Gemini {@code maxOutputTokens}, Ollama
+     * {@code num_predict}, ...). The request's cap overrides the target's default, so a routed instance's own
+     * default cannot raise it. OpenAI reasoning tokens and Gemini thoughts count against this cap.
+     *
+     * @param parameters the request's parameters (already re-targeted after a downgrade)
+     * @param cap the output cap reserved; nothing is set when it is not positive
+     * @param model the model the request goes to
+     * @param targetDefaults the default parameters of the instance it goes to, or null
+     * @return the parameters with the cap; the same instance when they already carry it
+     */
+    static ChatRequestParameters capped(ChatRequestParameters parameters, long cap, String model,
+            ChatRequestParameters targetDefaults) {
+        if (cap <= 0) {
+            return parameters;
+        }
+        int tokens = (int) Math.min(cap, Integer.MAX_VALUE);
+        if (Providers.OPENAI) {
+            ChatRequestParameters specific = OpenAiSupport.capped(parameters, tokens, model, targetDefaults);
+            if (specific != null) {
+                return specific;
+            }
+        }
+        if (Integer.valueOf(tokens).equals(parameters.maxOutputTokens())) {
+            return parameters;
+        }
+        // keeps a provider subclass's own fields: overrideWith returns the same class
+        return parameters.overrideWith(ChatRequestParameters.builder().maxOutputTokens(tokens).build());
     }
 
     /** @return the parameters for another model: renamed, without what that model may reject */

@@ -18,10 +18,18 @@ final class GeminiSupport {
             return null;
         }
         GoogleAiGeminiTokenUsage u = (GoogleAiGeminiTokenUsage) tokenUsage;
+        // totalTokenCount = prompt + candidates + thoughts: a count left out is the total less the others. Gemini
+        // leaves zero counts out of its JSON, so a missing thoughts count is 0 here (were it not, the thoughts would
+        // land in the derived count, billed at the same output rate).
+        Integer thoughts = u.thoughtsTokenCount() == null ? Integer.valueOf(0) : u.thoughtsTokenCount();
+        Integer prompt = TokenUsageNormalizer.orDerived(u.inputTokenCount(), u.totalTokenCount(),
+                u.outputTokenCount(), thoughts);
+        Integer candidates = TokenUsageNormalizer.orDerived(u.outputTokenCount(), u.totalTokenCount(),
+                u.inputTokenCount(), thoughts);
         // promptTokenCount includes the cached content; candidatesTokenCount excludes the thoughts, which are
         // billed as output (at the output rate unless the model has a reasoning rate)
-        return Usage.of(TokenUsageNormalizer.minus(u.inputTokenCount(), u.cachedContentTokenCount()),
+        return Usage.of(TokenUsageNormalizer.minus(prompt, u.cachedContentTokenCount()),
                 TokenUsageNormalizer.count(u.cachedContentTokenCount()), Usage.UNKNOWN,
-                TokenUsageNormalizer.count(u.outputTokenCount()), TokenUsageNormalizer.count(u.thoughtsTokenCount()));
+                TokenUsageNormalizer.count(candidates), TokenUsageNormalizer.count(u.thoughtsTokenCount()));
     }
 }

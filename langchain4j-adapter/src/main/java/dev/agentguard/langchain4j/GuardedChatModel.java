@@ -35,6 +35,11 @@ import java.util.Set;
  *       {@link Builder#route(String, ChatModel)} if any, else the delegate with the request's {@code modelName}
  *       rewritten and the parameters the cheaper model may reject dropped (OpenAI reasoning effort and the output
  *       cap's field, Anthropic thinking);</li>
+ *   <li>writes the output cap the call was reserved for ({@link Admission#maxOutputTokens()}) into the request
+ *       it sends, on the field the target model reads (OpenAI reasoning models {@code max_completion_tokens},
+ *       other OpenAI models {@code max_tokens}, Anthropic {@code max_tokens}, Gemini {@code maxOutputTokens}, the
+ *       common {@code maxOutputTokens} elsewhere), so that the provider cannot bill more output, reasoning
+ *       included, than was reserved; a routed instance's default cap cannot raise it;</li>
  *   <li>calls the delegate's {@code chat(request, options)} (never {@code doChat}), so that the delegate's
  *       listeners fire exactly once per call;</li>
  *   <li>settles the admission with the response's usage (see {@link TokenUsageNormalizer}) and the latency, or, if
@@ -47,9 +52,14 @@ import java.util.Set;
  * <p>{@link #defaultRequestParameters()}, {@link #provider()} and {@link #supportedCapabilities()} are the
  * delegate's. The listeners are not forwarded: the delegate fires its own.
  *
+ * <p><b>Shadow mode.</b> A shadow decision changes nothing: the request reaches the delegate as the caller built
+ * it, neither truncated nor downgraded, and without a cap if it had none, so such a call can be billed past its
+ * reservation (it is settled at its actual cost).
+ *
  * <p><b>Limits.</b> A parameter set in the delegate's <em>default</em> parameters cannot be removed per request
- * (LangChain4j merges the request over the defaults): if the cheaper model rejects one of them, route the model to
- * an instance configured for it. Gemini thinking is a model-level setting for the same reason.
+ * (LangChain4j merges the request over the defaults): if the cheaper model rejects one of them (a default
+ * {@code max_tokens} sent to an OpenAI reasoning model), route the model to an instance configured for it. Gemini
+ * thinking is a model-level setting for the same reason.
  */
 public final class GuardedChatModel implements ChatModel {
 

@@ -22,7 +22,8 @@ import java.util.Set;
  * StreamingChatModel streaming = GuardedStreamingChatModel.wrap(openAiStreaming, guard);
  * }</pre>
  *
- * <p>Admission, attribution, truncation, downgrade and routing are those of {@link GuardedChatModel}. Then:
+ * <p>Admission, attribution, truncation, downgrade, routing, the output cap written into the request and shadow
+ * mode are those of {@link GuardedChatModel}. Then:
  * <ul>
  *   <li>a refusal goes to {@code handler.onError(GuardBlockedException)}; the delegate is not called;</li>
  *   <li>every callback of the delegate reaches the caller's handler one to one and in order, each overload as

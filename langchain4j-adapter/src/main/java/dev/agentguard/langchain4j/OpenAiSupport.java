@@ -5,6 +5,7 @@ import dev.langchain4j.model.chat.request.ChatRequestParameters;
 import dev.langchain4j.model.openai.OpenAiChatRequestParameters;
 import dev.langchain4j.model.openai.OpenAiTokenUsage;
 import dev.langchain4j.model.output.TokenUsage;
+import java.util.Objects;
 import java.util.regex.Pattern;
 
 /**
@@ -26,9 +27,13 @@ final class OpenAiSupport {
         OpenAiTokenUsage u = (OpenAiTokenUsage) tokenUsage;
         Integer cached = u.inputTokensDetails() == null ? null : u.inputTokensDetails().cachedTokens();
         Integer reasoning = u.outputTokensDetails() == null ? null : u.outputTokensDetails().reasoningTokens();
+        // total_tokens = prompt_tokens + completion_tokens: one left out is the total less the other
+        Integer prompt = TokenUsageNormalizer.orDerived(u.inputTokenCount(), u.totalTokenCount(), u.outputTokenCount());
+        Integer completion = TokenUsageNormalizer.orDerived(u.outputTokenCount(), u.totalTokenCount(),
+                u.inputTokenCount());
         // prompt_tokens includes the cached tokens, completion_tokens the reasoning ones
-        return Usage.of(TokenUsageNormalizer.minus(u.inputTokenCount(), cached), TokenUsageNormalizer.count(cached),
-                Usage.UNKNOWN, TokenUsageNormalizer.minus(u.outputTokenCount(), reasoning),
+        return Usage.of(TokenUsageNormalizer.minus(prompt, cached), TokenUsageNormalizer.count(cached),
+                Usage.UNKNOWN, TokenUsageNormalizer.minus(completion, reasoning),
                 TokenUsageNormalizer.count(reasoning));
     }
 
@@ -36,6 +41,47 @@ final class OpenAiSupport {
     static Integer maxCompletionTokens(ChatRequestParameters parameters) {
         return parameters instanceof OpenAiChatRequestParameters
                 ? ((OpenAiChatRequestParameters) parameters).maxCompletionTokens() : null;
+    }
+
+    /**
+     * Sets the output cap on the fields an OpenAI model reads. A reasoning model gets it on
+     * {@code max_completion_tokens} and loses a {@code max_tokens} of the request (it rejects that field; one in the
+     * target's defaults cannot be removed, so it is capped too). Another model gets it on each field the request
+     * or the target's defaults use, {@code max_tokens} when neither uses one: a request carrying both fields then
+     * sends the reserved cap on both.
+     *
+     * @param parameters the request's parameters
+     * @param cap the output cap reserved
+     * @param model the model the request goes to
+     * @param targetDefaults the default parameters of the instance it goes to, or null
+     * @return the capped parameters (the same instance if they already carry the cap where it belongs), or null
+     *     when neither the parameters nor the target's defaults are OpenAI's
+     */
+    static ChatRequestParameters capped(ChatRequestParameters parameters, int cap, String model,
+            ChatRequestParameters targetDefaults) {
+        OpenAiChatRequestParameters defaults = targetDefaults instanceof OpenAiChatRequestParameters
+                ? (OpenAiChatRequestParameters) targetDefaults : null;
+        if (defaults == null && !(parameters instanceof OpenAiChatRequestParameters)) {
+            return null;
+        }
+        Integer maxTokens = parameters.maxOutputTokens();
+        Integer maxCompletion = maxCompletionTokens(parameters);
+        boolean defaultMaxTokens = defaults != null && defaults.maxOutputTokens() != null;
+        Integer newMaxTokens;
+        Integer newMaxCompletion;
+        if (REASONING_MODEL.matcher(model).find()) {
+            newMaxCompletion = cap;
+            newMaxTokens = defaultMaxTokens ? cap : null;
+        } else {
+            boolean completion = maxCompletion != null || defaults != null && defaults.maxCompletionTokens() != null;
+            newMaxCompletion = completion ? cap : null;
+            newMaxTokens = maxTokens != null || defaultMaxTokens || !completion ? cap : null;
+        }
+        if (Objects.equals(newMaxTokens, maxTokens) && Objects.equals(newMaxCompletion, maxCompletion)) {
+            return parameters;
+        }
+        return OpenAiChatRequestParameters.builder().overrideWith(parameters).maxOutputTokens(newMaxTokens)
+                .maxCompletionTokens(newMaxCompletion).build();
     }
 
     /**

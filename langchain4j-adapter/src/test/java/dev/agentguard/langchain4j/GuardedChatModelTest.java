@@ -258,6 +258,83 @@ class GuardedChatModelTest {
     }
 
     @Test
+    void aRequestWithoutACapGoesOutWithTheCapItWasReservedFor() {
+        TestGuards t = new TestGuards(p -> p.defaultMaxOutputTokens(300));
+        FakeChatModel fake = new FakeChatModel("cheap");
+        ChatModel model = GuardedChatModel.wrap(fake, t.guard);
+
+        try (GuardScope s = GuardScope.open("support", "session-1")) {
+            model.chat("hello");
+            model.chat(ChatRequest.builder().messages(UserMessage.from("hello")).maxOutputTokens(50).build());
+        }
+
+        assertThat(fake.requests.get(0).maxOutputTokens()).as("the policy's default").isEqualTo(300);
+        assertThat(fake.requests.get(1).maxOutputTokens()).as("the request's own").isEqualTo(50);
+    }
+
+    @Test
+    void aRoutedInstancesDefaultCapCannotRaiseTheOneReserved() {
+        // pricey: $20 per million output, 500 x 20 000 = $0.01 reserved, past half of the budget
+        TestGuards t = new TestGuards(p -> p.ladder(List.of("pricey", "cheap"))
+                .budget(Budget.builder("session").scope(Scope.SESSION).sliding(Duration.ofMinutes(10))
+                        .limitUsd("0.015").downgradeAt(50).build()));
+        FakeChatModel pricey = new FakeChatModel("pricey");
+        pricey.defaults = ChatRequestParameters.builder().modelName("pricey").maxOutputTokens(500).build();
+        FakeChatModel cheap = new FakeChatModel("cheap");
+        cheap.defaults = ChatRequestParameters.builder().modelName("cheap").maxOutputTokens(8_000).build();
+        ChatModel model = GuardedChatModel.builder(pricey, t.guard).route("cheap", cheap).build();
+
+        try (GuardScope s = GuardScope.open("support", "session-1")) {
+            model.chat("hello");
+        }
+
+        assertThat(t.pre().get(0).action()).isEqualTo(Action.DOWNGRADE);
+        assertThat(cheap.requests).singleElement()
+                .satisfies(r -> assertThat(r.maxOutputTokens()).as("reserved at pricey's default").isEqualTo(500));
+    }
+
+    @Test
+    void anOpenAiReasoningModelGetsTheCapAsMaxCompletionTokens() {
+        TestGuards t = new TestGuards(p -> p.defaultMaxOutputTokens(700));
+        FakeChatModel fake = new FakeChatModel("o4-mini");
+        fake.defaults = OpenAiChatRequestParameters.builder().modelName("o4-mini").build();
+        ChatModel model = GuardedChatModel.wrap(fake, t.guard);
+
+        try (GuardScope s = GuardScope.open("support", "session-1")) {
+            model.chat("hello");
+            // max_tokens, which o4-mini rejects, moves to the field it accepts
+            model.chat(ChatRequest.builder().messages(UserMessage.from("again")).maxOutputTokens(90).build());
+        }
+
+        assertThat(fake.requests).extracting(ChatRequest::parameters).allSatisfy(p -> assertThat(p)
+                .isInstanceOfSatisfying(OpenAiChatRequestParameters.class, o -> assertThat(o.maxOutputTokens()).isNull()));
+        assertThat(fake.requests).extracting(r -> ((OpenAiChatRequestParameters) r.parameters()).maxCompletionTokens())
+                .containsExactly(700, 90);
+    }
+
+    @Test
+    void anOpenAiModelGetsTheCapOnTheFieldsTheRequestUses() {
+        FakeChatModel fake = new FakeChatModel("gpt-4o-mini");
+        fake.defaults = OpenAiChatRequestParameters.builder().modelName("gpt-4o-mini").build();
+        ChatModel model = GuardedChatModel.wrap(fake, new TestGuards(p -> p.defaultMaxOutputTokens(700)).guard);
+
+        try (GuardScope s = GuardScope.open("support", "session-1")) {
+            model.chat("hello");
+            model.chat(ChatRequest.builder().messages(UserMessage.from("hello"))
+                    .parameters(OpenAiChatRequestParameters.builder().maxCompletionTokens(80).build()).build());
+            // reserved at max_tokens 60: the 5 000 on the other field would let the provider bill past it
+            model.chat(ChatRequest.builder().messages(UserMessage.from("hello"))
+                    .parameters(OpenAiChatRequestParameters.builder().maxOutputTokens(60).maxCompletionTokens(5_000)
+                            .build()).build());
+        }
+
+        List<OpenAiChatRequestParameters> sent = new ArrayList<>();
+        fake.requests.forEach(r -> sent.add((OpenAiChatRequestParameters) r.parameters()));
+        assertThat(sent).extracting(ChatRequestParameters::maxOutputTokens).containsExactly(700, null, 60);
+        assertThat(sent).extracting(OpenAiChatRequestParameters::maxCompletionTokens).containsExactly(null, 80, 60);
+    }
+
+    @Test
     void inShadowModeTheRequestGoesOutUnchanged() {
         TestGuards t = new TestGuards(p -> p.mode(Mode.SHADOW)
                 .caps(Caps.builder().promptTokens(500, Caps.PromptAction.TRUNCATE).build()));
@@ -269,6 +346,7 @@ class GuardedChatModelTest {
         }
 
         assertThat(fake.requests.get(0).messages()).hasSize(22);
+        assertThat(fake.requests.get(0).maxOutputTokens()).as("no cap written either").isNull();
         assertThat(t.pre().get(0).action()).isEqualTo(Action.TRUNCATE);
         assertThat(t.lastPost().droppedMessages()).isEqualTo(-1);
     }

@@ -65,10 +65,12 @@ public final class IsolatedScenario implements Callable<String> {
                 .loops(LoopRules.builder().identicalToolCalls(LoopRules.Threshold.blockAt(2))
                         .onLoop(LoopRules.OnLoop.BLOCK).build())
                 .build()).listener(events::add).build();
+        List<Integer> caps = new CopyOnWriteArrayList<>();
         ChatModel fake = new ChatModel() {
             @Override
             public ChatResponse doChat(ChatRequest request) {
-                if ("cheap".equals(request.modelName()) && request.maxOutputTokens() != null) {
+                caps.add(request.maxOutputTokens());
+                if ("cheap".equals(request.modelName()) && Integer.valueOf(1_000).equals(request.maxOutputTokens())) {
                     return ChatResponse.builder().aiMessage(AiMessage.from("down")).modelName(request.modelName())
                             .build();
                 }
@@ -115,7 +117,7 @@ public final class IsolatedScenario implements Callable<String> {
         Agent agent = GuardedAiServices.builder(Agent.class, guard).chatModel(fake).tools(new Tools())
                 .configure(ai -> ai.chatMemoryProvider(id -> MessageWindowChatMemory.withMaxMessages(10))).build();
         String service = "hi".equals(agent.chat("s3", "use the tool")) ? "done" : "wrong";
-        return "providers=" + providers + " model=" + answer + " downgraded=" + downgraded + " cost=" + cost + " tool=" + found + " blocked="
-                + blocked + " service=" + service;
+        return "providers=" + providers + " model=" + answer + " cap=" + caps.get(0) + " downgraded=" + downgraded
+                + " cost=" + cost + " tool=" + found + " blocked=" + blocked + " service=" + service;
     }
 }

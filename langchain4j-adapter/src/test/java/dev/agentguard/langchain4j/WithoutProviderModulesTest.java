@@ -45,8 +45,9 @@ class WithoutProviderModulesTest {
             Callable<String> scenario = (Callable<String>) Class.forName(IsolatedScenario.class.getName(), true,
                     isolated).getDeclaredConstructor().newInstance();
 
-            assertThat(scenario.call()).isEqualTo("providers=none model=hi downgraded=cheap cost=20000 tool=found blocked=true"
-                    + " service=done");
+            // cap: a request without one goes out with the policy's defaultMaxOutputTokens it was reserved for
+            assertThat(scenario.call()).isEqualTo("providers=none model=hi cap=1024 downgraded=cheap cost=20000"
+                    + " tool=found blocked=true service=done");
         }
     }
 }

@@ -64,9 +64,22 @@ class GeminiCostIT {
                         + "\"TEXT\",\"tokenCount\":400}],\"candidatesTokensDetails\":[{\"modality\":\"TEXT\","
                         + "\"tokenCount\":60}]}"),
                         400 * 300 + 60 * 2_500), // 120 000 + 150 000 = 270 000
-                new Shape("thoughts only, candidates missing: the rest of the cap is charged", FLASH,
+                new Shape("thoughts only, candidates left out: derived from the total as 0", FLASH,
                         response(FLASH, "[{\"text\":\"\"}]", "MAX_TOKENS", "{\"promptTokenCount\":100,"
                                 + "\"thoughtsTokenCount\":150,\"totalTokenCount\":250}"),
+                        // candidates = 250 - 100 - 150 = 0: 30 000 + 375 000 = 405 000
+                        100 * 300 + 150 * 2_500),
+                new Shape("empty answer of a thinking model, candidates left out", FLASH,
+                        response(FLASH, "[{\"text\":\"\"}]", "STOP", "{\"promptTokenCount\":15,"
+                                + "\"thoughtsTokenCount\":2,\"totalTokenCount\":17}"),
+                        15 * 300 + 2 * 2_500), // 4 500 + 5 000 = 9 500
+                new Shape("candidates and thoughts left out: the rest of the total is output", FLASH,
+                        response(FLASH, "[{\"text\":\"\"}]", "STOP", "{\"promptTokenCount\":40,"
+                                + "\"totalTokenCount\":52}"),
+                        40 * 300 + 12 * 2_500), // 12 000 + 30 000 = 42 000
+                new Shape("candidates left out, no total: the rest of the cap is charged", FLASH,
+                        response(FLASH, "[{\"text\":\"\"}]", "MAX_TOKENS", "{\"promptTokenCount\":100,"
+                                + "\"thoughtsTokenCount\":150}"),
                         // output unknown: the 200-token cap less the 150 reported thoughts
                         // 30 000 + 375 000 + 125 000 = 530 000
                         100 * 300 + 150 * 2_500 + (Recorder.MAX_OUTPUT_TOKENS - 150) * 2_500),

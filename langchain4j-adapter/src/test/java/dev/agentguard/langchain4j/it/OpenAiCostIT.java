@@ -82,7 +82,12 @@ class OpenAiCostIT {
                         20_000 * 100 + 100_000 * 25 + 2_000 * 400), // 2 000 000 + 2 500 000 + 800 000 = 5 300 000
                 new Shape("completion count missing: the output cap is charged", "gpt-4o-mini",
                         text("gpt-4o-mini", "{\"prompt_tokens\":400}"),
-                        400 * 150 + Recorder.MAX_OUTPUT_TOKENS * 600)); // 60 000 + 120 000 = 180 000
+                        400 * 150 + Recorder.MAX_OUTPUT_TOKENS * 600), // 60 000 + 120 000 = 180 000
+                new Shape("completion count missing, total given: derived from the total", "o4-mini",
+                        text("o4-mini", "{\"prompt_tokens\":400,\"total_tokens\":450,"
+                                + "\"completion_tokens_details\":{\"reasoning_tokens\":30}}"),
+                        // completion = 450 - 400 = 50, of which 30 reasoning: 440 000 + 20 x 4 400 + 30 x 4 400
+                        400 * 1_100 + (50 - 30) * 4_400 + 30 * 4_400)); // 440 000 + 88 000 + 132 000 = 660 000
     }
 
     @ParameterizedTest(name = "{0}")
