@@ -730,6 +730,13 @@ public final class Guard implements AutoCloseable {
             ModelHealth health = current.modelHealth.hasSameRules(next.health(), next.ladder())
                     ? current.modelHealth : new ModelHealth(next.health(), next.ladder(), clock);
             active = new Active(next, current.sessionRules.reconfigured(next.caps(), next.loops()), health);
+            for (Budget b : next.budgets()) {
+                for (Budget old : previous.budgets()) {
+                    if (old.id().equals(b.id()) && !old.window().equals(b.window())) {
+                        ledger.reshape(b.id(), b.window());
+                    }
+                }
+            }
         }
         publishPolicy(next, Action.ALLOW, "policy " + previous.name() + " replaced by " + next);
     }

@@ -5,6 +5,7 @@ import dev.agentguard.core.Decision;
 import dev.agentguard.core.Guard;
 import dev.agentguard.core.GuardScope;
 import dev.agentguard.core.ModelCall;
+import dev.agentguard.core.PromptTruncator;
 import dev.agentguard.core.TokenEstimator;
 import dev.langchain4j.agent.tool.ToolSpecification;
 import dev.langchain4j.model.ModelProvider;
@@ -54,12 +55,14 @@ final class CallPlanner<M> {
         final GuardScope scope;
         final PromptDigest digest;
         final ModelCall call;
+        final Fit fit;
 
-        Planned(ChatRequest request, GuardScope scope, PromptDigest digest, ModelCall call) {
+        Planned(ChatRequest request, GuardScope scope, PromptDigest digest, ModelCall call, Fit fit) {
             this.request = request;
             this.scope = scope;
             this.digest = digest;
             this.call = call;
+            this.fit = fit;
         }
     }
 
@@ -93,8 +96,9 @@ final class CallPlanner<M> {
         PromptDigest digest = PromptDigest.of(request.messages(), effective.toolSpecifications());
         String model = effective.modelName() == null || effective.modelName().isBlank()
                 ? UNNAMED_MODEL : effective.modelName();
+        Fit fit = new Fit(request, effective.toolSpecifications(), guard.config().tokenEstimator());
         ModelCall.Builder call = ModelCall.builder(model).scope(scope).provider(priceProvider)
-                .promptText(digest.text()).requestFingerprint(digest.fingerprint());
+                .promptText(digest.text()).requestFingerprint(digest.fingerprint()).truncator(fit);
         Integer maxOut = effective.maxOutputTokens();
         if (maxOut == null && Providers.OPENAI) {
             maxOut = OpenAiSupport.maxCompletionTokens(effective);
@@ -102,7 +106,36 @@ final class CallPlanner<M> {
         if (maxOut != null && maxOut > 0) {
             call.maxOutputTokens(maxOut);
         }
-        return new Planned(request, scope, digest, call.build());
+        return new Planned(request, scope, digest, call.build(), fit);
+    }
+
+    /**
+     * The truncation of one request, worked out when the guard asks during admission (so that it reserves the
+     * prompt that will be sent) and applied as it was worked out.
+     */
+    private static final class Fit implements PromptTruncator {
+        private final ChatRequest request;
+        private final List<ToolSpecification> tools;
+        private final TokenEstimator estimator;
+        Truncation.Result result;
+
+        Fit(ChatRequest request, List<ToolSpecification> tools, TokenEstimator estimator) {
+            this.request = request;
+            this.tools = tools;
+            this.estimator = estimator;
+        }
+
+        @Override
+        public long fit(long targetTokens) {
+            result = fitTo(request, tools, targetTokens, estimator);
+            return result.tokens;
+        }
+    }
+
+    private static Truncation.Result fitTo(ChatRequest request, List<ToolSpecification> tools, long targetTokens,
+            TokenEstimator estimator) {
+        long fixed = tools == null || tools.isEmpty() ? 0 : estimator.estimate(PromptDigest.of(List.of(), tools).text());
+        return Truncation.fit(request.messages(), fixed, targetTokens, estimator);
     }
 
     /** The parameters the delegate will send: its defaults overridden by the request's, as its chat() does. */
@@ -140,11 +173,9 @@ final class CallPlanner<M> {
             return new Target<>(delegate, request);
         }
         if (d.targetPromptTokens() != Decision.NO_FIGURE && d.targetPromptTokens() > 0) {
-            TokenEstimator estimator = guard.config().tokenEstimator();
-            List<ToolSpecification> tools = effective(request).toolSpecifications();
-            long fixed = tools == null || tools.isEmpty() ? 0
-                    : estimator.estimate(PromptDigest.of(List.of(), tools).text());
-            Truncation.Result fit = Truncation.fit(request.messages(), fixed, d.targetPromptTokens(), estimator);
+            // as worked out at admission, which reserved exactly this
+            Truncation.Result fit = planned.fit.result != null ? planned.fit.result : fitTo(request,
+                    effective(request).toolSpecifications(), d.targetPromptTokens(), guard.config().tokenEstimator());
             if (fit.droppedMessages > 0) {
                 request = request.toBuilder().messages(fit.messages).build();
             }

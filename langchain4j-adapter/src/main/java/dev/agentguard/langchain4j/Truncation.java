@@ -17,7 +17,8 @@ import java.util.List;
  * without its call), and every other message on its own. System messages and the latest user message are never
  * dropped. The oldest units go first until the estimate fits; then units before the first remaining user message
  * are dropped too, because providers such as Anthropic and Gemini reject a conversation that opens with an
- * assistant turn. If the pinned messages alone are over the target, the request goes out with just them.
+ * assistant turn. If the pinned messages alone are over the target, the result says so ({@link Result#tokens}
+ * over the target) and the guard refuses the call rather than send it over the cap.
  *
  * <p>Sizes are the guard's {@link TokenEstimator} over the same text that admission estimated. Linear in the
  * number of messages.
@@ -29,11 +30,14 @@ final class Truncation {
         final List<ChatMessage> messages;
         final int droppedMessages;
         final long droppedTokens;
+        /** The estimated size of what is kept, fixed tokens included: over the target when the pinned part is. */
+        final long tokens;
 
-        Result(List<ChatMessage> messages, int droppedMessages, long droppedTokens) {
+        Result(List<ChatMessage> messages, int droppedMessages, long droppedTokens, long tokens) {
             this.messages = messages;
             this.droppedMessages = droppedMessages;
             this.droppedTokens = droppedTokens;
+            this.tokens = tokens;
         }
     }
 
@@ -104,7 +108,7 @@ final class Truncation {
             }
         }
         if (droppedMessages == 0) {
-            return new Result(messages, 0, 0);
+            return new Result(messages, 0, 0, total);
         }
         for (Unit u : units) {
             if (u.dropped || u.pinned && !u.user) {
@@ -116,6 +120,7 @@ final class Truncation {
             u.dropped = true;
             droppedMessages += u.to - u.from;
             droppedTokens += u.tokens;
+            total -= u.tokens;
         }
         List<ChatMessage> kept = new ArrayList<>(messages.size() - droppedMessages);
         for (Unit u : units) {
@@ -123,6 +128,6 @@ final class Truncation {
                 kept.addAll(messages.subList(u.from, u.to));
             }
         }
-        return new Result(kept, droppedMessages, droppedTokens);
+        return new Result(kept, droppedMessages, droppedTokens, total);
     }
 }

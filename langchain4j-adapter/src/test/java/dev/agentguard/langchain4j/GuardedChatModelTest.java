@@ -258,6 +258,47 @@ class GuardedChatModelTest {
     }
 
     @Test
+    void aTruncatedCallIsReservedForThePromptItSends() {
+        TestGuards t = new TestGuards(p -> p.defaultMaxOutputTokens(100)
+                .caps(Caps.builder().promptTokens(500, Caps.PromptAction.TRUNCATE).build()));
+        FakeChatModel fake = new FakeChatModel("cheap");
+        ChatModel model = GuardedChatModel.wrap(fake, t.guard);
+
+        try (GuardScope s = GuardScope.open("support", "session-1")) {
+            model.chat(longConversation());
+        }
+
+        List<ChatMessage> sent = fake.requests.get(0).messages();
+        long sentTokens = 0;
+        for (ChatMessage m : sent) {
+            sentTokens += t.guard.config().tokenEstimator().estimate(PromptDigest.text(m));
+        }
+        DecisionEvent pre = t.pre().get(0);
+        assertThat(sentTokens).isLessThanOrEqualTo(500);
+        assertThat(pre.reservedNanos()).as("the prompt sent at $1/M and the cap at $2/M, not the cap at $1/M")
+                .isEqualTo(sentTokens * 1_000 + 100 * 2_000);
+    }
+
+    @Test
+    void aPromptThatTruncationCannotBringUnderTheCapIsRefusedNotSent() {
+        TestGuards t = new TestGuards(p -> p.caps(Caps.builder().promptTokens(1_000, Caps.PromptAction.TRUNCATE)
+                .build()).budget(Budget.builder("session").scope(Scope.SESSION).sliding(Duration.ofMinutes(10))
+                .limitUsd("0.01").build()));
+        FakeChatModel fake = new FakeChatModel("cheap");
+        ChatModel model = GuardedChatModel.wrap(fake, t.guard);
+
+        try (GuardScope s = GuardScope.open("support", "session-1")) {
+            assertThatThrownBy(() -> model.chat("x".repeat(120_000)))
+                    .isInstanceOfSatisfying(GuardBlockedException.class, e -> {
+                        assertThat(e.decision().rule()).isEqualTo("caps.promptTokens");
+                        assertThat(e.decision().reason()).contains("truncation cannot bring it under");
+                    });
+        }
+        assertThat(fake.requests).as("nothing goes out over the cap").isEmpty();
+        assertThat(t.guard.budgetUsed("session", "session-1")).isZero();
+    }
+
+    @Test
     void aRequestWithoutACapGoesOutWithTheCapItWasReservedFor() {
         TestGuards t = new TestGuards(p -> p.defaultMaxOutputTokens(300));
         FakeChatModel fake = new FakeChatModel("cheap");

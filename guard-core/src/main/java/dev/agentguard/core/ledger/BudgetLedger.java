@@ -60,4 +60,17 @@ public interface BudgetLedger {
 
     /** @return how many granted holds of this ledger are neither settled nor released */
     long openHolds();
+
+    /**
+     * Gives every window of a budget a new shape, now: a reloaded policy changed the budget's window (10 minutes
+     * to a calendar day, say) but kept its id. Each window starts the new shape carrying what its old window held
+     * at this moment, so that the reload neither forgives recent spend nor counts it twice. Reservations
+     * outstanding stay. A ledger that cannot reshape may leave the old windows until they drain; the default
+     * does nothing.
+     *
+     * @param budgetId the budget's id
+     * @param window its new window shape
+     */
+    default void reshape(String budgetId, dev.agentguard.core.window.WindowSpec window) {
+    }
 }

@@ -51,8 +51,10 @@ import java.util.concurrent.atomic.LongAdder;
  * does not move a calendar window.
  *
  * <p><b>Reloads.</b> A {@link BudgetKey} is equal across window shapes, so a budget that keeps its id keeps its
- * entry. When a key arrives with another window shape than its entry's, the entry starts a window of the new shape
- * that carries what the old one holds now (the spend of its current period or span) as spent at that moment.
+ * entry. {@link #reshape} (called by the guard when a reload changes a budget's window) gives each of its entries
+ * a window of the new shape that carries what the old one holds now (the spend of its current period or span) as
+ * spent at that moment; a key that arrives later with another shape than its entry's is reshaped the same way.
+ * Reshaping visits every window of the ledger: O(windows), once per reload.
  */
 public final class InMemoryLedger implements BudgetLedger {
 
@@ -215,6 +217,22 @@ public final class InMemoryLedger implements BudgetLedger {
     }
 
     @Override
+    public void reshape(String budgetId, WindowSpec window) {
+        long tick = ticker.read();
+        long epoch = clock.millis();
+        for (Map.Entry<BudgetKey, Entry> e : pinned.entrySet()) {
+            if (e.getKey().budgetId().equals(budgetId)) {
+                e.getValue().reshapeNow(tick, epoch, window);
+            }
+        }
+        for (Map.Entry<BudgetKey, Entry> e : cached.asMap().entrySet()) {
+            if (e.getKey().budgetId().equals(budgetId)) {
+                e.getValue().reshapeNow(tick, epoch, window);
+            }
+        }
+    }
+
+    @Override
     public long used(BudgetKey key) {
         Entry e = peek(key);
         return e == null ? 0 : e.used(ticker.read(), clock.millis(), key.window());
@@ -330,6 +348,15 @@ public final class InMemoryLedger implements BudgetLedger {
             window = to.newWindow();
             if (carried != 0) {
                 window.add(tick, epoch, carried);
+            }
+        }
+
+        void reshapeNow(long tick, long epoch, WindowSpec to) {
+            lock();
+            try {
+                reshape(tick, epoch, to);
+            } finally {
+                unlock();
             }
         }
 
