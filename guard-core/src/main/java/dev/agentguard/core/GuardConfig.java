@@ -328,7 +328,7 @@ public final class GuardConfig {
             Objects.requireNonNull(onCancel, "onCancel");
             if (reservationLease == null || reservationLease.compareTo(Duration.ofSeconds(1)) < 0
                     || reservationLease.compareTo(Duration.ofDays(30)) > 0) {
-                throw new IllegalArgumentException("reservationLease must be between 1s and 30d, was "
+                throw new IllegalArgumentException("reservations.lease must be between 1s and 30d, was "
                         + reservationLease);
             }
             Set<String> ids = new HashSet<>();

@@ -8,7 +8,9 @@ import dev.agentguard.core.TelemetryConfig;
 import dev.agentguard.core.window.WindowSpec;
 import dev.agentguard.core.LoopRules;
 import dev.agentguard.core.Mode;
+import dev.agentguard.core.OnCancel;
 import dev.agentguard.core.UnknownModelPolicy;
+import dev.agentguard.core.ledger.OnFull;
 import dev.agentguard.core.pricing.ModelPrice;
 import dev.agentguard.core.pricing.PriceCatalog;
 import java.io.UncheckedIOException;
@@ -44,6 +46,8 @@ final class PolicyBinder {
     private static final Map<String, AuditSettings.Redaction> REDACTIONS = ids(AuditSettings.Redaction.values(),
             AuditSettings.Redaction::id);
     private static final Map<String, String> THEN = Map.of("downgrade", "downgrade");
+    private static final Map<String, OnCancel> ON_CANCEL = ids(OnCancel.values(), OnCancel::id);
+    private static final Map<String, OnFull> ON_FULL = ids(OnFull.values(), OnFull::id);
     private static final Map<String, String> CATALOG_FORMATS = ids(new String[] {"genai-prices", "litellm"}, s -> s);
 
     /** @return each value by its policy word */
@@ -103,6 +107,20 @@ final class PolicyBinder {
         s.set("loops", this::loops, b::loops);
         HealthRules health = s.value("health", this::health);
         s.set("telemetry", this::telemetry, b::telemetry);
+        Node streaming = s.get("streaming");
+        if (streaming != null) {
+            Section ss = Section.of(streaming, "streaming", problems);
+            if (ss != null) {
+                ss.set("onCancel", v -> Values.choice(v, ON_CANCEL), b::onCancel);
+            }
+        }
+        Node reservations = s.get("reservations");
+        if (reservations != null) {
+            Section rs = Section.of(reservations, "reservations", problems);
+            if (rs != null) {
+                rs.set("lease", Values::duration, lease -> b.reservationLease(lease));
+            }
+        }
         List<Map.Entry<Budget, Node>> budgets = new BudgetBinder(problems).budgets(s.get("budgets"));
         AuditSettings audit = s.value("audit", this::audit);
 
@@ -314,6 +332,7 @@ final class PolicyBinder {
         s.set("maxSessions", v -> Values.wholeNumber(v, "sessions"), b::maxSessions);
         s.set("sessionIdleExpiry", Values::duration, b::sessionIdleExpiry);
         s.set("latencySamples", v -> Values.positiveCount(v, "samples"), b::latencySamples);
+        s.set("onFull", v -> Values.choice(v, ON_FULL), b::onFull);
         return s.build(b::build);
     }
 

@@ -27,7 +27,8 @@ final class PolicyKeys {
 
     /** The settings that a policy file, a base file and an agent section share. */
     static final List<String> SETTINGS = List.of("name", "mode", "unknownModel", "defaultMaxOutputTokens",
-            "pricing", "priceCatalog", "models", "budgets", "caps", "loops", "health", "telemetry", "audit");
+            "pricing", "priceCatalog", "models", "budgets", "caps", "loops", "health", "telemetry", "streaming",
+            "reservations", "audit");
 
     /** The loop patterns, each a {@code {warnAt, blockAt}} section under {@code loops}. */
     static final List<String> LOOP_PATTERNS = List.of("identicalToolCalls", "alternatingToolCalls",
@@ -63,7 +64,9 @@ final class PolicyKeys {
         m.put("health", List.of("latency", "errors", "probeCalls"));
         m.put("health.latency", List.of("p90Above", "overCalls", "then"));
         m.put("health.errors", List.of("rateAbove", "overCalls", "then", "cooldown"));
-        m.put("telemetry", List.of("window", "maxSessions", "sessionIdleExpiry", "latencySamples"));
+        m.put("telemetry", List.of("window", "maxSessions", "sessionIdleExpiry", "latencySamples", "onFull"));
+        m.put("streaming", List.of("onCancel"));
+        m.put("reservations", List.of("lease"));
         m.put("telemetry.window", List.of("calendar", "zone"));
         m.put("audit", List.of("file", "redact"));
         return Collections.unmodifiableMap(m);
