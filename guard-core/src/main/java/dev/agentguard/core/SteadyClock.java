@@ -16,8 +16,10 @@ import java.util.function.LongConsumer;
  * <p>Each reading compares the wall clock with where the ticker says it should be (the last agreed wall time plus
  * the ticker's progress since). Within {@code tolerance} the wall clock is taken as it is (it may drift or be
  * slewed by NTP). Past it, the reading is a <em>jump</em>: it is reported once to the listener and the predicted
- * time is used instead. A jump that holds, give or take the tolerance, for {@code confirmation} of ticker time is
- * accepted: the clock was set, not glitched, and from then on the new time is used.
+ * time is used instead. A jump that holds, give or take the tolerance, over {@code confirmation} of ticker time,
+ * seen by at least four readings a quarter of that time apart, is accepted: the clock was set, not glitched, and
+ * from then on the new time is used. (A clock read only now and then cannot tell a clock that was set from the
+ * same glitch twice; the readings spread over the confirmation time make the difference.)
  *
  * <p>Thread-safe and lock-free; a reading allocates only when the clock is re-anchored (a jump, an accepted jump,
  * or a drift of half the tolerance). Never goes backwards while the wall clock agrees with the ticker.
@@ -36,6 +38,9 @@ public final class SteadyClock extends Clock {
     private final LongConsumer onJump;
     private volatile State state;
 
+    /** Readings of a jump, spread over the confirmation time, that it takes to follow it. */
+    private static final int CONFIRMING_READINGS = 4;
+
     /** The last agreed pair of readings, and a jump under watch. */
     private static final class State {
         final long tick;
@@ -45,13 +50,23 @@ public final class SteadyClock extends Clock {
         /** Wall minus predicted time at the first reading of the current jump. */
         final long jumpOffset;
         final boolean jumping;
+        /** Readings that showed the jump, at least a quarter of the confirmation time apart. */
+        final int readings;
+        final long lastReading;
 
-        State(long tick, long millis, long jumpSince, long jumpOffset, boolean jumping) {
+        State(long tick, long millis) {
+            this(tick, millis, 0, 0, false, 0, 0);
+        }
+
+        State(long tick, long millis, long jumpSince, long jumpOffset, boolean jumping, int readings,
+                long lastReading) {
             this.tick = tick;
             this.millis = millis;
             this.jumpSince = jumpSince;
             this.jumpOffset = jumpOffset;
             this.jumping = jumping;
+            this.readings = readings;
+            this.lastReading = lastReading;
         }
     }
 
@@ -94,25 +109,31 @@ public final class SteadyClock extends Clock {
         long now = wall.millis();
         State s = state;
         if (s == null) {
-            state = new State(tick, now, 0, 0, false);
+            state = new State(tick, now);
             return now;
         }
         long predicted = s.millis + Math.floorDiv(tick - s.tick, 1_000_000L);
         long offset = now - predicted;
         if (Math.abs(offset) <= toleranceMillis) {
             if (s.jumping || Math.abs(offset) > toleranceMillis / 2) {
-                state = new State(tick, now, 0, 0, false); // back in agreement, or drifted: re-anchor
+                state = new State(tick, now); // back in agreement, or drifted: re-anchor
             }
             return now;
         }
         if (s.jumping && Math.abs(offset - s.jumpOffset) <= toleranceMillis) {
-            if (tick - s.jumpSince >= confirmationNanos) {
-                state = new State(tick, now, 0, 0, false); // the clock was set: follow it
-                return now;
+            // two outliers with the same offset and nothing read between them look like a clock that was set:
+            // follow only a jump seen again and again over the whole confirmation time
+            if (tick - s.lastReading >= confirmationNanos / CONFIRMING_READINGS) {
+                int readings = s.readings + 1;
+                if (readings >= CONFIRMING_READINGS && tick - s.jumpSince >= confirmationNanos) {
+                    state = new State(tick, now); // the clock was set: follow it
+                    return now;
+                }
+                state = new State(s.tick, s.millis, s.jumpSince, s.jumpOffset, true, readings, tick);
             }
             return predicted;
         }
-        state = new State(s.tick, s.millis, tick, offset, true);
+        state = new State(s.tick, s.millis, tick, offset, true, 1, tick);
         if (onJump != null) {
             onJump.accept(offset);
         }
