@@ -80,9 +80,31 @@ public final class Admission implements AutoCloseable {
     @SuppressWarnings("unused") // accessed through STATE
     private volatile int state;
 
-    Admission(Guard guard, CallKind kind, Decision decision, GuardScope scope, String tool, String toolArguments,
-            Hold hold, Unit[] units, ModelPrice price, boolean priced, long promptTokens, long maxOutputTokens,
-            long reservedNanos, long startTick, ModelHealth.Breakers breakers, long fingerprint) {
+    /** An admitted (or, in shadow mode, would-be refused) model call and what it holds. */
+    static Admission modelCall(Guard guard, Decision decision, GuardScope scope, Hold hold, Unit[] units,
+            ModelPrice price, boolean priced, long promptTokens, long maxOutputTokens, long reservedNanos,
+            long startTick, ModelHealth.Breakers breakers) {
+        return new Admission(guard, CallKind.MODEL_CALL, decision, scope, null, null, hold, units, price, priced,
+                promptTokens, maxOutputTokens, reservedNanos, startTick, breakers, 0);
+    }
+
+    /** A model call refused at admission: it holds nothing. */
+    static Admission refused(Guard guard, Decision decision, GuardScope scope, long startTick) {
+        return new Admission(guard, CallKind.MODEL_CALL, decision, scope, null, null, null, null, null, false, 0, 0,
+                0, startTick, null, 0);
+    }
+
+    /** A tool call, admitted or refused; it holds no reservation. */
+    static Admission toolCall(Guard guard, Decision decision, GuardScope scope, String tool, String arguments,
+            long startTick, long fingerprint) {
+        return new Admission(guard, CallKind.TOOL_CALL, decision, scope, tool, arguments, null, null, null, true, 0,
+                0, 0, startTick, null, fingerprint);
+    }
+
+    private Admission(Guard guard, CallKind kind, Decision decision, GuardScope scope, String tool,
+            String toolArguments, Hold hold, Unit[] units, ModelPrice price, boolean priced, long promptTokens,
+            long maxOutputTokens, long reservedNanos, long startTick, ModelHealth.Breakers breakers,
+            long fingerprint) {
         this.guard = guard;
         this.kind = kind;
         this.decision = decision;

@@ -16,32 +16,49 @@ import java.util.List;
  * Evaluates the budgets of a policy for one model call: checks suspensions, reserves the call's worst case on
  * every budget that applies (all-or-nothing, through the ledger), and turns the outcome into a decision.
  *
- * <p>Order, for every budget in policy order: (1) a suspended scope key refuses at once; (2) the reservation is
- * made on all applicable budgets together, with each hard limit ({@code onExceed: block | suspend}) enforced by
- * the ledger and soft ones ({@code onExceed: warn}) reserved without a limit; (3) of a granted reservation, a soft
- * budget taken past its limit warns, and a {@code warnAt} share that this call's reservation crosses warns. When
- * several warnings fire the first budget's wins. In shadow mode nothing is enforced by the ledger; a budget that
- * would have refused yields the refusal it would have made, marked shadow.
+ * <p>Order, for every budget in policy order: (1) a suspended scope key refuses, and nothing is reserved; (2) the
+ * reservation is made on all applicable budgets together, with each hard limit ({@code onExceed: block | suspend})
+ * enforced by the ledger and soft ones ({@code onExceed: warn}) reserved without a limit; a refusal also looks at
+ * the hard budgets the ledger did not try, so that a suspend budget listed after a block budget is not hidden;
+ * (3) of a granted reservation, a soft budget taken past its limit warns, and a {@code warnAt} share that this
+ * call's reservation crosses warns. Every budget that fires is reported; the {@link Verdict} picks the winner. In
+ * shadow mode nothing is enforced by the ledger; a budget that would have refused yields the refusal it would have
+ * made, marked shadow.
  */
 final class BudgetRules {
 
-    /** The result of reserving: the hold and the unit of each of its requests, plus the decision's fields. */
+    /**
+     * The result of reserving: the hold and the unit of each of its requests, every budget decision that fired,
+     * and an allow that carries the remaining share of the tightest budget.
+     */
     static final class Outcome {
         final Hold hold;
         final Unit[] units;
-        final Decision.Builder decision;
+        /** Every budget that fired (refusals, suspensions, warnings), in policy order; empty when none. */
+        final List<Decision.Builder> fired;
+        /** An allow with the tightest budget's remaining share; null when refused. */
+        final Decision.Builder allow;
         /** The first budget past its {@code downgradeAt} share (or refusing, with a downgradeAt), else null. */
         Budget pastDowngrade;
         long pastDowngradeObserved;
 
-        Outcome(Hold hold, Unit[] units, Decision.Builder decision) {
+        Outcome(Hold hold, Unit[] units, List<Decision.Builder> fired, Decision.Builder allow) {
             this.hold = hold;
             this.units = units;
-            this.decision = decision;
+            this.fired = fired;
+            this.allow = allow;
         }
 
         boolean granted() {
             return hold != null && hold.granted();
+        }
+
+        /** Offers every decision of this outcome to the verdict. */
+        void offerTo(Verdict verdict) {
+            for (Decision.Builder d : fired) {
+                verdict.offer(d);
+            }
+            verdict.offer(allow);
         }
     }
 
@@ -68,7 +85,7 @@ final class BudgetRules {
      * @param epochMillis now
      * @param costNanos the worst-case cost (0 when the price is unknown)
      * @param tokens the worst-case tokens
-     * @return the outcome; its decision builder holds the action, rule, reason, figures and remaining share
+     * @return the outcome: the hold, and every budget decision that fired
      */
     Outcome reserve(List<Budget> budgets, boolean shadow, GuardScope scope, String model, long epochMillis,
             long costNanos, long tokens) {
@@ -77,6 +94,7 @@ final class BudgetRules {
         Budget[] applied = new Budget[n];
         Unit[] units = new Unit[n];
         long[] amounts = new long[n];
+        List<Decision.Builder> fired = null;
         int count = 0;
         for (Budget b : budgets) {
             String key = b.scope().keyOf(scope, model);
@@ -84,14 +102,10 @@ final class BudgetRules {
                 continue;
             }
             BudgetKey bk = new BudgetKey(b.id(), b.scope(), key, b.window());
-            if (!shadow && b.onExceed().kind() == OnExceed.Kind.SUSPEND) {
-                Suspension s = suspensions.getIfPresent(bk);
-                if (s != null && s.untilMillis > epochMillis) {
-                    return new Outcome(null, null, Decision.builder(Action.SUSPEND)
-                            .rule(b.ruleId())
-                            .suspendedUntil(Instant.ofEpochMilli(s.untilMillis))
-                            .reason(describe(b, key) + " is suspended until " + Instant.ofEpochMilli(s.untilMillis)
-                                    + " after passing its " + b.unit().describe(b.limit()) + " limit"));
+            if (!shadow) {
+                Decision.Builder suspended = suspended(b, bk, epochMillis);
+                if (suspended != null) {
+                    fired = add(fired, suspended);
                 }
             }
             long amount = amount(b.unit(), costNanos, tokens);
@@ -103,18 +117,36 @@ final class BudgetRules {
             count++;
         }
         units = java.util.Arrays.copyOf(units, count);
+        if (fired != null) {
+            return new Outcome(null, units, fired, null); // suspended: nothing is reserved
+        }
         Hold hold = ledger.reserve(requests);
         if (!hold.granted() && hold.refusedForCapacity()) {
             BudgetKey key = requests.get(hold.refusedIndex()).key();
-            return new Outcome(hold, units, Decision.builder(Action.BLOCK).rule(Guard.RULE_TELEMETRY_FULL)
+            return new Outcome(hold, units, List.of(Decision.builder(Action.BLOCK).rule(Guard.RULE_TELEMETRY_FULL)
                     .reason("the budget ledger is full of windows that still hold spend or reservations, so it"
                             + " cannot start one for " + describe(applied[hold.refusedIndex()], key.scopeKey())
-                            + "; refused (telemetry.onFull: refuseNew; raise telemetry.maxSessions)"));
+                            + "; refused (telemetry.onFull: refuseNew; raise telemetry.maxSessions)")), null);
         }
         if (!hold.granted()) {
             int i = hold.refusedIndex();
-            Outcome refused = new Outcome(hold, units, refusal(applied[i], requests.get(i).key(),
-                    hold.usedBefore(i), amounts[i], epochMillis, false));
+            fired = new ArrayList<>(2);
+            // every budget says what it would: the ones after the refused one were not tried, and one of them may
+            // refuse more tightly (a suspend after a block); the ones before fitted, but may warn
+            for (int j = 0; j < count; j++) {
+                BudgetRequest r = requests.get(j);
+                long used = j <= i ? hold.usedBefore(j) : ledger.used(r.key());
+                Budget b = applied[j];
+                if (j == i || r.limit() != BudgetRequest.NO_LIMIT && amounts[j] > r.limit() - used) {
+                    fired.add(refusal(b, r.key(), used, amounts[j], epochMillis, false));
+                } else if (used + amounts[j] > b.limit()) {
+                    fired.add(pastSoftLimit(b, r.key().scopeKey(), used, amounts[j]));
+                } else if (crossedWarnShare(b, used, used + amounts[j]) > 0) {
+                    fired.add(warnShare(b, r.key().scopeKey(), used + amounts[j], crossedWarnShare(b, used,
+                            used + amounts[j])));
+                }
+            }
+            Outcome refused = new Outcome(hold, units, fired, null);
             if (applied[i].downgradeAt() > 0) {
                 refused.pastDowngrade = applied[i];
                 refused.pastDowngradeObserved = hold.usedBefore(i) + amounts[i];
@@ -123,8 +155,6 @@ final class BudgetRules {
         }
         Budget pastDowngrade = null;
         long pastDowngradeObserved = 0;
-        Decision.Builder decision = null;
-        Action action = Action.ALLOW;
         int tightest = -1;
         long tightestLeft = 0;
         for (int i = 0; i < count; i++) {
@@ -134,26 +164,13 @@ final class BudgetRules {
             long after = before + amounts[i];
             if (after > b.limit()) {
                 boolean wouldRefuse = shadow && b.onExceed().kind() != OnExceed.Kind.WARN;
-                Action candidate = wouldRefuse
-                        ? (b.onExceed().kind() == OnExceed.Kind.SUSPEND ? Action.SUSPEND : Action.BLOCK)
-                        : Action.WARN;
-                if (candidate.isTighterThan(action)) {
-                    action = candidate;
-                    decision = wouldRefuse
-                            ? refusal(b, requests.get(i).key(), before, amounts[i], epochMillis, true)
-                            : Decision.builder(Action.WARN).rule(b.ruleId()).figures(after, b.limit(), b.unit())
-                                    .reason(describe(b, key) + " is past its limit: " + b.unit().describe(before)
-                                            + " used + " + b.unit().describe(amounts[i]) + " for this call > "
-                                            + b.unit().describe(b.limit()) + " (onExceed: warn, the call goes ahead)");
-                }
-            } else if (Action.WARN.isTighterThan(action)) {
+                fired = add(fired, wouldRefuse
+                        ? refusal(b, requests.get(i).key(), before, amounts[i], epochMillis, true)
+                        : pastSoftLimit(b, key, before, amounts[i]));
+            } else {
                 int crossed = crossedWarnShare(b, before, after);
                 if (crossed > 0) {
-                    action = Action.WARN;
-                    decision = Decision.builder(Action.WARN).rule(b.ruleId()).figures(after, b.limit(), b.unit())
-                            .reason(describe(b, key) + " reached " + crossed + "% of its limit: "
-                                    + b.unit().describe(after) + " of " + b.unit().describe(b.limit())
-                                    + " used or reserved");
+                    fired = add(fired, warnShare(b, key, after, crossed));
                 }
             }
             if (pastDowngrade == null && b.downgradeAt() > 0 && after > share(b.limit(), b.downgradeAt())) {
@@ -166,24 +183,109 @@ final class BudgetRules {
                 tightestLeft = left;
             }
         }
-        if (decision == null && hold.evictedWindows() > 0) {
-            decision = Decision.builder(Action.WARN).rule(Guard.RULE_TELEMETRY_FULL)
-                    .figures(hold.evictedWindows(), 0, Unit.CALLS)
+        if (hold.evictedWindows() > 0) {
+            fired = add(fired, Decision.builder(Action.WARN).rule(Guard.RULE_TELEMETRY_FULL)
                     .reason("the budget ledger was full of windows that still hold spend: it forgot "
                             + hold.evictedWindows() + " (the one closest to expiry) to make room for this call"
-                            + " (telemetry.onFull: evictOldest; raise telemetry.maxSessions)");
+                            + " (telemetry.onFull: evictOldest; raise telemetry.maxSessions)"));
         }
-        if (decision == null) {
-            decision = Decision.builder(Action.ALLOW);
-        }
+        Decision.Builder allow = Decision.builder(Action.ALLOW);
         if (tightest >= 0) {
             Budget b = applied[tightest];
-            decision.remaining(b.id(), Math.max(0, tightestLeft), b.unit());
+            allow.remaining(b.id(), Math.max(0, tightestLeft), b.unit());
         }
-        Outcome granted = new Outcome(hold, units, decision);
+        Outcome granted = new Outcome(hold, units, fired == null ? List.of() : fired, allow);
         granted.pastDowngrade = pastDowngrade;
         granted.pastDowngradeObserved = pastDowngradeObserved;
         return granted;
+    }
+
+    /**
+     * What the budgets say of a call that another rule refuses: active suspensions, the budgets this call would take
+     * past their limit (a suspend budget suspends its scope as it would have) and the warning shares it would cross.
+     * Nothing is reserved.
+     *
+     * @return the decisions that fired, possibly empty
+     */
+    List<Decision.Builder> peek(List<Budget> budgets, GuardScope scope, String model, long epochMillis,
+            long costNanos, long tokens) {
+        List<Decision.Builder> fired = null;
+        for (Budget b : budgets) {
+            String key = b.scope().keyOf(scope, model);
+            if (key == null) {
+                continue;
+            }
+            BudgetKey bk = new BudgetKey(b.id(), b.scope(), key, b.window());
+            Decision.Builder suspended = suspended(b, bk, epochMillis);
+            if (suspended != null) {
+                fired = add(fired, suspended);
+                continue;
+            }
+            long amount = amount(b.unit(), costNanos, tokens);
+            long used = ledger.used(bk);
+            int crossed = crossedWarnShare(b, used, used + amount);
+            if (amount > b.limit() - used) {
+                fired = add(fired, b.onExceed().kind() == OnExceed.Kind.WARN ? pastSoftLimit(b, key, used, amount)
+                        : refusal(b, bk, used, amount, epochMillis, false));
+            } else if (crossed > 0) {
+                fired = add(fired, warnShare(b, key, used + amount, crossed));
+            }
+        }
+        return fired == null ? List.of() : fired;
+    }
+
+    /**
+     * A suspended scope refuses tool calls as it refuses model calls.
+     *
+     * @return a suspension of one of the scope's keys that is in force now, or null
+     */
+    Decision.Builder suspension(List<Budget> budgets, GuardScope scope, long epochMillis) {
+        for (Budget b : budgets) {
+            if (b.onExceed().kind() != OnExceed.Kind.SUSPEND) {
+                continue;
+            }
+            String key = b.scope().keyOf(scope, null);
+            if (key != null) {
+                Decision.Builder suspended = suspended(b, new BudgetKey(b.id(), b.scope(), key, b.window()),
+                        epochMillis);
+                if (suspended != null) {
+                    return suspended;
+                }
+            }
+        }
+        return null;
+    }
+
+    private Decision.Builder suspended(Budget b, BudgetKey bk, long epochMillis) {
+        if (b.onExceed().kind() != OnExceed.Kind.SUSPEND) {
+            return null;
+        }
+        Suspension s = suspensions.getIfPresent(bk);
+        if (s == null || s.untilMillis <= epochMillis) {
+            return null;
+        }
+        return Decision.builder(Action.SUSPEND).rule(b.ruleId()).suspendedUntil(Instant.ofEpochMilli(s.untilMillis))
+                .reason(describe(b, bk.scopeKey()) + " is suspended until " + Instant.ofEpochMilli(s.untilMillis)
+                        + " after passing its " + b.unit().describe(b.limit()) + " limit");
+    }
+
+    private static Decision.Builder pastSoftLimit(Budget b, String key, long before, long amount) {
+        return Decision.builder(Action.WARN).rule(b.ruleId()).figures(before + amount, b.limit(), b.unit())
+                .reason(describe(b, key) + " is past its limit: " + b.unit().describe(before) + " used + "
+                        + b.unit().describe(amount) + " for this call > " + b.unit().describe(b.limit())
+                        + " (onExceed: warn, the call goes ahead)");
+    }
+
+    private static Decision.Builder warnShare(Budget b, String key, long after, int crossed) {
+        return Decision.builder(Action.WARN).rule(b.ruleId()).figures(after, b.limit(), b.unit())
+                .reason(describe(b, key) + " reached " + crossed + "% of its limit: " + b.unit().describe(after)
+                        + " of " + b.unit().describe(b.limit()) + " used or reserved");
+    }
+
+    private static List<Decision.Builder> add(List<Decision.Builder> list, Decision.Builder d) {
+        List<Decision.Builder> l = list == null ? new ArrayList<>(2) : list;
+        l.add(d);
+        return l;
     }
 
     /** Gives back a granted outcome's reservation (when the call moves to another model). */

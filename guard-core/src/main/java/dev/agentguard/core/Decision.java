@@ -1,6 +1,8 @@
 package dev.agentguard.core;
 
 import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.Objects;
 
 /**
@@ -35,8 +37,10 @@ public final class Decision {
     private final long targetPromptTokens;
     private final String advice;
     private final boolean shadow;
+    private final List<Fired> fired;
 
     private Decision(Builder b) {
+        this.fired = b.fired == null ? List.of() : List.copyOf(b.fired);
         this.action = b.action;
         this.rule = b.rule;
         this.reason = b.reason;
@@ -78,6 +82,7 @@ public final class Decision {
         b.suspendedUntil = suspendedUntil;
         b.targetPromptTokens = targetPromptTokens;
         b.advice = advice;
+        b.fired = fired.isEmpty() ? null : new ArrayList<>(fired);
         b.shadow = shadow;
         return b;
     }
@@ -192,6 +197,55 @@ public final class Decision {
         return Objects.hash(action, rule, reason, observed, limit, model);
     }
 
+    /**
+     * @return every rule that fired on this call, in the order the guard evaluated them, each with the action it
+     *     called for; the winning one ({@link #rule()}) among them. Empty when no rule fired.
+     */
+    public List<Fired> fired() {
+        return fired;
+    }
+
+    /** One rule that fired on a call, and the action it called for. */
+    public static final class Fired {
+        private final String rule;
+        private final Action action;
+
+        /**
+         * @param rule the rule id
+         * @param action the action it called for
+         */
+        public Fired(String rule, Action action) {
+            this.rule = Objects.requireNonNull(rule, "rule");
+            this.action = Objects.requireNonNull(action, "action");
+        }
+
+        /** @return the rule id */
+        public String rule() {
+            return rule;
+        }
+
+        /** @return the action it called for */
+        public Action action() {
+            return action;
+        }
+
+        @Override
+        public boolean equals(Object o) {
+            return o instanceof Fired && ((Fired) o).rule.equals(rule) && ((Fired) o).action == action;
+        }
+
+        @Override
+        public int hashCode() {
+            return rule.hashCode() * 31 + action.hashCode();
+        }
+
+        /** @return {@code rule=action}, e.g. {@code budgets.day=block} */
+        @Override
+        public String toString() {
+            return rule + "=" + action.id();
+        }
+    }
+
     @Override
     public String toString() {
         StringBuilder sb = new StringBuilder(action.name());
@@ -221,6 +275,7 @@ public final class Decision {
         private long targetPromptTokens = NO_FIGURE;
         private String advice;
         private boolean shadow;
+        private List<Fired> fired;
 
         private Builder(Action action) {
             this.action = Objects.requireNonNull(action, "action");
@@ -295,6 +350,17 @@ public final class Decision {
         public Builder advice(String advice) {
             this.advice = advice;
             return this;
+        }
+
+        /** @param fired every rule that fired, the winner included @return this */
+        public Builder fired(List<Fired> fired) {
+            this.fired = fired;
+            return this;
+        }
+
+        /** @return the rule id set so far, or null */
+        String rule() {
+            return rule;
         }
 
         /** @param shadow whether the guard only records @return this */

@@ -28,21 +28,26 @@ import org.slf4j.LoggerFactory;
  * protocol. Decorators ({@code GuardedChatModel} and friends) do all of this for you.
  *
  * <p><b>Evaluation order and precedence</b> (the one place this is written down). A model call goes through, in
- * order: (1) {@link Caps caps} on model calls per session and per turn, and {@code loops.repeatedModelRequest};
- * (2) the price lookup, with {@link UnknownModelPolicy} for a model the catalog lacks
- * ({@code pricing.unknownModel}); (3) {@code caps.promptTokens} (truncate to the cap, or block); (4) model health
- * ({@code health.latency}, {@code health.errors}): the most capable healthy model at or below the requested one
- * on the ladder; (5) the budgets, which reserve the call's worst case on every budget that applies
- * ({@link BudgetRules}), moving further down the ladder while a budget is past its {@code downgradeAt} share.
- * A tool call goes through caps ({@code caps.toolCallsPerSession}, {@code caps.toolCallsPerTurn},
- * {@code caps.perTool.<tool>}) then loops ({@code loops.identicalToolCalls}, {@code loops.alternatingToolCalls},
- * {@code loops.repeatedToolError}). Enforcing, the first refusal ends the evaluation. Of everything that fires,
- * <b>the tightest action wins</b>: suspend, then block, then feedback, then truncate, then downgrade, then warn,
- * then allow ({@link Action#isTighterThan}); among equals, the first in the order above. A downgrade still
- * applies when a truncation wins (the decision's {@link Decision#model()} is the cheaper model). In
- * {@link Mode#SHADOW shadow mode} every step runs and the decision that enforcing would have taken is recorded,
- * marked shadow, but the call is never refused or changed; call counts follow what enforcing would have counted,
- * while spend is the real spend.
+ * order: (1) {@link Caps caps} on model calls per session and per turn, {@code loops.repeatedModelRequest}, and
+ * the end of a run: after a tool call of the session was refused with {@code block} or {@code suspend}, a model
+ * call that continues that turn (its last message is a tool result) is refused with the same rule; (2) the price
+ * lookup, with {@link UnknownModelPolicy} for a model the catalog lacks ({@code pricing.unknownModel}); (3)
+ * {@code caps.promptTokens} (truncate to the cap, or block); (4) model health ({@code health.latency},
+ * {@code health.errors}): the most capable healthy model at or below the requested one on the ladder; (5) the
+ * budgets, which reserve the call's worst case on every budget that applies ({@link BudgetRules}), moving further
+ * down the ladder while a budget is past its {@code downgradeAt} share. A tool call goes through caps
+ * ({@code caps.toolCallsPerSession}, {@code caps.toolCallsPerTurn}, {@code caps.perTool.<tool>}), loops
+ * ({@code loops.identicalToolCalls}, {@code loops.alternatingToolCalls}, {@code loops.repeatedToolError}) and
+ * suspensions: a suspended scope runs no tool either. <b>Every rule is evaluated into one verdict</b>
+ * ({@code Verdict}): once a rule refuses, the later stages reserve and change nothing, but still say what they
+ * would do (the budgets look without reserving, so a suspension is never hidden behind a cap or a block budget).
+ * Of everything that fires, <b>the tightest action wins</b>: suspend, then block, then feedback, then truncate,
+ * then downgrade, then warn, then allow ({@link Action#isTighterThan}); among equals, the first in the order above.
+ * Every rule that fired is listed in the decision ({@link Decision#fired()}). A downgrade still applies when a
+ * truncation wins (the decision's {@link Decision#model()} is the cheaper model). In {@link Mode#SHADOW shadow
+ * mode} every step runs and the decision that enforcing would have taken is recorded, marked shadow, but the call
+ * is never refused or changed; call counts follow what enforcing would have counted, while spend is the real
+ * spend.
  *
  * <p><b>Cost.</b> Admission reads the clocks once, looks up a cached price, and reserves on the ledger: no I/O,
  * no logging (unless a listener logs), and no lock held across the caller's call. Thread-safe. The guard's
@@ -169,69 +174,34 @@ public final class Guard implements AutoCloseable {
         long epoch = clock.millis();
         Active p = active;
         GuardConfig config = p.config;
-        SessionRules sessionRules = p.sessionRules;
         GuardScope scope = call.scope();
         String requested = call.model();
-        boolean shadow = config.mode() == Mode.SHADOW;
-        Verdict verdict = new Verdict();
+        Verdict verdict = new Verdict(config.mode() == Mode.SHADOW);
 
-        // 1. caps and loops: cheap, and they need no price. A call they let through is counted at once (so that
-        // concurrent calls of a session see it) and taken back if a later rule refuses it.
-        boolean counted = false;
-        if (!sessionRules.isEmpty()) {
-            Decision.Builder fired = sessionRules.admitModel(scope, call.requestFingerprint());
-            counted = fired == null || !fired.action().refuses();
-            verdict.offer(fired);
-            if (verdict.refuses() && !shadow) {
-                return refused(config, verdict.decision, requested, requested, scope, tick,
-                        epoch);
-            }
-        }
-        // 2. price of the requested model
+        // 1. caps, loops, a run that a refused tool call ended: cheap, and they need no price. A call they let
+        // through is counted at once (so that concurrent calls of a session see it) and taken back if refused.
+        boolean counted = !p.sessionRules.isEmpty()
+                && p.sessionRules.admitModel(scope, call.requestFingerprint(), call.continuesToolResult(), verdict);
+        // 2. the price of the requested model
         Priced priced = price(p, call.provider(), requested, epoch);
         verdict.offer(priced.decision);
-        if (verdict.refuses() && !shadow) {
-            undoCount(sessionRules, counted, scope);
-            return refused(config, verdict.decision, requested, requested, scope, tick,
-                    epoch);
-        }
-        // 3. prompt size
-        long prompt = call.promptTokens(config.tokenEstimator());
-        Caps caps = config.caps();
-        if (caps.promptTokensMax() > 0 && prompt > caps.promptTokensMax()) {
-            boolean truncate = caps.promptAction() == Caps.PromptAction.TRUNCATE;
-            verdict.offer(Decision.builder(truncate ? Action.TRUNCATE : Action.BLOCK).rule("caps.promptTokens")
-                    .figures(prompt, caps.promptTokensMax(), Unit.TOKENS)
-                    .targetPromptTokens(truncate ? caps.promptTokensMax() : Decision.NO_FIGURE)
-                    .reason("prompt of " + prompt + " tokens is over the " + caps.promptTokensMax() + "-token cap"
-                            + (truncate ? "; truncate it to fit" : "")));
-            if (verdict.refuses() && !shadow) {
-                undoCount(sessionRules, counted, scope);
-                return refused(config, verdict.decision, requested, requested, scope, tick,
-                        epoch);
-            }
-            PromptTruncator truncator = call.truncator();
-            if (truncate && !shadow && truncator != null) {
-                // reserve what will be sent: the prompt as the caller's truncator shortens it
-                long fitted = truncator.fit(caps.promptTokensMax());
-                if (fitted > caps.promptTokensMax()) {
-                    verdict.offer(Decision.builder(Action.BLOCK).rule("caps.promptTokens")
-                            .figures(fitted, caps.promptTokensMax(), Unit.TOKENS)
-                            .reason("prompt of " + prompt + " tokens is over the " + caps.promptTokensMax()
-                                    + "-token cap, and truncation cannot bring it under: what must stay (system"
-                                    + " messages, the latest user message, tools) is " + fitted + " tokens"));
-                    undoCount(sessionRules, counted, scope);
-                    return refused(config, verdict.decision, requested, requested, scope, tick, epoch);
-                }
-                prompt = fitted;
-            }
-        }
+        // 3. the prompt's size, as it will be sent
+        long prompt = promptTokens(config, call, verdict);
         long maxOut = call.maxOutputTokens() > 0 ? call.maxOutputTokens() : config.defaultMaxOutputTokens();
+        if (verdict.stops()) {
+            // refused already: reserve nothing, but let the budgets say what they would (a suspension wins)
+            for (Decision.Builder d : budgets.peek(config.budgets(), scope, requested, epoch,
+                    priced.worstCase(prompt, maxOut), saturatedSum(prompt, maxOut))) {
+                verdict.offer(d);
+            }
+            undoCount(p.sessionRules, counted, scope);
+            return refused(config, verdict, requested, requested, scope, tick, epoch);
+        }
         // 4. health: the most capable healthy model at or below the requested one
         String model = requested;
         ModelHealth.Choice health = null;
         if (!p.modelHealth.isEmpty()) {
-            health = p.modelHealth.choose(requested, shadow);
+            health = p.modelHealth.choose(requested, verdict.shadow());
             verdict.offer(health.decision);
             if (!health.model.equals(model)) {
                 model = health.model;
@@ -239,8 +209,9 @@ public final class Guard implements AutoCloseable {
             }
         }
         // 5. budgets, moving down the ladder past a downgradeAt share
+        boolean shadow = verdict.shadow();
         BudgetRules.Outcome outcome = budgets.reserve(config.budgets(), shadow, scope, model, epoch,
-                priced.worstCase(prompt, maxOut), Math.addExact(prompt, maxOut));
+                priced.worstCase(prompt, maxOut), saturatedSum(prompt, maxOut));
         if (outcome.pastDowngrade != null) {
             Downgrade down = downgrade(p, call, outcome, model, scope, shadow, epoch, prompt, maxOut);
             if (down != null) {
@@ -256,30 +227,71 @@ public final class Guard implements AutoCloseable {
                 }
             }
         }
-        verdict.offer(outcome.decision);
+        outcome.offerTo(verdict);
         if (verdict.refuses()) {
-            undoCount(sessionRules, counted, scope); // in shadow mode too: count what enforcing would have counted
+            undoCount(p.sessionRules, counted, scope); // in shadow mode too: count what enforcing would have counted
         }
         if (!outcome.granted()) {
             if (health != null && health.breakers != null) {
                 health.breakers.release();
             }
-            return refused(config, verdict.decision, requested, model, scope, tick, epoch);
+            return refused(config, verdict, requested, model, scope, tick, epoch);
         }
-        Decision.Builder chosen = verdict.decision;
-        if (chosen != outcome.decision) {
-            Decision remaining = outcome.decision.build();
+        Decision.Builder chosen = verdict.winner();
+        if (outcome.allow != null && chosen != outcome.allow) {
+            Decision remaining = outcome.allow.build();
             chosen.remaining(remaining.remainingBudget(), remaining.remaining(), remaining.remainingUnit());
         }
-        Decision decision = chosen.models(requested, shadow ? requested : model).shadow(shadow).build();
-        Admission a = new Admission(this, CallKind.MODEL_CALL, decision, scope, null, null, outcome.hold,
-                outcome.units, priced.price, priced.known, prompt, maxOut, priced.worstCase(prompt, maxOut), tick,
-                health == null ? null : health.breakers, 0);
+        Decision decision = verdict.decide(requested, model);
+        Admission a = Admission.modelCall(this, decision, scope, outcome.hold, outcome.units, priced.price,
+                priced.known, prompt, maxOut, priced.worstCase(prompt, maxOut), tick,
+                health == null ? null : health.breakers);
         if (a.holdsSomething()) {
             open.add(a); // from here on, the lease ends the hold if nothing else does
         }
         publishPre(config, a, epoch);
         return a;
+    }
+
+    /**
+     * Applies {@code caps.promptTokens}: a prompt over the cap is truncated (reserved at the size the call's
+     * truncator brings it to, or refused when it cannot come under) or blocked.
+     *
+     * @return the prompt tokens to reserve
+     */
+    private static long promptTokens(GuardConfig config, ModelCall call, Verdict verdict) {
+        long prompt = call.promptTokens(config.tokenEstimator());
+        Caps caps = config.caps();
+        long max = caps.promptTokensMax();
+        if (max <= 0 || prompt <= max) {
+            return prompt;
+        }
+        boolean truncate = caps.promptAction() == Caps.PromptAction.TRUNCATE;
+        verdict.offer(Decision.builder(truncate ? Action.TRUNCATE : Action.BLOCK).rule("caps.promptTokens")
+                .figures(prompt, max, Unit.TOKENS)
+                .targetPromptTokens(truncate ? max : Decision.NO_FIGURE)
+                .reason("prompt of " + prompt + " tokens is over the " + max + "-token cap"
+                        + (truncate ? "; truncate it to fit" : "")));
+        PromptTruncator truncator = call.truncator();
+        if (!truncate || verdict.shadow() || verdict.stops() || truncator == null) {
+            return prompt; // without a truncator the caller may send it all: reserve it all
+        }
+        // reserve what will be sent: the prompt as the caller's truncator shortens it
+        long fitted = truncator.fit(max);
+        if (fitted > max) {
+            verdict.offer(Decision.builder(Action.BLOCK).rule("caps.promptTokens")
+                    .figures(fitted, max, Unit.TOKENS)
+                    .reason("prompt of " + prompt + " tokens is over the " + max + "-token cap, and truncation"
+                            + " cannot bring it under: what must stay (system messages, the latest user message,"
+                            + " tools) is " + fitted + " tokens"));
+            return prompt;
+        }
+        return fitted;
+    }
+
+    private static long saturatedSum(long a, long b) {
+        long sum = a + b;
+        return sum < 0 ? Long.MAX_VALUE : sum;
     }
 
     private static void undoCount(SessionRules sessionRules, boolean counted, GuardScope scope) {
@@ -406,44 +418,33 @@ public final class Guard implements AutoCloseable {
         long tick = ticker.read();
         long epoch = clock.millis();
         Active p = active;
+        GuardConfig config = p.config;
         SessionRules sessionRules = p.sessionRules;
-        boolean shadow = p.config.mode() == Mode.SHADOW;
+        Verdict verdict = new Verdict(config.mode() == Mode.SHADOW);
         long fingerprint = 0;
-        Decision.Builder fired = null;
         if (!sessionRules.isEmpty()) {
             fingerprint = CanonicalArguments.fingerprint(call.tool(), call.arguments());
-            fired = sessionRules.admitTool(call.scope(), call.tool(), fingerprint);
+            sessionRules.admitTool(call.scope(), call.tool(), fingerprint, verdict);
         }
-        Decision decision = (fired == null ? Decision.builder(Action.ALLOW) : fired).shadow(shadow).build();
-        Admission a = new Admission(this, CallKind.TOOL_CALL, decision, call.scope(), call.tool(), call.arguments(),
-                null, null, null, true, 0, 0, 0, tick, null, fingerprint);
-        publishPre(p.config, a, epoch);
-        return a;
-    }
-
-    /** A refused model call: it holds nothing, and its decision is published. */
-    private Admission refused(GuardConfig config, Decision.Builder decision, String requested, String model,
-            GuardScope scope, long tick, long epoch) {
-        Decision d = decision.models(requested, model).shadow(false).build();
-        Admission a = new Admission(this, CallKind.MODEL_CALL, d, scope, null, null, null, null, null, false, 0, 0, 0, tick,
-                null, 0);
+        if (!verdict.shadow()) {
+            verdict.offer(budgets.suspension(config.budgets(), call.scope(), epoch)); // a suspended scope runs no tool
+        }
+        Decision decision = verdict.decide(null, null);
+        if (decision.action() == Action.BLOCK || decision.action() == Action.SUSPEND) {
+            sessionRules.runEnded(call.scope(), decision); // whatever the wiring, the run ends here
+        }
+        Admission a = Admission.toolCall(this, decision, call.scope(), call.tool(), call.arguments(), tick,
+                fingerprint);
         publishPre(config, a, epoch);
         return a;
     }
 
-    /** The tightest of the decisions offered so far; the first among equals. */
-    private static final class Verdict {
-        Decision.Builder decision = Decision.builder(Action.ALLOW);
-
-        void offer(Decision.Builder candidate) {
-            if (candidate != null && candidate.action().isTighterThan(decision.action())) {
-                decision = candidate;
-            }
-        }
-
-        boolean refuses() {
-            return decision.action().refuses();
-        }
+    /** A refused model call: it holds nothing, and its decision is published. */
+    private Admission refused(GuardConfig config, Verdict verdict, String requested, String model, GuardScope scope,
+            long tick, long epoch) {
+        Admission a = Admission.refused(this, verdict.decide(requested, model), scope, tick);
+        publishPre(config, a, epoch);
+        return a;
     }
 
     /**

@@ -18,8 +18,10 @@ public final class ModelCall {
     private final long maxOutputTokens;
     private final long requestFingerprint;
     private final PromptTruncator truncator;
+    private final boolean continuesToolResult;
 
     private ModelCall(Builder b) {
+        this.continuesToolResult = b.continuesToolResult;
         this.truncator = b.truncator;
         this.scope = b.scope == null ? GuardScope.current() : b.scope;
         this.provider = b.provider;
@@ -79,6 +81,14 @@ public final class ModelCall {
         return requestFingerprint;
     }
 
+    /**
+     * @return true if the request's last message is a tool's result: the call continues the turn whose tool call
+     *     came before it, rather than answering a new user message
+     */
+    public boolean continuesToolResult() {
+        return continuesToolResult;
+    }
+
     /** @return what shortens the prompt for a {@code truncate} decision, or null when the caller cannot */
     public PromptTruncator truncator() {
         return truncator;
@@ -114,6 +124,7 @@ public final class ModelCall {
         private long maxOutputTokens = -1;
         private long requestFingerprint;
         private PromptTruncator truncator;
+        private boolean continuesToolResult;
 
         private Builder(String model) {
             this.model = model;
@@ -171,6 +182,18 @@ public final class ModelCall {
          */
         public Builder requestFingerprint(long fingerprint) {
             this.requestFingerprint = fingerprint;
+            return this;
+        }
+
+        /**
+         * @param continues true when the request's last message is a tool's result. After a tool call of the
+         *     session was refused with {@code block} or {@code suspend}, such a call is refused too: the run ends
+         *     whatever wiring turned the refusal into a tool result. A call that does not continue a tool result
+         *     (a new user message) starts afresh.
+         * @return this
+         */
+        public Builder continuesToolResult(boolean continues) {
+            this.continuesToolResult = continues;
             return this;
         }
 

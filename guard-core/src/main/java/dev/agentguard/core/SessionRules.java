@@ -18,8 +18,8 @@ import java.util.function.Function;
  * and canonical arguments) and the error runs of recently failed calls: a few hundred bytes. Evaluation takes the
  * session's monitor for a few comparisons; never across a call.
  *
- * <p>Order: caps before loops; of everything that fires, the tightest action wins (block over feedback over warn),
- * and among equals the first in that order.
+ * <p>Order: the end of a run, caps, then loops; every rule that fires is offered to the call's {@link Verdict},
+ * which picks the tightest.
  */
 final class SessionRules {
 
@@ -77,25 +77,37 @@ final class SessionRules {
     }
 
     /**
-     * Applies the model-call caps and the repeated-request rule, and counts the call unless it is refused (in
-     * shadow mode too: the caller takes the count back with {@link #undoModel} when another rule refuses).
+     * Applies the model-call caps, the repeated-request rule and the end of a run, offering what fires to the
+     * verdict, and counts the call unless these rules refuse it (in shadow mode too: the caller takes the count
+     * back with {@link #undoModel} when another rule refuses).
      *
      * @param requestFingerprint a fingerprint of the request's messages and tools, or 0 when unknown
-     * @return the tightest decision that fired, or null
+     * @param continuesToolResult whether the request's last message is a tool result
+     * @return true if the call was counted
      */
-    Decision.Builder admitModel(GuardScope scope, long requestFingerprint) {
+    boolean admitModel(GuardScope scope, long requestFingerprint, boolean continuesToolResult, Verdict verdict) {
         State s = state(scope);
         if (s == null) {
-            return null;
+            return false;
         }
         synchronized (s) {
-            Verdict v = new Verdict();
+            Offers v = new Offers(verdict);
+            if (s.endedBy != null) {
+                if (continuesToolResult) {
+                    Decision ended = s.endedBy;
+                    v.offer(Decision.builder(ended.action()).rule(ended.rule()).suspendedUntil(ended.suspendedUntil())
+                            .reason("the run ended when a tool call was refused (" + ended.reason() + "); this call"
+                                    + " continues it"));
+                } else {
+                    s.endedBy = null; // a new user message starts a new run
+                }
+            }
             // the texts are built only when a rule fires: every call passes here
-            if (Verdict.over(s.modelCalls, caps.modelCallsPerSession())) {
+            if (Offers.over(s.modelCalls, caps.modelCallsPerSession())) {
                 v.cap("caps.modelCallsPerSession", s.modelCalls, caps.modelCallsPerSession(),
                         "model calls in session " + scope.session(), Action.BLOCK);
             }
-            if (s.turn != null && Verdict.over(s.modelCallsTurn, caps.modelCallsPerTurn())) {
+            if (s.turn != null && Offers.over(s.modelCallsTurn, caps.modelCallsPerTurn())) {
                 v.cap("caps.modelCallsPerTurn", s.modelCallsTurn, caps.modelCallsPerTurn(), "model calls in turn "
                         + s.turn, Action.BLOCK);
             }
@@ -116,11 +128,26 @@ final class SessionRules {
             }
             // Shadow mode counts what enforcing would have counted, so that its later decisions are the ones
             // enforcing would have taken.
-            if (v.action == null || !v.action.refuses()) {
+            if (!v.refused) {
                 s.modelCalls++;
                 s.modelCallsTurn++;
+                return true;
             }
-            return v.decision;
+            return false;
+        }
+    }
+
+    /**
+     * Records that a tool call of the session was refused with {@code block} or {@code suspend}: the next model
+     * call that continues the turn is refused with the same decision.
+     */
+    void runEnded(GuardScope scope, Decision decision) {
+        if (decision.isShadow() || scope.session() == null) {
+            return;
+        }
+        State s = sessions.get(scope.session(), newState);
+        synchronized (s) {
+            s.endedBy = decision;
         }
     }
 
@@ -140,20 +167,19 @@ final class SessionRules {
      * is refused.
      *
      * @param fingerprint the call's fingerprint ({@link CanonicalArguments#fingerprint})
-     * @return the tightest decision that fired, or null
      */
-    Decision.Builder admitTool(GuardScope scope, String tool, long fingerprint) {
+    void admitTool(GuardScope scope, String tool, long fingerprint, Verdict verdict) {
         State s = state(scope);
         if (s == null) {
-            return null;
+            return;
         }
         synchronized (s) {
-            Verdict v = new Verdict();
-            if (Verdict.over(s.toolCalls, caps.toolCallsPerSession())) {
+            Offers v = new Offers(verdict);
+            if (Offers.over(s.toolCalls, caps.toolCallsPerSession())) {
                 v.cap("caps.toolCallsPerSession", s.toolCalls, caps.toolCallsPerSession(), "tool calls in session "
                         + scope.session(), Action.BLOCK);
             }
-            if (s.turn != null && Verdict.over(s.toolCallsTurn, caps.toolCallsPerTurn())) {
+            if (s.turn != null && Offers.over(s.toolCallsTurn, caps.toolCallsPerTurn())) {
                 v.cap("caps.toolCallsPerTurn", s.toolCallsTurn, caps.toolCallsPerTurn(), "tool calls in turn "
                         + s.turn, Action.BLOCK);
             }
@@ -172,7 +198,7 @@ final class SessionRules {
                 loopRules(s, v, tool, fingerprint);
                 s.remember(fingerprint);
             }
-            if (v.action == null || !v.action.refuses()) {
+            if (!v.refused) {
                 s.toolCalls++;
                 s.toolCallsTurn++;
                 if (perTool != null) {
@@ -182,15 +208,14 @@ final class SessionRules {
                     s.perTool.merge(tool, 1, Integer::sum);
                 }
             }
-            return v.decision;
         }
     }
 
-    private void loopRules(State s, Verdict v, String tool, long fp) {
+    private void loopRules(State s, Offers v, String tool, long fp) {
         LoopRules.Threshold identical = loops.identicalToolCalls();
         if (!identical.isNone()) {
             int run = s.identicalRun(fp);
-            if (Verdict.reaches(identical, run)) { // texts only for a rule that fires: every call passes here
+            if (Offers.reaches(identical, run)) { // texts only for a rule that fires: every call passes here
                 String text = "identical call to " + tool + " repeated " + run + " times";
                 v.loop(identical, run, "loops.identicalToolCalls", text, loops.onLoop(),
                         "You have called " + tool + " with the same arguments " + run + " times in a row and the"
@@ -202,7 +227,7 @@ final class SessionRules {
         if (!cycle.isNone()) {
             int[] found = s.cycleRun(fp);
             int run = found[0];
-            if (run > 0 && Verdict.reaches(cycle, run)) {
+            if (run > 0 && Offers.reaches(cycle, run)) {
                 String text = "a cycle of " + found[1] + " tool calls ending in " + tool + " repeated over " + run
                         + " calls";
                 v.loop(cycle, run, "loops.alternatingToolCalls", text, loops.onLoop(),
@@ -267,17 +292,23 @@ final class SessionRules {
         }
     }
 
-    /** The tightest of the decisions offered so far. */
-    private static final class Verdict {
-        Action action;
-        Decision.Builder decision;
+    /** Offers each rule that fires to the call's verdict, and remembers whether one of these rules refused. */
+    private static final class Offers {
+        final Verdict verdict;
+        boolean refused;
+
+        Offers(Verdict verdict) {
+            this.verdict = verdict;
+        }
+
+        void offer(Decision.Builder d) {
+            refused |= d.action().refuses();
+            verdict.offer(d);
+        }
 
         void offer(Action a, String rule, long observed, long limit, String reason, String advice) {
-            if (action == null || a.isTighterThan(action)) {
-                action = a;
-                decision = Decision.builder(a).rule(rule).figures(observed, limit, Unit.CALLS).reason(reason)
-                        .advice(a.refuses() ? advice : null);
-            }
+            offer(Decision.builder(a).rule(rule).figures(observed, limit, Unit.CALLS).reason(reason)
+                    .advice(a.refuses() ? advice : null));
         }
 
         /** @return true if one more call passes the cap (0: no cap) */
@@ -324,6 +355,8 @@ final class SessionRules {
         long lastRequest;
         int requestRun;
         Map<Long, ErrorRun> errors;
+        /** The refusal of a tool call that ended the current run, or null. */
+        Decision endedBy;
         /** Recent tool fingerprints of this turn, oldest first once full. */
         private long[] ring;
         private int size;

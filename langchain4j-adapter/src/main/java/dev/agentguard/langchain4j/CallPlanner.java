@@ -8,6 +8,7 @@ import dev.agentguard.core.ModelCall;
 import dev.agentguard.core.PromptTruncator;
 import dev.agentguard.core.TokenEstimator;
 import dev.langchain4j.agent.tool.ToolSpecification;
+import dev.langchain4j.data.message.ToolExecutionResultMessage;
 import dev.langchain4j.model.ModelProvider;
 import dev.langchain4j.model.chat.request.ChatRequest;
 import dev.langchain4j.model.chat.request.ChatRequestParameters;
@@ -98,7 +99,9 @@ final class CallPlanner<M> {
                 ? UNNAMED_MODEL : effective.modelName();
         Fit fit = new Fit(request, effective.toolSpecifications(), guard.config().tokenEstimator());
         ModelCall.Builder call = ModelCall.builder(model).scope(scope).provider(priceProvider)
-                .promptText(digest.text()).requestFingerprint(digest.fingerprint()).truncator(fit);
+                .promptText(digest.text()).requestFingerprint(digest.fingerprint()).truncator(fit)
+                .continuesToolResult(!request.messages().isEmpty() && request.messages()
+                        .get(request.messages().size() - 1) instanceof ToolExecutionResultMessage);
         Integer maxOut = effective.maxOutputTokens();
         if (maxOut == null && Providers.OPENAI) {
             maxOut = OpenAiSupport.maxCompletionTokens(effective);

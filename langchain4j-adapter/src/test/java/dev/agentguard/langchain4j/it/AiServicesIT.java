@@ -9,8 +9,16 @@ import dev.agentguard.core.CallKind;
 import dev.agentguard.core.DecisionEvent;
 import dev.agentguard.core.LoopRules;
 import dev.agentguard.core.Phase;
+import dev.agentguard.core.GuardScope;
 import dev.agentguard.langchain4j.GuardBlockedException;
 import dev.agentguard.langchain4j.GuardedAiServices;
+import dev.agentguard.langchain4j.GuardedChatModel;
+import dev.agentguard.langchain4j.GuardedToolExecutor;
+import dev.langchain4j.agent.tool.ToolSpecification;
+import dev.langchain4j.model.chat.request.json.JsonObjectSchema;
+import dev.langchain4j.service.AiServices;
+import dev.langchain4j.service.tool.ToolExecutor;
+import java.util.Map;
 import dev.langchain4j.agent.tool.P;
 import dev.langchain4j.agent.tool.Tool;
 import dev.langchain4j.data.message.AiMessage;
@@ -97,6 +105,52 @@ class AiServicesIT {
     private static List<Action> toolActions(Recorder rec) {
         return rec.pre().stream().filter(e -> e.kind() == CallKind.TOOL_CALL).map(DecisionEvent::action)
                 .collect(Collectors.toList());
+    }
+
+    @Test
+    void aBlockEndsTheRunWithPlainAiServicesWhoseToolErrorHandlerSwallowsIt() {
+        Recorder rec = loopGuard();
+        AtomicInteger runs = new AtomicInteger();
+        ToolExecutor executor = (request, memoryId) -> "sunny (" + runs.incrementAndGet() + ")";
+        ToolSpecification spec = ToolSpecification.builder().name("weather").description("Current weather in a city")
+                .parameters(JsonObjectSchema.builder().addStringProperty("city").required("city").build()).build();
+        try (StubServer stub = new StubServer().otherwise(r -> StubServer.Reply.json(WEATHER_CALL))) {
+            // plain LangChain4j wiring: the default tool error handler turns the tool's exception into text
+            Agent agent = AiServices.builder(Agent.class)
+                    .chatModel(GuardedChatModel.wrap(OpenAiChatModel.builder().baseUrl(stub.baseUrl() + "/v1")
+                            .apiKey("k").modelName("gpt-4o-mini").maxRetries(0).build(), rec.guard))
+                    .tools(Map.of(spec, GuardedToolExecutor.wrap("weather", executor, rec.guard)))
+                    .chatMemoryProvider(id -> MessageWindowChatMemory.withMaxMessages(200))
+                    .build();
+
+            Throwable thrown;
+            try (GuardScope s = GuardScope.open("support", "alice")) {
+                thrown = org.assertj.core.api.Assertions.catchThrowable(
+                        () -> agent.chat("alice", "What's the weather in Paris?"));
+            }
+
+            assertThat(thrown).as("the service call ends").isNotNull();
+            Throwable blocked = thrown;
+            while (blocked != null && !(blocked instanceof GuardBlockedException)) {
+                blocked = blocked.getCause();
+            }
+            assertThat(blocked).as("a GuardBlockedException in the cause chain of " + thrown)
+                    .isInstanceOfSatisfying(GuardBlockedException.class, e -> {
+                        assertThat(e.decision().action()).isEqualTo(Action.BLOCK);
+                        assertThat(e.decision().rule()).isEqualTo("loops.identicalToolCalls");
+                    });
+            assertThat(stub.requests).as("a handful of round trips, not LangChain4j's 100").hasSize(4);
+            assertThat(runs).hasValue(2);
+
+            // a new user message starts a new run (which the loop rules then judge afresh)
+            rec.events.clear();
+            try (GuardScope s = GuardScope.open("support", "alice")) {
+                org.assertj.core.api.Assertions.catchThrowable(() -> agent.chat("alice", "Thanks. And Lyon?"));
+            }
+            assertThat(rec.pre().get(0).kind()).isEqualTo(CallKind.MODEL_CALL);
+            assertThat(rec.pre().get(0).action()).as("the new message is not refused").isEqualTo(Action.ALLOW);
+        }
+        assertThat(rec.guard.ledger().openHolds()).isZero();
     }
 
     @Test
