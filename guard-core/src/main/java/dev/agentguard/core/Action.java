@@ -15,6 +15,8 @@ public enum Action {
     DOWNGRADE,
     /** The call goes ahead with a shortened prompt. */
     TRUNCATE,
+    /** A model call goes ahead without tools, asked for a final answer from what is known: a cap was reached. */
+    FINAL_ANSWER,
     /** A tool call is refused and the model is told why, so that it can change course. */
     FEEDBACK,
     /** The call is refused. */
@@ -24,9 +26,9 @@ public enum Action {
     /** Post-call: what happened was recorded. */
     RECORD;
 
-    /** @return the lower-case id used in decision records, e.g. {@code block} */
+    /** @return the id used in decision records, e.g. {@code block}, {@code finalAnswer} */
     public String id() {
-        return name().toLowerCase(Locale.ROOT);
+        return this == FINAL_ANSWER ? "finalAnswer" : name().toLowerCase(Locale.ROOT);
     }
 
     /** @return true if a call with this decision does not go ahead */

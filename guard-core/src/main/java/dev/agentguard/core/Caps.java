@@ -12,9 +12,14 @@ import java.util.Map;
  * resets the per-turn counts. Only calls that go ahead are counted.
  *
  * <p>Rule ids: {@code caps.modelCallsPerSession}, {@code caps.modelCallsPerTurn}, {@code caps.toolCallsPerSession},
- * {@code caps.toolCallsPerTurn}, {@code caps.perTool.<tool>}, {@code caps.promptTokens}. A call past a session or
- * turn cap is blocked; a tool past its own cap is refused with feedback, so that the model can carry on with
- * other tools; a prompt past {@code promptTokens} is truncated to fit or blocked, as configured.
+ * {@code caps.toolCallsPerTurn}, {@code caps.perTool.<tool>}, {@code caps.promptTokens}. A tool call past a session
+ * or turn cap is blocked. A model call past its session or turn cap is blocked, or, with
+ * {@link OnCap#FINAL_ANSWER}, goes out once more without tools, asked for a final answer
+ * ({@link Action#FINAL_ANSWER}), and the one after is blocked. A tool past its own cap is answered by its
+ * {@link OnCap}: feedback (the model is told, and may carry on with other tools; if it insists, the next call is
+ * blocked), block, or final answer (feedback, then the next model call goes out without tools). Refused calls do
+ * not count toward a cap but do count toward loop detection. A prompt past {@code promptTokens} is truncated to
+ * fit or blocked, as configured.
  */
 public final class Caps {
 
@@ -26,6 +31,27 @@ public final class Caps {
         BLOCK
     }
 
+    /** What a call past a cap gets. */
+    public enum OnCap {
+        /** A tool call is refused and the model told why; if it insists, its next call is blocked. */
+        FEEDBACK("feedback"),
+        /** The call is refused. */
+        BLOCK("block"),
+        /** The model is asked for a final answer: the next model call goes out without tools. */
+        FINAL_ANSWER("finalAnswer");
+
+        private final String id;
+
+        OnCap(String id) {
+            this.id = id;
+        }
+
+        /** @return the policy word: {@code feedback}, {@code block} or {@code finalAnswer} */
+        public String id() {
+            return id;
+        }
+    }
+
     /** No caps at all. */
     public static final Caps NONE = builder().build();
 
@@ -34,6 +60,8 @@ public final class Caps {
     private final int toolCallsPerSession;
     private final int toolCallsPerTurn;
     private final Map<String, Integer> perTool;
+    private final Map<String, OnCap> perToolOnExceed;
+    private final OnCap modelCallsOnExceed;
     private final long promptTokensMax;
     private final PromptAction promptAction;
 
@@ -43,6 +71,8 @@ public final class Caps {
         this.toolCallsPerSession = b.toolCallsPerSession;
         this.toolCallsPerTurn = b.toolCallsPerTurn;
         this.perTool = Collections.unmodifiableMap(new LinkedHashMap<>(b.perTool));
+        this.perToolOnExceed = Collections.unmodifiableMap(new LinkedHashMap<>(b.perToolOnExceed));
+        this.modelCallsOnExceed = b.modelCallsOnExceed;
         this.promptTokensMax = b.promptTokensMax;
         this.promptAction = b.promptAction;
     }
@@ -55,6 +85,19 @@ public final class Caps {
     /** @return model calls per session, or 0 for no cap */
     public int modelCallsPerSession() {
         return modelCallsPerSession;
+    }
+
+    /** @return what a model call past its session or turn cap gets: {@code BLOCK} or {@code FINAL_ANSWER} */
+    public OnCap modelCallsOnExceed() {
+        return modelCallsOnExceed;
+    }
+
+    /**
+     * @param tool a tool with a cap in {@link #perTool()}
+     * @return what a call of it past its cap gets; {@link OnCap#FEEDBACK} unless set
+     */
+    public OnCap perToolOnExceed(String tool) {
+        return perToolOnExceed.getOrDefault(tool, OnCap.FEEDBACK);
     }
 
     /** @return model calls per turn, or 0 */
@@ -107,6 +150,8 @@ public final class Caps {
         private int toolCallsPerSession;
         private int toolCallsPerTurn;
         private final Map<String, Integer> perTool = new LinkedHashMap<>();
+        private final Map<String, OnCap> perToolOnExceed = new LinkedHashMap<>();
+        private OnCap modelCallsOnExceed = OnCap.BLOCK;
         private long promptTokensMax;
         private PromptAction promptAction = PromptAction.TRUNCATE;
 
@@ -151,6 +196,28 @@ public final class Caps {
         }
 
         /**
+         * @param tool a tool name
+         * @param n its calls per session
+         * @param onExceed what a call past it gets
+         * @return this
+         */
+        public Builder perTool(String tool, int n, OnCap onExceed) {
+            perTool(tool, n);
+            this.perToolOnExceed.put(tool, onExceed);
+            return this;
+        }
+
+        /**
+         * @param onExceed what a model call past {@code modelCallsPerSession} or {@code modelCallsPerTurn} gets:
+         *     {@link OnCap#BLOCK} (default) or {@link OnCap#FINAL_ANSWER}
+         * @return this
+         */
+        public Builder modelCallsOnExceed(OnCap onExceed) {
+            this.modelCallsOnExceed = onExceed;
+            return this;
+        }
+
+        /**
          * @param max the largest prompt in tokens, 0 for none
          * @param action what happens to a larger one
          * @return this
@@ -175,6 +242,16 @@ public final class Caps {
                     throw new IllegalArgumentException("caps.perTool." + tool + " must be > 0, was " + n);
                 }
             });
+            perToolOnExceed.forEach((tool, on) -> {
+                if (on == null) {
+                    throw new IllegalArgumentException("caps.perTool." + tool + ".onExceed is required (feedback,"
+                            + " block or finalAnswer)");
+                }
+            });
+            if (modelCallsOnExceed != OnCap.BLOCK && modelCallsOnExceed != OnCap.FINAL_ANSWER) {
+                throw new IllegalArgumentException("caps.modelCallsOnExceed must be block or finalAnswer, was "
+                        + (modelCallsOnExceed == null ? "null" : modelCallsOnExceed.id()));
+            }
             if (promptTokensMax < 0) {
                 throw new IllegalArgumentException("caps.promptTokens.max must be >= 0, was " + promptTokensMax);
             }

@@ -358,6 +358,11 @@ public final class Decision {
             return this;
         }
 
+        /** @return the prompt size to truncate to, or {@link #NO_FIGURE} */
+        long targetPromptTokens() {
+            return targetPromptTokens;
+        }
+
         /** @return the rule id set so far, or null */
         String rule() {
             return rule;

@@ -103,13 +103,25 @@ final class SessionRules {
                 }
             }
             // the texts are built only when a rule fires: every call passes here
+            boolean finalAnswer = caps.modelCallsOnExceed() == Caps.OnCap.FINAL_ANSWER;
             if (Offers.over(s.modelCalls, caps.modelCallsPerSession())) {
+                boolean last = finalAnswer && !s.finalAnswerGiven;
+                s.finalAnswerGiven |= last;
                 v.cap("caps.modelCallsPerSession", s.modelCalls, caps.modelCallsPerSession(),
-                        "model calls in session " + scope.session(), Action.BLOCK);
+                        "model calls in session " + scope.session(), last ? Action.FINAL_ANSWER : Action.BLOCK);
             }
             if (s.turn != null && Offers.over(s.modelCallsTurn, caps.modelCallsPerTurn())) {
+                boolean last = finalAnswer && !s.finalAnswerGivenTurn;
+                s.finalAnswerGivenTurn |= last;
                 v.cap("caps.modelCallsPerTurn", s.modelCallsTurn, caps.modelCallsPerTurn(), "model calls in turn "
-                        + s.turn, Action.BLOCK);
+                        + s.turn, last ? Action.FINAL_ANSWER : Action.BLOCK);
+            }
+            if (s.finalAnswerFor != null) {
+                String tool = s.finalAnswerFor;
+                s.finalAnswerFor = null;
+                v.offer(Action.FINAL_ANSWER, "caps.perTool." + tool, caps.perTool().getOrDefault(tool, 0),
+                        caps.perTool().getOrDefault(tool, 0), "tool " + tool + " has used up its calls in this"
+                                + " session: the model is asked for a final answer, without tools", null);
             }
             LoopRules.Threshold t = loops.repeatedModelRequest();
             if (!t.isNone() && requestFingerprint != 0) {
@@ -187,11 +199,25 @@ final class SessionRules {
             if (perTool != null) {
                 int used = s.perTool == null ? 0 : s.perTool.getOrDefault(tool, 0);
                 if (used + 1 > perTool) {
-                    v.offer(Action.FEEDBACK, "caps.perTool." + tool, used + 1, perTool, "tool " + tool + " would be"
+                    Caps.OnCap on = caps.perToolOnExceed(tool);
+                    int refusals = s.capRefusals == null ? 0 : s.capRefusals.getOrDefault(tool, 0);
+                    // like loops: told once, blocked if it insists
+                    Action a = on == Caps.OnCap.BLOCK || refusals > 0 ? Action.BLOCK : Action.FEEDBACK;
+                    if (s.capRefusals == null) {
+                        s.capRefusals = new HashMap<>();
+                    }
+                    s.capRefusals.merge(tool, 1, Integer::sum);
+                    if (on == Caps.OnCap.FINAL_ANSWER && a == Action.FEEDBACK) {
+                        s.finalAnswerFor = tool;
+                    }
+                    v.offer(a, "caps.perTool." + tool, used + 1, perTool, "tool " + tool + " would be"
                             + " called " + (used + 1) + " times in this session (limit " + perTool + ")",
-                            "Do not call " + tool + " again in this conversation: its limit of " + perTool
-                                    + " calls is used up. Carry on with the information you already have or with"
-                                    + " other tools.");
+                            on == Caps.OnCap.FINAL_ANSWER
+                                    ? "The limit of " + perTool + " calls to " + tool + " is used up. Give your final"
+                                            + " answer now, from the information you already have."
+                                    : "Do not call " + tool + " again in this conversation: its limit of " + perTool
+                                            + " calls is used up. Carry on with the information you already have"
+                                            + " or with other tools.");
                 }
             }
             if (!loops.exempt().contains(tool)) {
@@ -324,7 +350,8 @@ final class SessionRules {
         void cap(String rule, int used, int cap, String what, Action a) {
             if (cap > 0 && used + 1 > cap) {
                 offer(a, rule, used + 1, cap, "this call would make " + (used + 1) + " " + what + " (limit " + cap
-                        + ")", null);
+                        + ")" + (a == Action.FINAL_ANSWER ? "; it goes out without tools, asked for a final answer"
+                        : ""), null);
             }
         }
 
@@ -357,6 +384,12 @@ final class SessionRules {
         Map<Long, ErrorRun> errors;
         /** The refusal of a tool call that ended the current run, or null. */
         Decision endedBy;
+        /** Over-cap calls refused per tool, for feedback-then-block. */
+        Map<String, Integer> capRefusals;
+        /** A tool whose cap asks the next model call for a final answer, or null. */
+        String finalAnswerFor;
+        boolean finalAnswerGiven;
+        boolean finalAnswerGivenTurn;
         /** Recent tool fingerprints of this turn, oldest first once full. */
         private long[] ring;
         private int size;
@@ -377,6 +410,7 @@ final class SessionRules {
                 turn = newTurn;
                 modelCallsTurn = 0;
                 toolCallsTurn = 0;
+                finalAnswerGivenTurn = false;
                 size = 0;
                 head = 0;
                 lastRequest = 0;

@@ -21,6 +21,7 @@ final class Verdict {
     private final boolean shadow;
     private Decision.Builder winner;
     private List<Decision.Fired> fired;
+    private long targetPromptTokens = Decision.NO_FIGURE;
 
     Verdict(boolean shadow) {
         this.shadow = shadow;
@@ -36,6 +37,9 @@ final class Verdict {
                 fired = new ArrayList<>(4);
             }
             fired.add(new Decision.Fired(candidate.rule(), candidate.action()));
+        }
+        if (candidate.targetPromptTokens() != Decision.NO_FIGURE) {
+            targetPromptTokens = candidate.targetPromptTokens();
         }
         if (winner == null || candidate.action().isTighterThan(winner.action())) {
             winner = candidate;
@@ -76,6 +80,10 @@ final class Verdict {
      * @return the decision
      */
     Decision decide(String requested, String model) {
-        return winner().models(requested, shadow ? requested : model).shadow(shadow).fired(fired).build();
+        Decision.Builder w = winner();
+        if (targetPromptTokens != Decision.NO_FIGURE && !w.action().refuses()) {
+            w.targetPromptTokens(targetPromptTokens); // a truncation applies whatever goes ahead (a final answer)
+        }
+        return w.models(requested, shadow ? requested : model).shadow(shadow).fired(fired).build();
     }
 }

@@ -85,4 +85,57 @@ class RulesMeanWhatTheySayTest {
         clock.advance(Duration.ofMinutes(11));
         assertThat(tool(guard).proceeds()).as("the suspension is over").isTrue();
     }
+
+    private static Admission tool(Guard guard, String name, String arguments) {
+        return guard.admitToolCall(ToolCall.of(S1, name, arguments));
+    }
+
+    @Test
+    void aPerToolCapToldOnceThenBlocksAndRefusedCallsCountTowardLoops() {
+        Guard guard = guard(p -> p.caps(Caps.builder().perTool("search", 1).build())
+                .loops(LoopRules.builder().identicalToolCalls(LoopRules.Threshold.of(0, 3)).build()));
+        tool(guard, "search", "{\"q\":\"a\"}").complete();
+
+        Admission over = tool(guard, "search", "{\"q\":\"b\"}");
+        assertThat(over.decision().action()).isEqualTo(Action.FEEDBACK);
+        assertThat(over.decision().rule()).isEqualTo("caps.perTool.search");
+        Admission insists = tool(guard, "search", "{\"q\":\"b\"}");
+        assertThat(insists.decision().action()).as("it insists: blocked").isEqualTo(Action.BLOCK);
+        Admission again = tool(guard, "search", "{\"q\":\"b\"}");
+        assertThat(again.decision().fired()).as("three identical refused calls are a loop")
+                .contains(new Decision.Fired("loops.identicalToolCalls", Action.FEEDBACK));
+    }
+
+    @Test
+    void aPerToolCapWithFinalAnswerAsksTheNextModelCallForOne() {
+        Guard guard = guard(p -> p.caps(Caps.builder().perTool("search", 1, Caps.OnCap.FINAL_ANSWER).build()));
+        tool(guard, "search", "{}").complete();
+        Admission over = tool(guard, "search", "{}");
+        assertThat(over.decision().action()).isEqualTo(Action.FEEDBACK);
+        assertThat(over.decision().advice()).contains("final answer");
+
+        Admission next = model(guard, true);
+        assertThat(next.proceeds()).isTrue();
+        assertThat(next.decision().action()).isEqualTo(Action.FINAL_ANSWER);
+        assertThat(next.decision().rule()).isEqualTo("caps.perTool.search");
+        next.settle(Usage.of(100, 10));
+        assertThat(model(guard, true).decision().action()).as("asked once").isEqualTo(Action.ALLOW);
+    }
+
+    @Test
+    void aModelCallCapWithFinalAnswerLetsOneLastCallGoWithoutToolsThenBlocks() {
+        Guard guard = guard(p -> p.caps(Caps.builder().modelCallsPerSession(2)
+                .modelCallsOnExceed(Caps.OnCap.FINAL_ANSWER).build()));
+        model(guard, false).settle(Usage.of(100, 10));
+        model(guard, true).settle(Usage.of(100, 10));
+
+        Admission last = model(guard, true);
+        assertThat(last.proceeds()).as("instead of throwing").isTrue();
+        assertThat(last.decision().action()).isEqualTo(Action.FINAL_ANSWER);
+        assertThat(last.decision().action().id()).isEqualTo("finalAnswer");
+        last.settle(Usage.of(100, 10));
+        Admission after = model(guard, true);
+        assertThat(after.decision().action()).isEqualTo(Action.BLOCK);
+        assertThat(after.decision().rule()).isEqualTo("caps.modelCallsPerSession");
+    }
 }

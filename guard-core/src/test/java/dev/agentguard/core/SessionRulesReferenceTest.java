@@ -92,6 +92,7 @@ class SessionRulesReferenceTest {
         int toolCalls;
         int toolCallsTurn;
         Map<String, Integer> perTool = new HashMap<>();
+        Map<String, Integer> capRefusals = new HashMap<>();
         List<String> attempts = new ArrayList<>();
         List<Long> requests = new ArrayList<>();
         Map<String, int[]> errors = new HashMap<>(); // call -> {errorHash, failures, refusals}
@@ -154,7 +155,9 @@ class SessionRulesReferenceTest {
             }
             Integer cap = CAPS.perTool().get(tool);
             if (cap != null && perTool.getOrDefault(tool, 0) + 1 > cap) {
-                fired.add(new String[] {"FEEDBACK", "caps.perTool." + tool});
+                // told once, blocked if the model insists
+                int refused = capRefusals.merge(tool, 1, Integer::sum);
+                fired.add(new String[] {refused == 1 ? "FEEDBACK" : "BLOCK", "caps.perTool." + tool});
             }
             if (!LOOPS.exempt().contains(tool)) {
                 List<String> seq = new ArrayList<>(attempts);

@@ -1,5 +1,6 @@
 package dev.agentguard.langchain4j;
 
+import dev.agentguard.core.Action;
 import dev.agentguard.core.Admission;
 import dev.agentguard.core.Decision;
 import dev.agentguard.core.Guard;
@@ -8,10 +9,13 @@ import dev.agentguard.core.ModelCall;
 import dev.agentguard.core.PromptTruncator;
 import dev.agentguard.core.TokenEstimator;
 import dev.langchain4j.agent.tool.ToolSpecification;
+import dev.langchain4j.data.message.ChatMessage;
+import dev.langchain4j.data.message.SystemMessage;
 import dev.langchain4j.data.message.ToolExecutionResultMessage;
 import dev.langchain4j.model.ModelProvider;
 import dev.langchain4j.model.chat.request.ChatRequest;
 import dev.langchain4j.model.chat.request.ChatRequestParameters;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
@@ -158,6 +162,8 @@ final class CallPlanner<M> {
      * Applies an admitted decision to the request actually sent:
      * <ul>
      *   <li>a truncation drops old messages (recorded on the admission);</li>
+     *   <li>a final answer ({@link Action#FINAL_ANSWER}: a cap was reached) removes the tools and adds a system
+     *       note asking for a final answer from what is known;</li>
      *   <li>a downgrade renames the model and drops what the cheaper model may reject, or routes to the instance
      *       configured for it;</li>
      *   <li>the output cap the call was reserved for ({@link Admission#maxOutputTokens()}: the request's own cap,
@@ -183,6 +189,11 @@ final class CallPlanner<M> {
                 request = request.toBuilder().messages(fit.messages).build();
             }
             admission.truncated(fit.droppedMessages, fit.droppedTokens);
+        }
+        if (d.action() == Action.FINAL_ANSWER) {
+            List<ChatMessage> messages = new ArrayList<>(request.messages());
+            messages.add(SystemMessage.from(FINAL_ANSWER_NOTE));
+            request = request.toBuilder().messages(messages).parameters(withoutTools(request.parameters())).build();
         }
         M target = delegate;
         String model = planned.call.model();
@@ -232,6 +243,23 @@ final class CallPlanner<M> {
         }
         // keeps a provider subclass's own fields: overrideWith returns the same class
         return parameters.overrideWith(ChatRequestParameters.builder().maxOutputTokens(tokens).build());
+    }
+
+    /** What a call that must end the run with a final answer is told (it goes out without tools). */
+    static final String FINAL_ANSWER_NOTE = "A limit of this conversation has been reached and no more tools can be"
+            + " called. Give your final answer now, from the information you already have; say what you could not"
+            + " find out.";
+
+    /** @return the parameters without tools (and without a tool choice, which would need them) */
+    static ChatRequestParameters withoutTools(ChatRequestParameters parameters) {
+        if (Providers.OPENAI) {
+            ChatRequestParameters specific = OpenAiSupport.withoutTools(parameters);
+            if (specific != null) {
+                return specific;
+            }
+        }
+        return ChatRequestParameters.builder().overrideWith(parameters).toolSpecifications(List.of()).toolChoice(null)
+                .build();
     }
 
     /** @return the parameters for another model: renamed, without what that model may reject */

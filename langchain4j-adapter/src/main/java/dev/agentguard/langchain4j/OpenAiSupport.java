@@ -84,6 +84,15 @@ final class OpenAiSupport {
                 .maxCompletionTokens(newMaxCompletion).build();
     }
 
+    /** @return OpenAI parameters without tools or tool choice, or null if these are not OpenAI parameters */
+    static ChatRequestParameters withoutTools(ChatRequestParameters parameters) {
+        if (!(parameters instanceof OpenAiChatRequestParameters)) {
+            return null;
+        }
+        return OpenAiChatRequestParameters.builder().overrideWith(parameters)
+                .toolSpecifications(java.util.List.of()).toolChoice(null).parallelToolCalls(null).build();
+    }
+
     /**
      * Re-targets OpenAI parameters at a cheaper model: a model that does not reason rejects
      * {@code reasoning_effort}, so it is dropped, and the output cap moves to the field the model accepts

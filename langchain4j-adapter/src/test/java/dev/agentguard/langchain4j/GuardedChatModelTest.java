@@ -299,6 +299,32 @@ class GuardedChatModelTest {
     }
 
     @Test
+    void aFinalAnswerGoesOutWithoutToolsAndWithANoteAskingForIt() {
+        TestGuards t = new TestGuards(p -> p.caps(Caps.builder().modelCallsPerSession(1)
+                .modelCallsOnExceed(Caps.OnCap.FINAL_ANSWER).build()));
+        FakeChatModel fake = new FakeChatModel("cheap");
+        ChatModel model = GuardedChatModel.wrap(fake, t.guard);
+        dev.langchain4j.agent.tool.ToolSpecification search = dev.langchain4j.agent.tool.ToolSpecification.builder()
+                .name("search").build();
+        ChatRequest request = ChatRequest.builder().messages(UserMessage.from("find it"))
+                .parameters(OpenAiChatRequestParameters.builder().toolSpecifications(search).build()).build();
+
+        try (GuardScope s = GuardScope.open("support", "session-1")) {
+            model.chat(request);
+            model.chat(request); // past the cap: once more, without tools
+            assertThatThrownBy(() -> model.chat(request)).isInstanceOf(GuardBlockedException.class);
+        }
+
+        assertThat(fake.requests).hasSize(2);
+        assertThat(fake.requests.get(0).toolSpecifications()).containsExactly(search);
+        ChatRequest last = fake.requests.get(1);
+        assertThat(last.toolSpecifications()).as("no more tools").isNullOrEmpty();
+        assertThat(last.messages().get(last.messages().size() - 1)).isInstanceOfSatisfying(SystemMessage.class,
+                m -> assertThat(m.text()).contains("Give your final answer now"));
+        assertThat(t.pre().get(1).action()).isEqualTo(Action.FINAL_ANSWER);
+    }
+
+    @Test
     void aRequestWithoutACapGoesOutWithTheCapItWasReservedFor() {
         TestGuards t = new TestGuards(p -> p.defaultMaxOutputTokens(300));
         FakeChatModel fake = new FakeChatModel("cheap");

@@ -46,6 +46,9 @@ final class PolicyBinder {
     private static final Map<String, AuditSettings.Redaction> REDACTIONS = ids(AuditSettings.Redaction.values(),
             AuditSettings.Redaction::id);
     private static final Map<String, String> THEN = Map.of("downgrade", "downgrade");
+    private static final Map<String, Caps.OnCap> ON_CAP = ids(Caps.OnCap.values(), Caps.OnCap::id);
+    private static final Map<String, Caps.OnCap> MODEL_ON_CAP = ids(new Caps.OnCap[] {Caps.OnCap.BLOCK,
+            Caps.OnCap.FINAL_ANSWER}, Caps.OnCap::id);
     private static final Map<String, OnCancel> ON_CANCEL = ids(OnCancel.values(), OnCancel::id);
     private static final Map<String, OnFull> ON_FULL = ids(OnFull.values(), OnFull::id);
     private static final Map<String, String> CATALOG_FORMATS = ids(new String[] {"genai-prices", "litellm"}, s -> s);
@@ -255,6 +258,17 @@ final class PolicyBinder {
         Node perTool = s.get("perTool");
         if (perTool instanceof Node.MapNode) {
             for (Node.Entry e : ((Node.MapNode) perTool).entries().values()) {
+                if (e.value() instanceof Node.MapNode) { // { max: 10, onExceed: finalAnswer }
+                    Section ts = Section.of(e.value(), "caps.perTool.*", problems);
+                    if (ts != null && ts.require("max") != null) {
+                        Integer max = ts.value("max", v -> Values.positiveCount(v, "calls"));
+                        Caps.OnCap on = ts.value("onExceed", v -> Values.choice(v, ON_CAP));
+                        if (max != null && (on != null || ts.get("onExceed") == null)) {
+                            ts.apply(() -> b.perTool(e.key(), max, on != null ? on : Caps.OnCap.FEEDBACK));
+                        }
+                    }
+                    continue;
+                }
                 try {
                     int cap = Values.positiveCount(e.value(), "calls");
                     s.apply(() -> b.perTool(e.key(), cap));
@@ -265,6 +279,7 @@ final class PolicyBinder {
         } else if (perTool != null) {
             problems.add(perTool, "expected a mapping of tool name to calls per session, got " + perTool.describe());
         }
+        s.set("modelCallsOnExceed", v -> Values.choice(v, MODEL_ON_CAP), b::modelCallsOnExceed);
         Node prompt = s.get("promptTokens");
         if (prompt != null) {
             Section ps = Section.of(prompt, "caps.promptTokens", problems);

@@ -52,8 +52,9 @@ final class PolicyKeys {
         m.put("budgets[]", List.of("id", "scope", "window", "limit", "warnAt", "downgradeAt", "onExceed"));
         m.put("budgets[].window", List.of("calendar", "zone"));
         m.put("budgets[].limit", List.of("costUsd", "tokens", "calls"));
-        m.put("caps", List.of("modelCallsPerSession", "modelCallsPerTurn", "toolCallsPerSession", "toolCallsPerTurn",
-                "perTool", "promptTokens"));
+        m.put("caps", List.of("modelCallsPerSession", "modelCallsPerTurn", "modelCallsOnExceed", "toolCallsPerSession",
+                "toolCallsPerTurn", "perTool", "promptTokens"));
+        m.put("caps.perTool.*", List.of("max", "onExceed"));
         m.put("caps.promptTokens", List.of("max", "onExceed"));
         List<String> loops = new ArrayList<>(LOOP_PATTERNS);
         loops.addAll(List.of("onLoop", "exempt"));
