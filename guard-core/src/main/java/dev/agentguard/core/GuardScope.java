@@ -13,8 +13,9 @@ import java.util.Objects;
  *     model.chat("hello");          // guarded calls on this thread are attributed to session-42
  * }
  * }</pre>
- * Binding nests: closing a scope restores the one that was bound before it. Closing a scope that was built but
- * never bound does nothing. Instances are immutable; any component may be null (unknown).
+ * Binding nests: closing a scope restores the nearest one bound before it that is still open, so that scopes
+ * closed out of order never leave the thread bound to a closed one. Closing a scope that was built but never
+ * bound does nothing. Instances are immutable; any component may be null (unknown).
  */
 public final class GuardScope implements AutoCloseable {
 
@@ -30,6 +31,8 @@ public final class GuardScope implements AutoCloseable {
     private final String turn;
     private final boolean bound;
     private final GuardScope previous;
+    /** Set once by {@link #close()}, possibly on another thread: a closed scope is never current again. */
+    private volatile boolean closed;
 
     private GuardScope(String agent, String session, String user, String tenant, String turn, boolean bind) {
         this.agent = agent;
@@ -62,7 +65,27 @@ public final class GuardScope implements AutoCloseable {
      */
     public static GuardScope current() {
         GuardScope s = CURRENT.get();
+        if (s == null) {
+            return NONE;
+        }
+        if (s.closed) { // closed on another thread while bound here
+            s = rebind(s);
+        }
         return s == null ? NONE : s;
+    }
+
+    /** Binds the nearest scope of the chain that is still open (or nothing), and returns it. */
+    private static GuardScope rebind(GuardScope from) {
+        GuardScope s = from;
+        while (s != null && s.closed) {
+            s = s.previous;
+        }
+        if (s == null) {
+            CURRENT.remove();
+        } else {
+            CURRENT.set(s);
+        }
+        return s;
     }
 
     /** @return a builder for a scope */
@@ -100,20 +123,19 @@ public final class GuardScope implements AutoCloseable {
         return turn;
     }
 
-    /** Unbinds this scope from the current thread, restoring the scope bound before it. */
+    /**
+     * Unbinds this scope from the current thread, restoring the nearest scope bound before it that is still open.
+     * Closing a scope that is not the innermost (out of order, or on another thread) leaves the innermost bound
+     * and only marks this one closed: it is skipped when the scopes inside it close. Closing twice does nothing.
+     */
     @Override
     public void close() {
-        if (!bound) {
+        if (!bound || closed) {
             return;
         }
-        // Only the innermost scope may restore; a scope closed out of order (or on another thread) must not
-        // clobber what the thread has bound since.
+        closed = true;
         if (CURRENT.get() == this) {
-            if (previous == null) {
-                CURRENT.remove();
-            } else {
-                CURRENT.set(previous);
-            }
+            rebind(previous);
         }
     }
 
