@@ -20,7 +20,8 @@ import java.util.function.Supplier;
  *
  * <p><b>A binding belongs to one thread.</b> {@link #open} binds the scope to the calling thread only (a thread
  * local); a call made on another thread, a pool's or a {@code CompletableFuture}'s, has no session unless the
- * scope is carried there, and then no session budget, cap or loop rule applies to it. Carry it with
+ * scope is carried there, and then no session budget, cap or loop rule applies to it (the guard says so at
+ * WARN on its logger, at most once a minute, naming the rules and the number of calls). Carry it with
  * {@code wrap}:
  * <pre>{@code
  * ExecutorService pool = GuardScope.wrap(Executors.newFixedThreadPool(8));   // once, shared by every session
