@@ -27,6 +27,8 @@ import java.time.Duration;
 import java.time.ZoneId;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ExecutorService;
 
 /**
  * The Java snippets of the README, compiled by the build. Each {@code tag::name[]} region appears verbatim (after
@@ -110,5 +112,18 @@ final class ReadmeSnippets {
             a.settle(Usage.of(reply.uncachedInput(), reply.cachedInput(), 0, reply.output(), reply.reasoning()));
         }
         // end::core[]
+    }
+
+    static String scopes(ChatModel model, ExecutorService workers) {
+        // tag::scopes[]
+        ExecutorService pool = GuardScope.wrap(workers);                        // once, shared by every session
+        try (GuardScope scope = GuardScope.open("support", "session-42")) {
+            CompletableFuture<String> summary = CompletableFuture.supplyAsync(
+                    () -> model.chat("Summarise the ticket"), pool);                // attributed to session-42
+            CompletableFuture<String> tags = CompletableFuture.supplyAsync(
+                    GuardScope.wrapSupplier(() -> model.chat("Tag the ticket")));   // common pool: wrap the task
+            return summary.join() + " " + tags.join();
+        }
+        // end::scopes[]
     }
 }

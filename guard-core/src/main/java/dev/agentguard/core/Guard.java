@@ -109,6 +109,8 @@ public final class Guard implements AutoCloseable {
     /** Admissions that hold a reservation or a probe permission, for the lease. */
     private final Set<Admission> open = ConcurrentHashMap.newKeySet();
     private final AtomicLong nextSweep;
+    /** Calls without a session under a policy with session rules: a WARN on this guard's logger once a minute. */
+    private final SessionlessCalls sessionless = new SessionlessCalls(LOG);
     /** Everything derived from the policy; read once per admission so that a call sees one policy throughout. */
     private volatile Active active;
 
@@ -644,6 +646,9 @@ public final class Guard implements AutoCloseable {
     }
 
     private void publishPre(GuardConfig config, Admission a, long epoch) {
+        if (a.scope.session() == null) {
+            sessionless.record(config, a.kind, a.tool, a.startTick);
+        }
         if (listeners.isEmpty()) {
             return;
         }
