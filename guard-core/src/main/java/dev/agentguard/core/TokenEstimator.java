@@ -7,7 +7,8 @@ package dev.agentguard.core;
  * <p>An estimate that is too low lets concurrent calls reserve less than they spend, so that a hard limit can be
  * passed; one that is too high refuses calls that would have fit. The default ({@link #conservative()}) is
  * {@link ScriptAwareEstimator}: an upper bound, in practice, of what the common tokenizers count for every script,
- * within twice the real count for English.
+ * within twice the real count for English. Where the model's tokenizer is known, an adapter can count exactly
+ * instead: see {@link TokenCounting}.
  */
 @FunctionalInterface
 public interface TokenEstimator {

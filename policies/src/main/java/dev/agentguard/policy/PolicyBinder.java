@@ -5,6 +5,7 @@ import dev.agentguard.core.Caps;
 import dev.agentguard.core.GuardConfig;
 import dev.agentguard.core.HealthRules;
 import dev.agentguard.core.TelemetryConfig;
+import dev.agentguard.core.TokenCounting;
 import dev.agentguard.core.window.WindowSpec;
 import dev.agentguard.core.LoopRules;
 import dev.agentguard.core.Mode;
@@ -43,6 +44,7 @@ final class PolicyBinder {
             a -> a.name().toLowerCase(Locale.ROOT));
     private static final Map<String, AuditSettings.Redaction> REDACTIONS = ids(AuditSettings.Redaction.values(),
             AuditSettings.Redaction::id);
+    private static final Map<String, TokenCounting> ESTIMATORS = ids(TokenCounting.values(), TokenCounting::id);
     private static final Map<String, String> THEN = Map.of("downgrade", "downgrade");
     private static final Map<String, String> CATALOG_FORMATS = ids(new String[] {"genai-prices", "litellm"}, s -> s);
 
@@ -103,6 +105,7 @@ final class PolicyBinder {
         s.set("loops", this::loops, b::loops);
         HealthRules health = s.value("health", this::health);
         s.set("telemetry", this::telemetry, b::telemetry);
+        s.set("tokens", this::tokens, b::tokenCounting);
         List<Map.Entry<Budget, Node>> budgets = new BudgetBinder(problems).budgets(s.get("budgets"));
         AuditSettings audit = s.value("audit", this::audit);
 
@@ -315,6 +318,11 @@ final class PolicyBinder {
         s.set("sessionIdleExpiry", Values::duration, b::sessionIdleExpiry);
         s.set("latencySamples", v -> Values.positiveCount(v, "samples"), b::latencySamples);
         return s.build(b::build);
+    }
+
+    private TokenCounting tokens(Node n) {
+        Section s = Section.of(n, "tokens", problems);
+        return s == null ? null : s.value("estimator", v -> Values.choice(v, ESTIMATORS));
     }
 
     private HealthRules health(Node n) {

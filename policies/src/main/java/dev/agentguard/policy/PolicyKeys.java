@@ -27,7 +27,7 @@ final class PolicyKeys {
 
     /** The settings that a policy file, a base file and an agent section share. */
     static final List<String> SETTINGS = List.of("name", "mode", "unknownModel", "defaultMaxOutputTokens",
-            "pricing", "priceCatalog", "models", "budgets", "caps", "loops", "health", "telemetry", "audit");
+            "pricing", "priceCatalog", "models", "budgets", "caps", "loops", "health", "telemetry", "tokens", "audit");
 
     /** The loop patterns, each a {@code {warnAt, blockAt}} section under {@code loops}. */
     static final List<String> LOOP_PATTERNS = List.of("identicalToolCalls", "alternatingToolCalls",
@@ -65,6 +65,7 @@ final class PolicyKeys {
         m.put("health.errors", List.of("rateAbove", "overCalls", "then", "cooldown"));
         m.put("telemetry", List.of("window", "maxSessions", "sessionIdleExpiry", "latencySamples"));
         m.put("telemetry.window", List.of("calendar", "zone"));
+        m.put("tokens", List.of("estimator"));
         m.put("audit", List.of("file", "redact"));
         return Collections.unmodifiableMap(m);
     }
