@@ -5,7 +5,6 @@ import dev.agentguard.core.Decision;
 import dev.agentguard.core.Guard;
 import dev.agentguard.core.GuardScope;
 import dev.agentguard.core.ModelCall;
-import dev.agentguard.core.TokenEstimator;
 import dev.langchain4j.agent.tool.ToolSpecification;
 import dev.langchain4j.model.ModelProvider;
 import dev.langchain4j.model.chat.request.ChatRequest;
@@ -53,12 +52,14 @@ final class CallPlanner<M> {
         final ChatRequest request;
         final GuardScope scope;
         final PromptDigest digest;
+        final PromptTokens tokens;
         final ModelCall call;
 
-        Planned(ChatRequest request, GuardScope scope, PromptDigest digest, ModelCall call) {
+        Planned(ChatRequest request, GuardScope scope, PromptDigest digest, PromptTokens tokens, ModelCall call) {
             this.request = request;
             this.scope = scope;
             this.digest = digest;
+            this.tokens = tokens;
             this.call = call;
         }
     }
@@ -93,8 +94,15 @@ final class CallPlanner<M> {
         PromptDigest digest = PromptDigest.of(request.messages(), effective.toolSpecifications());
         String model = effective.modelName() == null || effective.modelName().isBlank()
                 ? UNNAMED_MODEL : effective.modelName();
+        PromptTokens tokens = PromptTokens.choose(guard.config(), model);
+        long prompt = tokens.request(digest, request.messages(), effective.toolSpecifications());
         ModelCall.Builder call = ModelCall.builder(model).scope(scope).provider(priceProvider)
-                .promptText(digest.text()).requestFingerprint(digest.fingerprint());
+                .requestFingerprint(digest.fingerprint());
+        if (prompt >= 0) {
+            call.promptTokens(prompt);
+        } else {
+            call.promptText(digest.text()); // an estimator of the application's own: the guard applies it
+        }
         Integer maxOut = effective.maxOutputTokens();
         if (maxOut == null && Providers.OPENAI) {
             maxOut = OpenAiSupport.maxCompletionTokens(effective);
@@ -102,7 +110,7 @@ final class CallPlanner<M> {
         if (maxOut != null && maxOut > 0) {
             call.maxOutputTokens(maxOut);
         }
-        return new Planned(request, scope, digest, call.build());
+        return new Planned(request, scope, digest, tokens, call.build());
     }
 
     /** The parameters the delegate will send: its defaults overridden by the request's, as its chat() does. */
@@ -130,11 +138,10 @@ final class CallPlanner<M> {
             return new Target<>(delegate, request);
         }
         if (d.targetPromptTokens() != Decision.NO_FIGURE && d.targetPromptTokens() > 0) {
-            TokenEstimator estimator = guard.config().tokenEstimator();
+            // sized as admission sized them, so that no more is dropped than that count needs
             List<ToolSpecification> tools = effective(request).toolSpecifications();
-            long fixed = tools == null || tools.isEmpty() ? 0
-                    : estimator.estimate(PromptDigest.of(List.of(), tools).text());
-            Truncation.Result fit = Truncation.fit(request.messages(), fixed, d.targetPromptTokens(), estimator);
+            Truncation.Result fit = Truncation.fit(request.messages(), planned.tokens.fixed(tools),
+                    d.targetPromptTokens(), planned.tokens::message);
             if (fit.droppedMessages > 0) {
                 request = request.toBuilder().messages(fit.messages).build();
             }
