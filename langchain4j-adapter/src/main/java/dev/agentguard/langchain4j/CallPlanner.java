@@ -91,10 +91,11 @@ final class CallPlanner<M> {
     Planned plan(ChatRequest request) {
         GuardScope scope = AiServiceScopes.forRequest(request);
         ChatRequestParameters effective = effective(request);
-        PromptDigest digest = PromptDigest.of(request.messages(), effective.toolSpecifications());
         String model = effective.modelName() == null || effective.modelName().isBlank()
                 ? UNNAMED_MODEL : effective.modelName();
         PromptTokens tokens = PromptTokens.choose(guard.config(), model);
+        PromptDigest digest = PromptDigest.of(request.messages(), effective.toolSpecifications(),
+                tokens instanceof PromptTokens.Conservative);
         long prompt = tokens.request(digest, request.messages(), effective.toolSpecifications());
         ModelCall.Builder call = ModelCall.builder(model).scope(scope).provider(priceProvider)
                 .requestFingerprint(digest.fingerprint());

@@ -61,6 +61,16 @@ final class PromptDigest {
     }
 
     static PromptDigest of(List<ChatMessage> messages, List<ToolSpecification> tools) {
+        return of(messages, tools, true);
+    }
+
+    /**
+     * @param messages the request's messages
+     * @param tools its tool definitions
+     * @param estimate whether to walk the default estimate too; without it {@link #estimate()} is -1
+     * @return the digest
+     */
+    static PromptDigest of(List<ChatMessage> messages, List<ToolSpecification> tools, boolean estimate) {
         StringBuilder sb = new StringBuilder(256);
         long h = FNV_OFFSET;
         long tokens = REPLY_PRIMING;
@@ -70,6 +80,12 @@ final class PromptDigest {
                 int start = sb.length();
                 appendText(m, sb);
                 h = mix(h, m == null ? '0' : m.type().ordinal() + 'a');
+                nonText += nonTextParts(m);
+                if (!estimate) {
+                    h = mix(h, sb, start);
+                    sb.append('\n');
+                    continue;
+                }
                 // the fingerprint and the estimate in one loop (see the class comment)
                 long units = 0;
                 int previous = ScriptAwareEstimator.START;
@@ -81,7 +97,6 @@ final class PromptDigest {
                     previous = k;
                 }
                 tokens += ScriptAwareEstimator.tokens(units) + overhead(m);
-                nonText += nonTextParts(m);
                 sb.append('\n');
             }
         }
@@ -92,11 +107,14 @@ final class PromptDigest {
                 appendTool(t, sb);
                 h = mix(h, 't');
                 h = mix(h, sb, start);
-                tokens += TOOL_OVERHEAD + TokenEstimator.conservative().estimate(sb.subSequence(start, sb.length()));
+                if (estimate) {
+                    tokens += TOOL_OVERHEAD + TokenEstimator.conservative().estimate(sb.subSequence(start, sb.length()));
+                }
                 sb.append('\n');
             }
         }
-        return new PromptDigest(sb, h == 0 ? 1 : h, tokens, nonText); // 0 means "unknown" to the guard
+        // a fingerprint of 0 means "unknown" to the guard
+        return new PromptDigest(sb, h == 0 ? 1 : h, estimate ? tokens : -1, nonText);
     }
 
     /**
@@ -228,7 +246,10 @@ final class PromptDigest {
         return fingerprint;
     }
 
-    /** @return the default estimate of the whole request with its overheads, without its non-text parts */
+    /**
+     * @return the default estimate of the whole request with its overheads, without its non-text parts; -1 when
+     *     not asked for
+     */
     long estimate() {
         return estimate;
     }
