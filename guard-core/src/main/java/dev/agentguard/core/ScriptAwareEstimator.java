@@ -96,7 +96,7 @@ public final class ScriptAwareEstimator implements TokenEstimator {
         int previous = START;
         for (int i = 0, n = text.length(); i < n; i++) {
             int c = CLASS[text.charAt(i)];
-            units += COST[previous << 5 | c];
+            units += COST[(previous << 5 | c) & 1023]; // the mask lets the JIT drop the bounds check
             previous = c;
         }
         return tokens(units);
@@ -125,7 +125,7 @@ public final class ScriptAwareEstimator implements TokenEstimator {
      * @return what this character adds, in {@link #UNITS_PER_TOKEN} units of a token
      */
     public static int cost(int previous, int current) {
-        return COST[previous << 5 | current];
+        return COST[(previous << 5 | current) & 1023];
     }
 
     /**

@@ -20,8 +20,8 @@ import org.junit.jupiter.params.provider.MethodSource;
 
 /**
  * The default estimate against OpenAI's real tokenizers (jtokkit, o200k and cl100k) on a multilingual corpus:
- * prose in twenty languages and scripts, code, JSON with ids and hashes, base64, emoji, logs, CSV and markdown
- * ({@code src/test/resources/dev/agentguard/core/tokens}). The default is at or above both counts for every
+ * prose in 18 languages and 12 scripts (Chinese simplified and traditional), code, JSON with ids and hashes,
+ * base64, emoji, logs, CSV and markdown ({@code src/test/resources/dev/agentguard/core/tokens}). The default is at or above both counts for every
  * sample, and within twice of them for English prose. The ratios per sample are in BENCHMARKS.md
  * ({@code benchmarks/run.sh} computes them from the same corpus).
  */
