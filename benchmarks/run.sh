@@ -13,6 +13,8 @@ for threads in 1 2; do
        -rf json -rff "$out/jmh-t$threads.json"
 done
 java -Xmx2g -cp "$jar" dev.agentguard.benchmarks.SessionMemory 200000 2>/dev/null | tee "$out/memory.txt"
+java -cp "$jar" dev.agentguard.benchmarks.TokenRatios guard-core/src/test/resources/dev/agentguard/core/tokens \
+     > "$out/tokens.txt"
 machine="$(nproc) cores, $(grep -m1 'model name' /proc/cpuinfo 2>/dev/null | cut -d: -f2 | sed 's/^ //'), $(java -version 2>&1 | head -1), $(date -u +%Y-%m-%d)"
 java -cp "$jar" dev.agentguard.benchmarks.Report "$out/jmh-t1.json" "$out/jmh-t2.json" \
-     --memory "$out/memory.txt" --command "benchmarks/run.sh $*" --machine "$machine" --out BENCHMARKS.md
+     --memory "$out/memory.txt" --tokens "$out/tokens.txt" --command "benchmarks/run.sh $*" --machine "$machine" --out BENCHMARKS.md

@@ -21,7 +21,8 @@ import java.util.regex.Pattern;
  * <p>Each figure is the median of the measurement iterations (these machines are shared and noisy; a median
  * resists a stray slow iteration better than a mean). Ratios are computed between benchmarks of the same run.
  *
- * <p>Usage: {@code Report <jmh-result.json>... --memory <file> --command <text> --out BENCHMARKS.md}.
+ * <p>Usage: {@code Report <jmh-result.json>... --memory <file> --tokens <file> --command <text> --out BENCHMARKS.md}
+ * ({@code --tokens}: what {@link TokenRatios} printed).
  */
 public final class Report {
 
@@ -34,6 +35,8 @@ public final class Report {
         String params;
         int threads;
         double median;
+        /** Largest less smallest measurement iteration: how far apart this run's own iterations were. */
+        double spread;
         String unit;
         double allocation = Double.NaN;
     }
@@ -45,12 +48,14 @@ public final class Report {
     public static void main(String[] args) throws IOException {
         List<Path> results = new ArrayList<>();
         Path memory = null;
+        Path tokens = null;
         Path out = Path.of("BENCHMARKS.md");
         String command = "benchmarks/run.sh";
         String machine = "";
         for (int i = 0; i < args.length; i++) {
             switch (args[i]) {
                 case "--memory": memory = Path.of(args[++i]); break;
+                case "--tokens": tokens = Path.of(args[++i]); break;
                 case "--out": out = Path.of(args[++i]); break;
                 case "--command": command = args[++i]; break;
                 case "--machine": machine = args[++i]; break;
@@ -75,6 +80,7 @@ public final class Report {
                 }
                 r.params = params.toString();
                 r.median = median(b.path("primaryMetric").path("rawData"));
+                r.spread = spread(b.path("primaryMetric").path("rawData"));
                 r.unit = b.path("primaryMetric").path("scoreUnit").asText();
                 JsonNode alloc = b.path("secondaryMetrics").path("gc.alloc.rate.norm");
                 if (!alloc.isMissingNode()) {
@@ -105,6 +111,10 @@ public final class Report {
         }
         md.append(targets(rows, bytesPerSession));
         md.append(ratios(rows));
+        md.append(estimates(rows));
+        if (tokens != null && Files.exists(tokens)) {
+            md.append(corpus(Files.readAllLines(tokens)));
+        }
         if (memoryText != null) {
             md.append("\n## Memory\n\n```\n").append(memoryText).append("\n```\n");
         }
@@ -210,6 +220,22 @@ public final class Report {
                         fmt(ratio) + "×", r.params, ratio >= 1.6);
             }
         }
+        for (Row r : rows) {
+            Row base = find(rows, "TokenEstimateBenchmark.adapterThreeCharsPerToken", r.params, 1);
+            if (r.threads == 1 && r.name.equals("TokenEstimateBenchmark.adapterDefault") && base != null) {
+                // a difference smaller than the iterations' own spread is noise, whatever its sign
+                double added = r.median - base.median;
+                double noise = Math.max(r.spread, base.spread);
+                String what = "default estimate adds ≤ 100 ns to a call with a 4 KB prompt (TokenEstimateBenchmark)";
+                String measured = fmt(added) + " " + r.unit + " (iterations spread " + fmt(noise) + " " + r.unit + ")";
+                if (noise > 100) {
+                    sb.append("| ").append(what).append(" | ").append(measured).append(" | ").append(r.params)
+                            .append(" | not measurable in this run: the spread is over 100 ns |\n");
+                } else {
+                    target(sb, what, measured, r.params, added <= 100);
+                }
+            }
+        }
         if (bytesPerSession != null) {
             target(sb, "≤ 1 KB retained per idle session", bytesPerSession + " B", "", bytesPerSession <= 1024);
         }
@@ -218,6 +244,55 @@ public final class Report {
                 target(sb, "audit ≥ 200k records/s (" + r.threads + " thread" + (r.threads > 1 ? "s" : "") + ")",
                         fmt(r.median) + " " + r.unit, r.params, r.median >= 200_000);
             }
+        }
+        return sb.toString();
+    }
+
+    /** {@code TokenEstimateBenchmark}: each way of sizing a 4 KB prompt against the former default, same run. */
+    private static String estimates(List<Row> rows) {
+        StringBuilder sb = new StringBuilder("\n## Sizing a 4 KB prompt (TokenEstimateBenchmark, 1 thread, same run)\n\n"
+                + "Alone: each estimator over the prompt. In the adapter: a whole guarded call of an in-memory model,"
+                + " its prompt sized by the former default (three characters a token, the baseline), the default"
+                + " estimate (walked in the prompt fingerprint's loop) or OpenAI's tokenizer.\n\n"
+                + "| benchmark | params | median | − baseline | / baseline |\n|---|---|---:|---:|---:|\n");
+        boolean any = false;
+        for (Row r : rows) {
+            if (r.threads != 1 || !classOf(r).equals("TokenEstimateBenchmark")) {
+                continue;
+            }
+            any = true;
+            Row base = find(rows, methodOf(r).startsWith("adapter") ? "TokenEstimateBenchmark.adapterThreeCharsPerToken"
+                    : "TokenEstimateBenchmark.threeCharsPerToken", r.params, 1);
+            sb.append("| ").append(r.name).append(" | ").append(r.params).append(" | ").append(fmt(r.median))
+                    .append(' ').append(r.unit).append(" | ")
+                    .append(base == null || base == r ? "" : fmt(r.median - base.median) + " " + r.unit).append(" | ")
+                    .append(base == null || base == r ? "" : fmt(r.median / base.median) + "×").append(" |\n");
+        }
+        return any ? sb.toString() : "";
+    }
+
+    /** The lines of {@link TokenRatios} as a table of ratios. */
+    private static String corpus(List<String> lines) {
+        StringBuilder sb = new StringBuilder("\n## Default estimate against OpenAI's tokenizers (multilingual corpus)\n\n"
+                + "`TokenEstimator.conservative()` over each sample of `guard-core/src/test/resources/dev/agentguard/"
+                + "core/tokens` (the corpus `TokenEstimatorCorpusTest` holds it to: at or above both counts, within"
+                + " 2× for English), against jtokkit's o200k and cl100k counts; the former default was three"
+                + " characters a token.\n\n"
+                + "| sample | chars | o200k | cl100k | estimate | estimate / o200k | estimate / cl100k"
+                + " | former / o200k | former / cl100k |\n|---|---:|---:|---:|---:|---:|---:|---:|---:|\n");
+        for (String line : lines) {
+            String[] f = line.trim().split(" ");
+            if (f.length != 6) {
+                continue;
+            }
+            double o = Double.parseDouble(f[2]);
+            double c = Double.parseDouble(f[3]);
+            double e = Double.parseDouble(f[4]);
+            double former = Double.parseDouble(f[5]);
+            sb.append("| ").append(f[0]).append(" | ").append(f[1]).append(" | ").append(f[2]).append(" | ")
+                    .append(f[3]).append(" | ").append(f[4]).append(" | ").append(fmt(e / o)).append("× | ")
+                    .append(fmt(e / c)).append("× | ").append(fmt(former / o)).append("× | ").append(fmt(former / c))
+                    .append("× |\n");
         }
         return sb.toString();
     }
@@ -248,6 +323,18 @@ public final class Report {
             }
         }
         return null;
+    }
+
+    private static double spread(JsonNode rawData) {
+        double min = Double.POSITIVE_INFINITY;
+        double max = Double.NEGATIVE_INFINITY;
+        for (JsonNode fork : rawData) {
+            for (JsonNode v : fork) {
+                min = Math.min(min, v.asDouble());
+                max = Math.max(max, v.asDouble());
+            }
+        }
+        return max >= min ? max - min : Double.NaN;
     }
 
     private static double median(JsonNode rawData) {

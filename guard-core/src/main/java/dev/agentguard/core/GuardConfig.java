@@ -36,6 +36,7 @@ public final class GuardConfig {
     private final Map<String, ModelPrice> prices;
     private final TelemetryConfig telemetry;
     private final TokenEstimator tokenEstimator;
+    private final TokenCounting tokenCounting;
     private final Caps caps;
     private final LoopRules loops;
     private final List<String> ladder;
@@ -55,6 +56,7 @@ public final class GuardConfig {
         this.prices = Collections.unmodifiableMap(new LinkedHashMap<>(b.prices));
         this.telemetry = b.telemetry;
         this.tokenEstimator = b.tokenEstimator;
+        this.tokenCounting = b.tokenCounting;
         this.caps = b.caps;
         this.loops = b.loops;
         this.ladder = List.copyOf(b.ladder);
@@ -111,6 +113,11 @@ public final class GuardConfig {
         return tokenEstimator;
     }
 
+    /** @return whether an adapter sizes prompts with the model's tokenizer or with {@link #tokenEstimator()} */
+    public TokenCounting tokenCounting() {
+        return tokenCounting;
+    }
+
     /** @return the iteration caps and the prompt-size limit */
     public Caps caps() {
         return caps;
@@ -158,6 +165,7 @@ public final class GuardConfig {
         b.prices.putAll(prices);
         b.telemetry = telemetry;
         b.tokenEstimator = tokenEstimator;
+        b.tokenCounting = tokenCounting;
         b.caps = caps;
         b.loops = loops;
         b.ladder.addAll(ladder);
@@ -182,6 +190,7 @@ public final class GuardConfig {
         private final Map<String, ModelPrice> prices = new LinkedHashMap<>();
         private TelemetryConfig telemetry = TelemetryConfig.defaults();
         private TokenEstimator tokenEstimator = TokenEstimator.conservative();
+        private TokenCounting tokenCounting = TokenCounting.AUTO;
         private Caps caps = Caps.NONE;
         private LoopRules loops = LoopRules.NONE;
         private final List<String> ladder = new ArrayList<>();
@@ -308,6 +317,16 @@ public final class GuardConfig {
         }
 
         /**
+         * @param counting whether an adapter sizes prompts with the model's tokenizer where it knows it
+         *     ({@link TokenCounting#AUTO}, the default), always with the estimator, or always with OpenAI's
+         * @return this
+         */
+        public Builder tokenCounting(TokenCounting counting) {
+            this.tokenCounting = counting;
+            return this;
+        }
+
+        /**
          * @return the configuration
          * @throws IllegalArgumentException naming the property and the bad value
          */
@@ -319,6 +338,7 @@ public final class GuardConfig {
             Objects.requireNonNull(unknownModel, "unknownModel");
             Objects.requireNonNull(telemetry, "telemetry");
             Objects.requireNonNull(tokenEstimator, "tokenEstimator");
+            Objects.requireNonNull(tokenCounting, "tokenCounting");
             if (defaultMaxOutputTokens <= 0) {
                 throw new IllegalArgumentException("defaultMaxOutputTokens must be > 0, was " + defaultMaxOutputTokens);
             }

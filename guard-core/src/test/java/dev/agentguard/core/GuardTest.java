@@ -313,10 +313,13 @@ class GuardTest {
     void reservesThePolicyDefaultOutputAndEstimatesPromptText() {
         Guard guard = guard(p -> p.defaultMaxOutputTokens(100).budget(sessionBudget("1.00").build()));
 
-        Admission a = guard.admitModelCall(ModelCall.builder(MODEL).scope(S1).promptText("x".repeat(3_000)).build());
+        String prompt = "Where is my order? ".repeat(150);
+        Admission a = guard.admitModelCall(ModelCall.builder(MODEL).scope(S1).promptText(prompt).build());
 
-        // 3,000 chars / 3 = 1,000 tokens × 2,500 + 100 output × 10,000
-        assertThat(a.reservedNanos()).isEqualTo(2_500_000 + 1_000_000);
+        // the default estimator's count × 2,500 + 100 output × 10,000
+        long tokens = TokenEstimator.conservative().estimate(prompt);
+        assertThat(tokens).isGreaterThan(0);
+        assertThat(a.reservedNanos()).isEqualTo(tokens * 2_500 + 1_000_000);
     }
 
     @Test

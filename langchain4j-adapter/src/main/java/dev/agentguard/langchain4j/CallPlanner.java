@@ -7,7 +7,6 @@ import dev.agentguard.core.Guard;
 import dev.agentguard.core.GuardScope;
 import dev.agentguard.core.ModelCall;
 import dev.agentguard.core.PromptTruncator;
-import dev.agentguard.core.TokenEstimator;
 import dev.langchain4j.agent.tool.ToolSpecification;
 import dev.langchain4j.data.message.ChatMessage;
 import dev.langchain4j.data.message.SystemMessage;
@@ -59,13 +58,16 @@ final class CallPlanner<M> {
         final ChatRequest request;
         final GuardScope scope;
         final PromptDigest digest;
+        final PromptTokens tokens;
         final ModelCall call;
         final Fit fit;
 
-        Planned(ChatRequest request, GuardScope scope, PromptDigest digest, ModelCall call, Fit fit) {
+        Planned(ChatRequest request, GuardScope scope, PromptDigest digest, PromptTokens tokens, ModelCall call,
+                Fit fit) {
             this.request = request;
             this.scope = scope;
             this.digest = digest;
+            this.tokens = tokens;
             this.call = call;
             this.fit = fit;
         }
@@ -98,14 +100,22 @@ final class CallPlanner<M> {
     Planned plan(ChatRequest request) {
         GuardScope scope = AiServiceScopes.forRequest(request);
         ChatRequestParameters effective = effective(request);
-        PromptDigest digest = PromptDigest.of(request.messages(), effective.toolSpecifications());
         String model = effective.modelName() == null || effective.modelName().isBlank()
                 ? UNNAMED_MODEL : effective.modelName();
-        Fit fit = new Fit(request, effective.toolSpecifications(), guard.config().tokenEstimator());
+        PromptTokens tokens = PromptTokens.choose(guard.config(), model);
+        PromptDigest digest = PromptDigest.of(request.messages(), effective.toolSpecifications(),
+                tokens instanceof PromptTokens.Conservative);
+        long prompt = tokens.request(digest, request.messages(), effective.toolSpecifications());
+        Fit fit = new Fit(request, effective.toolSpecifications(), tokens);
         ModelCall.Builder call = ModelCall.builder(model).scope(scope).provider(priceProvider)
-                .promptText(digest.text()).requestFingerprint(digest.fingerprint()).truncator(fit)
+                .requestFingerprint(digest.fingerprint()).truncator(fit)
                 .continuesToolResult(!request.messages().isEmpty() && request.messages()
                         .get(request.messages().size() - 1) instanceof ToolExecutionResultMessage);
+        if (prompt >= 0) {
+            call.promptTokens(prompt);
+        } else {
+            call.promptText(digest.text()); // an estimator of the application's own: the guard applies it
+        }
         Integer maxOut = effective.maxOutputTokens();
         if (maxOut == null && Providers.OPENAI) {
             maxOut = OpenAiSupport.maxCompletionTokens(effective);
@@ -113,36 +123,30 @@ final class CallPlanner<M> {
         if (maxOut != null && maxOut > 0) {
             call.maxOutputTokens(maxOut);
         }
-        return new Planned(request, scope, digest, call.build(), fit);
+        return new Planned(request, scope, digest, tokens, call.build(), fit);
     }
 
     /**
      * The truncation of one request, worked out when the guard asks during admission (so that it reserves the
-     * prompt that will be sent) and applied as it was worked out.
+     * prompt that will be sent), sized as admission sized the request, and applied as it was worked out.
      */
     private static final class Fit implements PromptTruncator {
         private final ChatRequest request;
         private final List<ToolSpecification> tools;
-        private final TokenEstimator estimator;
+        private final PromptTokens tokens;
         Truncation.Result result;
 
-        Fit(ChatRequest request, List<ToolSpecification> tools, TokenEstimator estimator) {
+        Fit(ChatRequest request, List<ToolSpecification> tools, PromptTokens tokens) {
             this.request = request;
             this.tools = tools;
-            this.estimator = estimator;
+            this.tokens = tokens;
         }
 
         @Override
         public long fit(long targetTokens) {
-            result = fitTo(request, tools, targetTokens, estimator);
+            result = Truncation.fit(request.messages(), tokens.fixed(tools), targetTokens, tokens::message);
             return result.tokens;
         }
-    }
-
-    private static Truncation.Result fitTo(ChatRequest request, List<ToolSpecification> tools, long targetTokens,
-            TokenEstimator estimator) {
-        long fixed = tools == null || tools.isEmpty() ? 0 : estimator.estimate(PromptDigest.of(List.of(), tools).text());
-        return Truncation.fit(request.messages(), fixed, targetTokens, estimator);
     }
 
     /** The parameters the delegate will send: its defaults overridden by the request's, as its chat() does. */
@@ -183,8 +187,9 @@ final class CallPlanner<M> {
         }
         if (d.targetPromptTokens() != Decision.NO_FIGURE && d.targetPromptTokens() > 0) {
             // as worked out at admission, which reserved exactly this
-            Truncation.Result fit = planned.fit.result != null ? planned.fit.result : fitTo(request,
-                    effective(request).toolSpecifications(), d.targetPromptTokens(), guard.config().tokenEstimator());
+            Truncation.Result fit = planned.fit.result != null ? planned.fit.result : Truncation.fit(
+                    request.messages(), planned.tokens.fixed(effective(request).toolSpecifications()),
+                    d.targetPromptTokens(), planned.tokens::message);
             if (fit.droppedMessages > 0) {
                 request = request.toBuilder().messages(fit.messages).build();
             }

@@ -27,10 +27,15 @@ import java.util.Set;
  *   <li>attributes the call: to the AI-service invocation that issued the request (see {@link GuardedAiServices}),
  *       else to the {@link dev.agentguard.core.GuardScope} bound to the thread;</li>
  *   <li>admits it with the model name and output cap the delegate will use (its default parameters overridden by
- *       the request's), the prompt text for the token estimate, and a fingerprint of messages and tools;</li>
+ *       the request's), the prompt's tokens, and a fingerprint of messages and tools. The tokens are counted with
+ *       OpenAI's tokenizer for an OpenAI model when jtokkit is on the class path ({@code tokens.estimator: auto},
+ *       the default, or {@code openai}), else estimated (the guard's {@link dev.agentguard.core.TokenEstimator},
+ *       by default script-aware, plus what a provider adds per message and tool); images and other non-text parts
+ *       are charged a bound each;</li>
  *   <li>on a refusal throws {@link GuardBlockedException} without calling the delegate;</li>
- *   <li>on {@code truncate} drops the oldest messages until the prompt fits (tool calls stay with their results;
- *       system messages and the latest user message stay), and records how many messages and tokens went;</li>
+ *   <li>on {@code truncate} drops the oldest messages until the prompt fits by the same count (tool calls stay with
+ *       their results; system messages and the latest user message stay), and records how many messages and tokens
+ *       went;</li>
  *   <li>on {@code downgrade} sends the request to the cheaper model: the instance routed to it by
  *       {@link Builder#route(String, ChatModel)} if any, else the delegate with the request's {@code modelName}
  *       rewritten and the parameters the cheaper model may reject dropped (OpenAI reasoning effort and the output

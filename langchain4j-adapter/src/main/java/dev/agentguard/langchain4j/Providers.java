@@ -16,6 +16,8 @@ final class Providers {
     static final boolean ANTHROPIC = present("dev.langchain4j.model.anthropic.AnthropicTokenUsage");
     static final boolean GEMINI = present("dev.langchain4j.model.googleai.GoogleAiGeminiTokenUsage");
     static final boolean BEDROCK = present("dev.langchain4j.model.bedrock.BedrockTokenUsage");
+    /** OpenAI's tokenizers, for {@link OpenAiTokenizer}: an optional dependency like the provider modules. */
+    static final boolean JTOKKIT = present("com.knuddels.jtokkit.Encodings");
 
     private Providers() {
     }

@@ -1,6 +1,5 @@
 package dev.agentguard.langchain4j;
 
-import dev.agentguard.core.TokenEstimator;
 import dev.langchain4j.data.message.AiMessage;
 import dev.langchain4j.data.message.ChatMessage;
 import dev.langchain4j.data.message.SystemMessage;
@@ -8,6 +7,7 @@ import dev.langchain4j.data.message.ToolExecutionResultMessage;
 import dev.langchain4j.data.message.UserMessage;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.function.ToLongFunction;
 
 /**
  * Shortens a conversation to fit a token target, for a {@code truncate} decision.
@@ -20,8 +20,9 @@ import java.util.List;
  * assistant turn. If the pinned messages alone are over the target, the result says so ({@link Result#tokens}
  * over the target) and the guard refuses the call rather than send it over the cap.
  *
- * <p>Sizes are the guard's {@link TokenEstimator} over the same text that admission estimated. Linear in the
- * number of messages.
+ * <p>Sizes are those admission used ({@link PromptTokens}: OpenAI's tokenizer, the default estimate or the
+ * application's estimator, per message with what the provider adds around it), so that the conversation is cut
+ * no further than that count needs. Linear in the number of messages.
  */
 final class Truncation {
 
@@ -65,10 +66,10 @@ final class Truncation {
      * @param messages the conversation, oldest first
      * @param fixedTokens tokens that stay whatever is dropped (the tool specifications)
      * @param targetTokens the prompt size to reach
-     * @param estimator the guard's estimator
+     * @param size the tokens of one message
      * @return the shortened conversation and what was dropped
      */
-    static Result fit(List<ChatMessage> messages, long fixedTokens, long targetTokens, TokenEstimator estimator) {
+    static Result fit(List<ChatMessage> messages, long fixedTokens, long targetTokens, ToLongFunction<ChatMessage> size) {
         int lastUser = -1;
         for (int i = messages.size() - 1; i >= 0 && lastUser < 0; i--) {
             if (messages.get(i) instanceof UserMessage) {
@@ -87,7 +88,7 @@ final class Truncation {
             }
             long tokens = 0;
             for (int j = i; j < end; j++) {
-                tokens += estimator.estimate(PromptDigest.text(messages.get(j)));
+                tokens += size.applyAsLong(messages.get(j));
             }
             boolean pinned = m instanceof SystemMessage || i == lastUser;
             units.add(new Unit(i, end, tokens, pinned, m instanceof UserMessage));

@@ -249,12 +249,55 @@ class GuardedChatModelTest {
         assertThat(sent.get(0)).isEqualTo(SystemMessage.from("You are terse."));
         assertThat(sent.get(1)).as("opens with a user turn").isInstanceOf(UserMessage.class);
         assertThat(sent.get(sent.size() - 1)).isEqualTo(UserMessage.from("and now?"));
-        assertThat(PromptDigest.of(sent, List.of()).text().length() / 3).isLessThanOrEqualTo(500);
+        assertThat(new PromptTokens.Conservative("cheap").request(PromptDigest.of(sent, List.of()), sent, List.of()))
+                .as("as admission counts it").isLessThanOrEqualTo(500);
         DecisionEvent post = t.lastPost();
         assertThat(post.decision().action()).isEqualTo(Action.TRUNCATE);
         assertThat(post.droppedMessages()).isEqualTo(22 - sent.size());
         assertThat(post.droppedTokens()).isPositive();
         assertThat(post.toString()).doesNotContain("question 0");
+    }
+
+    private static List<ChatMessage> supportConversation() {
+        List<ChatMessage> m = new ArrayList<>();
+        m.add(SystemMessage.from("You are a support agent for a shoe shop. Answer briefly and politely."));
+        for (int i = 0; i < 12; i++) {
+            m.add(UserMessage.from("My order A-10" + (40 + i) + " has not arrived yet. The tracking page says the parcel"
+                    + " is waiting at the distribution centre. Could you check where it is?"));
+            m.add(AiMessage.from("I checked order A-10" + (40 + i) + ": the carrier scanned it yesterday evening and"
+                    + " expects to deliver it tomorrow before noon. I am sorry for the delay."));
+        }
+        m.add(UserMessage.from("Thanks. And can I still change the delivery address?"));
+        return m;
+    }
+
+    @Test
+    void withOpenAisTokenizerTruncationDropsNoMoreThanTheRealCountNeeds() {
+        int cap = 600;
+        TestGuards t = new TestGuards(p -> p.caps(Caps.builder().promptTokens(cap, Caps.PromptAction.TRUNCATE)
+                .build()));
+        FakeChatModel fake = new FakeChatModel("gpt-4o-mini");
+        ChatModel model = GuardedChatModel.wrap(fake, t.guard);
+        List<ChatMessage> all = supportConversation();
+
+        try (GuardScope s = GuardScope.open("support", "session-1")) {
+            model.chat(all);
+        }
+
+        PromptTokens openAi = OpenAiTokenizer.forModel("gpt-4o-mini");
+        List<ChatMessage> sent = fake.requests.get(0).messages();
+        assertThat(openAi.request(null, sent, List.of())).as("fits by the real count").isLessThanOrEqualTo(cap);
+        // the last exchange dropped (a user turn and its answer) would not have fitted: nothing more was dropped
+        int dropped = all.size() - sent.size();
+        assertThat(dropped).isPositive().isEven();
+        List<ChatMessage> oneMore = new ArrayList<>(sent);
+        oneMore.addAll(1, all.subList(dropped - 1, dropped + 1));
+        assertThat(openAi.request(null, oneMore, List.of())).isGreaterThan(cap);
+        assertThat(t.pre().get(0).action()).isEqualTo(Action.TRUNCATE);
+        // the conservative count of the same conversation would have cut more
+        Truncation.Result conservative = Truncation.fit(all, new PromptTokens.Conservative("gpt-4o-mini")
+                .fixed(List.of()), cap, new PromptTokens.Conservative("gpt-4o-mini")::message);
+        assertThat(conservative.droppedMessages).isGreaterThan(dropped);
     }
 
     @Test
@@ -269,9 +312,10 @@ class GuardedChatModelTest {
         }
 
         List<ChatMessage> sent = fake.requests.get(0).messages();
-        long sentTokens = 0;
+        PromptTokens sizing = PromptTokens.choose(t.guard.config(), "cheap"); // as the adapter sized it
+        long sentTokens = sizing.fixed(List.of());
         for (ChatMessage m : sent) {
-            sentTokens += t.guard.config().tokenEstimator().estimate(PromptDigest.text(m));
+            sentTokens += sizing.message(m);
         }
         DecisionEvent pre = t.pre().get(0);
         assertThat(sentTokens).isLessThanOrEqualTo(500);

@@ -293,7 +293,7 @@ class GuardedStreamingChatModelTest {
         caller.handle.cancel();
 
         DecisionEvent post = t.post().get(0);
-        long prompt = t.guard.config().tokenEstimator().estimate("hi");
+        long prompt = (post.reservedNanos() - 1_024 * 2_000) / 1_000; // reserved: prompt at $1/M, the 1,024 cap at $2/M
         long received = t.guard.config().tokenEstimator().estimate("Hello there, ")
                 + t.guard.config().tokenEstimator().estimate("general Kenobi");
         assertThat(post.outcome()).isEqualTo(DecisionEvent.CANCELLED);

@@ -117,7 +117,23 @@ public final class IsolatedScenario implements Callable<String> {
         Agent agent = GuardedAiServices.builder(Agent.class, guard).chatModel(fake).tools(new Tools())
                 .configure(ai -> ai.chatMemoryProvider(id -> MessageWindowChatMemory.withMaxMessages(10))).build();
         String service = "hi".equals(agent.chat("s3", "use the tool")) ? "done" : "wrong";
+        // tokens.estimator: openai without jtokkit: the call goes ahead, sized by the default estimate
+        List<DecisionEvent> counted = new CopyOnWriteArrayList<>();
+        Guard openAi = Guard.builder(GuardConfig.builder().name("openai-counting")
+                .tokenCounting(dev.agentguard.core.TokenCounting.OPENAI)
+                .price("cheap", ModelPrice.builder().input(BigDecimal.ONE).output(new BigDecimal(2)).build())
+                .build()).listener(counted::add).build();
+        ChatRequest hello = ChatRequest.builder().messages(dev.langchain4j.data.message.UserMessage.from("hello"))
+                .maxOutputTokens(10).build();
+        try (GuardScope s = GuardScope.open("iso", "s5")) {
+            GuardedChatModel.wrap(fake, openAi).chat(hello);
+        }
+        long conservative = new PromptTokens.Conservative("cheap")
+                .request(PromptDigest.of(hello.messages(), List.of()), hello.messages(), List.of());
+        String fallback = counted.get(0).reservedNanos() == conservative * 1_000 + 10 * 2_000 ? "conservative"
+                : "reserved " + counted.get(0).reservedNanos();
         return "providers=" + providers + " model=" + answer + " cap=" + caps.get(0) + " downgraded=" + downgraded
-                + " cost=" + cost + " tool=" + found + " blocked=" + blocked + " service=" + service;
+                + " cost=" + cost + " tool=" + found + " blocked="
+                + blocked + " service=" + service + " openaiWithoutJtokkit=" + fallback;
     }
 }

@@ -39,5 +39,18 @@ class PromptDigestTest {
         assertThat(PromptDigest.of(List.of(AiMessage.from("hello")), List.of()).fingerprint())
                 .as("same text, another role").isNotEqualTo(same);
         assertThat(PromptDigest.of(a, List.of(SEARCH)).fingerprint()).as("tools count").isNotEqualTo(same);
+        assertThat(PromptDigest.of(a, List.of(), false).fingerprint()).as("with or without the estimate")
+                .isEqualTo(same);
+    }
+
+    @Test
+    void theEstimateWalkedWithTheFingerprintIsTheDefaultEstimatorsPerMessageWithOverheads() {
+        List<ChatMessage> messages = PromptTokensTest.conversation();
+        long expected = PromptDigest.estimateFixed(List.of(SEARCH));
+        for (ChatMessage m : messages) {
+            expected += PromptDigest.estimate(m);
+        }
+        assertThat(PromptDigest.of(messages, List.of(SEARCH)).estimate()).isEqualTo(expected);
+        assertThat(PromptDigest.of(messages, List.of(SEARCH), false).estimate()).isEqualTo(-1);
     }
 }

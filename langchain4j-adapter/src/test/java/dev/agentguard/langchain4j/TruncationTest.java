@@ -2,7 +2,6 @@ package dev.agentguard.langchain4j;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import dev.agentguard.core.TokenEstimator;
 import dev.langchain4j.agent.tool.ToolExecutionRequest;
 import dev.langchain4j.data.message.AiMessage;
 import dev.langchain4j.data.message.ChatMessage;
@@ -11,13 +10,14 @@ import dev.langchain4j.data.message.ToolExecutionResultMessage;
 import dev.langchain4j.data.message.UserMessage;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.function.ToLongFunction;
 import org.junit.jupiter.api.Test;
 
 /** Dropping the oldest messages keeps tool calls with their results, system messages and the latest user turn. */
 class TruncationTest {
 
     /** One token per character keeps the arithmetic visible. */
-    private static final TokenEstimator CHARS = CharSequence::length;
+    private static final ToLongFunction<ChatMessage> CHARS = m -> PromptDigest.text(m).length();
 
     private static ToolExecutionRequest call(String id) {
         return ToolExecutionRequest.builder().id(id).name("t").arguments("{}").build();

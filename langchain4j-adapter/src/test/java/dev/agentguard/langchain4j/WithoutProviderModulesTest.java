@@ -14,14 +14,14 @@ import java.util.regex.Pattern;
 import org.junit.jupiter.api.Test;
 
 /**
- * The adapter loads and works with no provider module on the class path: the scenario below runs in a class loader
- * built from the test class path minus every langchain4j provider jar.
+ * The adapter loads and works with no provider module and no jtokkit on the class path: the scenario below runs in
+ * a class loader built from the test class path minus every langchain4j provider jar and jtokkit's.
  */
 class WithoutProviderModulesTest {
 
     private static final Pattern PROVIDER_JAR = Pattern.compile(
-            "langchain4j-(open-ai|anthropic|google-ai-gemini|bedrock|mistral-ai|ollama)-[^" + Pattern.quote(File.separator)
-                    + "]*\\.jar$");
+            "(langchain4j-(open-ai|anthropic|google-ai-gemini|bedrock|mistral-ai|ollama)|jtokkit)-[^"
+                    + Pattern.quote(File.separator) + "]*\\.jar$");
 
     @Test
     void guardedModelsToolsAndUsageWorkWithoutAnyProviderModule() throws Exception {
@@ -35,7 +35,7 @@ class WithoutProviderModulesTest {
                 urls.add(Path.of(entry).toUri().toURL());
             }
         }
-        assertThat(removed).as("provider jars taken off " + classPath).isGreaterThanOrEqualTo(6);
+        assertThat(removed).as("provider and jtokkit jars taken off " + classPath).isGreaterThanOrEqualTo(7);
 
         try (URLClassLoader isolated = new URLClassLoader(urls.toArray(URL[]::new),
                 ClassLoader.getPlatformClassLoader())) {
@@ -47,7 +47,7 @@ class WithoutProviderModulesTest {
 
             // cap: a request without one goes out with the policy's defaultMaxOutputTokens it was reserved for
             assertThat(scenario.call()).isEqualTo("providers=none model=hi cap=1024 downgraded=cheap cost=20000"
-                    + " tool=found blocked=true service=done");
+                    + " tool=found blocked=true service=done openaiWithoutJtokkit=conservative");
         }
     }
 }

@@ -5,6 +5,7 @@ import dev.agentguard.core.Caps;
 import dev.agentguard.core.GuardConfig;
 import dev.agentguard.core.HealthRules;
 import dev.agentguard.core.TelemetryConfig;
+import dev.agentguard.core.TokenCounting;
 import dev.agentguard.core.window.WindowSpec;
 import dev.agentguard.core.LoopRules;
 import dev.agentguard.core.Mode;
@@ -45,6 +46,7 @@ final class PolicyBinder {
             a -> a.name().toLowerCase(Locale.ROOT));
     private static final Map<String, AuditSettings.Redaction> REDACTIONS = ids(AuditSettings.Redaction.values(),
             AuditSettings.Redaction::id);
+    private static final Map<String, TokenCounting> ESTIMATORS = ids(TokenCounting.values(), TokenCounting::id);
     private static final Map<String, String> THEN = Map.of("downgrade", "downgrade");
     private static final Map<String, Caps.OnCap> ON_CAP = ids(Caps.OnCap.values(), Caps.OnCap::id);
     private static final Map<String, Caps.OnCap> MODEL_ON_CAP = ids(new Caps.OnCap[] {Caps.OnCap.BLOCK,
@@ -124,6 +126,7 @@ final class PolicyBinder {
                 rs.set("lease", Values::duration, lease -> b.reservationLease(lease));
             }
         }
+        s.set("tokens", this::tokens, b::tokenCounting);
         List<Map.Entry<Budget, Node>> budgets = new BudgetBinder(problems).budgets(s.get("budgets"));
         AuditSettings audit = s.value("audit", this::audit);
 
@@ -349,6 +352,11 @@ final class PolicyBinder {
         s.set("latencySamples", v -> Values.positiveCount(v, "samples"), b::latencySamples);
         s.set("onFull", v -> Values.choice(v, ON_FULL), b::onFull);
         return s.build(b::build);
+    }
+
+    private TokenCounting tokens(Node n) {
+        Section s = Section.of(n, "tokens", problems);
+        return s == null ? null : s.value("estimator", v -> Values.choice(v, ESTIMATORS));
     }
 
     private HealthRules health(Node n) {

@@ -28,7 +28,7 @@ final class PolicyKeys {
     /** The settings that a policy file, a base file and an agent section share. */
     static final List<String> SETTINGS = List.of("name", "mode", "unknownModel", "defaultMaxOutputTokens",
             "pricing", "priceCatalog", "models", "budgets", "caps", "loops", "health", "telemetry", "streaming",
-            "reservations", "audit");
+            "reservations", "tokens", "audit");
 
     /** The loop patterns, each a {@code {warnAt, blockAt}} section under {@code loops}. */
     static final List<String> LOOP_PATTERNS = List.of("identicalToolCalls", "alternatingToolCalls",
@@ -69,6 +69,7 @@ final class PolicyKeys {
         m.put("streaming", List.of("onCancel"));
         m.put("reservations", List.of("lease"));
         m.put("telemetry.window", List.of("calendar", "zone"));
+        m.put("tokens", List.of("estimator"));
         m.put("audit", List.of("file", "redact"));
         return Collections.unmodifiableMap(m);
     }

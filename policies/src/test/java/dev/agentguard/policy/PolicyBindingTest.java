@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import dev.agentguard.core.Budget;
 import dev.agentguard.core.TelemetryConfig;
+import dev.agentguard.core.TokenCounting;
 import dev.agentguard.core.Caps;
 import dev.agentguard.core.GuardConfig;
 import dev.agentguard.core.LoopRules;
@@ -114,6 +115,16 @@ class PolicyBindingTest {
         assertThat(parse("version: 1\ntelemetry: { window: { calendar: day, zone: Europe/Paris } }\n").config()
                 .telemetry().window()).isEqualTo(WindowSpec.calendar(CalendarPeriod.DAY, ZoneId.of("Europe/Paris")));
         assertThat(parse("version: 1\n").config().telemetry()).isEqualTo(TelemetryConfig.builder().build());
+    }
+
+    @Test
+    void tokensEstimatorIsBoundToTheTokenCountingAndDefaultsToAuto() {
+        assertThat(parse("version: 1\ntokens:\n  estimator: openai\n").config().tokenCounting())
+                .isEqualTo(TokenCounting.OPENAI);
+        assertThat(parse("version: 1\ntokens: { estimator: conservative }\n").config().tokenCounting())
+                .isEqualTo(TokenCounting.CONSERVATIVE);
+        assertThat(parse("version: 1\ntokens: {}\n").config().tokenCounting()).isEqualTo(TokenCounting.AUTO);
+        assertThat(parse("version: 1\n").config().tokenCounting()).isEqualTo(TokenCounting.AUTO);
     }
 
     @Test

@@ -30,7 +30,7 @@ final class Texts {
         StringBuilder b = new StringBuilder("Summarise section ").append(chunk)
                 .append(" of the Q3 operations report in three bullet points:\n");
         String[] regions = {"north", "south", "east", "west"};
-        for (int i = 0; b.length() < 6_400; i++) {
+        for (int i = 0; b.length() < 4_000; i++) {
             b.append(String.format("Region %s, week %d: %d orders shipped, %d returned, on-time rate %d%%, "
                     + "%d support tickets (median first response %d minutes).%n", regions[i % 4],
                     (chunk * 7 + i) % 13 + 1, 1_200 + chunk * 31 + i * 17, 30 + i % 9, 88 + i % 11,
@@ -47,7 +47,7 @@ final class Texts {
     static String researchNote(int session, int step) {
         StringBuilder b = new StringBuilder("Add these findings to the literature review (session ")
                 .append(session).append(", step ").append(step).append("):\n");
-        for (int i = 0; b.length() < 6_000; i++) {
+        for (int i = 0; b.length() < 3_600; i++) {
             b.append(String.format("Paper %d-%d-%d reports a %d%% reduction in tail latency with adaptive "
                     + "batching on %d-node clusters, measured over %d runs.%n", session, step, i, 5 + i % 40,
                     4 << (i % 5), 10 + i));
