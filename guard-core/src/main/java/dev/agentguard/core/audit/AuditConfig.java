@@ -15,8 +15,6 @@ import java.util.List;
 import java.util.Map;
 import java.util.Objects;
 import java.util.Set;
-import java.util.regex.Pattern;
-import java.util.regex.PatternSyntaxException;
 
 /**
  * How the JSONL audit file is written: where, what is redacted, when it is flushed and rotated, whether the hash
@@ -55,7 +53,7 @@ public final class AuditConfig {
 
     private final Path file;
     private final Set<RedactionClass> redact;
-    private final Map<String, Pattern> redactPatterns;
+    private final Map<String, String> redactPatterns;
     private final Duration flushEvery;
     private final boolean rotateDaily;
     private final long rotateAtBytes;
@@ -68,11 +66,11 @@ public final class AuditConfig {
     private final boolean shutdownHook;
     private final Redactor redactor;
 
-    private AuditConfig(Builder b, Map<String, Pattern> patterns) {
+    private AuditConfig(Builder b, Redactor redactor) {
         this.file = b.file;
         this.redact = Collections.unmodifiableSet(b.redact.isEmpty() ? EnumSet.noneOf(RedactionClass.class)
                 : EnumSet.copyOf(b.redact));
-        this.redactPatterns = Collections.unmodifiableMap(patterns);
+        this.redactPatterns = redactor.customPatterns();
         this.flushEvery = b.flushEvery;
         this.rotateDaily = b.rotateDaily;
         this.rotateAtBytes = b.rotateAtBytes;
@@ -83,9 +81,7 @@ public final class AuditConfig {
         this.retryEvery = b.retryEvery;
         this.closeTimeout = b.closeTimeout;
         this.shutdownHook = b.shutdownHook;
-        Redactor.Builder r = Redactor.builder().classes(redact);
-        patterns.forEach(r::pattern);
-        this.redactor = r.build();
+        this.redactor = redactor;
     }
 
     /** @return a builder */
@@ -99,7 +95,7 @@ public final class AuditConfig {
         b.file = file;
         b.redact = EnumSet.noneOf(RedactionClass.class);
         b.redact.addAll(redact);
-        redactPatterns.forEach((k, v) -> b.patterns.put(k, v.pattern()));
+        b.patterns.putAll(redactPatterns);
         b.flushEvery = flushEvery;
         b.rotateDaily = rotateDaily;
         b.rotateAtBytes = rotateAtBytes;
@@ -123,8 +119,8 @@ public final class AuditConfig {
         return redact;
     }
 
-    /** @return the custom redaction patterns by label */
-    public Map<String, Pattern> redactPatterns() {
+    /** @return the custom redaction patterns' regular expressions, by label */
+    public Map<String, String> redactPatterns() {
         return redactPatterns;
     }
 
@@ -247,7 +243,8 @@ public final class AuditConfig {
 
         /**
          * @param label the name in the replacement, {@code [REDACTED:<label>]}
-         * @param regex a Java regular expression
+         * @param regex a regular expression in RE2 syntax (Java's without look-around and back-references), so
+         *     that it runs in linear time
          * @return this
          */
         public Builder redactPattern(String label, String regex) {
@@ -335,23 +332,13 @@ public final class AuditConfig {
                 throw new IllegalArgumentException("audit.redact: unknown class \"" + badRedact.get(0)
                         + "\"; expected secrets, emails, cards or phones");
             }
-            Map<String, Pattern> compiled = new LinkedHashMap<>();
+            Redactor.Builder redactor = Redactor.builder().classes(redact);
             for (Map.Entry<String, String> p : patterns.entrySet()) {
-                String label = p.getKey();
-                if (label == null || !label.matches("[a-z0-9][a-z0-9_-]*")) {
-                    throw new IllegalArgumentException("audit.redactPatterns: label must match [a-z0-9][a-z0-9_-]*,"
-                            + " was \"" + label + "\"");
-                }
                 try {
-                    Pattern compiledPattern = Pattern.compile(Objects.requireNonNull(p.getValue(), "regex"));
-                    if (compiledPattern.matcher("").matches()) {
-                        throw new IllegalArgumentException("audit.redactPatterns." + label
-                                + " matches the empty string: " + p.getValue());
-                    }
-                    compiled.put(label, compiledPattern);
-                } catch (PatternSyntaxException e) {
-                    throw new IllegalArgumentException("audit.redactPatterns." + label + ": not a regular expression: "
-                            + p.getValue() + " (" + e.getDescription() + ")", e);
+                    redactor.pattern(p.getKey(), p.getValue());
+                } catch (IllegalArgumentException | NullPointerException e) {
+                    String why = String.valueOf(e.getMessage()).replaceFirst("^redaction pattern \"[^\"]*\":? ", "");
+                    throw new IllegalArgumentException("audit.redactPatterns." + p.getKey() + ": " + why, e);
                 }
             }
             if (flushEvery == null || flushEvery.isNegative()) {
@@ -376,7 +363,7 @@ public final class AuditConfig {
             positiveOrZero("audit.maxBlock", maxBlock);
             positive("audit.retryEvery", retryEvery);
             positive("audit.closeTimeout", closeTimeout);
-            return new AuditConfig(this, compiled);
+            return new AuditConfig(this, redactor.build());
         }
 
         private static void positiveOrZero(String name, Duration d) {

@@ -285,7 +285,10 @@ class AuditSinkTest {
         assertThatThrownBy(() -> config().redact(List.of("secrets", "emailz")).build())
                 .hasMessage("audit.redact: unknown class \"emailz\"; expected secrets, emails, cards or phones");
         assertThatThrownBy(() -> config().redactPattern("ticket", "[").build())
-                .hasMessageStartingWith("audit.redactPatterns.ticket: not a regular expression: [");
+                .hasMessageStartingWith("audit.redactPatterns.ticket: not a regular expression that runs in linear time")
+                .hasMessageContaining(": [ (missing closing ])");
+        assertThatThrownBy(() -> config().redactPattern("ticket", "(?<!x)TCK").build())
+                .hasMessageStartingWith("audit.redactPatterns.ticket: not a regular expression that runs in linear time");
         assertThatThrownBy(() -> config().flushEvery(Duration.ofMillis(-5)).build())
                 .hasMessage("audit.flushEvery must be >= 0 (0 flushes every record), was PT-0.005S");
         assertThatThrownBy(() -> config().rotateAtBytes(100).build())
