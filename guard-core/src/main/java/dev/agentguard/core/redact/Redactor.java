@@ -273,16 +273,32 @@ public final class Redactor {
                 changed[0] = true;
                 return TextNode.valueOf(placeholderSecret);
             }
-            if (node.isIntegralNumber()) { // a card or phone number sent as a JSON number
-                String text = node.asText();
-                String redacted = redact(text);
-                if (!redacted.equals(text)) {
+            String digits = wholeNumberText(node); // a card or phone number sent as a JSON number
+            if (digits != null) {
+                String redacted = redact(digits);
+                if (!redacted.equals(digits)) {
                     changed[0] = true;
                     return TextNode.valueOf(redacted);
                 }
             }
         }
         return node;
+    }
+
+    /** @return the digits of a whole number however it was written (1E15, 4111.0), or null for a fraction */
+    private static String wholeNumberText(JsonNode number) {
+        if (number.isIntegralNumber()) {
+            return number.asText();
+        }
+        try {
+            java.math.BigDecimal d = number.decimalValue();
+            if (d.signum() == 0 || d.stripTrailingZeros().scale() > 0 || d.precision() - d.scale() > 40) {
+                return null;
+            }
+            return d.toBigIntegerExact().toString();
+        } catch (ArithmeticException e) {
+            return null;
+        }
     }
 
     /**

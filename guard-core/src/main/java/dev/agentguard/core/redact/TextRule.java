@@ -214,6 +214,10 @@ final class TextRule {
      * the key-value rule's necessary condition, so that "would pass its limit: $2" costs no regex.
      */
     private static boolean credentialKeyBeforeSeparator(String t, Redactor.Probe probe) {
+        return wordBeforeSeparator(t, probe, KV_WORDS);
+    }
+
+    private static boolean wordBeforeSeparator(String t, Redactor.Probe probe, String[] words) {
         if (!probe.colonOrEquals) {
             return false;
         }
@@ -227,7 +231,7 @@ final class TextRule {
                 j--;
             }
             int end = j + 1;
-            for (String w : KV_WORDS) {
+            for (String w : words) {
                 int start = end - w.length();
                 if (start >= 0 && t.regionMatches(true, start, w, 0, w.length())) {
                     return true;
@@ -236,6 +240,8 @@ final class TextRule {
         }
         return false;
     }
+
+    private static final String[] SHORT_KV_WORDS = {"pass", "pin"};
 
     private static final String[] KV_WORDS = {"password", "passwd", "passphrase", "passcode", "pwd", "secret",
         "token", "key", "credential", "credentials", "cookie"};
@@ -293,6 +299,10 @@ final class TextRule {
                     + "|private[_-]?key|credentials?|cookie)[\"']?\\s*[:=]\\s*"
                     + "(\"(?:[^\"\\\\]|\\\\.)*\"|'[^']*'|[^\\s\"',;&}\\]]+)",
                     TextRule::credentialKeyBeforeSeparator, null, true),
+            // pass=... and "pin": "..." as whole words (or the last word of user_pass, card-pin), not spin: 3
+            new TextRule(SECRET, "(?i)(?:^|[^A-Za-z0-9_.-])[\"']?(?:[A-Za-z0-9]{1,20}[_.-])?(?:pass|pin)[\"']?\\s*"
+                    + "[:=]\\s*(\"(?:[^\"\\\\]|\\\\.)*\"|'[^']*'|[^\\s\"',;&}\\]]+)",
+                    (t, p) -> wordBeforeSeparator(t, p, SHORT_KV_WORDS), null, true),
             // a 40-hex GitHub token (the classic OAuth form) where the text says it is a GitHub credential
             new TextRule(SECRET, "(?i)git[ _-]?hub[^\\n]{0,40}?(?:token|pat|oauth|key|secret|credential)"
                     + "[^\\n]{0,40}?(?:^|[^0-9A-Za-z])([0-9a-f]{40})(?:$|[^0-9A-Za-z])",
@@ -332,9 +342,10 @@ final class TextRule {
             // Unix time in seconds, which starts with 1 until 2033, is left alone)
             new TextRule(RedactionClass.PHONES.label(), NUMBER_BEFORE + "([2-9][0-9]{2}[2-9][0-9]{6})" + NUMBER_AFTER,
                     (t, p) -> p.digitRun >= 10, null, false),
-            // national numbers with a trunk 0 and at least one space or dash: 020 7946 0958, 07700 900123
+            // national numbers with a trunk 0 and at least one space or dash: 020 7946 0958, 07700 900123, and in
+            // pairs: 06 12 34 56 78
             new TextRule(RedactionClass.PHONES.label(), NUMBER_BEFORE
-                    + "(0[0-9]{1,4}[ -][0-9]{3,4}[ -]?[0-9]{3,4})" + NUMBER_AFTER,
+                    + "(0[0-9]{1,4}[ -][0-9]{3,4}[ -]?[0-9]{3,4}|0[1-9](?:[ .-][0-9]{2}){4})" + NUMBER_AFTER,
                     (t, p) -> p.digitRun >= 8, null, false));
 
     /** Upper case, lower case and a digit: what a random base64 key has and a hash in hex or a word does not. */
