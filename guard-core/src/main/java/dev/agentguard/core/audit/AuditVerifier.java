@@ -1,7 +1,5 @@
 package dev.agentguard.core.audit;
 
-import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.agentguard.core.audit.VerificationResult.Problem;
 import java.io.IOException;
 import java.io.InputStream;
@@ -40,8 +38,6 @@ import java.util.List;
  * second pass (no hashing) only when a link is broken; memory is one line.
  */
 public final class AuditVerifier {
-
-    private static final ObjectMapper JSON = new ObjectMapper();
 
     private final byte[] key;
     private final boolean allowMissingStart;
@@ -87,9 +83,9 @@ public final class AuditVerifier {
     private VerificationResult run(List<Path> files, Path active, Path headFile, boolean set) {
         ChainHasher hasher = ChainHasher.of(key);
         List<String> notes = new ArrayList<>();
-        Head head = null;
+        AuditHead head = null;
         if (headFile != null) {
-            head = Head.read(headFile);
+            head = AuditHead.read(headFile);
             if (head == null) {
                 return new VerificationResult(0, files, hasher.algorithm(), Problem.HEAD, headFile, 1,
                         "the head file is not a head record", notes);
@@ -167,10 +163,9 @@ public final class AuditVerifier {
         return new VerificationResult(pos.global, files, hasher.algorithm(), null, null, 0, null, notes);
     }
 
-    private VerificationResult checkHead(Head head, Path headFile, List<Path> files, Path active, Position pos,
+    private VerificationResult checkHead(AuditHead head, Path headFile, List<Path> files, Path active, Position pos,
             String sealedHash, ChainHasher hasher, List<String> notes) {
-        String seal = hasher.hash(AuditSink.sealText(head.file, head.lines, head.hash));
-        if (!seal.equals(head.seal)) {
+        if (!head.sealedWith(hasher)) {
             return new VerificationResult(pos.global, files, hasher.algorithm(), Problem.HEAD, headFile, 1,
                     "the head file does not match its seal (edited" + (key == null ? ", or written with an HMAC key"
                             : ", or written with another key") + ")", notes);
@@ -319,28 +314,6 @@ public final class AuditVerifier {
             }
             Position p = copyAt(index);
             return p.fileIndex == fileIndex ? "line " + p.line : p.file().getFileName() + " line " + p.line;
-        }
-    }
-
-    /** The head file: file name, line count, last hash, seal. */
-    private static final class Head {
-        String file;
-        long lines;
-        String hash;
-        String seal;
-
-        static Head read(Path path) {
-            try {
-                JsonNode n = JSON.readTree(Files.readString(path));
-                Head h = new Head();
-                h.file = n.path("file").asText(null);
-                h.lines = n.path("lines").asLong(-1);
-                h.hash = n.path("hash").asText(null);
-                h.seal = n.path("seal").asText(null);
-                return h.file == null || h.lines < 0 || h.hash == null || h.seal == null ? null : h;
-            } catch (IOException | RuntimeException e) {
-                return null;
-            }
         }
     }
 

@@ -36,7 +36,7 @@ import org.slf4j.spi.LoggingEventBuilder;
 public final class DecisionLog implements DecisionListener {
 
     /** The logger every decision goes to. */
-    public static final String LOGGER_NAME = "agentguard.decision";
+    public static final String LOGGER_NAME = DecisionRecord.DECISION_LOGGER;
 
     private final Logger logger;
     private final Redactor redactor;

@@ -314,7 +314,7 @@ class AuditVerifierTest {
 
     private static void sealHead(Path file, List<String> lines, ChainHasher hasher) throws IOException {
         String name = file.getFileName().toString();
-        Files.writeString(AuditFiles.head(file), AuditSink.head(name, lines.size(), hashOf(lines.get(lines.size() - 1)),
+        Files.writeString(AuditFiles.head(file), AuditHead.text(name, lines.size(), hashOf(lines.get(lines.size() - 1)), -1,
                 hasher));
     }
 }
