@@ -16,6 +16,7 @@ import java.util.concurrent.BlockingQueue;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.function.BiFunction;
 import java.util.function.Function;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -46,6 +47,10 @@ import org.slf4j.LoggerFactory;
  * itself says where the gap is. Partial lines left by the failed write are cut off, so the chain stays valid.
  * Records that waited longer than {@code maxBlock} on a full queue are reported the same way.
  *
+ * <p><b>The writer never dies.</b> Whatever one record does while it is mapped, encoded or written (an exception,
+ * a {@code StackOverflowError}, a disk driver's {@code Error}), that record is counted lost and an {@code audit.error}
+ * record naming the failure takes its place in the file; the writer goes on with the next.
+ *
  * <p><b>Parts.</b> This class holds the queue and the writer thread; {@link ChainedLineEncoder} makes a record a
  * chained line, {@link RotatingAuditFile} writes lines, rotates and keeps the head, and {@link LossAccounting}
  * counts and reports what was not written.
@@ -57,6 +62,8 @@ public final class AuditSink implements DecisionListener, AutoCloseable {
 
     /** Rule id of the records and warnings about lost records. */
     public static final String RULE_LOSS = "audit.loss";
+    /** Rule id of the record written in place of one that could not be encoded or written, naming the failure. */
+    public static final String RULE_ERROR = "audit.error";
 
     private static final Logger LOG = LossAccounting.LOG;
     private static final Logger SELF = LoggerFactory.getLogger(AuditSink.class);
@@ -68,6 +75,7 @@ public final class AuditSink implements DecisionListener, AutoCloseable {
     private final Path file;
     private final Clock clock;
     private final Redactor redactor;
+    private final BiFunction<DecisionEvent, Redactor, DecisionRecord> records;
     private final BlockingQueue<Object> queue;
     private final Thread writer;
     private final Thread hook;
@@ -84,6 +92,7 @@ public final class AuditSink implements DecisionListener, AutoCloseable {
         this.file = config.file();
         this.clock = b.clock;
         this.redactor = config.redactor();
+        this.records = b.records;
         ChainHasher hasher = ChainHasher.of(key(config.hmacKeyEnv(), b.environment));
         this.encoder = new ChainedLineEncoder(hasher);
         this.queue = new ArrayBlockingQueue<>(config.queueCapacity());
@@ -270,14 +279,14 @@ public final class AuditSink implements DecisionListener, AutoCloseable {
                 continue; // only close() ends the writer, through the queue
             }
             if (first == null) {
-                idle();
+                survive(this::idle);
                 continue;
             }
             batch.add(first);
             queue.drainTo(batch, BATCH - 1);
             closing = handle(batch);
             if (!closing) {
-                afterBatch();
+                survive(this::afterBatch);
             }
         }
         // close: nobody adds any more (bar a race close() mops up); write what is left
@@ -285,7 +294,16 @@ public final class AuditSink implements DecisionListener, AutoCloseable {
             queue.drainTo(batch, BATCH);
             handle(batch);
         }
-        finish();
+        survive(this::finish);
+    }
+
+    /** Runs housekeeping (flush, head, loss reports) so that nothing it throws ends the writer. */
+    private void survive(Runnable step) {
+        try {
+            step.run();
+        } catch (RuntimeException | Error e) {
+            SELF.error("audit writer of {}: {} failed; the writer goes on", file, describe(e), e);
+        }
     }
 
     /** @return true if the batch held the close signal */
@@ -297,14 +315,17 @@ public final class AuditSink implements DecisionListener, AutoCloseable {
                     closing = true;
                 } else if (o instanceof CountDownLatch) {
                     idle();
-                    ((CountDownLatch) o).countDown();
                 } else {
                     write((DecisionEvent) o);
                 }
-            } catch (RuntimeException e) {
-                // a record that cannot be mapped (a bug): count it, keep the writer alive
-                losses.lose("a record could not be formatted (" + e.getClass().getName() + ")");
-                SELF.warn("audit record could not be formatted; counted lost", e);
+            } catch (RuntimeException | Error e) {
+                // whatever one record does (a bug, a stack overflow, a failing disk driver): it is lost and
+                // the file says so; the writer goes on with the next
+                failed(o, e);
+            } finally {
+                if (o instanceof CountDownLatch) {
+                    ((CountDownLatch) o).countDown();
+                }
             }
         }
         batch.clear();
@@ -357,6 +378,28 @@ public final class AuditSink implements DecisionListener, AutoCloseable {
         out.close();
     }
 
+    /** One decision (or a flush) failed with {@code e}: count the loss and write an {@code audit.error} record. */
+    private void failed(Object item, Throwable e) {
+        String what = item instanceof DecisionEvent ? "decision record #" + ((DecisionEvent) item).seq()
+                : "a flush of the audit file";
+        String error = describe(e);
+        SELF.warn("audit writer of {}: {} could not be written ({}); the writer goes on", file, what, error);
+        if (!(item instanceof DecisionEvent)) {
+            return;
+        }
+        try {
+            losses.loseReported(what + " could not be written (" + error + ")");
+            DecisionRecord notice = DecisionRecord.notice(clock.instant(), "warn", RULE_ERROR, what + " could not be"
+                    + " encoded or written (" + error + "); it is counted lost", "1");
+            LossAccounting.warn(notice);
+            if (out.isBroken() || !append(notice, 0, 1)) {
+                losses.giveBack(1);
+            }
+        } catch (RuntimeException | Error again) {
+            losses.giveBack(1); // the notice failed too: an audit.loss record will count it
+        }
+    }
+
     private boolean reopen(boolean force) {
         if (!out.reopen(force)) {
             return false;
@@ -370,7 +413,7 @@ public final class AuditSink implements DecisionListener, AutoCloseable {
             losses.lose(losses.cause());
             return;
         }
-        DecisionRecord record = DecisionRecord.of(event, redactor);
+        DecisionRecord record = records.apply(event, redactor);
         if (append(record, 1, 0)) {
             if (config.flushEvery().isZero()) {
                 out.flush();
@@ -405,8 +448,13 @@ public final class AuditSink implements DecisionListener, AutoCloseable {
         }
     }
 
-    private String describe(Exception e) {
-        return redactor.redact(e.getClass().getName() + (e.getMessage() == null ? "" : ": " + e.getMessage()));
+    /** @return the class and redacted message of a failure; the class alone if even that fails */
+    private String describe(Throwable e) {
+        try {
+            return redactor.redact(e.getClass().getName() + (e.getMessage() == null ? "" : ": " + e.getMessage()));
+        } catch (RuntimeException | Error again) {
+            return e.getClass().getName();
+        }
     }
 
     /** Builds an {@link AuditSink} from its configuration and runtime collaborators. */
@@ -415,6 +463,7 @@ public final class AuditSink implements DecisionListener, AutoCloseable {
         private Clock clock = Clock.systemUTC();
         private Function<String, String> environment = System::getenv;
         private AuditStorage storage = AuditStorage.FILES;
+        private BiFunction<DecisionEvent, Redactor, DecisionRecord> records = DecisionRecord::of;
 
         private Builder(AuditConfig config) {
             this.config = Objects.requireNonNull(config, "config");
@@ -434,6 +483,12 @@ public final class AuditSink implements DecisionListener, AutoCloseable {
 
         Builder storage(AuditStorage storage) {
             this.storage = Objects.requireNonNull(storage, "storage");
+            return this;
+        }
+
+        /** A seam for tests: how an event becomes its record (default {@link DecisionRecord#of}). */
+        Builder records(BiFunction<DecisionEvent, Redactor, DecisionRecord> records) {
+            this.records = Objects.requireNonNull(records, "records");
             return this;
         }
 

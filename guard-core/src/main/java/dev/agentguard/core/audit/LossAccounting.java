@@ -26,6 +26,12 @@ final class LossAccounting {
         unreported.incrementAndGet();
     }
 
+    /** One record was not written, and a record in the file says so already (an {@code audit.error}). */
+    void loseReported(String why) {
+        cause = why;
+        lost.incrementAndGet();
+    }
+
     /** Records buffered but not flushed when the file failed, and loss notices that went with them. */
     void lostBuffered(long records, long noticed, String why) {
         cause = why;
@@ -69,7 +75,8 @@ final class LossAccounting {
 
     /** Logs a loss notice at WARN on the decision logger, with its fields as key-values. */
     static void warn(DecisionRecord notice) {
-        LoggingEventBuilder b = LOG.atWarn().setMessage("AUDIT LOSS rule=" + notice.rule() + ": " + notice.reason());
+        String what = AuditSink.RULE_ERROR.equals(notice.rule()) ? "AUDIT ERROR" : "AUDIT LOSS";
+        LoggingEventBuilder b = LOG.atWarn().setMessage(what + " rule=" + notice.rule() + ": " + notice.reason());
         notice.forEach(b::addKeyValue);
         b.log();
     }

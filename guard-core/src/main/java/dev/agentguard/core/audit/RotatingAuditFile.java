@@ -32,7 +32,7 @@ final class RotatingAuditFile {
     private final AuditStorage storage;
     private final ChainHasher hasher;
     private final LossAccounting losses;
-    private final java.util.function.Function<Exception, String> describe;
+    private final java.util.function.Function<Throwable, String> describe;
 
     private SeekableByteChannel channel;
     private final ByteBuffer buffer = ByteBuffer.allocate(BUFFER_BYTES);
@@ -58,7 +58,7 @@ final class RotatingAuditFile {
     private boolean headFailing;
 
     RotatingAuditFile(AuditConfig config, Clock clock, AuditStorage storage, ChainHasher hasher, LossAccounting losses,
-            java.util.function.Function<Exception, String> describe) throws IOException {
+            java.util.function.Function<Throwable, String> describe) throws IOException {
         this.config = config;
         this.file = config.file();
         this.clock = clock;
@@ -180,14 +180,14 @@ final class RotatingAuditFile {
                 channel.write(bytes);
             }
             return true;
-        } catch (IOException | RuntimeException e) {
+        } catch (IOException | RuntimeException | Error e) { // whatever a write throws, the writer goes on
             fail(e);
             return false;
         }
     }
 
     /** The file could not be written: what was buffered since the last flush is lost; the chain goes back. */
-    private void fail(Exception e) {
+    private void fail(Throwable e) {
         buffer.clear();
         String error = describe.apply(e);
         losses.lostBuffered(pendingRecords, pendingNoticed, "the audit file could not be written (" + error + ")");
@@ -239,7 +239,7 @@ final class RotatingAuditFile {
                 throw e;
             }
             channel = c;
-        } catch (IOException | RuntimeException e) {
+        } catch (IOException | RuntimeException | Error e) {
             losses.cause("the audit file could not be written (" + describe.apply(e) + ")");
             return false;
         }
@@ -266,7 +266,7 @@ final class RotatingAuditFile {
             } catch (AtomicMoveNotSupportedException e) {
                 Files.move(file, target);
             }
-        } catch (IOException | RuntimeException e) {
+        } catch (IOException | RuntimeException | Error e) {
             fail(e); // not moved: the file goes on once it can be reopened, and rotates then
             return;
         }
@@ -276,7 +276,7 @@ final class RotatingAuditFile {
         fileDay = LocalDate.ofInstant(clock.instant(), config.zone());
         try {
             channel = storage.open(file);
-        } catch (IOException | RuntimeException e) {
+        } catch (IOException | RuntimeException | Error e) {
             fail(e);
             return;
         }
@@ -317,7 +317,7 @@ final class RotatingAuditFile {
             headLines = committedLines;
             headHash = committedHash;
             headFailing = false;
-        } catch (IOException | RuntimeException e) {
+        } catch (IOException | RuntimeException | Error e) {
             if (!headFailing) {
                 headFailing = true;
                 LossAccounting.LOG.atWarn().setMessage("cannot write audit head file {} ({}); the end of the chain"
