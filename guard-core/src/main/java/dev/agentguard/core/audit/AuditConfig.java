@@ -38,6 +38,8 @@ import java.util.Set;
  *   <tr><td>{@code retryEvery}</td><td>5s</td><td>how often a failing file is reopened</td></tr>
  *   <tr><td>{@code closeTimeout}</td><td>30s</td><td>how long {@code close()} waits for the queue to drain</td></tr>
  *   <tr><td>{@code shutdownHook}</td><td>true</td><td>drain and close the file when the JVM exits</td></tr>
+ *   <tr><td>{@code checkpointEveryRecords}</td><td>1000</td><td>log a checkpoint after this many records</td></tr>
+ *   <tr><td>{@code checkpointEvery}</td><td>1m</td><td>log a checkpoint at least this often while records come</td></tr>
  * </table>
  */
 public final class AuditConfig {
@@ -48,6 +50,10 @@ public final class AuditConfig {
     public static final int DEFAULT_QUEUE_CAPACITY = 8192;
     /** The smallest {@code rotateAtBytes} accepted. */
     public static final long MIN_ROTATE_BYTES = 1024;
+    /** Default of {@code checkpointEveryRecords}. */
+    public static final long DEFAULT_CHECKPOINT_RECORDS = 1000;
+    /** Default of {@code checkpointEvery}. */
+    public static final Duration DEFAULT_CHECKPOINT_EVERY = Duration.ofMinutes(1);
     /** The shortest HMAC key accepted, in bytes. */
     public static final int MIN_KEY_BYTES = 16;
 
@@ -64,6 +70,8 @@ public final class AuditConfig {
     private final Duration retryEvery;
     private final Duration closeTimeout;
     private final boolean shutdownHook;
+    private final long checkpointEveryRecords;
+    private final Duration checkpointEvery;
     private final Redactor redactor;
 
     private AuditConfig(Builder b, Redactor redactor) {
@@ -81,6 +89,8 @@ public final class AuditConfig {
         this.retryEvery = b.retryEvery;
         this.closeTimeout = b.closeTimeout;
         this.shutdownHook = b.shutdownHook;
+        this.checkpointEveryRecords = b.checkpointEveryRecords;
+        this.checkpointEvery = b.checkpointEvery;
         this.redactor = redactor;
     }
 
@@ -106,6 +116,8 @@ public final class AuditConfig {
         b.retryEvery = retryEvery;
         b.closeTimeout = closeTimeout;
         b.shutdownHook = shutdownHook;
+        b.checkpointEveryRecords = checkpointEveryRecords;
+        b.checkpointEvery = checkpointEvery;
         return b;
     }
 
@@ -179,6 +191,16 @@ public final class AuditConfig {
         return shutdownHook;
     }
 
+    /** @return after how many records a checkpoint is logged (also at every rotation and at close) */
+    public long checkpointEveryRecords() {
+        return checkpointEveryRecords;
+    }
+
+    /** @return how often a checkpoint is logged at least, while records are written */
+    public Duration checkpointEvery() {
+        return checkpointEvery;
+    }
+
     /** @return the properties; the key is never part of it, only the name of its variable */
     @Override
     public String toString() {
@@ -186,7 +208,7 @@ public final class AuditConfig {
                 + ", rotateDaily=" + rotateDaily + ", rotateAtBytes=" + rotateAtBytes + ", zone=" + zone
                 + ", hmacKeyEnv=" + hmacKeyEnv + ", queueCapacity=" + queueCapacity + ", maxBlock=" + maxBlock
                 + ", retryEvery=" + retryEvery + ", closeTimeout=" + closeTimeout + ", shutdownHook=" + shutdownHook
-                + '}';
+                + ", checkpointEveryRecords=" + checkpointEveryRecords + ", checkpointEvery=" + checkpointEvery + '}';
     }
 
     /** Builds an {@link AuditConfig}; {@link #build()} validates every property. */
@@ -205,6 +227,8 @@ public final class AuditConfig {
         private Duration retryEvery = Duration.ofSeconds(5);
         private Duration closeTimeout = Duration.ofSeconds(30);
         private boolean shutdownHook = true;
+        private long checkpointEveryRecords = DEFAULT_CHECKPOINT_RECORDS;
+        private Duration checkpointEvery = DEFAULT_CHECKPOINT_EVERY;
 
         private Builder() {
         }
@@ -318,6 +342,22 @@ public final class AuditConfig {
         }
 
         /**
+         * @param records log a checkpoint of the chain (record count and last hash) on the decision logger after
+         *     this many records; checkpoints are also logged at every rotation and at close
+         * @return this
+         */
+        public Builder checkpointEveryRecords(long records) {
+            this.checkpointEveryRecords = records;
+            return this;
+        }
+
+        /** @param interval log a checkpoint at least this often while records are written @return this */
+        public Builder checkpointEvery(Duration interval) {
+            this.checkpointEvery = interval;
+            return this;
+        }
+
+        /**
          * @return the configuration
          * @throws IllegalArgumentException naming the property and its bad value
          */
@@ -363,6 +403,11 @@ public final class AuditConfig {
             positiveOrZero("audit.maxBlock", maxBlock);
             positive("audit.retryEvery", retryEvery);
             positive("audit.closeTimeout", closeTimeout);
+            positive("audit.checkpointEvery", checkpointEvery);
+            if (checkpointEveryRecords < 1) {
+                throw new IllegalArgumentException("audit.checkpointEveryRecords must be >= 1, was "
+                        + checkpointEveryRecords);
+            }
             return new AuditConfig(this, redactor.build());
         }
 

@@ -51,6 +51,13 @@ import org.slf4j.LoggerFactory;
  * a {@code StackOverflowError}, a disk driver's {@code Error}), that record is counted lost and an {@code audit.error}
  * record naming the failure takes its place in the file; the writer goes on with the next.
  *
+ * <p><b>Checkpoints.</b> The head lives beside the file, so whoever can cut the file's end can remove or roll
+ * back the head too. As CloudTrail's digest files do, the sink therefore anchors the chain outside the file: at
+ * every rotation, at close, and every {@code checkpointEveryRecords} records or {@code checkpointEvery}, it logs
+ * an INFO with rule {@value #RULE_CHECKPOINT} on the decision logger with the chain's record count and last hash
+ * (an HMAC when the chain is keyed), e.g. {@code checkpoint=9e17…870@139}. Logs shipped elsewhere then hold what
+ * {@link AuditVerifier} needs ({@code --expect HASH@COUNT}) to find a cut end.
+ *
  * <p><b>Parts.</b> This class holds the queue and the writer thread; {@link ChainedLineEncoder} makes a record a
  * chained line, {@link RotatingAuditFile} writes lines, rotates and keeps the head, and {@link LossAccounting}
  * counts and reports what was not written.
@@ -62,6 +69,8 @@ public final class AuditSink implements DecisionListener, AutoCloseable {
 
     /** Rule id of the records and warnings about lost records. */
     public static final String RULE_LOSS = "audit.loss";
+    /** Rule id of the checkpoints logged on the decision logger: the chain's record count and last hash. */
+    public static final String RULE_CHECKPOINT = "audit.checkpoint";
     /** Rule id of the record written in place of one that could not be encoded or written, naming the failure. */
     public static final String RULE_ERROR = "audit.error";
 
@@ -345,6 +354,7 @@ public final class AuditSink implements DecisionListener, AutoCloseable {
             }
         }
         reportLosses();
+        out.checkpointIfDue();
     }
 
     /** Nothing to do: flush, seal the head, report losses; retry a broken file if losses wait to be reported. */
@@ -356,6 +366,7 @@ public final class AuditSink implements DecisionListener, AutoCloseable {
             reportLosses();
             if (out.flush()) {
                 out.writeHead();
+                out.checkpointIfDue();
             }
         }
     }
@@ -370,6 +381,7 @@ public final class AuditSink implements DecisionListener, AutoCloseable {
                 out.writeHead();
             }
         }
+        out.checkpoint("close");
         if (losses.unreported() > 0) {
             LossAccounting.warn(DecisionRecord.notice(clock.instant(), "warn", RULE_LOSS, "audit file " + file
                     + " closed with " + losses.unreported() + " decision records not written: " + losses.cause(),

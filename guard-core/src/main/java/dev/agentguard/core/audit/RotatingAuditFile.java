@@ -56,6 +56,8 @@ final class RotatingAuditFile {
     private String headHash;
     private long headLines = -1;
     private boolean headFailing;
+    private long checkpointRecords;
+    private long lastCheckpointMillis;
 
     RotatingAuditFile(AuditConfig config, Clock clock, AuditStorage storage, ChainHasher hasher, LossAccounting losses,
             java.util.function.Function<Throwable, String> describe) throws IOException {
@@ -67,6 +69,7 @@ final class RotatingAuditFile {
         this.losses = losses;
         this.describe = describe;
         resume();
+        writeHead(); // a new or resumed file is sealed from the start: a missing head is then always a finding
     }
 
     Path file() {
@@ -252,6 +255,7 @@ final class RotatingAuditFile {
         if (!flush()) {
             return;
         }
+        checkpoint("rotation");
         closeChannel();
         try {
             int next = 1;
@@ -285,6 +289,36 @@ final class RotatingAuditFile {
 
     void close() {
         closeChannel();
+    }
+
+    /** Logs a checkpoint if {@code checkpointEveryRecords} records or {@code checkpointEvery} passed since the last. */
+    void checkpointIfDue() {
+        long since = committedRecords - checkpointRecords;
+        if (since >= config.checkpointEveryRecords()
+                || (since > 0 && clock.millis() - lastCheckpointMillis >= config.checkpointEvery().toMillis())) {
+            checkpoint("interval");
+        }
+    }
+
+    /**
+     * Logs where the committed chain stands on the decision logger: its record count since the genesis and its
+     * last hash (an HMAC when the chain is keyed). Shipped with the logs to a place the file's writer cannot
+     * reach, a checkpoint anchors the file: a verifier given it ({@code --expect HASH@COUNT}) finds a cut end
+     * even when the head was removed or rolled back with it.
+     */
+    void checkpoint(String why) {
+        lastCheckpointMillis = clock.millis();
+        if (committedRecords == checkpointRecords && !"close".equals(why)) {
+            return;
+        }
+        checkpointRecords = committedRecords;
+        String anchor = committedHash + "@" + committedRecords;
+        LossAccounting.LOG.atInfo().setMessage("AUDIT CHECKPOINT rule=" + AuditSink.RULE_CHECKPOINT + ": "
+                + file.getFileName() + " chain holds " + committedRecords + " records, the last hash "
+                + committedHash + " (" + why + "; verify with --expect " + anchor + ")")
+                .addKeyValue("rule", AuditSink.RULE_CHECKPOINT).addKeyValue("file", file.getFileName().toString())
+                .addKeyValue("records", committedRecords).addKeyValue("hash", committedHash)
+                .addKeyValue("alg", hasher.algorithm()).addKeyValue("checkpoint", anchor).log();
     }
 
     private void closeChannel() {
@@ -373,9 +407,11 @@ final class RotatingAuditFile {
         committedLines = fileLines;
         committedHash = lastHash;
         committedRecords = records;
+        checkpointRecords = records;
         channel = storage.open(file);
         channel.position(fileBytes);
         lastFlushMillis = clock.millis();
+        lastCheckpointMillis = lastFlushMillis;
     }
 
     /** Records in the chain so far: the head says, when it seals this very state; else the files are counted. */
