@@ -120,8 +120,9 @@ public final class AuditSink implements DecisionListener, AutoCloseable {
      *
      * @param config the configuration
      * @return the running sink; register it on a guard ({@code Guard.Builder.listener})
-     * @throws IllegalStateException if the file cannot be opened, does not end with a chained record, or the
-     *     HMAC key variable is missing or too short
+     * @throws IllegalStateException if the file cannot be opened, is a directory or not an audit file (it is left
+     *     as it was), is open by another sink (in this JVM or another: a lock file beside it says so), does not end
+     *     with a chained record, or the HMAC key variable is missing or too short
      */
     public static AuditSink open(AuditConfig config) {
         return builder(config).build();
@@ -133,6 +134,18 @@ public final class AuditSink implements DecisionListener, AutoCloseable {
      */
     public static Builder builder(AuditConfig config) {
         return new Builder(config);
+    }
+
+    /**
+     * Checks, without opening it, whether a path can be the audit file of a sink: absent, empty, or an audit file
+     * (its first line a chained record). A policy loader calls this to report a bad {@code audit.file} where the
+     * policy names it.
+     *
+     * @param file the audit file a configuration names
+     * @return empty if a sink can append to it; otherwise why not, e.g. "is a directory; ..."
+     */
+    public static java.util.Optional<String> checkFile(Path file) {
+        return java.util.Optional.ofNullable(AuditFiles.notAnAuditFile(file));
     }
 
     private static byte[] key(String variable, Function<String, String> environment) {

@@ -2,11 +2,15 @@ package dev.agentguard.core.audit;
 
 import java.io.IOException;
 import java.nio.ByteBuffer;
+import java.nio.channels.FileChannel;
+import java.nio.channels.FileLock;
+import java.nio.channels.OverlappingFileLockException;
 import java.nio.channels.SeekableByteChannel;
 import java.nio.file.AtomicMoveNotSupportedException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
+import java.nio.file.StandardOpenOption;
 import java.time.Clock;
 import java.time.Instant;
 import java.time.LocalDate;
@@ -56,6 +60,7 @@ final class RotatingAuditFile {
     private String headHash;
     private long headLines = -1;
     private boolean headFailing;
+    private FileLock lock;
     private long checkpointRecords;
     private long lastCheckpointMillis;
 
@@ -68,7 +73,13 @@ final class RotatingAuditFile {
         this.hasher = hasher;
         this.losses = losses;
         this.describe = describe;
-        resume();
+        lock();
+        try {
+            resume();
+        } catch (IOException | RuntimeException e) {
+            unlock();
+            throw e;
+        }
         writeHead(); // a new or resumed file is sealed from the start: a missing head is then always a finding
     }
 
@@ -289,6 +300,47 @@ final class RotatingAuditFile {
 
     void close() {
         closeChannel();
+        unlock();
+    }
+
+    /**
+     * Takes the set's lock file ({@code <file>.lock}) so that no other sink, in this JVM or another, appends to
+     * the same chain: two writers would each continue the chain from their own last hash and break it.
+     */
+    private void lock() throws IOException {
+        Path dir = file.toAbsolutePath().getParent();
+        if (dir != null) {
+            Files.createDirectories(dir);
+        }
+        Path lockFile = file.resolveSibling(file.getFileName() + ".lock");
+        FileChannel c = FileChannel.open(lockFile, StandardOpenOption.CREATE, StandardOpenOption.WRITE);
+        try {
+            lock = c.tryLock();
+        } catch (OverlappingFileLockException e) {
+            c.close();
+            throw new IllegalStateException("audit file " + file + " is already open by another audit sink in this"
+                    + " JVM (two guards cannot append to one audit file: give each its own file)");
+        } catch (IOException | RuntimeException e) {
+            c.close();
+            throw e;
+        }
+        if (lock == null) {
+            c.close();
+            throw new IllegalStateException("audit file " + file + " is locked by another process (" + lockFile
+                    + "); two writers cannot append to one audit file: give each its own file");
+        }
+    }
+
+    private void unlock() {
+        if (lock != null) {
+            try {
+                lock.release();
+                lock.channel().close();
+            } catch (IOException e) {
+                SELF.debug("releasing the lock of {} failed", file, e);
+            }
+            lock = null;
+        }
     }
 
     /** Logs a checkpoint if {@code checkpointEveryRecords} records or {@code checkpointEvery} passed since the last. */
@@ -372,6 +424,10 @@ final class RotatingAuditFile {
         lastHash = ChainHasher.GENESIS;
         fileDay = LocalDate.ofInstant(clock.instant(), config.zone());
         List<AuditFiles.Rotated> rotated = AuditFiles.rotated(file);
+        String problem = AuditFiles.notAnAuditFile(file);
+        if (problem != null) {
+            throw new IllegalStateException("audit.file " + file + " " + problem);
+        }
         if (Files.exists(file) && Files.size(file) > 0) {
             AuditFiles.Tail tail = AuditFiles.tail(file);
             if (tail.size > tail.completeBytes) {

@@ -180,6 +180,14 @@ class AuditSinkTest {
         Files.writeString(file(), "{\"not\":\"ours\"}\n");
 
         assertThatThrownBy(() -> open(config())).isInstanceOf(IllegalStateException.class)
+                .hasMessageContaining("is not an audit file");
+
+        Files.delete(file()); // an audit file with a foreign line appended:
+        AuditSink sink = open(config());
+        sink.onDecision(AuditFixtures.sessionEvents().get(0));
+        sink.close();
+        Files.writeString(file(), "{\"not\":\"ours\"}\n", java.nio.file.StandardOpenOption.APPEND);
+        assertThatThrownBy(() -> open(config())).isInstanceOf(IllegalStateException.class)
                 .hasMessageContaining("does not end with a chained audit record");
     }
 
