@@ -160,7 +160,7 @@ final class PolicyComposer {
         if (s == null) {
             return null;
         }
-        PolicyBinder.Bound bound = new PolicyBinder(problems, doc.dir()).bind(s.map(), defaultName);
+        PolicyBinder.Bound bound = new PolicyBinder(problems, doc.dir(), env).bind(s.map(), defaultName);
         if (bound == null) {
             return null;
         }
