@@ -12,6 +12,7 @@ import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.Map;
 import java.util.stream.Collectors;
 import org.junit.jupiter.api.Test;
@@ -52,7 +53,7 @@ class PolicyMessagesKeepSecretsTest {
         Path file = write("p.yaml", "version: 1\nname: p\n");
         Guard guard = Policies.load(file);
         PolicyWatcher watcher = PolicyWatcher.builder(file, guard)
-                .reader(PolicyReader.withEnvironment(Map.of("OPENAI_API_KEY", KEY))).build();
+                .reader(PolicyReader.withEnvironment(Map.of("OPENAI_API_KEY", KEY))).settle(Duration.ZERO).build();
         Logger logger = (Logger) LoggerFactory.getLogger(PolicyWatcher.class);
         ListAppender<ILoggingEvent> appender = new ListAppender<>();
         appender.start();
