@@ -15,7 +15,8 @@ import org.junit.jupiter.api.Test;
 /**
  * Issue 15, acceptance: no input can crash or stall a redaction rule. Random and adversarial strings up to 1 MB
  * (nested {@code @}/{@code .}/{@code -} runs, long digit runs, unbalanced quotes) go through every rule of every
- * class and through the redactor; nothing throws, and the time per KB stays flat as the input grows.
+ * class and through the redactor; nothing throws, and the time per KB stays flat as the input grows (8 KB to
+ * 512 KB; the property feeds inputs up to 1 MB).
  *
  * <p>Linear time is guaranteed by construction: every rule is an RE2/J expression (checked below), whose search
  * is an automaton without backtracking. The timing check only guards against a rule's own Java code (pre-checks,
@@ -62,7 +63,7 @@ class RedactionLinearTimeTest {
         return Arbitraries.oneOf(runs, random, runs.list().ofMaxSize(3).map(l -> String.join(" ", l)));
     }
 
-    @Property(tries = 60)
+    @Property(tries = 30)
     void noInputMakesARuleOrTheRedactorThrow(@ForAll("adversarial") String text) {
         for (TextRule rule : allRules()) {
             String out = rule.apply(text, new Redactor.Probe(text));
@@ -79,14 +80,14 @@ class RedactionLinearTimeTest {
         List<String> shapes = List.of("a@b.", "b.", "a@b.b-", "1 ", "12-", "+1 (2) ", "\"", "password='", "Ab1/",
                 "DE89 ", "sk-a", "://u:p", "github token ", "-----BEGIN PRIVATE KEY-----\n");
         for (String shape : shapes) {
-            String small = shape.repeat((16 << 10) / shape.length());
-            String large = shape.repeat((1 << 20) / shape.length());
+            String small = shape.repeat((8 << 10) / shape.length());
+            String large = shape.repeat((512 << 10) / shape.length());
             for (TextRule rule : allRules()) {
                 best(rule, large); // warm up
                 long tSmall = best(rule, small);
                 long tLarge = best(rule, large);
                 // linear: 64 times the input, about 64 times the time; quadratic would be 4096 times
-                assertThat(tLarge).as("rule %s on %s: %d ns for 16 KB, %d ns for 1 MB", rule.pattern(), shape, tSmall,
+                assertThat(tLarge).as("rule %s on %s: %d ns for 8 KB, %d ns for 512 KB", rule.pattern(), shape, tSmall,
                         tLarge).isLessThan(Math.max(512 * tSmall, 100_000_000L));
             }
         }
@@ -94,7 +95,7 @@ class RedactionLinearTimeTest {
 
     private static long best(TextRule rule, String text) {
         long best = Long.MAX_VALUE;
-        for (int i = 0; i < 3; i++) {
+        for (int i = 0; i < 2; i++) {
             long t0 = System.nanoTime();
             rule.apply(text, new Redactor.Probe(text));
             best = Math.min(best, System.nanoTime() - t0);
