@@ -27,15 +27,27 @@ final class TextRule {
     private final int group;
     private final PreCheck preCheck;
     private final Predicate<String> valid;
+    private final java.util.function.ToIntFunction<String> accept;
     private final boolean keepQuotes;
 
     private TextRule(String label, String regex, PreCheck preCheck, Predicate<String> valid, boolean keepQuotes) {
         this(label, Pattern.compile(regex), 1, preCheck, valid, keepQuotes);
     }
 
+    /** A rule whose candidates are cut to the part {@code accept} returns the length of (or -1 for none). */
+    private TextRule(String label, String regex, PreCheck preCheck, java.util.function.ToIntFunction<String> accept) {
+        this(label, Pattern.compile(regex), 1, preCheck, null, false, accept);
+    }
+
     private TextRule(String label, Pattern pattern, int group, PreCheck preCheck, Predicate<String> valid,
             boolean keepQuotes) {
-        this.placeholder = Redactor.placeholder(label);
+        this(label, pattern, group, preCheck, valid, keepQuotes, null);
+    }
+
+    private TextRule(String label, Pattern pattern, int group, PreCheck preCheck, Predicate<String> valid,
+            boolean keepQuotes, java.util.function.ToIntFunction<String> accept) {
+        this.accept = accept;
+        this.placeholder = "[REDACTED:" + label + ']'; // not Redactor.placeholder: this class may initialise first
         this.pattern = pattern;
         this.group = group;
         this.preCheck = preCheck;
@@ -79,6 +91,14 @@ final class TextRule {
                 continue;
             }
             String found = text.substring(start, end);
+            if (accept != null) {
+                int accepted = accept.applyAsInt(found);
+                if (accepted <= 0) {
+                    continue;
+                }
+                end = start + accepted;
+                found = found.substring(0, accepted);
+            }
             if (found.startsWith("[REDACTED:") || (valid != null && !valid.test(found))) {
                 continue;
             }
@@ -314,11 +334,58 @@ final class TextRule {
 
     private static final List<TextRule> SECRETS = secrets();
 
+    // e-mail addresses: RE2 finds a candidate (a simple expression, cheap to run), which starts at the first letter
+    // or digit (so that "...jane@example.com" loses no more than its dots); emailLength keeps the longest part that
+    // is an address: labels, then a top-level domain of 2 to 24 letters
     private static final List<TextRule> EMAILS = List.of(new TextRule(RedactionClass.EMAILS.label(),
-            "(?:^|[^A-Za-z0-9._%+-])([A-Za-z0-9][A-Za-z0-9._%+-]*@"
-                    + "[A-Za-z0-9](?:[A-Za-z0-9-]*[A-Za-z0-9])?(?:\\.[A-Za-z0-9](?:[A-Za-z0-9-]*[A-Za-z0-9])?)*"
-                    + "\\.[A-Za-z]{2,24})(?:$|[^A-Za-z0-9-])",
-            (t, p) -> p.at, null, false));
+            "(?:^|[^A-Za-z0-9._%+-])[._%+-]*([A-Za-z0-9][A-Za-z0-9._%+-]*@[A-Za-z0-9][A-Za-z0-9.-]*)",
+            (t, p) -> p.at, TextRule::emailLength));
+
+    /**
+     * @param candidate {@code local@domain}, the domain made of letters, digits, dots and dashes
+     * @return the length of the longest prefix that is an address whose domain is labels and a top-level domain
+     *     of letters (the rest is not part of it), or -1
+     */
+    static int emailLength(String candidate) {
+        int at = candidate.indexOf('@');
+        int best = -1;
+        int labelStart = at + 1;
+        int labels = 0;
+        for (int i = at + 1; i <= candidate.length(); i++) {
+            if (i < candidate.length() && candidate.charAt(i) != '.') {
+                continue;
+            }
+            if (!isLabel(candidate, labelStart, i)) {
+                break; // every label before the top-level domain must be one
+            }
+            if (labels > 0 && isTopLevel(candidate, labelStart, i)) {
+                best = i;
+            }
+            labels++;
+            labelStart = i + 1;
+        }
+        return best;
+    }
+
+    private static boolean isLabel(String s, int from, int to) {
+        if (to <= from || s.charAt(from) == '-' || s.charAt(to - 1) == '-') {
+            return false;
+        }
+        return true; // the candidate's expression allows only letters, digits and dashes between dots
+    }
+
+    private static boolean isTopLevel(String s, int from, int to) {
+        if (to - from < 2 || to - from > 24) {
+            return false;
+        }
+        for (int i = from; i < to; i++) {
+            char c = s.charAt(i);
+            if (!((c >= 'A' && c <= 'Z') || (c >= 'a' && c <= 'z'))) {
+                return false;
+            }
+        }
+        return true;
+    }
 
     private static final List<TextRule> CARDS = List.of(
             new TextRule(RedactionClass.CARDS.label(),
