@@ -45,6 +45,21 @@ final class EnvSubstitution {
      * @throws BadReference for a malformed reference or an unset variable without a default
      */
     static String expand(String text, Function<String, String> env) throws BadReference {
+        return expand(text, env, (name, value) -> { });
+    }
+
+    /**
+     * Expands the references in a text, telling which variables gave which values (so that messages can show
+     * {@code ${NAME}} instead of a value that may be a secret).
+     *
+     * @param text the scalar's text
+     * @param env looks a variable up; null when unset
+     * @param used receives each variable's name and the value taken from the environment (not defaults)
+     * @return the expanded text
+     * @throws BadReference for a malformed reference or an unset variable without a default
+     */
+    static String expand(String text, Function<String, String> env,
+            java.util.function.BiConsumer<String, String> used) throws BadReference {
         StringBuilder out = new StringBuilder(text.length());
         int i = 0;
         while (i < text.length()) {
@@ -59,16 +74,19 @@ final class EnvSubstitution {
             }
             int end = text.indexOf('}', i + 2);
             if (end < 0) {
-                throw new BadReference("unterminated ${ in \"" + text + "\" (write $${ for a literal ${)");
+                throw new BadReference("unterminated ${ in " + Node.excerpt(text) + " (write $${ for a literal ${)");
             }
             String body = text.substring(i + 2, end);
             int sep = body.indexOf(":-");
             String name = sep < 0 ? body : body.substring(0, sep);
             if (!NAME.matcher(name).matches()) {
-                throw new BadReference("\"${" + body + "}\" is not a variable reference: expected ${NAME} or"
+                throw new BadReference(Node.excerpt("${" + body + "}") + " is not a variable reference: expected ${NAME} or"
                         + " ${NAME:-default}");
             }
             String value = env.apply(name);
+            if (value != null && !value.isEmpty()) {
+                used.accept(name, value);
+            }
             if (value == null || value.isEmpty()) {
                 if (sep < 0) {
                     throw new BadReference("environment variable " + name + " is not set (give a default with ${"
@@ -89,26 +107,27 @@ final class EnvSubstitution {
      * @param at the scalar's mark
      * @param path its key path
      * @param text the expanded text
+     * @param written the text before expansion, which messages show
      * @return the scalar
      */
-    static Node.ScalarNode retype(Mark at, String path, String text) {
+    static Node.ScalarNode retype(Mark at, String path, String text, String written) {
         String t = text.trim();
         try {
             if (INT.matcher(t).matches()) {
-                return new Node.ScalarNode(at, path, Node.Kind.INT, t, new BigDecimal(t));
+                return new Node.ScalarNode(at, path, Node.Kind.INT, t, new BigDecimal(t), written);
             }
             if (FLOAT.matcher(t).matches() && t.chars().anyMatch(Character::isDigit)) {
-                return new Node.ScalarNode(at, path, Node.Kind.FLOAT, t, new BigDecimal(t));
+                return new Node.ScalarNode(at, path, Node.Kind.FLOAT, t, new BigDecimal(t), written);
             }
         } catch (NumberFormatException e) {
-            return new Node.ScalarNode(at, path, Node.Kind.STRING, text, null); // an exponent out of range
+            return new Node.ScalarNode(at, path, Node.Kind.STRING, text, null, written); // an exponent out of range
         }
         if (t.equals("true") || t.equals("false")) {
-            return new Node.ScalarNode(at, path, Node.Kind.BOOL, t, null);
+            return new Node.ScalarNode(at, path, Node.Kind.BOOL, t, null, written);
         }
         if (t.equals("null") || t.equals("~")) {
-            return new Node.ScalarNode(at, path, Node.Kind.NULL, t, null);
+            return new Node.ScalarNode(at, path, Node.Kind.NULL, t, null, written);
         }
-        return new Node.ScalarNode(at, path, Node.Kind.STRING, text, null);
+        return new Node.ScalarNode(at, path, Node.Kind.STRING, text, null, written);
     }
 }

@@ -25,6 +25,28 @@ sealed interface Node permits Node.MapNode, Node.ListNode, Node.ScalarNode {
     /** @return what a message calls this kind of value, e.g. {@code a mapping} */
     String describe();
 
+    /** The longest excerpt of bad input a message quotes. */
+    int EXCERPT = 40;
+
+    /**
+     * @param text a value as read
+     * @return at most {@link #EXCERPT} characters of it on one line, redacted (a message never echoes a secret
+     *     or a file that was not meant to be shown)
+     */
+    static String abbreviate(String text) {
+        String oneLine = dev.agentguard.core.redact.Redactor.all().redact(text).replace("\n", "\\n")
+                .replace("\r", "\\r").replace("\t", "\\t");
+        return oneLine.length() <= EXCERPT ? oneLine : oneLine.substring(0, EXCERPT - 3) + "...";
+    }
+
+    /**
+     * @param text a value as read
+     * @return a short, redacted excerpt in quotes
+     */
+    static String excerpt(String text) {
+        return "\"" + abbreviate(text) + "\"";
+    }
+
     /** Keys that print bare in a key path; others are quoted in brackets. */
     Pattern PLAIN_KEY = Pattern.compile("[A-Za-z0-9_-]+");
 
@@ -110,8 +132,15 @@ sealed interface Node permits Node.MapNode, Node.ListNode, Node.ScalarNode {
      * A YAML scalar: its text as written (after environment substitution) and, for numbers, the exact value.
      *
      * @param number the exact value of an INT or FLOAT, never parsed through a double; otherwise null
+     * @param written the text as the file wrote it when {@code ${NAME}} was substituted in it, else null: what
+     *     messages show, so that they never show a value from the environment
      */
-    record ScalarNode(Mark mark, String path, Kind kind, String text, BigDecimal number) implements Node {
+    record ScalarNode(Mark mark, String path, Kind kind, String text, BigDecimal number, String written)
+            implements Node {
+
+        ScalarNode(Mark mark, String path, Kind kind, String text, BigDecimal number) {
+            this(mark, path, kind, text, number, null);
+        }
 
         @Override
         public long weight() {
@@ -120,6 +149,9 @@ sealed interface Node permits Node.MapNode, Node.ListNode, Node.ScalarNode {
 
         @Override
         public String describe() {
+            if (written != null) {
+                return "\"" + abbreviate(written) + "\"";
+            }
             switch (kind) {
                 case STRING:
                     return "\"" + abbreviate(text) + "\"";
@@ -134,8 +166,7 @@ sealed interface Node permits Node.MapNode, Node.ListNode, Node.ScalarNode {
         }
 
         private static String abbreviate(String text) {
-            String oneLine = text.replace("\n", "\\n").replace("\r", "\\r").replace("\t", "\\t");
-            return oneLine.length() <= 60 ? oneLine : oneLine.substring(0, 57) + "...";
+            return Node.abbreviate(text);
         }
     }
 }

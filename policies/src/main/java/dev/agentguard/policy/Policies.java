@@ -43,6 +43,7 @@ public final class Policies {
      * @param file a single-agent policy file
      * @return a guard running it
      * @throws PolicyException if the policy cannot be loaded
+     * @throws IllegalStateException if its audit file is held by another guard ({@link #build})
      */
     public static Guard load(Path file) {
         return build(parse(file));
@@ -80,23 +81,24 @@ public final class Policies {
     }
 
     /**
-     * Builds the guard of a policy with its decision log and, when the policy asks for one, its audit sink; both
-     * redact with the policy's redaction classes.
+     * Builds the guard of a policy with its decision log and, when the policy asks for one, its audit sink. The
+     * audit file redacts what the policy's {@code audit.redact} says (every class unless it says {@code none});
+     * the decision log always redacts every class, and the policy's {@code redactPatterns} too.
      *
      * @param policy a validated policy
      * @return a guard running it
+     * @throws IllegalStateException if the audit file cannot be opened now: another guard, in this JVM or another,
+     *     holds it (the file's problems that a policy can have are reported when it is parsed)
      */
     public static Guard build(Policy policy) {
         Guard.Builder builder = Guard.builder(policy.config());
-        Redactor redactor = Redactor.all();
+        Redactor.Builder logRedactor = Redactor.builder(); // the decision log redacts every class, always
         if (policy.audit().isPresent()) {
-            AuditSettings settings = policy.audit().get();
-            AuditConfig audit = AuditConfig.builder().file(settings.file())
-                    .redact(settings.redact().stream().map(AuditSettings.Redaction::id).toList()).build();
-            redactor = audit.redactor();
+            AuditConfig audit = policy.audit().get().config();
+            audit.redactPatterns().forEach(logRedactor::pattern);
             builder.listener(AuditSink.open(audit));
         }
-        return builder.listener(new DecisionLog(redactor)).build();
+        return builder.listener(new DecisionLog(logRedactor.build())).build();
     }
 
     /**

@@ -19,7 +19,6 @@ import java.math.BigDecimal;
 import java.nio.file.InvalidPathException;
 import java.nio.file.Path;
 import java.time.Duration;
-import java.util.EnumSet;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
@@ -44,8 +43,6 @@ final class PolicyBinder {
             a -> a.name().toLowerCase(Locale.ROOT));
     private static final Map<String, LoopRules.OnLoop> ON_LOOP = ids(LoopRules.OnLoop.values(),
             a -> a.name().toLowerCase(Locale.ROOT));
-    private static final Map<String, AuditSettings.Redaction> REDACTIONS = ids(AuditSettings.Redaction.values(),
-            AuditSettings.Redaction::id);
     private static final Map<String, TokenCounting> ESTIMATORS = ids(TokenCounting.values(), TokenCounting::id);
     private static final Map<String, String> THEN = Map.of("downgrade", "downgrade");
     private static final Map<String, Caps.OnCap> ON_CAP = ids(Caps.OnCap.values(), Caps.OnCap::id);
@@ -70,14 +67,17 @@ final class PolicyBinder {
 
     private final Problems problems;
     private final Path baseDir;
+    private final java.util.function.Function<String, String> env;
 
     /**
      * @param problems where problems go
      * @param baseDir the directory that relative {@code priceCatalog.file} paths start from
+     * @param env the environment the policy is read with (the audit section checks its key variable there)
      */
-    PolicyBinder(Problems problems, Path baseDir) {
+    PolicyBinder(Problems problems, Path baseDir, java.util.function.Function<String, String> env) {
         this.problems = problems;
         this.baseDir = baseDir;
+        this.env = env;
     }
 
     /**
@@ -128,7 +128,7 @@ final class PolicyBinder {
         }
         s.set("tokens", this::tokens, b::tokenCounting);
         List<Map.Entry<Budget, Node>> budgets = new BudgetBinder(problems).budgets(s.get("budgets"));
-        AuditSettings audit = s.value("audit", this::audit);
+        AuditSettings audit = s.value("audit", a -> new AuditBinder(problems, env).bind(a));
 
         GuardConfig config = s.build(b::build);
         if (config == null) {
@@ -394,28 +394,6 @@ final class PolicyBinder {
         }
         s.set("probeCalls", v -> Values.positiveCount(v, "calls"), b::probeCalls);
         return s.build(b::build);
-    }
-
-    private AuditSettings audit(Node n) {
-        Section s = Section.of(n, "audit", problems);
-        if (s == null) {
-            return null;
-        }
-        s.require("file");
-        Path file = s.value("file", v -> {
-            try {
-                return Path.of(Values.text(v));
-            } catch (InvalidPathException e) {
-                throw new BadValue(v, "not a valid path: " + e.getMessage());
-            }
-        });
-        List<AuditSettings.Redaction> redact = s.value("redact",
-                v -> Values.list(v, r -> Values.choice(r, REDACTIONS), problems));
-        if (file == null) {
-            return null;
-        }
-        return new AuditSettings(file, redact == null || redact.isEmpty()
-                ? EnumSet.noneOf(AuditSettings.Redaction.class) : EnumSet.copyOf(redact));
     }
 
     // ---- checks that need the price catalog

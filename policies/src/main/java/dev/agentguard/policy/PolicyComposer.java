@@ -38,6 +38,9 @@ final class PolicyComposer {
     private static final Set<String> META = Set.of("version", "extends", "agents");
 
     private final Function<String, String> env;
+    private final List<Path> extendsFrom;
+    private final List<Path> roots = new ArrayList<>();
+    private Path policyTree;
     private final Problems problems = new Problems();
     private final Map<String, Doc> docs = new HashMap<>();
 
@@ -49,18 +52,59 @@ final class PolicyComposer {
     private record Settings(Node.MapNode map, List<Path> files) {
     }
 
-    PolicyComposer(Function<String, String> env) {
+    /**
+     * @param env the environment of {@code ${NAME}}
+     * @param extendsFrom directory trees that {@code extends} may reach besides that of the policy loaded
+     */
+    PolicyComposer(Function<String, String> env, List<Path> extendsFrom) {
         this.env = env;
+        this.extendsFrom = extendsFrom;
+        for (Path trusted : extendsFrom) {
+            roots.add(canonical(trusted));
+            roots.add(trusted.toAbsolutePath().normalize());
+        }
+    }
+
+    /** Allows {@code extends} within the tree of the policy loaded. */
+    private void allowTree(Path dir) {
+        Path root = canonical(dir);
+        if (policyTree == null) {
+            policyTree = root;
+        }
+        roots.add(root);
+        roots.add(dir.toAbsolutePath().normalize());
+    }
+
+    private static Path canonical(Path p) {
+        Path abs = p.toAbsolutePath().normalize();
+        try {
+            return abs.toRealPath();
+        } catch (IOException | SecurityException e) {
+            return abs;
+        }
+    }
+
+    /** @return true if the file (after links are followed, when it exists) is below one of the allowed trees */
+    private boolean insideTrees(Path file) {
+        Path where = Files.exists(file) ? canonical(file) : file.toAbsolutePath().normalize();
+        for (Path root : roots) {
+            if (where.startsWith(root)) {
+                return true;
+            }
+        }
+        return false;
     }
 
     // ---- entry points
 
     Policy policy(Path file, String agent) {
+        allowTree(file.toAbsolutePath().getParent());
         Doc doc = readFile(file);
         return single(doc, agent);
     }
 
     Policy policy(InputStream in, String sourceName, String agent) {
+        allowTree(Path.of(""));
         Doc doc = readStream(in, sourceName);
         return single(doc, agent);
     }
@@ -68,6 +112,7 @@ final class PolicyComposer {
     PolicySet agents(Path fileOrDirectory) {
         Map<String, Policy> out = new LinkedHashMap<>();
         Map<String, String> definedIn = new HashMap<>();
+        allowTree(Files.isDirectory(fileOrDirectory) ? fileOrDirectory : fileOrDirectory.toAbsolutePath().getParent());
         if (Files.isDirectory(fileOrDirectory)) {
             List<Path> files = policyFiles(fileOrDirectory);
             if (files.isEmpty() && problems.isEmpty()) {
@@ -85,6 +130,7 @@ final class PolicyComposer {
     }
 
     PolicySet agents(InputStream in, String sourceName) {
+        allowTree(Path.of(""));
         Map<String, Policy> out = new LinkedHashMap<>();
         addAll(readStream(in, sourceName), out, new HashMap<>());
         problems.throwIfAny();
@@ -160,7 +206,7 @@ final class PolicyComposer {
         if (s == null) {
             return null;
         }
-        PolicyBinder.Bound bound = new PolicyBinder(problems, doc.dir()).bind(s.map(), defaultName);
+        PolicyBinder.Bound bound = new PolicyBinder(problems, doc.dir(), env).bind(s.map(), defaultName);
         if (bound == null) {
             return null;
         }
@@ -226,6 +272,13 @@ final class PolicyComposer {
             path = doc.dir() == null ? Path.of(target) : doc.dir().resolve(target);
         } catch (InvalidPathException e) {
             problems.add(at, "not a valid path: " + e.getMessage());
+            return null;
+        }
+        if (!insideTrees(path)) {
+            // not read at all: a policy must not make the loader read (and echo) a file outside its tree
+            problems.add(at, "base policy file " + target + " is outside the directory tree of the policy ("
+                    + policyTree + "); extends reaches the files below it and preset:<name> (allow another tree"
+                    + " with PolicyReader.allowExtendsFrom)");
             return null;
         }
         if (!Files.isRegularFile(path)) {

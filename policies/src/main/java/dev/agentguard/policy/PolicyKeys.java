@@ -70,7 +70,11 @@ final class PolicyKeys {
         m.put("reservations", List.of("lease"));
         m.put("telemetry.window", List.of("calendar", "zone"));
         m.put("tokens", List.of("estimator"));
-        m.put("audit", List.of("file", "redact"));
+        m.put("audit", List.of("file", "redact", "redactPatterns", "hmacKeyEnv", "rotate", "queue", "flushEvery",
+                "checkpoint"));
+        m.put("audit.rotate", List.of("maxSize", "daily"));
+        m.put("audit.queue", List.of("size", "onFull", "maxWait"));
+        m.put("audit.checkpoint", List.of("records", "every"));
         return Collections.unmodifiableMap(m);
     }
 

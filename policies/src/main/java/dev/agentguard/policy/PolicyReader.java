@@ -22,9 +22,34 @@ public final class PolicyReader {
     private static final PolicyReader SYSTEM = new PolicyReader(System::getenv);
 
     private final Function<String, String> env;
+    private final List<Path> extendsFrom;
 
     private PolicyReader(Function<String, String> env) {
+        this(env, List.of());
+    }
+
+    private PolicyReader(Function<String, String> env, List<Path> extendsFrom) {
         this.env = env;
+        this.extendsFrom = extendsFrom;
+    }
+
+    /**
+     * A policy's {@code extends} reaches the files below the directory of the policy it loads (and the bundled
+     * presets), so that a policy cannot make the loader read, or echo in a message, a file elsewhere
+     * ({@code extends: ../../etc/passwd}). This allows another directory tree as well, such as a shared one.
+     *
+     * @param directory a directory whose files (and those below it) policies may extend
+     * @return a reader like this one that also allows that tree
+     */
+    public PolicyReader allowExtendsFrom(Path directory) {
+        Objects.requireNonNull(directory, "directory");
+        List<Path> roots = new java.util.ArrayList<>(extendsFrom);
+        roots.add(directory);
+        return new PolicyReader(env, List.copyOf(roots));
+    }
+
+    private PolicyComposer composer() {
+        return new PolicyComposer(env, extendsFrom);
     }
 
     /** @return a reader that substitutes {@code ${NAME}} from the process environment */
@@ -58,7 +83,7 @@ public final class PolicyReader {
      */
     public Policy parse(Path file) {
         Objects.requireNonNull(file, "file");
-        return guarded(file.toString(), () -> new PolicyComposer(env).policy(file, null));
+        return guarded(file.toString(), () -> composer().policy(file, null));
     }
 
     /**
@@ -72,7 +97,7 @@ public final class PolicyReader {
     public Policy parse(Path file, String agent) {
         Objects.requireNonNull(file, "file");
         Objects.requireNonNull(agent, "agent");
-        return guarded(file.toString(), () -> new PolicyComposer(env).policy(file, agent));
+        return guarded(file.toString(), () -> composer().policy(file, agent));
     }
 
     /**
@@ -87,7 +112,7 @@ public final class PolicyReader {
     public Policy parse(InputStream in, String sourceName) {
         Objects.requireNonNull(in, "in");
         Objects.requireNonNull(sourceName, "sourceName");
-        return guarded(sourceName, () -> new PolicyComposer(env).policy(in, sourceName, null));
+        return guarded(sourceName, () -> composer().policy(in, sourceName, null));
     }
 
     /**
@@ -101,7 +126,7 @@ public final class PolicyReader {
      */
     public PolicySet parseAgents(Path fileOrDirectory) {
         Objects.requireNonNull(fileOrDirectory, "fileOrDirectory");
-        return guarded(fileOrDirectory.toString(), () -> new PolicyComposer(env).agents(fileOrDirectory));
+        return guarded(fileOrDirectory.toString(), () -> composer().agents(fileOrDirectory));
     }
 
     /**
@@ -115,7 +140,7 @@ public final class PolicyReader {
     public PolicySet parseAgents(InputStream in, String sourceName) {
         Objects.requireNonNull(in, "in");
         Objects.requireNonNull(sourceName, "sourceName");
-        return guarded(sourceName, () -> new PolicyComposer(env).agents(in, sourceName));
+        return guarded(sourceName, () -> composer().agents(in, sourceName));
     }
 
     /**

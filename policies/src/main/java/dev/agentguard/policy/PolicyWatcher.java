@@ -1,6 +1,7 @@
 package dev.agentguard.policy;
 
 import dev.agentguard.core.Guard;
+import dev.agentguard.core.Ticker;
 import java.io.IOException;
 import java.io.InputStream;
 import java.nio.charset.StandardCharsets;
@@ -43,7 +44,14 @@ import org.slf4j.LoggerFactory;
  * {@code extends}, so touching a file or saving it unchanged does nothing. {@link #poll()} checks once, on the
  * caller's thread: tests and applications with their own scheduler call it directly. {@link #start()} runs a daemon
  * thread on a {@link WatchService} that polls after each burst of file-system events (editors write a file in
- * several steps; the burst ends after a quiet period, 100 ms by default).
+ * several steps; the burst ends after a quiet period, 100 ms by default), and again while a change settles.
+ *
+ * <p><b>Never half a file.</b> A file rewritten in place is, for a while, a valid prefix of itself (a policy
+ * without its budgets). So a change is applied only once it has stayed the same for the settle period (500 ms by
+ * default): the poll that first sees new content returns {@link Outcome#SETTLING}, and a later poll applies it if
+ * the content is unchanged and the period has passed. The safe way to publish a policy is still to write it
+ * beside the old one and rename it over it ({@code mv -f new.yaml policy.yaml}, an atomic rename): the watcher
+ * then never sees a partial file, however slowly it was written.
  *
  * <p>What a reload cannot change: the guard's clocks, ledger and listeners, and the audit sink; a changed
  * {@code audit} section is logged at WARN and applies at the next start.
@@ -51,6 +59,8 @@ import org.slf4j.LoggerFactory;
 public final class PolicyWatcher implements AutoCloseable {
 
     private static final Logger LOG = LoggerFactory.getLogger(PolicyWatcher.class);
+    /** How long changed files must stay unchanged before they are applied, unless the builder says otherwise. */
+    public static final Duration DEFAULT_SETTLE = Duration.ofMillis(500);
 
     /** What a {@link #poll()} did. */
     public enum Outcome {
@@ -59,7 +69,9 @@ public final class PolicyWatcher implements AutoCloseable {
         /** A changed policy loaded and the guard now runs it. */
         RELOADED,
         /** A changed policy did not load; the guard keeps the one it had. */
-        REJECTED
+        REJECTED,
+        /** A change was seen; it is applied once the files stay unchanged for the settle period. */
+        SETTLING
     }
 
     private final Path file;
@@ -67,12 +79,16 @@ public final class PolicyWatcher implements AutoCloseable {
     private final Guard guard;
     private final PolicyReader reader;
     private final Duration quietPeriod;
+    private final Duration settle;
+    private final Ticker ticker;
 
     private final Object lock = new Object();
     private Policy current;
     private PolicyException lastRejection;
     private List<Path> watched;
     private byte[] fingerprint;
+    private byte[] pending; // content seen but not yet stable
+    private long pendingSince;
 
     private volatile boolean closed;
     private WatchService watchService;
@@ -85,6 +101,8 @@ public final class PolicyWatcher implements AutoCloseable {
         this.guard = b.guard;
         this.reader = b.reader;
         this.quietPeriod = b.quietPeriod;
+        this.settle = b.settle;
+        this.ticker = b.ticker;
         this.watched = List.of(file);
         byte[] before = fingerprint(watched);
         this.current = read();
@@ -121,13 +139,34 @@ public final class PolicyWatcher implements AutoCloseable {
         synchronized (lock) {
             byte[] now = fingerprint(watched);
             if (Arrays.equals(now, fingerprint)) {
+                pending = null;
                 return Outcome.UNCHANGED;
             }
-            fingerprint = now; // a rejected content is reported once, not at every poll until it is fixed
+            if (!settle.isZero() && (!Arrays.equals(now, pending) || ticker.read() - pendingSince < settle.toNanos())) {
+                if (!Arrays.equals(now, pending)) {
+                    pending = now;
+                    pendingSince = ticker.read();
+                }
+                return Outcome.SETTLING;
+            }
             Policy next;
+            PolicyException rejected = null;
             try {
                 next = read();
             } catch (PolicyException e) {
+                next = null;
+                rejected = e;
+            }
+            byte[] after = fingerprint(watched);
+            if (!settle.isZero() && !Arrays.equals(after, now)) { // it changed while it was read: not stable yet
+                pending = after;
+                pendingSince = ticker.read();
+                return Outcome.SETTLING;
+            }
+            pending = null;
+            fingerprint = now; // a rejected content is reported once, not at every poll until it is fixed
+            if (rejected != null) {
+                PolicyException e = rejected;
                 lastRejection = e;
                 LOG.warn("policy {} changed but does not load; {} stays in force:\n{}", file,
                         guard.config().name(), e.getMessage());
@@ -246,7 +285,17 @@ public final class PolicyWatcher implements AutoCloseable {
                     k.reset();
                 }
                 try {
-                    if (poll() == Outcome.RELOADED) {
+                    Outcome outcome = poll();
+                    while (outcome == Outcome.SETTLING && !closed) {
+                        // wait for the change to settle, then look again (events meanwhile only mean "not yet")
+                        WatchKey k = watchService.poll(Math.max(1, settle.toMillis()), TimeUnit.MILLISECONDS);
+                        if (k != null) {
+                            k.pollEvents();
+                            k.reset();
+                        }
+                        outcome = poll();
+                    }
+                    if (outcome == Outcome.RELOADED) {
                         synchronized (lock) {
                             register(watched); // a new extends may live in another directory
                         }
@@ -296,6 +345,8 @@ public final class PolicyWatcher implements AutoCloseable {
         private String agent;
         private PolicyReader reader = PolicyReader.systemEnvironment();
         private Duration quietPeriod = Duration.ofMillis(100);
+        private Duration settle = DEFAULT_SETTLE;
+        private Ticker ticker = Ticker.system();
 
         private Builder(Path file, Guard guard) {
             this.file = Objects.requireNonNull(file, "file");
@@ -320,6 +371,26 @@ public final class PolicyWatcher implements AutoCloseable {
                 throw new IllegalArgumentException("quietPeriod must not be negative, was " + quiet);
             }
             this.quietPeriod = quiet;
+            return this;
+        }
+
+        /**
+         * @param period how long changed files must stay unchanged before the change is applied (default 500 ms);
+         *     zero applies a change at the first poll that sees it, which is safe only when policies are published
+         *     by an atomic rename
+         * @return this
+         */
+        public Builder settle(Duration period) {
+            if (period.isNegative()) {
+                throw new IllegalArgumentException("settle must not be negative, was " + period);
+            }
+            this.settle = period;
+            return this;
+        }
+
+        /** @param ticker the monotonic time that the settle period is measured on; default the system's @return this */
+        public Builder ticker(Ticker ticker) {
+            this.ticker = Objects.requireNonNull(ticker, "ticker");
             return this;
         }
 

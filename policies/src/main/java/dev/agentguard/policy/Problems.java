@@ -21,7 +21,12 @@ final class Problems {
      */
     static final int MAX = 100;
 
+    /** Values substituted from the environment, by the reference that stands for them in messages. */
+    private static final int MIN_HIDDEN = 4;
+
     private final Set<Problem> problems = new LinkedHashSet<>();
+    private final Map<String, String> hidden = new java.util.TreeMap<>(
+            Comparator.comparingInt(String::length).reversed().thenComparing(Comparator.naturalOrder()));
     private final Map<String, Integer> sourceOrder = new HashMap<>();
 
     /**
@@ -30,6 +35,7 @@ final class Problems {
      * @param message what is wrong
      */
     void add(Mark at, String path, String message) {
+        message = hideValues(message);
         sourceOrder.putIfAbsent(at.source(), sourceOrder.size());
         if (problems.size() < MAX) {
             problems.add(new Problem(at.source(), at.line(), at.column(), path, message));
@@ -49,6 +55,30 @@ final class Problems {
             return;
         }
         add(node.mark(), node.path(), message);
+    }
+
+    /**
+     * Remembers a value that came from the environment, so that no message shows it: wherever it occurs, the
+     * message shows the reference instead ({@code ${OPENAI_API_KEY}}). Values shorter than four characters are
+     * left (they would garble messages, and are no secret worth the name).
+     *
+     * @param value the variable's value
+     * @param reference how the policy wrote it, e.g. {@code ${OPENAI_API_KEY}}
+     */
+    void hide(String value, String reference) {
+        if (value.length() >= MIN_HIDDEN) {
+            hidden.put(value, reference);
+        }
+    }
+
+    private String hideValues(String message) {
+        String out = message;
+        for (Map.Entry<String, String> h : hidden.entrySet()) {
+            if (out.contains(h.getKey())) {
+                out = out.replace(h.getKey(), h.getValue());
+            }
+        }
+        return out;
     }
 
     /** @return true if nothing was reported */

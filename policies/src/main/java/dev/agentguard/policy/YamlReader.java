@@ -287,7 +287,8 @@ final class YamlReader {
                 String text = parser.getText();
                 if (EnvSubstitution.mentions(text)) {
                     try {
-                        return EnvSubstitution.retype(at, path, EnvSubstitution.expand(text, env));
+                        return EnvSubstitution.retype(at, path, EnvSubstitution.expand(text, env,
+                                (name, value) -> problems.hide(value, "${" + name + "}")), text);
                     } catch (EnvSubstitution.BadReference e) {
                         problems.add(at, path, e.getMessage());
                         return new Node.ScalarNode(at, path, Node.Kind.BROKEN, text, null);
@@ -354,7 +355,7 @@ final class YamlReader {
             if (c instanceof MarkedYAMLException) {
                 MarkedYAMLException m = (MarkedYAMLException) c;
                 String what = m.getProblem() != null ? m.getProblem() : m.getContext();
-                return "not valid YAML: " + oneLine(what);
+                return "not valid YAML: " + dev.agentguard.core.redact.Redactor.all().redact(oneLine(what));
             }
         }
         String text = e instanceof JsonProcessingException ? ((JsonProcessingException) e).getOriginalMessage()

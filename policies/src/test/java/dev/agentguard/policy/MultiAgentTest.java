@@ -79,7 +79,9 @@ class MultiAgentTest {
         write("shared/base.yaml", SHARED + "name: base\n");
         Path child = write("teams/support.yaml", "version: 1\nextends: ../shared/base.yaml\ncaps: { toolCallsPerTurn: 3 }\n");
 
-        Policy p = Policies.parse(child);
+        assertThatThrownBy(() -> Policies.parse(child)).isInstanceOf(PolicyException.class)
+                .hasMessageContaining("outside the directory tree of the policy");
+        Policy p = PolicyReader.systemEnvironment().allowExtendsFrom(dir.resolve("shared")).parse(child);
 
         assertThat(p.name()).as("the child's file name, not the base's name").isEqualTo("support");
         assertThat(p.config().mode()).isEqualTo(Mode.SHADOW);

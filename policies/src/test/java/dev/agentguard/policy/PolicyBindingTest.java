@@ -249,10 +249,16 @@ class PolicyBindingTest {
     }
 
     @Test
-    void auditRedactionIsOptional() {
+    void auditRedactsEveryClassUnlessThePolicySaysNone() {
         AuditSettings a = parse("version: 1\naudit: {file: /var/log/a.jsonl}\n").audit().orElseThrow();
-        assertThat(a.redact()).isEmpty();
-        assertThat(a).isEqualTo(new AuditSettings(Path.of("/var/log/a.jsonl"), Set.of()));
+        assertThat(a.redact()).containsExactlyInAnyOrder(AuditSettings.Redaction.values());
+        assertThat(a).isEqualTo(new AuditSettings(Path.of("/var/log/a.jsonl"),
+                Set.of(AuditSettings.Redaction.values())));
+
+        AuditSettings none = parse("version: 1\naudit: {file: /var/log/a.jsonl, redact: none}\n").audit()
+                .orElseThrow();
+        assertThat(none.redact()).isEmpty();
+        assertThat(none).isEqualTo(new AuditSettings(Path.of("/var/log/a.jsonl"), Set.of()));
     }
 
     @Test

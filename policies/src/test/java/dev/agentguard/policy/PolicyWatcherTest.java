@@ -48,6 +48,7 @@ class PolicyWatcherTest {
     Path dir;
 
     private final FakeTicker ticker = new FakeTicker();
+    private final FakeTicker watcherTicker = new FakeTicker();
     private final FakeClock clock = new FakeClock(Instant.parse("2026-05-04T09:00:00Z"));
     private final List<DecisionEvent> events = new CopyOnWriteArrayList<>();
     private final ListAppender<ILoggingEvent> log = new ListAppender<>();
@@ -80,6 +81,17 @@ class PolicyWatcherTest {
         return Guard.builder(Policies.parse(file).config()).ticker(ticker).clock(clock).listener(events::add).build();
     }
 
+    /** Polls as a watcher does while a change settles: once, and again after the settle period. */
+    private Outcome settled(PolicyWatcher watcher) {
+        Outcome first = watcher.poll();
+        if (first != Outcome.SETTLING) {
+            return first;
+        }
+        assertThat(watcher.poll()).as("not before the settle period").isEqualTo(Outcome.SETTLING);
+        watcherTicker.advance(PolicyWatcher.DEFAULT_SETTLE);
+        return watcher.poll();
+    }
+
     private static Admission admit(Guard guard) {
         return guard.admitModelCall(ModelCall.builder("acme-model").scope(SESSION).promptTokens(1_000)
                 .maxOutputTokens(500).build());
@@ -98,7 +110,7 @@ class PolicyWatcherTest {
     void spendUnderV1CountsUnderV2AndABrokenV3LeavesV2Active() throws IOException {
         Path file = write("support.yaml", policy("v1", "1.00", ""));
         Guard guard = guard(file);
-        PolicyWatcher watcher = PolicyWatcher.builder(file, guard).build();
+        PolicyWatcher watcher = PolicyWatcher.builder(file, guard).ticker(watcherTicker).build();
         assertThat(watcher.poll()).isEqualTo(Outcome.UNCHANGED);
 
         // v1: two calls settle $0.015 into session-10m
@@ -110,7 +122,7 @@ class PolicyWatcherTest {
 
         // v2 lowers the limit of the same budget to $0.03
         write("support.yaml", policy("v2", "0.03", ""));
-        assertThat(watcher.poll()).isEqualTo(Outcome.RELOADED);
+        assertThat(settled(watcher)).isEqualTo(Outcome.RELOADED);
         assertThat(guard.config().name()).isEqualTo("v2");
         assertThat(watcher.current().name()).isEqualTo("v2");
         assertThat(guard.budgetUsed("session-10m", "s1")).as("v1 spend and the v1 reservation").isEqualTo(22_500_000);
@@ -130,7 +142,7 @@ class PolicyWatcherTest {
 
         // v3 is broken: v2 stays, and the rejection is a decision and a WARN
         write("support.yaml", policy("v3", "0.01", "mode: loud\n"));
-        assertThat(watcher.poll()).isEqualTo(Outcome.REJECTED);
+        assertThat(settled(watcher)).isEqualTo(Outcome.REJECTED);
         assertThat(guard.config().name()).isEqualTo("v2");
         assertThat(guard.config().budgets().get(0).limit()).isEqualTo(30_000_000);
         assertThat(watcher.current().name()).isEqualTo("v2");
@@ -151,7 +163,7 @@ class PolicyWatcherTest {
 
         // fixing it reloads
         write("support.yaml", policy("v4", "0.01", "mode: shadow\n"));
-        assertThat(watcher.poll()).isEqualTo(Outcome.RELOADED);
+        assertThat(settled(watcher)).isEqualTo(Outcome.RELOADED);
         assertThat(guard.config().mode()).isEqualTo(Mode.SHADOW);
         assertThat(watcher.lastRejection()).isEmpty();
         assertThat(policyEvents()).extracting(e -> e.decision().action())
@@ -162,7 +174,7 @@ class PolicyWatcherTest {
     void savingTheSameContentDoesNothing() throws IOException {
         Path file = write("p.yaml", policy("same", "1.00", ""));
         Guard guard = guard(file);
-        PolicyWatcher watcher = PolicyWatcher.builder(file, guard).build();
+        PolicyWatcher watcher = PolicyWatcher.builder(file, guard).ticker(watcherTicker).build();
 
         write("p.yaml", policy("same", "1.00", ""));
         Files.setLastModifiedTime(file, java.nio.file.attribute.FileTime.from(Instant.parse("2030-01-01T00:00:00Z")));
@@ -176,12 +188,12 @@ class PolicyWatcherTest {
         write("base.yaml", "version: 1\nmode: enforce\n");
         Path file = write("p.yaml", "version: 1\nextends: base.yaml\n");
         Guard guard = guard(file);
-        PolicyWatcher watcher = PolicyWatcher.builder(file, guard).build();
+        PolicyWatcher watcher = PolicyWatcher.builder(file, guard).ticker(watcherTicker).build();
         assertThat(watcher.watchedFiles()).containsExactly(file, dir.resolve("base.yaml"));
 
         write("base.yaml", "version: 1\nmode: shadow\n");
 
-        assertThat(watcher.poll()).isEqualTo(Outcome.RELOADED);
+        assertThat(settled(watcher)).isEqualTo(Outcome.RELOADED);
         assertThat(guard.config().mode()).isEqualTo(Mode.SHADOW);
     }
 
@@ -189,26 +201,26 @@ class PolicyWatcherTest {
     void aDeletedFileIsRejectedAndItsReturnReloads() throws IOException {
         Path file = write("p.yaml", policy("v1", "1.00", ""));
         Guard guard = guard(file);
-        PolicyWatcher watcher = PolicyWatcher.builder(file, guard).build();
+        PolicyWatcher watcher = PolicyWatcher.builder(file, guard).ticker(watcherTicker).build();
 
         Files.delete(file);
-        assertThat(watcher.poll()).isEqualTo(Outcome.REJECTED);
+        assertThat(settled(watcher)).isEqualTo(Outcome.REJECTED);
         assertThat(watcher.lastRejection().orElseThrow().getMessage()).contains("cannot read the file");
         assertThat(guard.config().name()).isEqualTo("v1");
 
         write("p.yaml", policy("v2", "1.00", ""));
-        assertThat(watcher.poll()).isEqualTo(Outcome.RELOADED);
+        assertThat(settled(watcher)).isEqualTo(Outcome.RELOADED);
     }
 
     @Test
     void anAgentOfAMultiAgentFileIsWatched() throws IOException {
         Path file = write("agents.yaml", "version: 1\nagents:\n  support: { mode: enforce }\n  billing: {}\n");
         Guard guard = Guard.of(Policies.parseAgents(file).get("support").config());
-        PolicyWatcher watcher = PolicyWatcher.builder(file, guard).agent("support").build();
+        PolicyWatcher watcher = PolicyWatcher.builder(file, guard).ticker(watcherTicker).agent("support").build();
 
         write("agents.yaml", "version: 1\nagents:\n  support: { mode: shadow }\n  billing: {}\n");
 
-        assertThat(watcher.poll()).isEqualTo(Outcome.RELOADED);
+        assertThat(settled(watcher)).isEqualTo(Outcome.RELOADED);
         assertThat(guard.config().name()).isEqualTo("support");
         assertThat(guard.config().mode()).isEqualTo(Mode.SHADOW);
     }
@@ -218,7 +230,7 @@ class PolicyWatcherTest {
         Path file = write("p.yaml", "version: 1\nmode: loud\n");
         Guard guard = Guard.of(Policies.parse(write("ok.yaml", "version: 1\n")).config());
 
-        assertThatThrownBy(() -> PolicyWatcher.builder(file, guard).build()).isInstanceOf(PolicyException.class);
+        assertThatThrownBy(() -> PolicyWatcher.builder(file, guard).ticker(watcherTicker).build()).isInstanceOf(PolicyException.class);
     }
 
     @Test

@@ -15,8 +15,6 @@ import java.util.List;
 import java.util.Map;
 import java.util.Objects;
 import java.util.Set;
-import java.util.regex.Pattern;
-import java.util.regex.PatternSyntaxException;
 
 /**
  * How the JSONL audit file is written: where, what is redacted, when it is flushed and rotated, whether the hash
@@ -40,6 +38,8 @@ import java.util.regex.PatternSyntaxException;
  *   <tr><td>{@code retryEvery}</td><td>5s</td><td>how often a failing file is reopened</td></tr>
  *   <tr><td>{@code closeTimeout}</td><td>30s</td><td>how long {@code close()} waits for the queue to drain</td></tr>
  *   <tr><td>{@code shutdownHook}</td><td>true</td><td>drain and close the file when the JVM exits</td></tr>
+ *   <tr><td>{@code checkpointEveryRecords}</td><td>1000</td><td>log a checkpoint after this many records</td></tr>
+ *   <tr><td>{@code checkpointEvery}</td><td>1m</td><td>log a checkpoint at least this often while records come</td></tr>
  * </table>
  */
 public final class AuditConfig {
@@ -50,12 +50,16 @@ public final class AuditConfig {
     public static final int DEFAULT_QUEUE_CAPACITY = 8192;
     /** The smallest {@code rotateAtBytes} accepted. */
     public static final long MIN_ROTATE_BYTES = 1024;
+    /** Default of {@code checkpointEveryRecords}. */
+    public static final long DEFAULT_CHECKPOINT_RECORDS = 1000;
+    /** Default of {@code checkpointEvery}. */
+    public static final Duration DEFAULT_CHECKPOINT_EVERY = Duration.ofMinutes(1);
     /** The shortest HMAC key accepted, in bytes. */
     public static final int MIN_KEY_BYTES = 16;
 
     private final Path file;
     private final Set<RedactionClass> redact;
-    private final Map<String, Pattern> redactPatterns;
+    private final Map<String, String> redactPatterns;
     private final Duration flushEvery;
     private final boolean rotateDaily;
     private final long rotateAtBytes;
@@ -66,13 +70,15 @@ public final class AuditConfig {
     private final Duration retryEvery;
     private final Duration closeTimeout;
     private final boolean shutdownHook;
+    private final long checkpointEveryRecords;
+    private final Duration checkpointEvery;
     private final Redactor redactor;
 
-    private AuditConfig(Builder b, Map<String, Pattern> patterns) {
+    private AuditConfig(Builder b, Redactor redactor) {
         this.file = b.file;
         this.redact = Collections.unmodifiableSet(b.redact.isEmpty() ? EnumSet.noneOf(RedactionClass.class)
                 : EnumSet.copyOf(b.redact));
-        this.redactPatterns = Collections.unmodifiableMap(patterns);
+        this.redactPatterns = redactor.customPatterns();
         this.flushEvery = b.flushEvery;
         this.rotateDaily = b.rotateDaily;
         this.rotateAtBytes = b.rotateAtBytes;
@@ -83,9 +89,9 @@ public final class AuditConfig {
         this.retryEvery = b.retryEvery;
         this.closeTimeout = b.closeTimeout;
         this.shutdownHook = b.shutdownHook;
-        Redactor.Builder r = Redactor.builder().classes(redact);
-        patterns.forEach(r::pattern);
-        this.redactor = r.build();
+        this.checkpointEveryRecords = b.checkpointEveryRecords;
+        this.checkpointEvery = b.checkpointEvery;
+        this.redactor = redactor;
     }
 
     /** @return a builder */
@@ -99,7 +105,7 @@ public final class AuditConfig {
         b.file = file;
         b.redact = EnumSet.noneOf(RedactionClass.class);
         b.redact.addAll(redact);
-        redactPatterns.forEach((k, v) -> b.patterns.put(k, v.pattern()));
+        b.patterns.putAll(redactPatterns);
         b.flushEvery = flushEvery;
         b.rotateDaily = rotateDaily;
         b.rotateAtBytes = rotateAtBytes;
@@ -110,6 +116,8 @@ public final class AuditConfig {
         b.retryEvery = retryEvery;
         b.closeTimeout = closeTimeout;
         b.shutdownHook = shutdownHook;
+        b.checkpointEveryRecords = checkpointEveryRecords;
+        b.checkpointEvery = checkpointEvery;
         return b;
     }
 
@@ -123,8 +131,8 @@ public final class AuditConfig {
         return redact;
     }
 
-    /** @return the custom redaction patterns by label */
-    public Map<String, Pattern> redactPatterns() {
+    /** @return the custom redaction patterns' regular expressions, by label */
+    public Map<String, String> redactPatterns() {
         return redactPatterns;
     }
 
@@ -183,6 +191,16 @@ public final class AuditConfig {
         return shutdownHook;
     }
 
+    /** @return after how many records a checkpoint is logged (also at every rotation and at close) */
+    public long checkpointEveryRecords() {
+        return checkpointEveryRecords;
+    }
+
+    /** @return how often a checkpoint is logged at least, while records are written */
+    public Duration checkpointEvery() {
+        return checkpointEvery;
+    }
+
     /** @return the properties; the key is never part of it, only the name of its variable */
     @Override
     public String toString() {
@@ -190,7 +208,7 @@ public final class AuditConfig {
                 + ", rotateDaily=" + rotateDaily + ", rotateAtBytes=" + rotateAtBytes + ", zone=" + zone
                 + ", hmacKeyEnv=" + hmacKeyEnv + ", queueCapacity=" + queueCapacity + ", maxBlock=" + maxBlock
                 + ", retryEvery=" + retryEvery + ", closeTimeout=" + closeTimeout + ", shutdownHook=" + shutdownHook
-                + '}';
+                + ", checkpointEveryRecords=" + checkpointEveryRecords + ", checkpointEvery=" + checkpointEvery + '}';
     }
 
     /** Builds an {@link AuditConfig}; {@link #build()} validates every property. */
@@ -209,6 +227,8 @@ public final class AuditConfig {
         private Duration retryEvery = Duration.ofSeconds(5);
         private Duration closeTimeout = Duration.ofSeconds(30);
         private boolean shutdownHook = true;
+        private long checkpointEveryRecords = DEFAULT_CHECKPOINT_RECORDS;
+        private Duration checkpointEvery = DEFAULT_CHECKPOINT_EVERY;
 
         private Builder() {
         }
@@ -247,7 +267,8 @@ public final class AuditConfig {
 
         /**
          * @param label the name in the replacement, {@code [REDACTED:<label>]}
-         * @param regex a Java regular expression
+         * @param regex a regular expression in RE2 syntax (Java's without look-around and back-references), so
+         *     that it runs in linear time
          * @return this
          */
         public Builder redactPattern(String label, String regex) {
@@ -321,6 +342,22 @@ public final class AuditConfig {
         }
 
         /**
+         * @param records log a checkpoint of the chain (record count and last hash) on the decision logger after
+         *     this many records; checkpoints are also logged at every rotation and at close
+         * @return this
+         */
+        public Builder checkpointEveryRecords(long records) {
+            this.checkpointEveryRecords = records;
+            return this;
+        }
+
+        /** @param interval log a checkpoint at least this often while records are written @return this */
+        public Builder checkpointEvery(Duration interval) {
+            this.checkpointEvery = interval;
+            return this;
+        }
+
+        /**
          * @return the configuration
          * @throws IllegalArgumentException naming the property and its bad value
          */
@@ -335,23 +372,13 @@ public final class AuditConfig {
                 throw new IllegalArgumentException("audit.redact: unknown class \"" + badRedact.get(0)
                         + "\"; expected secrets, emails, cards or phones");
             }
-            Map<String, Pattern> compiled = new LinkedHashMap<>();
+            Redactor.Builder redactor = Redactor.builder().classes(redact);
             for (Map.Entry<String, String> p : patterns.entrySet()) {
-                String label = p.getKey();
-                if (label == null || !label.matches("[a-z0-9][a-z0-9_-]*")) {
-                    throw new IllegalArgumentException("audit.redactPatterns: label must match [a-z0-9][a-z0-9_-]*,"
-                            + " was \"" + label + "\"");
-                }
                 try {
-                    Pattern compiledPattern = Pattern.compile(Objects.requireNonNull(p.getValue(), "regex"));
-                    if (compiledPattern.matcher("").matches()) {
-                        throw new IllegalArgumentException("audit.redactPatterns." + label
-                                + " matches the empty string: " + p.getValue());
-                    }
-                    compiled.put(label, compiledPattern);
-                } catch (PatternSyntaxException e) {
-                    throw new IllegalArgumentException("audit.redactPatterns." + label + ": not a regular expression: "
-                            + p.getValue() + " (" + e.getDescription() + ")", e);
+                    redactor.pattern(p.getKey(), p.getValue());
+                } catch (IllegalArgumentException | NullPointerException e) {
+                    String why = String.valueOf(e.getMessage()).replaceFirst("^redaction pattern \"[^\"]*\":? ", "");
+                    throw new IllegalArgumentException("audit.redactPatterns." + p.getKey() + ": " + why, e);
                 }
             }
             if (flushEvery == null || flushEvery.isNegative()) {
@@ -376,7 +403,12 @@ public final class AuditConfig {
             positiveOrZero("audit.maxBlock", maxBlock);
             positive("audit.retryEvery", retryEvery);
             positive("audit.closeTimeout", closeTimeout);
-            return new AuditConfig(this, compiled);
+            positive("audit.checkpointEvery", checkpointEvery);
+            if (checkpointEveryRecords < 1) {
+                throw new IllegalArgumentException("audit.checkpointEveryRecords must be >= 1, was "
+                        + checkpointEveryRecords);
+            }
+            return new AuditConfig(this, redactor.build());
         }
 
         private static void positiveOrZero(String name, Duration d) {

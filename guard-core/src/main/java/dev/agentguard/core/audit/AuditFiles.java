@@ -101,6 +101,47 @@ final class AuditFiles {
         return files;
     }
 
+    /**
+     * Whether a path can be an audit file to append to: absent, empty, or a file whose first line is a chained
+     * audit record (or, if it has no complete line yet, starts like one). Reads at most the first line.
+     *
+     * @param file the configured audit file
+     * @return null if it can, else what it is instead (a directory, another kind of file, unreadable)
+     */
+    static String notAnAuditFile(Path file) {
+        if (Files.isDirectory(file)) {
+            return "is a directory; name a file in it, e.g. " + file.resolve("agent-guard-audit.jsonl");
+        }
+        if (!Files.exists(file)) {
+            return null;
+        }
+        if (!Files.isRegularFile(file)) {
+            return "is not a regular file";
+        }
+        byte[] first = new byte[1 << 16];
+        int n = 0;
+        try (java.io.InputStream in = Files.newInputStream(file)) {
+            int r;
+            while (n < first.length && (r = in.read(first, n, first.length - n)) > 0) {
+                n += r;
+            }
+        } catch (IOException e) {
+            return "cannot be read (" + e.getClass().getSimpleName() + ")";
+        }
+        if (n == 0) {
+            return null;
+        }
+        int nl = 0;
+        while (nl < n && first[nl] != '\n') {
+            nl++;
+        }
+        boolean complete = nl < n;
+        boolean chained = complete ? AuditLine.parse(first, nl) != null
+                : new String(first, 0, Math.min(n, 8), StandardCharsets.US_ASCII).startsWith("{\"seq\":");
+        return chained ? null : "exists and is not an audit file (its first line is not a chained audit record);"
+                + " name a new file, or move this one away";
+    }
+
     /** What a writer resuming a file needs: line count, where the last complete line ends, its bytes. */
     static final class Tail {
         long lines;

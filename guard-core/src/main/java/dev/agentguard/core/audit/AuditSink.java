@@ -1,25 +1,13 @@
 package dev.agentguard.core.audit;
 
-import com.fasterxml.jackson.core.JsonFactory;
-import com.fasterxml.jackson.core.JsonGenerator;
-import com.fasterxml.jackson.core.StreamWriteFeature;
 import dev.agentguard.core.DecisionEvent;
 import dev.agentguard.core.DecisionListener;
-import dev.agentguard.core.log.DecisionLog;
 import dev.agentguard.core.redact.Redactor;
-import java.io.ByteArrayOutputStream;
 import java.io.IOException;
-import java.io.StringWriter;
-import java.nio.ByteBuffer;
-import java.nio.channels.SeekableByteChannel;
 import java.nio.charset.StandardCharsets;
-import java.nio.file.AtomicMoveNotSupportedException;
-import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.StandardCopyOption;
 import java.time.Clock;
 import java.time.Instant;
-import java.time.LocalDate;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Objects;
@@ -28,11 +16,10 @@ import java.util.concurrent.BlockingQueue;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
-import java.util.concurrent.atomic.AtomicLong;
+import java.util.function.BiFunction;
 import java.util.function.Function;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
-import org.slf4j.spi.LoggingEventBuilder;
 
 /**
  * The JSONL audit file: one JSON object per line per decision, with the fields of {@link DecisionRecord} plus
@@ -54,11 +41,26 @@ import org.slf4j.spi.LoggingEventBuilder;
  *
  * <p><b>Failures never reach the guard.</b> When the file cannot be written (a full disk), the records buffered
  * since the last successful flush and every record taken while the file stays broken are counted as lost
- * ({@link #lostRecords()}), a WARN with rule {@code audit.loss} goes to the {@value DecisionLog#LOGGER_NAME}
+ * ({@link #lostRecords()}), a WARN with rule {@code audit.loss} goes to the {@value DecisionRecord#DECISION_LOGGER}
  * logger, and the file is reopened every {@code retryEvery}; once it can be written again, a record with action
  * {@code warn}, rule {@code audit.loss} and the number lost ({@code observed}) is written first, so that the file
  * itself says where the gap is. Partial lines left by the failed write are cut off, so the chain stays valid.
  * Records that waited longer than {@code maxBlock} on a full queue are reported the same way.
+ *
+ * <p><b>The writer never dies.</b> Whatever one record does while it is mapped, encoded or written (an exception,
+ * a {@code StackOverflowError}, a disk driver's {@code Error}), that record is counted lost and an {@code audit.error}
+ * record naming the failure takes its place in the file; the writer goes on with the next.
+ *
+ * <p><b>Checkpoints.</b> The head lives beside the file, so whoever can cut the file's end can remove or roll
+ * back the head too. As CloudTrail's digest files do, the sink therefore anchors the chain outside the file: at
+ * every rotation, at close, and every {@code checkpointEveryRecords} records or {@code checkpointEvery}, it logs
+ * an INFO with rule {@value #RULE_CHECKPOINT} on the decision logger with the chain's record count and last hash
+ * (an HMAC when the chain is keyed), e.g. {@code checkpoint=9e17…870@139}. Logs shipped elsewhere then hold what
+ * {@link AuditVerifier} needs ({@code --expect HASH@COUNT}) to find a cut end.
+ *
+ * <p><b>Parts.</b> This class holds the queue and the writer thread; {@link ChainedLineEncoder} makes a record a
+ * chained line, {@link RotatingAuditFile} writes lines, rotates and keeps the head, and {@link LossAccounting}
+ * counts and reports what was not written.
  *
  * <p>A guard closes this sink when it is closed ({@code Guard.close()}); decisions that arrive after
  * {@code close()} are counted lost.
@@ -67,68 +69,43 @@ public final class AuditSink implements DecisionListener, AutoCloseable {
 
     /** Rule id of the records and warnings about lost records. */
     public static final String RULE_LOSS = "audit.loss";
+    /** Rule id of the checkpoints logged on the decision logger: the chain's record count and last hash. */
+    public static final String RULE_CHECKPOINT = "audit.checkpoint";
+    /** Rule id of the record written in place of one that could not be encoded or written, naming the failure. */
+    public static final String RULE_ERROR = "audit.error";
 
-    private static final Logger LOG = LoggerFactory.getLogger(DecisionLog.LOGGER_NAME);
+    private static final Logger LOG = LossAccounting.LOG;
     private static final Logger SELF = LoggerFactory.getLogger(AuditSink.class);
-    private static final JsonFactory JSON = JsonFactory.builder()
-            .disable(StreamWriteFeature.AUTO_CLOSE_CONTENT) // we close the object ourselves, after the hash
-            .disable(StreamWriteFeature.AUTO_CLOSE_TARGET)
-            .build();
     private static final Object CLOSE = new Object();
     private static final int BATCH = 512;
-    private static final int BUFFER_BYTES = 256 * 1024;
     private static final long HEAD_EVERY_MILLIS = 1_000;
-    private static final byte[] HASH_FIELD = AuditLine.HASH_FIELD;
-    private static final byte[] LINE_END = "\"}\n".getBytes(StandardCharsets.US_ASCII);
 
     private final AuditConfig config;
     private final Path file;
     private final Clock clock;
-    private final AuditStorage storage;
     private final Redactor redactor;
-    private final ChainHasher hasher;
+    private final BiFunction<DecisionEvent, Redactor, DecisionRecord> records;
     private final BlockingQueue<Object> queue;
     private final Thread writer;
     private final Thread hook;
     private final AtomicBoolean closed = new AtomicBoolean();
-    private final AtomicLong lost = new AtomicLong();
-    private final AtomicLong unreported = new AtomicLong();
-    private final AtomicLong written = new AtomicLong();
     private final AtomicBoolean warnedAfterClose = new AtomicBoolean();
-    private volatile String lossCause = "";
-    private volatile boolean brokenFlag;
+    private final LossAccounting losses = new LossAccounting();
 
-    // the writer thread's state ------------------------------------------------------------------------------
-    private SeekableByteChannel channel;
-    private final ByteBuffer buffer = ByteBuffer.allocate(BUFFER_BYTES);
-    private final LineBytes line = new LineBytes();
-    private long fileBytes;
-    private long committedBytes;
-    private long fileLines;
-    private long committedLines;
-    private String lastHash;
-    private String committedHash;
-    private long pendingRecords;
-    private long pendingNoticed;
-    private LocalDate fileDay;
-    private boolean broken;
-    private Instant brokenSince;
-    private long lastAttemptMillis;
-    private long lastFlushMillis;
-    private long lastHeadMillis;
-    private String headHash;
-    private long headLines = -1;
-    private boolean headFailing;
+    // the writer thread's
+    private final ChainedLineEncoder encoder;
+    private final RotatingAuditFile out;
 
     private AuditSink(Builder b) throws IOException {
         this.config = b.config;
         this.file = config.file();
         this.clock = b.clock;
-        this.storage = b.storage;
         this.redactor = config.redactor();
-        this.hasher = ChainHasher.of(key(config.hmacKeyEnv(), b.environment));
+        this.records = b.records;
+        ChainHasher hasher = ChainHasher.of(key(config.hmacKeyEnv(), b.environment));
+        this.encoder = new ChainedLineEncoder(hasher);
         this.queue = new ArrayBlockingQueue<>(config.queueCapacity());
-        resume();
+        this.out = new RotatingAuditFile(config, clock, b.storage, hasher, losses, this::describe);
         this.writer = new Thread(this::run, "agentguard-audit-writer");
         this.writer.setDaemon(true);
         this.hook = config.shutdownHook() ? new Thread(this::close, "agentguard-audit-shutdown") : null;
@@ -143,8 +120,9 @@ public final class AuditSink implements DecisionListener, AutoCloseable {
      *
      * @param config the configuration
      * @return the running sink; register it on a guard ({@code Guard.Builder.listener})
-     * @throws IllegalStateException if the file cannot be opened, does not end with a chained record, or the
-     *     HMAC key variable is missing or too short
+     * @throws IllegalStateException if the file cannot be opened, is a directory or not an audit file (it is left
+     *     as it was), is open by another sink (in this JVM or another: a lock file beside it says so), does not end
+     *     with a chained record, or the HMAC key variable is missing or too short
      */
     public static AuditSink open(AuditConfig config) {
         return builder(config).build();
@@ -156,6 +134,18 @@ public final class AuditSink implements DecisionListener, AutoCloseable {
      */
     public static Builder builder(AuditConfig config) {
         return new Builder(config);
+    }
+
+    /**
+     * Checks, without opening it, whether a path can be the audit file of a sink: absent, empty, or an audit file
+     * (its first line a chained record). A policy loader calls this to report a bad {@code audit.file} where the
+     * policy names it.
+     *
+     * @param file the audit file a configuration names
+     * @return empty if a sink can append to it; otherwise why not, e.g. "is a directory; ..."
+     */
+    public static java.util.Optional<String> checkFile(Path file) {
+        return java.util.Optional.ofNullable(AuditFiles.notAnAuditFile(file));
     }
 
     private static byte[] key(String variable, Function<String, String> environment) {
@@ -180,7 +170,7 @@ public final class AuditSink implements DecisionListener, AutoCloseable {
     @Override
     public void onDecision(DecisionEvent event) {
         if (closed.get()) {
-            lose("the audit sink was closed");
+            losses.lose("the audit sink was closed");
             if (warnedAfterClose.compareAndSet(false, true)) {
                 LOG.warn("decision #{} arrived after the audit sink of {} was closed; it is counted lost",
                         event.seq(), file);
@@ -188,23 +178,17 @@ public final class AuditSink implements DecisionListener, AutoCloseable {
             return;
         }
         if (!writer.isAlive()) {
-            lose("the audit writer stopped"); // it logged why; nobody would drain the queue
+            losses.lose("the audit writer stopped"); // it logged why; nobody would drain the queue
             return;
         }
         try {
             if (!queue.offer(event) && !queue.offer(event, config.maxBlock().toNanos(), TimeUnit.NANOSECONDS)) {
-                lose("the audit queue stayed full for more than " + config.maxBlock());
+                losses.lose("the audit queue stayed full for more than " + config.maxBlock());
             }
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
-            lose("a caller was interrupted while the audit queue was full");
+            losses.lose("a caller was interrupted while the audit queue was full");
         }
-    }
-
-    private void lose(String cause) {
-        lossCause = cause;
-        lost.incrementAndGet();
-        unreported.incrementAndGet();
     }
 
     /**
@@ -220,25 +204,21 @@ public final class AuditSink implements DecisionListener, AutoCloseable {
         long timeout = config.closeTimeout().toNanos();
         try {
             return queue.offer(done, timeout, TimeUnit.NANOSECONDS) && done.await(timeout, TimeUnit.NANOSECONDS)
-                    && !isBroken();
+                    && !out.isBrokenNow();
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
             return false;
         }
     }
 
-    private boolean isBroken() {
-        return brokenFlag;
-    }
-
     /** @return how many decision records were lost (not written) since the sink was opened */
     public long lostRecords() {
-        return lost.get();
+        return losses.lost();
     }
 
     /** @return how many decision records were written and flushed to the operating system */
     public long writtenRecords() {
-        return written.get();
+        return losses.written();
     }
 
     /** @return the active audit file */
@@ -283,7 +263,7 @@ public final class AuditSink implements DecisionListener, AutoCloseable {
             Object left;
             while ((left = queue.poll()) != null) { // raced in after the writer's last drain
                 if (left instanceof DecisionEvent) {
-                    lose("the audit sink was closed");
+                    losses.lose("the audit sink was closed");
                 } else if (left instanceof CountDownLatch) {
                     ((CountDownLatch) left).countDown();
                 }
@@ -293,8 +273,8 @@ public final class AuditSink implements DecisionListener, AutoCloseable {
 
     @Override
     public String toString() {
-        return "AuditSink{" + file + ", " + hasher.algorithm() + ", written=" + written.get() + ", lost=" + lost.get()
-                + '}';
+        return "AuditSink{" + file + ", " + encoder.hasher().algorithm() + ", written=" + losses.written() + ", lost="
+                + losses.lost() + '}';
     }
 
     // ---------------------------------------------------------------------------------------------- writer
@@ -303,9 +283,9 @@ public final class AuditSink implements DecisionListener, AutoCloseable {
         try {
             drain();
         } catch (RuntimeException | Error e) {
-            lossCause = "the audit writer stopped (" + e.getClass().getName() + ")";
+            losses.cause("the audit writer stopped (" + e.getClass().getName() + ")");
             SELF.error("audit writer of {} stopped; every later decision record is counted lost", file, e);
-            closeChannel();
+            out.close();
         }
     }
 
@@ -321,14 +301,14 @@ public final class AuditSink implements DecisionListener, AutoCloseable {
                 continue; // only close() ends the writer, through the queue
             }
             if (first == null) {
-                idle();
+                survive(this::idle);
                 continue;
             }
             batch.add(first);
             queue.drainTo(batch, BATCH - 1);
             closing = handle(batch);
             if (!closing) {
-                afterBatch();
+                survive(this::afterBatch);
             }
         }
         // close: nobody adds any more (bar a race close() mops up); write what is left
@@ -336,7 +316,16 @@ public final class AuditSink implements DecisionListener, AutoCloseable {
             queue.drainTo(batch, BATCH);
             handle(batch);
         }
-        finish();
+        survive(this::finish);
+    }
+
+    /** Runs housekeeping (flush, head, loss reports) so that nothing it throws ends the writer. */
+    private void survive(Runnable step) {
+        try {
+            step.run();
+        } catch (RuntimeException | Error e) {
+            SELF.error("audit writer of {}: {} failed; the writer goes on", file, describe(e), e);
+        }
     }
 
     /** @return true if the batch held the close signal */
@@ -348,14 +337,17 @@ public final class AuditSink implements DecisionListener, AutoCloseable {
                     closing = true;
                 } else if (o instanceof CountDownLatch) {
                     idle();
-                    ((CountDownLatch) o).countDown();
                 } else {
                     write((DecisionEvent) o);
                 }
-            } catch (RuntimeException e) {
-                // a record that cannot be mapped (a bug): count it, keep the writer alive
-                lose("a record could not be formatted (" + e.getClass().getName() + ")");
-                SELF.warn("audit record could not be formatted; counted lost", e);
+            } catch (RuntimeException | Error e) {
+                // whatever one record does (a bug, a stack overflow, a failing disk driver): it is lost and
+                // the file says so; the writer goes on with the next
+                failed(o, e);
+            } finally {
+                if (o instanceof CountDownLatch) {
+                    ((CountDownLatch) o).countDown();
+                }
             }
         }
         batch.clear();
@@ -363,393 +355,130 @@ public final class AuditSink implements DecisionListener, AutoCloseable {
     }
 
     private void afterBatch() {
-        if (broken) {
+        if (out.isBroken()) {
             return;
         }
-        long now = clock.millis();
-        if (!config.flushEvery().isZero() && now - lastFlushMillis >= config.flushEvery().toMillis()) {
-            flushBuffer();
+        if (!config.flushEvery().isZero() && out.millisSinceFlush() >= config.flushEvery().toMillis()) {
+            out.flush();
         }
-        if (!broken && now - lastHeadMillis >= HEAD_EVERY_MILLIS) {
-            flushBuffer();
-            writeHead();
+        if (!out.isBroken() && out.millisSinceHead() >= HEAD_EVERY_MILLIS) {
+            if (out.flush()) {
+                out.writeHead();
+            }
         }
         reportLosses();
+        out.checkpointIfDue();
     }
 
     /** Nothing to do: flush, seal the head, report losses; retry a broken file if losses wait to be reported. */
     private void idle() {
-        if (broken && unreported.get() > 0) {
+        if (out.isBroken() && losses.unreported() > 0) {
             reopen(false);
         }
-        if (!broken) {
+        if (!out.isBroken()) {
             reportLosses();
-            if (flushBuffer()) {
-                writeHead();
+            if (out.flush()) {
+                out.writeHead();
+                out.checkpointIfDue();
             }
         }
     }
 
     private void finish() {
-        if (broken && unreported.get() > 0) {
+        if (out.isBroken() && losses.unreported() > 0) {
             reopen(true);
         }
-        if (!broken) {
+        if (!out.isBroken()) {
             reportLosses();
-            if (flushBuffer()) {
-                writeHead();
+            if (out.flush()) {
+                out.writeHead();
             }
         }
-        if (unreported.get() > 0) {
-            warnLoss(DecisionRecord.notice(clock.instant(), "warn", RULE_LOSS, "audit file " + file + " closed with "
-                    + unreported.get() + " decision records not written: " + lossCause,
-                    Long.toString(unreported.get())));
+        out.checkpoint("close");
+        if (losses.unreported() > 0) {
+            LossAccounting.warn(DecisionRecord.notice(clock.instant(), "warn", RULE_LOSS, "audit file " + file
+                    + " closed with " + losses.unreported() + " decision records not written: " + losses.cause(),
+                    Long.toString(losses.unreported())));
         }
-        closeChannel();
+        out.close();
+    }
+
+    /** One decision (or a flush) failed with {@code e}: count the loss and write an {@code audit.error} record. */
+    private void failed(Object item, Throwable e) {
+        String what = item instanceof DecisionEvent ? "decision record #" + ((DecisionEvent) item).seq()
+                : "a flush of the audit file";
+        String error = describe(e);
+        SELF.warn("audit writer of {}: {} could not be written ({}); the writer goes on", file, what, error);
+        if (!(item instanceof DecisionEvent)) {
+            return;
+        }
+        try {
+            losses.loseReported(what + " could not be written (" + error + ")");
+            DecisionRecord notice = DecisionRecord.notice(clock.instant(), "warn", RULE_ERROR, what + " could not be"
+                    + " encoded or written (" + error + "); it is counted lost", "1");
+            LossAccounting.warn(notice);
+            if (out.isBroken() || !append(notice, 0, 1)) {
+                losses.giveBack(1);
+            }
+        } catch (RuntimeException | Error again) {
+            losses.giveBack(1); // the notice failed too: an audit.loss record will count it
+        }
+    }
+
+    private boolean reopen(boolean force) {
+        if (!out.reopen(force)) {
+            return false;
+        }
+        reportLosses();
+        return !out.isBroken();
     }
 
     private void write(DecisionEvent event) {
-        if (broken && !reopen(false)) {
-            lose(lossCause);
+        if (out.isBroken() && !reopen(false)) {
+            losses.lose(losses.cause());
             return;
         }
-        DecisionRecord record = DecisionRecord.of(event, redactor);
-        if (append(record)) {
-            pendingRecords++;
+        DecisionRecord record = records.apply(event, redactor);
+        if (append(record, 1, 0)) {
             if (config.flushEvery().isZero()) {
-                flushBuffer();
+                out.flush();
             }
         } else {
-            lose(lossCause);
+            losses.lose(losses.cause());
         }
     }
 
-    /** Encodes the line with the chain, rotates if due, and buffers it. @return false if the file is broken */
-    private boolean append(DecisionRecord record) {
-        line.reset();
-        try (JsonGenerator g = JSON.createGenerator(line)) {
-            g.writeStartObject();
-            record.writeFields(g);
-            g.writeStringField("prev", lastHash);
-        } catch (IOException e) {
-            throw new IllegalStateException("writing to memory failed", e);
-        }
-        String hash = hasher.hash(line.array(), 0, line.size());
-        line.write(HASH_FIELD, 0, HASH_FIELD.length);
-        line.writeAscii(hash);
-        line.write(LINE_END, 0, LINE_END.length);
-        int len = line.size();
-        if (fileLines > 0 && (dayChanged() || (config.rotateAtBytes() > 0 && fileBytes + len > config.rotateAtBytes()))) {
-            rotate();
-            if (broken) {
-                return false;
-            }
-        }
-        if (buffer.remaining() < len && !flushBuffer()) {
-            return false;
-        }
-        if (len > buffer.capacity()) {
-            if (!writeFully(ByteBuffer.wrap(line.array(), 0, len))) {
-                return false;
-            }
-        } else {
-            buffer.put(line.array(), 0, len);
-        }
-        fileBytes += len;
-        fileLines++;
-        lastHash = hash;
-        return true;
-    }
-
-    private boolean dayChanged() {
-        return config.rotateDaily() && !LocalDate.ofInstant(clock.instant(), config.zone()).equals(fileDay);
-    }
-
-    private boolean flushBuffer() {
-        if (channel == null) {
-            return false;
-        }
-        if (buffer.position() > 0) {
-            buffer.flip();
-            boolean ok = writeFully(buffer);
-            buffer.clear();
-            if (!ok) {
-                return false;
-            }
-        }
-        committedBytes = fileBytes;
-        committedLines = fileLines;
-        committedHash = lastHash;
-        written.addAndGet(pendingRecords);
-        pendingRecords = 0;
-        pendingNoticed = 0;
-        lastFlushMillis = clock.millis();
-        return true;
-    }
-
-    private boolean writeFully(ByteBuffer bytes) {
-        try {
-            while (bytes.hasRemaining()) {
-                channel.write(bytes);
-            }
-            return true;
-        } catch (IOException | RuntimeException e) {
-            fail(e);
-            return false;
-        }
-    }
-
-    /** The file could not be written: what was buffered since the last flush is lost; the chain goes back. */
-    private void fail(Exception e) {
-        buffer.clear();
-        lost.addAndGet(pendingRecords);
-        unreported.addAndGet(pendingRecords + pendingNoticed);
-        pendingRecords = 0;
-        pendingNoticed = 0;
-        fileBytes = committedBytes;
-        fileLines = committedLines;
-        lastHash = committedHash;
-        closeChannel();
-        lastAttemptMillis = clock.millis();
-        String error = describe(e);
-        lossCause = "the audit file could not be written (" + error + ")";
-        if (!broken) {
-            broken = true;
-            brokenFlag = true;
-            brokenSince = clock.instant();
-            warnLoss(DecisionRecord.notice(brokenSince, "warn", RULE_LOSS, "cannot write audit file " + file + " ("
-                    + error + "); decision records are counted lost until it can be written again", null));
-        }
-    }
-
-    private String describe(Exception e) {
-        return redactor.redact(e.getClass().getName() + (e.getMessage() == null ? "" : ": " + e.getMessage()));
-    }
-
-    /**
-     * Reopens a broken file (at most every {@code retryEvery} unless forced), cutting off whatever the failed
-     * write left after the last good line.
-     */
-    private boolean reopen(boolean force) {
-        long now = clock.millis();
-        if (!force && now - lastAttemptMillis < config.retryEvery().toMillis()) {
-            return false;
-        }
-        lastAttemptMillis = now;
-        try {
-            SeekableByteChannel c = storage.open(file);
-            try {
-                long size = c.size();
-                if (size > committedBytes) {
-                    c.truncate(committedBytes);
-                } else if (size < committedBytes) {
-                    SELF.warn("audit file {} shrank from {} to {} bytes while it could not be written", file,
-                            committedBytes, size);
-                    committedBytes = size;
-                    fileBytes = size;
-                }
-                c.position(committedBytes);
-            } catch (IOException | RuntimeException e) {
-                c.close();
-                throw e;
-            }
-            channel = c;
-        } catch (IOException | RuntimeException e) {
-            lossCause = "the audit file could not be written (" + describe(e) + ")";
-            return false;
-        }
-        broken = false;
-        brokenFlag = false;
-        reportLosses();
-        return !broken;
+    private boolean append(DecisionRecord record, long decisions, long noticed) {
+        String hash = encoder.encode(record, out.lastHash());
+        return out.append(encoder.bytes(), encoder.length(), hash, decisions, noticed);
     }
 
     /** Writes an {@code audit.loss} record (and a WARN) for the records lost since the last one. */
     private void reportLosses() {
-        long n = unreported.getAndSet(0);
+        long n = losses.takeUnreported();
         if (n == 0) {
             return;
         }
         Instant now = clock.instant();
+        Instant brokenSince = out.takeBrokenSince();
         String since = brokenSince == null ? "" : " since " + brokenSince;
-        brokenSince = null;
         DecisionRecord notice = DecisionRecord.notice(now, "warn", RULE_LOSS, n + " decision record"
-                + (n == 1 ? " was" : "s were") + " not written to this audit file" + since + ": " + lossCause,
+                + (n == 1 ? " was" : "s were") + " not written to this audit file" + since + ": " + losses.cause(),
                 Long.toString(n));
-        warnLoss(notice);
-        if (append(notice)) {
-            pendingNoticed += n;
-            flushBuffer();
+        LossAccounting.warn(notice);
+        if (append(notice, 0, n)) {
+            out.flush();
         } else {
-            unreported.addAndGet(n);
+            losses.giveBack(n);
         }
     }
 
-    private static void warnLoss(DecisionRecord notice) {
-        LoggingEventBuilder b = LOG.atWarn().setMessage("AUDIT LOSS rule=" + RULE_LOSS + ": " + notice.reason());
-        notice.forEach(b::addKeyValue);
-        b.log();
-    }
-
-    private void rotate() {
-        if (!flushBuffer()) {
-            return;
-        }
-        closeChannel();
+    /** @return the class and redacted message of a failure; the class alone if even that fails */
+    private String describe(Throwable e) {
         try {
-            int next = 1;
-            for (AuditFiles.Rotated r : AuditFiles.rotated(file)) {
-                if (r.day.equals(fileDay)) {
-                    next = Math.max(next, r.index + 1);
-                }
-            }
-            Path target = AuditFiles.rotatedName(file, fileDay, next);
-            try {
-                Files.move(file, target, StandardCopyOption.ATOMIC_MOVE);
-            } catch (AtomicMoveNotSupportedException e) {
-                Files.move(file, target);
-            }
-        } catch (IOException | RuntimeException e) {
-            fail(e); // not moved: the file goes on once it can be reopened, and rotates then
-            return;
-        }
-        // moved: whatever happens next, the active file starts afresh (the chain goes on from lastHash)
-        fileBytes = committedBytes = 0;
-        fileLines = committedLines = 0;
-        fileDay = LocalDate.ofInstant(clock.instant(), config.zone());
-        try {
-            channel = storage.open(file);
-        } catch (IOException | RuntimeException e) {
-            fail(e);
-            return;
-        }
-        writeHead();
-    }
-
-    private void closeChannel() {
-        if (channel != null) {
-            try {
-                channel.close();
-            } catch (IOException e) {
-                SELF.debug("closing {} failed", file, e);
-            }
-            channel = null;
-        }
-    }
-
-    /** Rewrites the head: the active file's committed line count and the chain's last hash, sealed. */
-    private void writeHead() {
-        lastHeadMillis = clock.millis();
-        if (committedLines == headLines && committedHash.equals(headHash)) {
-            return;
-        }
-        Path head = AuditFiles.head(file);
-        Path tmp = head.resolveSibling(head.getFileName() + ".tmp");
-        try {
-            Files.writeString(tmp, head(file.getFileName().toString(), committedLines, committedHash, hasher));
-            try {
-                Files.move(tmp, head, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
-            } catch (AtomicMoveNotSupportedException e) {
-                Files.move(tmp, head, StandardCopyOption.REPLACE_EXISTING);
-            }
-            headLines = committedLines;
-            headHash = committedHash;
-            headFailing = false;
-        } catch (IOException | RuntimeException e) {
-            if (!headFailing) {
-                headFailing = true;
-                LOG.atWarn().setMessage("cannot write audit head file {} ({}); the end of the chain is not sealed")
-                        .addArgument(head).addArgument(describe(e)).addKeyValue("rule", RULE_LOSS).log();
-            }
-        }
-    }
-
-    /** The head file's text; the seal is the chain's hash over file name, line count and last hash. */
-    static String head(String fileName, long lines, String hash, ChainHasher hasher) {
-        StringWriter w = new StringWriter(256);
-        try (JsonGenerator g = JSON.createGenerator(w)) {
-            g.writeStartObject();
-            g.writeStringField("file", fileName);
-            g.writeNumberField("lines", lines);
-            g.writeStringField("hash", hash);
-            g.writeStringField("alg", hasher.algorithm());
-            g.writeStringField("seal", hasher.hash(sealText(fileName, lines, hash)));
-            g.writeEndObject();
-        } catch (IOException e) {
-            throw new IllegalStateException(e);
-        }
-        return w + "\n";
-    }
-
-    static String sealText(String fileName, long lines, String hash) {
-        return "agentguard-audit-head\n" + fileName + '\n' + lines + '\n' + hash;
-    }
-
-    // ---------------------------------------------------------------------------------------------- resume
-
-    /** Picks the chain up where a previous run left it, and opens the active file at its end. */
-    private void resume() throws IOException {
-        Path dir = file.toAbsolutePath().getParent();
-        if (dir != null) {
-            Files.createDirectories(dir);
-        }
-        lastHash = ChainHasher.GENESIS;
-        fileDay = LocalDate.ofInstant(clock.instant(), config.zone());
-        if (Files.exists(file) && Files.size(file) > 0) {
-            AuditFiles.Tail tail = AuditFiles.tail(file);
-            if (tail.size > tail.completeBytes) {
-                SELF.warn("audit file {} ends with {} bytes of an unfinished line (a crash?); cutting them off",
-                        file, tail.size - tail.completeBytes);
-                try (SeekableByteChannel c = storage.open(file)) {
-                    c.truncate(tail.completeBytes);
-                }
-            }
-            if (tail.lastLine != null) {
-                AuditLine last = AuditLine.parse(tail.lastLine, tail.lastLine.length);
-                if (last == null) {
-                    throw new IllegalStateException("audit file " + file + " does not end with a chained audit"
-                            + " record; verify it (AuditVerifier) and move it away before appending to it");
-                }
-                lastHash = last.hash;
-                fileLines = tail.lines;
-                fileBytes = tail.completeBytes;
-                LocalDate day = tail.firstDay(config.zone());
-                if (day != null) {
-                    fileDay = day;
-                }
-            }
-        } else {
-            List<AuditFiles.Rotated> rotated = AuditFiles.rotated(file);
-            if (!rotated.isEmpty()) {
-                AuditFiles.Tail tail = AuditFiles.tail(rotated.get(rotated.size() - 1).path);
-                AuditLine last = tail.lastLine == null ? null : AuditLine.parse(tail.lastLine, tail.lastLine.length);
-                if (last != null) {
-                    lastHash = last.hash;
-                }
-            }
-        }
-        committedBytes = fileBytes;
-        committedLines = fileLines;
-        committedHash = lastHash;
-        channel = storage.open(file);
-        channel.position(fileBytes);
-        lastFlushMillis = clock.millis();
-    }
-
-    /** A growable byte buffer whose array is readable without copying. */
-    private static final class LineBytes extends ByteArrayOutputStream {
-        LineBytes() {
-            super(1024);
-        }
-
-        byte[] array() {
-            return buf;
-        }
-
-        void writeAscii(String s) {
-            for (int i = 0; i < s.length(); i++) {
-                write(s.charAt(i));
-            }
+            return redactor.redact(e.getClass().getName() + (e.getMessage() == null ? "" : ": " + e.getMessage()));
+        } catch (RuntimeException | Error again) {
+            return e.getClass().getName();
         }
     }
 
@@ -759,6 +488,7 @@ public final class AuditSink implements DecisionListener, AutoCloseable {
         private Clock clock = Clock.systemUTC();
         private Function<String, String> environment = System::getenv;
         private AuditStorage storage = AuditStorage.FILES;
+        private BiFunction<DecisionEvent, Redactor, DecisionRecord> records = DecisionRecord::of;
 
         private Builder(AuditConfig config) {
             this.config = Objects.requireNonNull(config, "config");
@@ -778,6 +508,12 @@ public final class AuditSink implements DecisionListener, AutoCloseable {
 
         Builder storage(AuditStorage storage) {
             this.storage = Objects.requireNonNull(storage, "storage");
+            return this;
+        }
+
+        /** A seam for tests: how an event becomes its record (default {@link DecisionRecord#of}). */
+        Builder records(BiFunction<DecisionEvent, Redactor, DecisionRecord> records) {
+            this.records = Objects.requireNonNull(records, "records");
             return this;
         }
 

@@ -1,7 +1,5 @@
 package dev.agentguard.core.audit;
 
-import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.agentguard.core.audit.VerificationResult.Problem;
 import java.io.IOException;
 import java.io.InputStream;
@@ -30,10 +28,17 @@ import java.util.List;
  * whole chain and head. With a key (from an environment variable, never on the command line) a chain recomputed
  * without it fails at the first line changed.
  *
+ * <p>The end of the chain is anchored twice. The head file must be there (unless
+ * {@link Builder#allowMissingHead(boolean)}): a set whose head was deleted with its last lines fails. And since a
+ * head can be removed or put back in an older version along with the lines, the checkpoints that the sink logs on
+ * the decision logger (shipped elsewhere with the logs) can be given ({@link Builder#expect(String)}): the chain
+ * must then hold each checkpoint's record, with its hash.
+ *
  * <p>Command line, exit status 0 when intact, 1 when a problem is found, 2 on a usage or I/O error:
  * <pre>
  * java -cp agent-guard-core.jar:jackson-core.jar:jackson-databind.jar:jackson-annotations.jar:slf4j-api.jar \
- *     dev.agentguard.core.audit.AuditVerifier [--key-env NAME] [--partial] [--live] FILE [FILE...]
+ *     dev.agentguard.core.audit.AuditVerifier [--key-env NAME] [--expect HASH@COUNT]... [--partial] [--live] \
+ *     [--allow-missing-head] FILE [FILE...]
  * </pre>
  * One FILE verifies the set of that active file (its rotated files and its head, found beside it); several FILEs
  * verify exactly those files in that order, without a head. Cost: one pass reading and hashing every byte, a
@@ -41,16 +46,26 @@ import java.util.List;
  */
 public final class AuditVerifier {
 
-    private static final ObjectMapper JSON = new ObjectMapper();
-
     private final byte[] key;
     private final boolean allowMissingStart;
     private final boolean allowUnsealedTail;
+    private final boolean allowMissingHead;
+    private final List<Checkpoint> expected;
 
     private AuditVerifier(Builder b) {
         this.key = b.key == null ? null : b.key.clone();
         this.allowMissingStart = b.allowMissingStart;
         this.allowUnsealedTail = b.allowUnsealedTail;
+        this.allowMissingHead = b.allowMissingHead;
+        this.expected = List.copyOf(b.expected);
+    }
+
+    /** A checkpoint from the decision log: the chain held {@code records} records, the last with this hash. */
+    private record Checkpoint(String hash, long records) {
+        @Override
+        public String toString() {
+            return hash + "@" + records;
+        }
     }
 
     /** @return a builder */
@@ -87,16 +102,13 @@ public final class AuditVerifier {
     private VerificationResult run(List<Path> files, Path active, Path headFile, boolean set) {
         ChainHasher hasher = ChainHasher.of(key);
         List<String> notes = new ArrayList<>();
-        Head head = null;
+        AuditHead head = null;
         if (headFile != null) {
-            head = Head.read(headFile);
+            head = AuditHead.read(headFile);
             if (head == null) {
                 return new VerificationResult(0, files, hasher.algorithm(), Problem.HEAD, headFile, 1,
                         "the head file is not a head record", notes);
             }
-        } else if (set) {
-            notes.add("no head file beside " + active.getFileName() + ": lines removed from the end cannot be"
-                    + " detected");
         }
         if (set && files.isEmpty()) {
             if (head != null) {
@@ -105,11 +117,25 @@ public final class AuditVerifier {
             }
             throw new UncheckedIOException(new IOException("no audit file at " + active));
         }
+        if (set && head == null) {
+            Path missing = AuditFiles.head(active);
+            String what = Files.exists(active) ? "no head file " + missing.getFileName() + " beside "
+                    + active.getFileName() : "the active file " + active.getFileName() + " and its head "
+                    + missing.getFileName() + " are missing";
+            if (!allowMissingHead) {
+                return new VerificationResult(0, files, hasher.algorithm(), Problem.HEAD, missing, 0, what
+                        + ": the end of the chain is not sealed, so its last lines may have been removed with the"
+                        + " head (--allow-missing-head accepts this)", notes);
+            }
+            notes.add(what + ": accepted; lines removed from the end are found only by an expected checkpoint");
+        }
         Position pos = new Position(files);
         String expected = allowMissingStart ? null : ChainHasher.GENESIS;
         int lastFile = files.size() - 1;
         String sealedHash = null; // the chain's hash after the active file's first head.lines lines
         String beforeActive = ChainHasher.GENESIS; // the chain's hash before the active file
+        boolean fromGenesis = !allowMissingStart; // record numbers count from the genesis
+        boolean[] met = new boolean[this.expected.size()];
         try (Lines lines = new Lines(files)) {
             while (lines.next()) {
                 pos.at(lines.fileIndex, lines.lineNumber);
@@ -143,6 +169,18 @@ public final class AuditVerifier {
                 }
                 if (expected == null) {
                     notes.add("the set starts after the genesis (its oldest records are not here): accepted");
+                    fromGenesis = parsed.prev.equals(ChainHasher.GENESIS);
+                }
+                for (int c = 0; c < this.expected.size(); c++) {
+                    Checkpoint cp = this.expected.get(c);
+                    if (fromGenesis ? pos.global == cp.records() : parsed.hash.equals(cp.hash())) {
+                        if (!parsed.hash.equals(cp.hash())) {
+                            return problem(pos, Problem.EDITED, "line " + pos.line + " is record " + cp.records()
+                                    + " of the chain, but its hash is not that of the checkpoint " + cp
+                                    + " (the chain was rewritten)", hasher, notes);
+                        }
+                        met[c] = true;
+                    }
                 }
                 if (lines.fileIndex < lastFile) {
                     beforeActive = parsed.hash;
@@ -154,6 +192,18 @@ public final class AuditVerifier {
             pos.end(lines.fileIndex, lines.lineNumber);
         } catch (IOException e) {
             throw new UncheckedIOException(e);
+        }
+        for (int c = 0; c < met.length; c++) {
+            if (!met[c]) {
+                Checkpoint cp = this.expected.get(c);
+                Path last = files.get(files.size() - 1);
+                long lastLines = pos.fileIndex == files.size() - 1 ? pos.linesInLastFile : 0;
+                return new VerificationResult(pos.global, files, hasher.algorithm(), Problem.DELETED, last,
+                        lastLines + 1, "the chain ends after " + pos.global + " records without the record of the"
+                                + " checkpoint " + cp + (fromGenesis && pos.global < cp.records() ? ": "
+                                + (cp.records() - pos.global) + " records are missing from the end" : "")
+                                + " (its end was cut off, with its head if the head agrees)", notes);
+            }
         }
         if (head != null) {
             if (head.lines == 0) {
@@ -167,10 +217,9 @@ public final class AuditVerifier {
         return new VerificationResult(pos.global, files, hasher.algorithm(), null, null, 0, null, notes);
     }
 
-    private VerificationResult checkHead(Head head, Path headFile, List<Path> files, Path active, Position pos,
+    private VerificationResult checkHead(AuditHead head, Path headFile, List<Path> files, Path active, Position pos,
             String sealedHash, ChainHasher hasher, List<String> notes) {
-        String seal = hasher.hash(AuditSink.sealText(head.file, head.lines, head.hash));
-        if (!seal.equals(head.seal)) {
+        if (!head.sealedWith(hasher)) {
             return new VerificationResult(pos.global, files, hasher.algorithm(), Problem.HEAD, headFile, 1,
                     "the head file does not match its seal (edited" + (key == null ? ", or written with an HMAC key"
                             : ", or written with another key") + ")", notes);
@@ -322,28 +371,6 @@ public final class AuditVerifier {
         }
     }
 
-    /** The head file: file name, line count, last hash, seal. */
-    private static final class Head {
-        String file;
-        long lines;
-        String hash;
-        String seal;
-
-        static Head read(Path path) {
-            try {
-                JsonNode n = JSON.readTree(Files.readString(path));
-                Head h = new Head();
-                h.file = n.path("file").asText(null);
-                h.lines = n.path("lines").asLong(-1);
-                h.hash = n.path("hash").asText(null);
-                h.seal = n.path("seal").asText(null);
-                return h.file == null || h.lines < 0 || h.hash == null || h.seal == null ? null : h;
-            } catch (IOException | RuntimeException e) {
-                return null;
-            }
-        }
-    }
-
     /** Reads the lines of several files in order, one at a time, with one line of look-ahead on demand. */
     private static final class Lines implements AutoCloseable {
         private final List<Path> files;
@@ -463,7 +490,8 @@ public final class AuditVerifier {
     /**
      * Verifies from the command line; prints the result and exits 0 (intact), 1 (problem) or 2 (usage, I/O).
      *
-     * @param args {@code [--key-env NAME] [--partial] [--live] FILE [FILE...]}
+     * @param args {@code [--key-env NAME] [--expect HASH@COUNT]... [--partial] [--live] [--allow-missing-head]
+     *     FILE [FILE...]}
      */
     public static void main(String[] args) {
         int status = run(args, System.out, System.err, System::getenv);
@@ -502,6 +530,19 @@ public final class AuditVerifier {
                 case "--live":
                     b.allowUnsealedTail(true);
                     break;
+                case "--allow-missing-head":
+                    b.allowMissingHead(true);
+                    break;
+                case "--expect":
+                    if (i + 1 >= args.length) {
+                        return usage(err, "--expect needs a checkpoint HASH@COUNT from the decision log");
+                    }
+                    try {
+                        b.expect(args[++i]);
+                    } catch (IllegalArgumentException e) {
+                        return usage(err, e.getMessage());
+                    }
+                    break;
                 case "-h":
                 case "--help":
                     usage(out, null);
@@ -531,12 +572,18 @@ public final class AuditVerifier {
         if (problem != null) {
             to.println("error: " + problem);
         }
-        to.println("usage: AuditVerifier [--key-env NAME] [--partial] [--live] FILE [FILE...]");
+        to.println("usage: AuditVerifier [--key-env NAME] [--expect HASH@COUNT]... [--partial] [--live]"
+                + " [--allow-missing-head] FILE [FILE...]");
         to.println("  one FILE      verify the set of that audit file: its rotated files, itself and its head");
         to.println("  FILE FILE...  verify exactly these files, in this order, as one chain (no head)");
         to.println("  --key-env N   the HMAC key the file was written with is in environment variable N");
         to.println("  --partial     accept a set whose oldest records were deleted (rotation retention)");
         to.println("  --live        accept lines past the head (a file a running writer is appending to)");
+        to.println("  --expect H@N  a checkpoint from the decision log (rule audit.checkpoint): the chain must hold");
+        to.println("                record N with hash H; finds an end cut off together with its head");
+        to.println("  --allow-missing-head  accept a set without its head file (its end is then not sealed)");
+        to.println("exit status: 0 intact, 1 findings (tampering, a missing head or checkpoint), 2 bad usage or"
+                + " unreadable files");
         return 2;
     }
 
@@ -545,8 +592,46 @@ public final class AuditVerifier {
         private byte[] key;
         private boolean allowMissingStart;
         private boolean allowUnsealedTail;
+        private boolean allowMissingHead;
+        private final List<Checkpoint> expected = new ArrayList<>();
 
         private Builder() {
+        }
+
+        /**
+         * @param allow accept a set without its head file; its end is then unsealed, and only an expected
+         *     checkpoint finds lines removed from it
+         * @return this
+         */
+        public Builder allowMissingHead(boolean allow) {
+            this.allowMissingHead = allow;
+            return this;
+        }
+
+        /**
+         * Requires the chain to hold a record that a checkpoint of the decision log names (rule
+         * {@value AuditSink#RULE_CHECKPOINT}, key-value {@code checkpoint}): record number {@code COUNT} from the
+         * genesis with hash {@code HASH}, or, for a partial set, a record with that hash.
+         *
+         * @param checkpoint {@code HASH@COUNT}, 64 hex digits, then the record count
+         * @return this
+         * @throws IllegalArgumentException if it is not of that form
+         */
+        public Builder expect(String checkpoint) {
+            int at = checkpoint == null ? -1 : checkpoint.indexOf('@');
+            byte[] hex = at == 64 ? checkpoint.substring(0, 64).getBytes(StandardCharsets.US_ASCII) : new byte[0];
+            long records = -1;
+            try {
+                records = at == 64 ? Long.parseLong(checkpoint.substring(65)) : -1;
+            } catch (NumberFormatException e) {
+                records = -1;
+            }
+            if (!ChainHasher.isHex64(hex, 0) || records < 1) {
+                throw new IllegalArgumentException("a checkpoint is HASH@COUNT: 64 lower-case hex digits, @, and the"
+                        + " record count (at least 1)");
+            }
+            expected.add(new Checkpoint(checkpoint.substring(0, 64), records));
+            return this;
         }
 
         /** @param key the HMAC key the file was written with (UTF-8 bytes of the variable's value) @return this */

@@ -52,6 +52,12 @@ import java.util.function.BiConsumer;
  */
 public final class DecisionRecord {
 
+    /**
+     * The SLF4J logger of decisions: the decision log writes every record there, and the audit sink its warnings
+     * and checkpoints.
+     */
+    public static final String DECISION_LOGGER = "agentguard.decision";
+
     /** The contract fields, in order. */
     public static final List<String> FIELDS = List.of("seq", "ts", "guard", "mode", "kind", "phase", "action",
             "rule", "reason", "observed", "limit", "unit", "agent", "session", "user", "tenant", "model",

@@ -21,7 +21,7 @@ public final class VerificationResult {
         REORDERED,
         /** A line is not a chained audit record at all (or is cut short). */
         MALFORMED,
-        /** The head file, which seals the end of the chain, was edited or does not match the file. */
+        /** The head file, which seals the end of the chain, is missing, was edited or does not match the file. */
         HEAD
     }
 
@@ -78,7 +78,10 @@ public final class VerificationResult {
         return file;
     }
 
-    /** @return the 1-based line of the first problem within {@link #file()}, or 0 when ok */
+    /**
+     * @return the 1-based line of the first problem within {@link #file()}; 0 when ok, or when the problem is a
+     *     file as a whole (a missing head file)
+     */
     public long line() {
         return line;
     }

@@ -26,6 +26,9 @@ import org.slf4j.spi.LoggingEventBuilder;
  * {@code record} DEBUG; {@code warn}, {@code downgrade}, {@code truncate} and {@code feedback} INFO;
  * {@code block} and {@code suspend} WARN.
  *
+ * <p>Never throws: should the record of an event fail to build, the decision is logged without its texts (no
+ * text is ever logged unredacted) and the caller's call goes on.
+ *
  * <p>Cost: when the level of an event is disabled, nothing is built (one level check). Otherwise the record is
  * mapped once, tool arguments redacted first, on the calling thread; what the backend does with the event is the
  * backend's business (use an asynchronous appender if it writes to a slow place).
@@ -33,7 +36,7 @@ import org.slf4j.spi.LoggingEventBuilder;
 public final class DecisionLog implements DecisionListener {
 
     /** The logger every decision goes to. */
-    public static final String LOGGER_NAME = "agentguard.decision";
+    public static final String LOGGER_NAME = DecisionRecord.DECISION_LOGGER;
 
     private final Logger logger;
     private final Redactor redactor;
@@ -76,9 +79,19 @@ public final class DecisionLog implements DecisionListener {
         if (!logger.isEnabledForLevel(level)) {
             return;
         }
-        DecisionRecord record = DecisionRecord.of(event, redactor);
-        LoggingEventBuilder b = logger.atLevel(level).setMessage(message(record, event.phase()));
-        record.forEach(b::addKeyValue);
+        LoggingEventBuilder b;
+        try {
+            DecisionRecord record = DecisionRecord.of(event, redactor);
+            b = logger.atLevel(level).setMessage(message(record, event.phase()));
+            record.forEach(b::addKeyValue);
+        } catch (RuntimeException | StackOverflowError e) {
+            // whatever the texts of the event do to the mapping, the caller's call goes on and the decision is
+            // still logged: without its texts, which are what could not be redacted
+            b = logger.atLevel(level).setMessage(event.action().id().toUpperCase(java.util.Locale.ROOT) + ' '
+                    + event.kind().id() + " decision #" + event.seq() + ": its record could not be built ("
+                    + e.getClass().getName() + "); logged without its texts")
+                    .addKeyValue("seq", event.seq()).addKeyValue("rule", event.decision().rule());
+        }
         b.log();
     }
 

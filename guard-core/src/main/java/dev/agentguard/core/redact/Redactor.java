@@ -11,6 +11,8 @@ import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.JsonNodeFactory;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import com.fasterxml.jackson.databind.node.TextNode;
+import com.google.re2j.Pattern;
+import com.google.re2j.PatternSyntaxException;
 import java.util.ArrayList;
 import java.util.Collection;
 import java.util.Collections;
@@ -20,8 +22,6 @@ import java.util.List;
 import java.util.Map;
 import java.util.Objects;
 import java.util.Set;
-import java.util.regex.Pattern;
-import java.util.regex.PatternSyntaxException;
 
 /**
  * Removes secrets and personal data from text before any sink sees it: tool arguments, reasons, error messages.
@@ -38,10 +38,24 @@ import java.util.regex.PatternSyntaxException;
  * expression) are added with {@link Builder#pattern(String, String)} and run before the built-in ones. Nothing
  * this class throws or prints ever contains the text it was given.
  *
+ * <p><b>Linear time, whatever the input.</b> Every expression, built-in or custom, runs on RE2/J, which does not
+ * backtrack: a search costs time linear in the text and never overflows the stack, so no text (a prompt injection
+ * can make a model write anything into tool arguments) can crash the thread that redacts or stall it. A custom
+ * pattern that RE2 cannot run (look-around, back-references) is refused when the redactor is built. A text longer
+ * than {@value #MAX_TEXT_CHARS} characters is cut there first (at a separator, so that no secret is cut in two),
+ * and the cut is marked {@code [TRUNCATED:<n> chars]}; JSON arguments are cut value by value.
+ *
  * <p>Cost: each rule first checks a cheap necessary condition (a marker substring, enough digits) and runs its
  * expression only when that holds, so plain text costs a few scans of its length. Immutable and thread-safe.
  */
 public final class Redactor {
+
+    /** The longest text redacted whole; a longer one is cut to this many characters first. */
+    public static final int MAX_TEXT_CHARS = 64 * 1024;
+    /** How far back from the cut a separator is looked for, so that no secret is cut in two. */
+    private static final int CUT_LOOKBACK = 1024;
+    /** Arguments longer than this are not parsed as JSON but redacted (and cut) as text. */
+    private static final int MAX_JSON_CHARS = 4 * MAX_TEXT_CHARS;
 
     private static final String PREFIX = "[REDACTED:";
 
@@ -61,6 +75,7 @@ public final class Redactor {
 
     private final Set<RedactionClass> classes;
     private final Map<String, Pattern> custom;
+    private final Map<String, String> customRegexes;
     private final List<TextRule> rules;
     private final boolean sensitiveKeys;
     private final String placeholderSecret;
@@ -68,6 +83,9 @@ public final class Redactor {
     private Redactor(Builder b) {
         this.classes = Collections.unmodifiableSet(EnumSet.copyOf(b.classes));
         this.custom = Collections.unmodifiableMap(new LinkedHashMap<>(b.custom));
+        Map<String, String> regexes = new LinkedHashMap<>();
+        custom.forEach((label, pattern) -> regexes.put(label, pattern.pattern()));
+        this.customRegexes = Collections.unmodifiableMap(regexes);
         List<TextRule> r = new ArrayList<>();
         custom.forEach((label, pattern) -> r.add(TextRule.custom(label, pattern)));
         for (RedactionClass c : RedactionClass.values()) {
@@ -108,9 +126,9 @@ public final class Redactor {
         return classes;
     }
 
-    /** @return the custom patterns, by label, in the order they run */
-    public Map<String, Pattern> customPatterns() {
-        return custom;
+    /** @return the custom patterns' regular expressions, by label, in the order they run */
+    public Map<String, String> customPatterns() {
+        return customRegexes;
     }
 
     /** @return true if this redactor changes nothing */
@@ -128,12 +146,36 @@ public final class Redactor {
         if (text == null || text.isEmpty() || rules.isEmpty()) {
             return text;
         }
-        Probe probe = new Probe(text);
-        String out = text;
+        String in = cut(text);
+        Probe probe = new Probe(in);
+        String out = in;
         for (TextRule rule : rules) {
             out = rule.apply(out, probe);
         }
         return out;
+    }
+
+    /**
+     * Cuts a text longer than {@link #MAX_TEXT_CHARS} at the last separator before that length (a character that
+     * no secret is made of), and marks the cut.
+     */
+    static String cut(String text) {
+        if (text.length() <= MAX_TEXT_CHARS) {
+            return text;
+        }
+        int at = MAX_TEXT_CHARS;
+        for (int i = MAX_TEXT_CHARS; i > MAX_TEXT_CHARS - CUT_LOOKBACK; i--) {
+            char c = text.charAt(i - 1);
+            if (Character.isWhitespace(c) || c == ',' || c == ';' || c == '"' || c == '\'' || c == '<'
+                    || c == '>' || c == '(' || c == ')' || c == '{' || c == '}' || c == '[' || c == ']') {
+                at = i;
+                break;
+            }
+        }
+        if (Character.isHighSurrogate(text.charAt(at - 1))) {
+            at--;
+        }
+        return text.substring(0, at) + "[TRUNCATED:" + (text.length() - at) + " chars]";
     }
 
     /**
@@ -148,7 +190,7 @@ public final class Redactor {
         if (arguments == null || rules.isEmpty()) {
             return arguments;
         }
-        if (looksLikeJson(arguments)) {
+        if (arguments.length() <= MAX_JSON_CHARS && looksLikeJson(arguments)) {
             Probe probe = new Probe(arguments);
             // Values and keys of JSON without escapes are substrings of its text: if no rule can match the text,
             // none can match any of them, and parsing is saved.
@@ -231,10 +273,10 @@ public final class Redactor {
                 changed[0] = true;
                 return TextNode.valueOf(placeholderSecret);
             }
-            if (node.isIntegralNumber()) { // a card or phone number sent as a JSON number
-                String text = node.asText();
-                String redacted = redact(text);
-                if (!redacted.equals(text)) {
+            String digits = wholeNumberText(node); // a card or phone number sent as a JSON number
+            if (digits != null) {
+                String redacted = redact(digits);
+                if (!redacted.equals(digits)) {
                     changed[0] = true;
                     return TextNode.valueOf(redacted);
                 }
@@ -243,28 +285,54 @@ public final class Redactor {
         return node;
     }
 
+    /** @return the digits of a whole number however it was written (1E15, 4111.0), or null for a fraction */
+    private static String wholeNumberText(JsonNode number) {
+        if (number.isIntegralNumber()) {
+            return number.asText();
+        }
+        try {
+            java.math.BigDecimal d = number.decimalValue();
+            if (d.signum() == 0 || d.stripTrailingZeros().scale() > 0 || d.precision() - d.scale() > 40) {
+                return null;
+            }
+            return d.toBigIntegerExact().toString();
+        } catch (ArithmeticException e) {
+            return null;
+        }
+    }
+
     /**
      * Whether the value of a field with this name is a credential whatever it looks like: names containing
-     * {@code password}, {@code passwd}, {@code passphrase} or {@code secret}, or ending in {@code token},
-     * {@code apiKey}, {@code accessKey}, {@code privateKey}, {@code pwd}, {@code credential(s)} or
-     * {@code authorization}, in any case and with any {@code _ - .} separators. {@code maxTokens} is not one.
+     * {@code password}, {@code passwd}, {@code passphrase}, {@code passcode} or {@code secret}, ending in
+     * {@code token}, {@code apiKey}, {@code accessKey}, {@code privateKey}, {@code pwd}, {@code credential(s)},
+     * {@code authorization} or {@code cookie(s)} (so {@code Set-Cookie}), or whose last word is {@code pass} or
+     * {@code pin} ({@code user_pass}, {@code cardPin}); in any case and with any {@code _ - .} separators.
+     * {@code maxTokens} and {@code spin} are not.
      *
      * @param key a field name
      * @return true if the field's value is to be hidden
      */
     public static boolean isSensitiveKey(String key) {
         StringBuilder sb = new StringBuilder(key.length());
+        int lastWord = 0;
         for (int i = 0; i < key.length(); i++) {
             char c = key.charAt(i);
             if (c != '_' && c != '-' && c != '.' && c != ' ') {
+                if (Character.isUpperCase(c) && i > 0 && Character.isLowerCase(key.charAt(i - 1))) {
+                    lastWord = sb.length(); // camelCase: a new word
+                }
                 sb.append(Character.toLowerCase(c));
+            } else {
+                lastWord = sb.length();
             }
         }
         String k = sb.toString();
-        return k.contains("password") || k.contains("passwd") || k.contains("passphrase") || k.contains("secret")
-                || k.endsWith("token") || k.endsWith("apikey") || k.endsWith("accesskey") || k.endsWith("privatekey")
-                || k.endsWith("pwd") || k.endsWith("credential") || k.endsWith("credentials")
-                || k.endsWith("authorization");
+        String last = k.substring(Math.min(lastWord, k.length()));
+        return k.contains("password") || k.contains("passwd") || k.contains("passphrase") || k.contains("passcode")
+                || k.contains("secret") || k.endsWith("token") || k.endsWith("apikey") || k.endsWith("accesskey")
+                || k.endsWith("privatekey") || k.endsWith("pwd") || k.endsWith("credential")
+                || k.endsWith("credentials") || k.endsWith("authorization") || k.endsWith("cookie")
+                || k.endsWith("cookies") || last.equals("pass") || last.equals("pin");
     }
 
     /** @return the classes and custom pattern labels, never any text */
@@ -291,6 +359,10 @@ public final class Redactor {
         final boolean plus;
         final boolean colonOrEquals;
         final boolean backslash;
+        /** Some run of {@code [A-Za-z0-9/+]} is exactly 40 characters long (an AWS secret key's shape). */
+        final boolean base64Run40;
+        /** Two capitals then two digits occur (how an IBAN starts). */
+        final boolean ibanStart;
 
         Probe(String text) {
             int best = 0;
@@ -300,8 +372,22 @@ public final class Redactor {
             boolean p = false;
             boolean ce = false;
             boolean bs = false;
+            boolean b40 = false;
+            boolean iban = false;
+            int b64 = 0;
             for (int i = 0; i < text.length(); i++) {
                 char c = text.charAt(i);
+                if ((c >= '0' && c <= '9') || (c >= 'A' && c <= 'Z') || (c >= 'a' && c <= 'z') || c == '/'
+                        || c == '+') {
+                    b64++;
+                } else {
+                    b40 |= b64 == 40;
+                    b64 = 0;
+                }
+                if (c >= 'A' && c <= 'Z' && i + 3 < text.length() && isUpper(text.charAt(i + 1))
+                        && isDigit(text.charAt(i + 2)) && isDigit(text.charAt(i + 3))) {
+                    iban = true;
+                }
                 if (c >= '0' && c <= '9') {
                     run++;
                     gap = 0;
@@ -338,6 +424,16 @@ public final class Redactor {
             this.plus = p;
             this.colonOrEquals = ce;
             this.backslash = bs;
+            this.base64Run40 = b40 || b64 == 40;
+            this.ibanStart = iban;
+        }
+
+        private static boolean isUpper(char c) {
+            return c >= 'A' && c <= 'Z';
+        }
+
+        private static boolean isDigit(char c) {
+            return c >= '0' && c <= '9';
         }
     }
 
@@ -362,38 +458,33 @@ public final class Redactor {
         }
 
         /**
-         * Adds a custom pattern; every match is replaced by {@code [REDACTED:<label>]}.
+         * Adds a custom pattern; every match is replaced by {@code [REDACTED:<label>]}. The expression is RE2
+         * syntax (that of Java without look-around, back-references and possessive quantifiers), so that it runs
+         * in linear time on any text.
          *
          * @param label a lower-case name such as {@code order-token} ({@code [a-z0-9][a-z0-9_-]*})
-         * @param regex a Java regular expression
+         * @param regex a regular expression
          * @return this
-         * @throws IllegalArgumentException naming the label (and the expression) if either is invalid
+         * @throws IllegalArgumentException naming the label (and the expression) if either is invalid, the
+         *     expression matches the empty string or uses what a linear-time engine cannot run
          */
         public Builder pattern(String label, String regex) {
             Objects.requireNonNull(regex, "regex");
-            try {
-                return pattern(label, Pattern.compile(regex));
-            } catch (PatternSyntaxException e) {
-                throw new IllegalArgumentException("redaction pattern \"" + label + "\": not a regular expression: "
-                        + regex + " (" + e.getDescription() + " at index " + e.getIndex() + ")", e);
-            }
-        }
-
-        /**
-         * @param label a lower-case name such as {@code order-token}
-         * @param pattern the pattern
-         * @return this
-         * @throws IllegalArgumentException if the label is invalid or the pattern matches the empty string
-         */
-        public Builder pattern(String label, Pattern pattern) {
-            Objects.requireNonNull(pattern, "pattern");
             if (label == null || !label.matches("[a-z0-9][a-z0-9_-]*")) {
                 throw new IllegalArgumentException("redaction pattern label must match [a-z0-9][a-z0-9_-]*, was \""
                         + label + "\"");
             }
+            Pattern pattern;
+            try {
+                pattern = Pattern.compile(regex);
+            } catch (PatternSyntaxException e) {
+                throw new IllegalArgumentException("redaction pattern \"" + label + "\": not a regular expression"
+                        + " that runs in linear time (RE2 syntax: no look-around, back-references or possessive"
+                        + " quantifiers): " + regex + " (" + e.getDescription() + ")", e);
+            }
             if (pattern.matcher("").matches()) {
                 throw new IllegalArgumentException("redaction pattern \"" + label + "\" matches the empty string: "
-                        + pattern.pattern());
+                        + regex);
             }
             custom.put(label, pattern);
             return this;

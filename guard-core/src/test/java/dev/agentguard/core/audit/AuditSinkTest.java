@@ -180,6 +180,14 @@ class AuditSinkTest {
         Files.writeString(file(), "{\"not\":\"ours\"}\n");
 
         assertThatThrownBy(() -> open(config())).isInstanceOf(IllegalStateException.class)
+                .hasMessageContaining("is not an audit file");
+
+        Files.delete(file()); // an audit file with a foreign line appended:
+        AuditSink sink = open(config());
+        sink.onDecision(AuditFixtures.sessionEvents().get(0));
+        sink.close();
+        Files.writeString(file(), "{\"not\":\"ours\"}\n", java.nio.file.StandardOpenOption.APPEND);
+        assertThatThrownBy(() -> open(config())).isInstanceOf(IllegalStateException.class)
                 .hasMessageContaining("does not end with a chained audit record");
     }
 
@@ -285,7 +293,10 @@ class AuditSinkTest {
         assertThatThrownBy(() -> config().redact(List.of("secrets", "emailz")).build())
                 .hasMessage("audit.redact: unknown class \"emailz\"; expected secrets, emails, cards or phones");
         assertThatThrownBy(() -> config().redactPattern("ticket", "[").build())
-                .hasMessageStartingWith("audit.redactPatterns.ticket: not a regular expression: [");
+                .hasMessageStartingWith("audit.redactPatterns.ticket: not a regular expression that runs in linear time")
+                .hasMessageContaining(": [ (missing closing ])");
+        assertThatThrownBy(() -> config().redactPattern("ticket", "(?<!x)TCK").build())
+                .hasMessageStartingWith("audit.redactPatterns.ticket: not a regular expression that runs in linear time");
         assertThatThrownBy(() -> config().flushEvery(Duration.ofMillis(-5)).build())
                 .hasMessage("audit.flushEvery must be >= 0 (0 flushes every record), was PT-0.005S");
         assertThatThrownBy(() -> config().rotateAtBytes(100).build())

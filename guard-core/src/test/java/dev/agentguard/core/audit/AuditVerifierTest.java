@@ -181,16 +181,21 @@ class AuditVerifierTest {
     }
 
     @Test
-    void withoutAHeadTheEndCannotBeSealedAndTheVerifierSaysSo() throws IOException {
+    void withoutAHeadTheEndIsNotSealedAndVerificationFailsUnlessAllowed() throws IOException {
         Files.delete(dir.resolve("audit.jsonl.head"));
         List<String> l = new ArrayList<>(original);
         l.remove(l.size() - 1);
         write(file, l);
 
         VerificationResult r = verify();
+        VerificationResult allowed = AuditVerifier.builder().allowMissingHead(true).build().verify(file);
 
-        assertThat(r.ok()).isTrue();
-        assertThat(r.notes()).anyMatch(n -> n.contains("no head file"));
+        assertThat(r.ok()).isFalse();
+        assertThat(r.problem()).isEqualTo(VerificationResult.Problem.HEAD);
+        assertThat(r.file().getFileName().toString()).isEqualTo("audit.jsonl.head");
+        assertThat(r.message()).contains("no head file");
+        assertThat(allowed.ok()).isTrue();
+        assertThat(allowed.notes()).anyMatch(n -> n.contains("no head file"));
     }
 
     @Test
@@ -314,7 +319,7 @@ class AuditVerifierTest {
 
     private static void sealHead(Path file, List<String> lines, ChainHasher hasher) throws IOException {
         String name = file.getFileName().toString();
-        Files.writeString(AuditFiles.head(file), AuditSink.head(name, lines.size(), hashOf(lines.get(lines.size() - 1)),
+        Files.writeString(AuditFiles.head(file), AuditHead.text(name, lines.size(), hashOf(lines.get(lines.size() - 1)), -1,
                 hasher));
     }
 }

@@ -68,6 +68,16 @@ class RedactorTest {
     }
 
     @Test
+    void anAddressEndsAtItsLastTopLevelDomain() {
+        assertThat(all.redact("to a@b.cc.dd-x now")).isEqualTo("to [REDACTED:email].dd-x now");
+        assertThat(all.redact("mail a@b.com.")).isEqualTo("mail [REDACTED:email].");
+        assertThat(all.redact("a@b.com,c@d.org")).isEqualTo("[REDACTED:email],[REDACTED:email]");
+        assertThat(all.redact("reply: ...jane@example.com")).isEqualTo("reply: ...[REDACTED:email]");
+        String notEmails = "no: x@-b.com, x@b.c0m, x@b..com";
+        assertThat(all.redact(notEmails)).isSameAs(notEmails);
+    }
+
+    @Test
     void cardsMustPassLuhnAndHaveANetworkPrefix() {
         assertThat(all.redact("card 4111 1111 1111 1111 exp 12/29")).isEqualTo("card [REDACTED:card] exp 12/29");
         assertThat(all.redact("amex 3782-822463-10005")).isEqualTo("amex [REDACTED:card]");
