@@ -41,8 +41,9 @@ import org.slf4j.LoggerFactory;
  * suspensions: a suspended scope runs no tool either. <b>Every rule is evaluated into one verdict</b>
  * ({@code Verdict}): once a rule refuses, the later stages reserve and change nothing, but still say what they
  * would do (the budgets look without reserving, so a suspension is never hidden behind a cap or a block budget).
- * Of everything that fires, <b>the tightest action wins</b>: suspend, then block, then feedback, then truncate,
- * then downgrade, then warn, then allow ({@link Action#isTighterThan}); among equals, the first in the order above.
+ * Of everything that fires, <b>the tightest action wins</b>: suspend, then block, then feedback, then final answer,
+ * then truncate, then downgrade, then warn, then allow ({@link Action#isTighterThan}); among equals, the first in
+ * the order above.
  * Every rule that fired is listed in the decision ({@link Decision#fired()}). A downgrade still applies when a
  * truncation wins (the decision's {@link Decision#model()} is the cheaper model). In {@link Mode#SHADOW shadow
  * mode} every step runs and the decision that enforcing would have taken is recorded, marked shadow, but the call

@@ -2,7 +2,9 @@ package dev.agentguard.core;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import dev.agentguard.core.audit.DecisionRecord;
 import dev.agentguard.core.pricing.ModelPrice;
+import dev.agentguard.core.redact.Redactor;
 import java.math.BigDecimal;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -88,6 +90,7 @@ class PrecedenceTableTest {
 
     @ParameterizedTest(name = "{0} declared before {1}")
     @MethodSource("pairs")
+    @SuppressWarnings("unchecked")
     void theTighterActionWinsAndBothAreRecorded(Rule first, Rule second) {
         GuardConfig.Builder b = GuardConfig.builder().name("table").ladder(List.of(MODEL, "small"))
                 .price(MODEL, ModelPrice.builder().input(new BigDecimal("2.50")).output(new BigDecimal("10.00"))
@@ -97,7 +100,9 @@ class PrecedenceTableTest {
         first.policy.accept(b);
         second.policy.accept(b);
         FakeTicker ticker = new FakeTicker();
-        Guard guard = Guard.builder(b.build()).ticker(ticker).clock(FakeClock.at("2026-03-02T09:00:00Z")).build();
+        List<DecisionEvent> events = new ArrayList<>();
+        Guard guard = Guard.builder(b.build()).ticker(ticker).clock(FakeClock.at("2026-03-02T09:00:00Z"))
+                .listener(events::add).build();
         GuardScope s1 = GuardScope.builder().agent("support").session("s1").user("u1").tenant("t1").build();
         for (int i = 0; i < 2; i++) {
             Admission a = guard.admitModelCall(ModelCall.builder(MODEL).scope(s1).promptTokens(800)
@@ -117,6 +122,10 @@ class PrecedenceTableTest {
         assertThat(fired).as("fired").contains(first.toString(), second.toString());
         assertThat(fired).as("the winner is among what fired").contains(third.decision().rule() + "="
                 + tighter.id());
+        // the audit record and the decision log carry the same list
+        DecisionRecord record = DecisionRecord.of(events.get(events.size() - 1), Redactor.all());
+        assertThat((java.util.Map<Object, Object>) record.get("fired")).containsEntry(first.id, first.action.id())
+                .containsEntry(second.id, second.action.id());
         third.close();
     }
 }

@@ -61,7 +61,8 @@ public final class DecisionRecord {
     /** The contract fields, in order. */
     public static final List<String> FIELDS = List.of("seq", "ts", "guard", "mode", "kind", "phase", "action",
             "rule", "reason", "observed", "limit", "unit", "agent", "session", "user", "tenant", "model",
-            "requestedModel", "tool", "usage", "costUsd", "reservedUsd", "priced", "latencyMs", "ttftMs", "outcome");
+            "requestedModel", "tool", "usage", "costUsd", "reservedUsd", "priced", "latencyMs", "ttftMs", "outcome",
+            "fired");
 
     /** The extension field holding a tool call's redacted arguments. */
     public static final String ARGUMENTS = "arguments";
@@ -86,6 +87,7 @@ public final class DecisionRecord {
     private static final int COST = 20;
     private static final int LATENCY = 23;
     private static final int OUTCOME = 25;
+    private static final int FIRED = 26;
 
     private static final JsonFactory JSON = new JsonFactory();
 
@@ -144,6 +146,14 @@ public final class DecisionRecord {
         v[LATENCY] = event.latencyNanos() >= 0 ? Long.valueOf(event.latencyNanos() / 1_000_000) : null;
         v[24] = event.ttftNanos() >= 0 ? Long.valueOf(event.ttftNanos() / 1_000_000) : null;
         v[OUTCOME] = redactor.redact(event.outcome());
+        if (!d.fired().isEmpty()) {
+            // every rule that fired, with the action it called for; the winner is v[RULE]
+            Map<String, String> fired = new LinkedHashMap<>(d.fired().size() * 2);
+            for (Decision.Fired f : d.fired()) {
+                fired.put(f.rule(), f.action().id());
+            }
+            v[FIRED] = Collections.unmodifiableMap(fired);
+        }
         Map<String, Long> truncated = null;
         if (post && model && event.droppedMessages() > 0) {
             Map<String, Long> t = new LinkedHashMap<>(4);

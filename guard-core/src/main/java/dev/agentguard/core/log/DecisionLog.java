@@ -109,25 +109,27 @@ public final class DecisionLog implements DecisionListener {
             sb.append(" (shadow)");
         }
         sb.append(' ').append(r.get("kind")).append(' ');
+        // identifiers come from callers and models: a newline in a session id must not start a forged log line
         if (r.tool() != null) {
-            sb.append(r.tool());
+            printable(sb, r.tool());
         } else if (r.requestedModel() != null && !r.requestedModel().equals(r.model())) {
-            sb.append(r.requestedModel()).append("->").append(r.model());
+            printable(sb, r.requestedModel());
+            printable(sb.append("->"), r.model());
         } else {
-            sb.append(r.model());
+            printable(sb, r.model());
         }
         if (r.session() != null) {
-            sb.append(" session=").append(r.session());
+            printable(sb.append(" session="), r.session());
         } else if (r.agent() != null) {
-            sb.append(" agent=").append(r.agent());
+            printable(sb.append(" agent="), r.agent());
         }
         if (phase == Phase.PRE) {
             if (r.rule() != null) {
-                sb.append(" rule=").append(r.rule());
+                printable(sb.append(" rule="), r.rule());
             }
-            return sb.append(": ").append(r.reason()).toString();
+            return printable(sb.append(": "), r.reason()).toString();
         }
-        sb.append(": ").append(r.outcome());
+        printable(sb.append(": "), r.outcome());
         if (r.latencyMs() != null) {
             sb.append(" in ").append(r.latencyMs()).append(" ms");
         }
@@ -135,6 +137,33 @@ public final class DecisionLog implements DecisionListener {
             sb.append(", cost $").append(r.costUsd()).append(" (reserved $").append(r.get("reservedUsd")).append(')');
         }
         return sb.toString();
+    }
+
+    /**
+     * Appends a text with its control characters escaped ({@code \n} as {@code \\n}, others as
+     * {@code \\uXXXX}), so that one decision is one log line whatever its identifiers hold.
+     *
+     * @return the builder
+     */
+    static StringBuilder printable(StringBuilder sb, String text) {
+        if (text == null) {
+            return sb.append("null");
+        }
+        for (int i = 0; i < text.length(); i++) {
+            char c = text.charAt(i);
+            if (c == '\n') {
+                sb.append("\\n");
+            } else if (c == '\r') {
+                sb.append("\\r");
+            } else if (c == '\t') {
+                sb.append("\\t");
+            } else if (Character.isISOControl(c) || c == '\u2028' || c == '\u2029') {
+                sb.append(String.format("\\u%04x", (int) c));
+            } else {
+                sb.append(c);
+            }
+        }
+        return sb;
     }
 
     @Override

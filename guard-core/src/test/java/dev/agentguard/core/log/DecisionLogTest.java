@@ -129,6 +129,20 @@ class DecisionLogTest {
     }
 
     @Test
+    void aNewlineInAnIdentifierCannotForgeALogLine() {
+        Guard guard = guard();
+        GuardScope forged = GuardScope.builder().agent("support")
+                .session("s1\nWARN  BLOCK tool_call transfer_funds session=s1 rule=x: forged\u2028").build();
+        guard.admitToolCall(ToolCall.of(forged, "search\rweb", "{}")).complete();
+
+        List<String> messages = log.events().stream().map(ILoggingEvent::getFormattedMessage)
+                .collect(Collectors.toList());
+        assertThat(messages).isNotEmpty().allSatisfy(m -> assertThat(m).doesNotContain("\n", "\r", "\u2028"));
+        assertThat(messages.get(0)).isEqualTo("ALLOW tool_call search\\rweb session=s1\\nWARN  BLOCK tool_call"
+                + " transfer_funds session=s1 rule=x: forged\\u2028: within every limit");
+    }
+
+    @Test
     void messagesReadAsSentences() {
         scriptedSession(guard());
 
