@@ -79,6 +79,8 @@ public final class Admission implements AutoCloseable {
     private volatile long droppedTokens = -1;
     @SuppressWarnings("unused") // accessed through STATE
     private volatile int state;
+    /** A hash for the guard's set of open admissions: an identity hash would cost a header inflation per call. */
+    private final int hash = java.util.concurrent.ThreadLocalRandom.current().nextInt();
 
     /** An admitted (or, in shadow mode, would-be refused) model call and what it holds. */
     static Admission modelCall(Guard guard, Decision decision, GuardScope scope, Hold hold, Unit[] units,
@@ -322,6 +324,16 @@ public final class Admission implements AutoCloseable {
 
     private boolean claim() {
         return STATE.compareAndSet(this, OPEN, DONE);
+    }
+
+    @Override
+    public boolean equals(Object o) {
+        return this == o;
+    }
+
+    @Override
+    public int hashCode() {
+        return hash;
     }
 
     @Override

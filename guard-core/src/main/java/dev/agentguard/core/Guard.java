@@ -102,7 +102,7 @@ public final class Guard implements AutoCloseable {
     private static final long SWEEP_INTERVAL_NANOS = 1_000_000_000L;
 
     private final Ticker ticker;
-    private final Clock clock;
+    private final SteadyClock clock;
     private final BudgetLedger ledger;
     private final Telemetry telemetry;
     private final BudgetRules budgets;
@@ -174,7 +174,7 @@ public final class Guard implements AutoCloseable {
     public Admission admitModelCall(ModelCall call) {
         long tick = ticker.read();
         sweepIfDue(tick);
-        long epoch = clock.millis();
+        long epoch = clock.millisAt(tick);
         Active p = active;
         GuardConfig config = p.config;
         GuardScope scope = call.scope();
@@ -419,7 +419,7 @@ public final class Guard implements AutoCloseable {
      */
     public Admission admitToolCall(ToolCall call) {
         long tick = ticker.read();
-        long epoch = clock.millis();
+        long epoch = clock.millisAt(tick);
         Active p = active;
         GuardConfig config = p.config;
         SessionRules sessionRules = p.sessionRules;

@@ -105,7 +105,16 @@ public final class SteadyClock extends Clock {
 
     @Override
     public long millis() {
-        long tick = ticker.read();
+        return millisAt(ticker.read());
+    }
+
+    /**
+     * The steady wall time for a ticker reading the caller has just taken (saves reading the ticker twice).
+     *
+     * @param tick a reading of this clock's ticker, taken now
+     * @return the time in epoch milliseconds
+     */
+    public long millisAt(long tick) {
         long now = wall.millis();
         State s = state;
         if (s == null) {

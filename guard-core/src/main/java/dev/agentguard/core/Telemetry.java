@@ -121,6 +121,11 @@ public final class Telemetry {
                 .build();
     }
 
+    /** @return the wall time, read only when the window is a calendar one (sliding windows need the ticker) */
+    private long wallMillis() {
+        return config.window().isCalendar() ? clock.millis() : 0;
+    }
+
     /** @return the configuration */
     public TelemetryConfig config() {
         return config;
@@ -146,7 +151,7 @@ public final class Telemetry {
         requireNonNegative("tokens", tokens);
         requireNonNegative("latencyNanos", latencyNanos);
         long tick = ticker.read();
-        long millis = clock.millis();
+        long millis = wallMillis();
         long errors = error ? 1 : 0;
 
         global.recordModelCall(tick, millis, costNanos, tokens, errors, latencyNanos, ttftNanos);
@@ -190,7 +195,7 @@ public final class Telemetry {
         Objects.requireNonNull(tool, "tool");
         requireNonNegative("durationNanos", durationNanos);
         long tick = ticker.read();
-        long millis = clock.millis();
+        long millis = wallMillis();
         long errors = error ? 1 : 0;
 
         global.recordToolCall(tick, millis, errors, durationNanos);
@@ -311,7 +316,7 @@ public final class Telemetry {
     private TelemetrySnapshot snapshotOf(Scope level, String key, CounterWindow w, LatencyRecorder latency,
             LatencyRecorder ttft, LatencyRecorder toolDuration) {
         long tick = ticker.read();
-        long millis = clock.millis();
+        long millis = wallMillis();
         long cost;
         long tokens;
         long modelCalls;

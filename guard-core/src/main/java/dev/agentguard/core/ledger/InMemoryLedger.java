@@ -64,7 +64,7 @@ public final class InMemoryLedger implements BudgetLedger {
     private static final int MAX_RETRIES = 1_000;
 
     private final Ticker ticker;
-    private final Clock clock;
+    private final SteadyClock clock;
     private final long idleNanos;
     private final long maxWindows;
     private final OnFull onFull;
@@ -94,7 +94,6 @@ public final class InMemoryLedger implements BudgetLedger {
     public Hold reserve(List<BudgetRequest> requests) {
         int n = requests.size();
         long tick = ticker.read();
-        long epoch = clock.millis();
         Entry[] entries = new Entry[n];
         long[] amounts = new long[n];
         long[] usedBefore = new long[n];
@@ -105,8 +104,11 @@ public final class InMemoryLedger implements BudgetLedger {
             Entry e;
             long used;
             if (!isCached(key.scope())) {
-                e = pinned.computeIfAbsent(key, k -> new Entry(null, k.window()));
-                used = e.tryReserve(tick, epoch, key.window(), r.amount(), r.limit());
+                e = pinned.get(key); // computeIfAbsent locks the bin even when the key is there
+                if (e == null) {
+                    e = pinned.computeIfAbsent(key, k -> new Entry(null, k.window()));
+                }
+                used = e.tryReserve(tick, clock, key.window(), r.amount(), r.limit());
             } else {
                 used = Entry.RETIRED;
                 e = null;
@@ -124,7 +126,7 @@ public final class InMemoryLedger implements BudgetLedger {
                         evicted += made;
                         e = cached.get(key, k -> new Entry(k, k.window()));
                     }
-                    used = e.tryReserve(tick, epoch, key.window(), r.amount(), r.limit());
+                    used = e.tryReserve(tick, clock, key.window(), r.amount(), r.limit());
                     if (used != Entry.RETIRED && used >= 0 && cached.getIfPresent(key) != e) {
                         // expired or evicted between the lookup and the hold: the hold must sit in the live entry
                         e.unreserve(r.amount());
@@ -197,9 +199,8 @@ public final class InMemoryLedger implements BudgetLedger {
             return;
         }
         long tick = ticker.read();
-        long epoch = clock.millis();
         for (int i = 0; i < h.entries.length; i++) {
-            h.entries[i].settle(tick, epoch, h.amounts[i], actualAmounts[i], idleNanos);
+            h.entries[i].settle(tick, clock, h.amounts[i], actualAmounts[i], idleNanos);
         }
         finish(h);
     }
@@ -219,15 +220,14 @@ public final class InMemoryLedger implements BudgetLedger {
     @Override
     public void reshape(String budgetId, WindowSpec window) {
         long tick = ticker.read();
-        long epoch = clock.millis();
         for (Map.Entry<BudgetKey, Entry> e : pinned.entrySet()) {
             if (e.getKey().budgetId().equals(budgetId)) {
-                e.getValue().reshapeNow(tick, epoch, window);
+                e.getValue().reshapeNow(tick, clock, window);
             }
         }
         for (Map.Entry<BudgetKey, Entry> e : cached.asMap().entrySet()) {
             if (e.getKey().budgetId().equals(budgetId)) {
-                e.getValue().reshapeNow(tick, epoch, window);
+                e.getValue().reshapeNow(tick, clock, window);
             }
         }
     }
@@ -235,7 +235,7 @@ public final class InMemoryLedger implements BudgetLedger {
     @Override
     public long used(BudgetKey key) {
         Entry e = peek(key);
-        return e == null ? 0 : e.used(ticker.read(), clock.millis(), key.window());
+        return e == null ? 0 : e.used(ticker.read(), clock, key.window());
     }
 
     @Override
@@ -305,7 +305,7 @@ public final class InMemoryLedger implements BudgetLedger {
 
         /** The cache key for cached entries (to refresh their expiry); null for pinned entries. */
         final BudgetKey key;
-        private WindowSpec spec;
+        private WindowSpec spec; // written and read under the entry's lock
         private Window window;
         private long reserved;
         private boolean retired;
@@ -338,11 +338,12 @@ public final class InMemoryLedger implements BudgetLedger {
         }
 
         /** A budget reloaded with another window shape: start the new shape with what the old one holds now. */
-        private void reshape(long tick, long epoch, WindowSpec to) {
+        private void reshape(long tick, SteadyClock wall, WindowSpec to) {
             if (to == spec || to.equals(spec)) {
                 spec = to;
                 return;
             }
+            long epoch = wall.millisAt(tick);
             long carried = window.total(tick, epoch);
             spec = to;
             window = to.newWindow();
@@ -351,10 +352,15 @@ public final class InMemoryLedger implements BudgetLedger {
             }
         }
 
-        void reshapeNow(long tick, long epoch, WindowSpec to) {
+        /** @return the wall time for this entry's window: read only for a calendar window */
+        private long epoch(long tick, SteadyClock wall) {
+            return spec.isCalendar() ? wall.millisAt(tick) : 0;
+        }
+
+        void reshapeNow(long tick, SteadyClock wall, WindowSpec to) {
             lock();
             try {
-                reshape(tick, epoch, to);
+                reshape(tick, wall, to);
             } finally {
                 unlock();
             }
@@ -364,14 +370,14 @@ public final class InMemoryLedger implements BudgetLedger {
          * @return the amount used before, its complement ({@code ~used}, negative) when refused, or
          *     {@link #RETIRED} when the entry was evicted
          */
-        long tryReserve(long tick, long epoch, WindowSpec spec, long amount, long limit) {
+        long tryReserve(long tick, SteadyClock wall, WindowSpec spec, long amount, long limit) {
             lock();
             try {
                 if (retired) {
                     return RETIRED;
                 }
-                reshape(tick, epoch, spec);
-                long used = window.total(tick, epoch) + reserved;
+                reshape(tick, wall, spec);
+                long used = window.total(tick, epoch(tick, wall)) + reserved;
                 if (amount > limit - used) {
                     return ~used;
                 }
@@ -393,24 +399,27 @@ public final class InMemoryLedger implements BudgetLedger {
             }
         }
 
-        void settle(long tick, long epoch, long amount, long actual, long idleNanos) {
+        void settle(long tick, SteadyClock wall, long amount, long actual, long idleNanos) {
             lock();
             try {
+                long epoch = epoch(tick, wall);
                 reserved -= amount;
                 window.add(tick, epoch, actual);
-                long idle = tick + idleNanos < tick ? Long.MAX_VALUE : tick + idleNanos;
-                keepUntil = Math.max(idle, window.drainedAt(tick, epoch)); // before holds--: the expiry reads both
+                if (key != null) { // a cached entry: how long it must be kept (pinned ones are kept anyway)
+                    long idle = tick + idleNanos < tick ? Long.MAX_VALUE : tick + idleNanos;
+                    keepUntil = Math.max(idle, window.drainedAt(tick, epoch)); // before holds--: the expiry reads both
+                }
                 holds--;
             } finally {
                 unlock();
             }
         }
 
-        long used(long tick, long epoch, WindowSpec spec) {
+        long used(long tick, SteadyClock wall, WindowSpec spec) {
             lock();
             try {
-                reshape(tick, epoch, spec);
-                return window.total(tick, epoch) + reserved;
+                reshape(tick, wall, spec);
+                return window.total(tick, epoch(tick, wall)) + reserved;
             } finally {
                 unlock();
             }
