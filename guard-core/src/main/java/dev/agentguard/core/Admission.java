@@ -1,7 +1,5 @@
 package dev.agentguard.core;
 
-import dev.agentguard.core.ledger.Hold;
-import dev.agentguard.core.pricing.ModelPrice;
 import java.lang.invoke.MethodHandles;
 import java.lang.invoke.VarHandle;
 
@@ -58,22 +56,8 @@ public final class Admission implements AutoCloseable {
     /** Expired, and a late settlement was recorded. */
     private static final int LATE = 3;
 
-    final Guard guard;
-    final CallKind kind;
-    final Decision decision;
-    final GuardScope scope;
-    final String tool;
-    final String toolArguments;
-    final Hold hold;
-    final Unit[] units;
-    final ModelPrice price;
-    final boolean priced;
-    final long promptTokens;
-    final long maxOutputTokens;
-    final long reservedNanos;
-    final long startTick;
-    final ModelHealth.Breakers breakers;
-    final long fingerprint;
+    private final Guard guard;
+    private final AdmittedCall call;
     private volatile long firstTokenTick = Long.MIN_VALUE;
     private volatile int droppedMessages = -1;
     private volatile long droppedTokens = -1;
@@ -82,68 +66,35 @@ public final class Admission implements AutoCloseable {
     /** A hash for the guard's set of open admissions: an identity hash would cost a header inflation per call. */
     private final int hash = java.util.concurrent.ThreadLocalRandom.current().nextInt();
 
-    /** An admitted (or, in shadow mode, would-be refused) model call and what it holds. */
-    static Admission modelCall(Guard guard, Decision decision, GuardScope scope, Hold hold, Unit[] units,
-            ModelPrice price, boolean priced, long promptTokens, long maxOutputTokens, long reservedNanos,
-            long startTick, ModelHealth.Breakers breakers) {
-        return new Admission(guard, CallKind.MODEL_CALL, decision, scope, null, null, hold, units, price, priced,
-                promptTokens, maxOutputTokens, reservedNanos, startTick, breakers, 0);
-    }
-
-    /** A model call refused at admission: it holds nothing. */
-    static Admission refused(Guard guard, Decision decision, GuardScope scope, long startTick) {
-        return new Admission(guard, CallKind.MODEL_CALL, decision, scope, null, null, null, null, null, false, 0, 0,
-                0, startTick, null, 0);
-    }
-
-    /** A tool call, admitted or refused; it holds no reservation. */
-    static Admission toolCall(Guard guard, Decision decision, GuardScope scope, String tool, String arguments,
-            long startTick, long fingerprint) {
-        return new Admission(guard, CallKind.TOOL_CALL, decision, scope, tool, arguments, null, null, null, true, 0,
-                0, 0, startTick, null, fingerprint);
-    }
-
-    private Admission(Guard guard, CallKind kind, Decision decision, GuardScope scope, String tool,
-            String toolArguments, Hold hold, Unit[] units, ModelPrice price, boolean priced, long promptTokens,
-            long maxOutputTokens, long reservedNanos, long startTick, ModelHealth.Breakers breakers,
-            long fingerprint) {
+    Admission(Guard guard, AdmittedCall call) {
         this.guard = guard;
-        this.kind = kind;
-        this.decision = decision;
-        this.scope = scope;
-        this.tool = tool;
-        this.toolArguments = toolArguments;
-        this.hold = hold;
-        this.units = units;
-        this.price = price;
-        this.priced = priced;
-        this.promptTokens = promptTokens;
-        this.maxOutputTokens = maxOutputTokens;
-        this.reservedNanos = reservedNanos;
-        this.startTick = startTick;
-        this.breakers = breakers;
-        this.fingerprint = fingerprint;
-        this.state = decision.proceeds() ? OPEN : DONE;
+        this.call = call;
+        this.state = call.decision.proceeds() ? OPEN : DONE;
+    }
+
+    /** @return what the guard decided and holds for this call */
+    AdmittedCall call() {
+        return call;
     }
 
     /** @return the decision taken at admission */
     public Decision decision() {
-        return decision;
+        return call.decision;
     }
 
     /** @return true if the call may go ahead (see {@link Decision#proceeds()}) */
     public boolean proceeds() {
-        return decision.proceeds();
+        return call.decision.proceeds();
     }
 
     /** @return the model to call (after any downgrade); null for a tool call */
     public String model() {
-        return decision.model();
+        return call.model();
     }
 
     /** @return the worst-case cost reserved for the call, in nano-dollars (0 if unpriced or refused) */
     public long reservedNanos() {
-        return reservedNanos;
+        return call.reservedNanos;
     }
 
     /**
@@ -152,12 +103,12 @@ public final class Admission implements AutoCloseable {
      *     must send this cap with it, so that the provider cannot bill more output than was reserved.
      */
     public long maxOutputTokens() {
-        return maxOutputTokens;
+        return call.maxOutputTokens;
     }
 
     /** @return false if the model has no known price */
     public boolean priced() {
-        return priced;
+        return call.priced;
     }
 
     /** @return true once the admission was settled, failed, cancelled, released, expired or refused */
@@ -189,16 +140,6 @@ public final class Admission implements AutoCloseable {
         }
         this.droppedMessages = messages;
         this.droppedTokens = tokens;
-    }
-
-    /** @return messages dropped by the caller's truncation, or -1 when it recorded none */
-    int droppedMessages() {
-        return droppedMessages;
-    }
-
-    /** @return tokens dropped by the caller's truncation, or -1 when it recorded none */
-    long droppedTokens() {
-        return droppedTokens;
     }
 
     /**
@@ -280,7 +221,7 @@ public final class Admission implements AutoCloseable {
         if (!claim()) {
             return false;
         }
-        guard.release(this);
+        guard.release(this, call);
         return true;
     }
 
@@ -295,21 +236,22 @@ public final class Admission implements AutoCloseable {
         Usage reported = usage == null ? Usage.NONE : usage;
         if (!claim()) {
             if (STATE.compareAndSet(this, EXPIRED, LATE)) {
-                guard.late(this, reported, latencyNanos, outcome != null ? outcome
+                guard.late(call, droppedMessages, droppedTokens, reported, latencyNanos, outcome != null ? outcome
                         : error == null ? "error" : error.getClass().getName());
             }
             return false;
         }
-        guard.finish(this, reported, latencyNanos, ttftNanos, error, received, outcome);
+        guard.finish(this, call, droppedMessages, droppedTokens, reported, latencyNanos, ttftNanos, error, received,
+                outcome);
         return true;
     }
 
     private long latency() {
-        return guard.ticker().read() - startTick;
+        return guard.ticker().read() - call.startTick;
     }
 
     private long ttft() {
-        return firstTokenTick == Long.MIN_VALUE ? -1 : firstTokenTick - startTick;
+        return firstTokenTick == Long.MIN_VALUE ? -1 : firstTokenTick - call.startTick;
     }
 
     /** @return true if the guard's lease ended this admission now */
@@ -317,10 +259,6 @@ public final class Admission implements AutoCloseable {
         return STATE.compareAndSet(this, OPEN, EXPIRED);
     }
 
-    /** @return true if the admission holds a reservation or a probe permission that must be given back */
-    boolean holdsSomething() {
-        return hold != null && hold.granted() && hold.size() > 0 || breakers != null;
-    }
 
     private boolean claim() {
         return STATE.compareAndSet(this, OPEN, DONE);
@@ -338,6 +276,6 @@ public final class Admission implements AutoCloseable {
 
     @Override
     public String toString() {
-        return "Admission{" + kind.id() + ", " + decision + (isDone() ? ", done" : ", open") + '}';
+        return "Admission{" + call.kind.id() + ", " + call.decision + (isDone() ? ", done" : ", open") + '}';
     }
 }

@@ -246,13 +246,14 @@ public final class Guard implements AutoCloseable {
             chosen.remaining(remaining.remainingBudget(), remaining.remaining(), remaining.remainingUnit());
         }
         Decision decision = verdict.decide(requested, model);
-        Admission a = Admission.modelCall(this, decision, scope, outcome.hold, outcome.units, priced.price,
+        AdmittedCall c = AdmittedCall.modelCall(decision, scope, outcome.hold, outcome.units, priced.price,
                 priced.known, prompt, maxOut, priced.worstCase(prompt, maxOut), tick,
                 health == null ? null : health.breakers);
-        if (a.holdsSomething()) {
+        Admission a = new Admission(this, c);
+        if (c.holdsSomething()) {
             open.add(a); // from here on, the lease ends the hold if nothing else does
         }
-        publishPre(config, a, epoch);
+        publishPre(config, c, epoch);
         return a;
     }
 
@@ -436,18 +437,18 @@ public final class Guard implements AutoCloseable {
         if (decision.action() == Action.BLOCK || decision.action() == Action.SUSPEND) {
             sessionRules.runEnded(call.scope(), decision); // whatever the wiring, the run ends here
         }
-        Admission a = Admission.toolCall(this, decision, call.scope(), call.tool(), call.arguments(), tick,
+        AdmittedCall c = AdmittedCall.toolCall(decision, call.scope(), call.tool(), call.arguments(), tick,
                 fingerprint);
-        publishPre(config, a, epoch);
-        return a;
+        publishPre(config, c, epoch);
+        return new Admission(this, c);
     }
 
     /** A refused model call: it holds nothing, and its decision is published. */
     private Admission refused(GuardConfig config, Verdict verdict, String requested, String model, GuardScope scope,
             long tick, long epoch) {
-        Admission a = Admission.refused(this, verdict.decide(requested, model), scope, tick);
-        publishPre(config, a, epoch);
-        return a;
+        AdmittedCall c = AdmittedCall.refused(verdict.decide(requested, model), scope, tick);
+        publishPre(config, c, epoch);
+        return new Admission(this, c);
     }
 
     /**
@@ -458,34 +459,35 @@ public final class Guard implements AutoCloseable {
      * @param outcome {@link DecisionEvent#OK}, {@link DecisionEvent#CANCELLED}, or null for a failure (the error's
      *     class then names the outcome)
      */
-    void finish(Admission a, Usage reported, long latencyNanos, long ttftNanos, Throwable error, long receivedOutput,
-            String outcome) {
+    void finish(Admission self, AdmittedCall c, int droppedMessages, long droppedTokens, Usage reported,
+            long latencyNanos, long ttftNanos, Throwable error, long receivedOutput, String outcome) {
         boolean failed = outcome == null || !DecisionEvent.OK.equals(outcome);
         long cost = 0;
         long tokens = 0;
-        if (a.kind == CallKind.MODEL_CALL) {
+        if (c.kind == CallKind.MODEL_CALL) {
             if (failed && !reported.hasAnyCount() && active.config.onCancel() == OnCancel.WORST_CASE) {
-                cost = Math.min(MAX_CHARGE, a.reservedNanos); // exactly what was reserved, rates and all
-                tokens = Math.min(MAX_CHARGE, capped(a.promptTokens) + capped(a.maxOutputTokens));
+                cost = Math.min(MAX_CHARGE, c.reservedNanos); // exactly what was reserved, rates and all
+                tokens = Math.min(MAX_CHARGE, capped(c.promptTokens) + capped(c.maxOutputTokens));
             } else {
-                Usage billed = billed(a, reported, failed, receivedOutput);
-                cost = costOf(a, billed);
+                Usage billed = billed(c, reported, failed, receivedOutput);
+                cost = costOf(c, billed);
                 tokens = Math.min(MAX_CHARGE, saturatedTokens(billed));
             }
-            settleHold(a, cost, tokens);
-            if (a.breakers != null) {
-                a.breakers.record(latencyNanos, failed ? (error == null ? new IllegalStateException("model call "
+            settleHold(self, c, cost, tokens);
+            if (c.breakers != null) {
+                c.breakers.record(latencyNanos, failed ? (error == null ? new IllegalStateException("model call "
                         + (outcome == null ? "failed" : outcome)) : error) : null);
             }
-            telemetry.recordModelCall(a.scope, a.model(), cost, tokens, failed, latencyNanos, ttftNanos);
+            telemetry.recordModelCall(c.scope, c.model(), cost, tokens, failed, latencyNanos, ttftNanos);
         } else {
-            if (a.fingerprint != 0) {
-                active.sessionRules.toolFinished(a.scope, a.fingerprint, failed ? errorFingerprint(error) : 0, failed);
+            if (c.fingerprint != 0) {
+                active.sessionRules.toolFinished(c.scope, c.fingerprint, failed ? errorFingerprint(error) : 0, failed);
             }
-            telemetry.recordToolCall(a.scope, a.tool, failed, latencyNanos);
+            telemetry.recordToolCall(c.scope, c.tool, failed, latencyNanos);
         }
-        publishPost(a, a.decision, reported, cost, latencyNanos, ttftNanos,
-                outcome != null ? outcome : error == null ? "error" : error.getClass().getName());
+        publishPost(c, c.decision, reported, cost, latencyNanos, ttftNanos,
+                outcome != null ? outcome : error == null ? "error" : error.getClass().getName(), droppedMessages,
+                droppedTokens);
     }
 
     /**
@@ -493,23 +495,23 @@ public final class Guard implements AutoCloseable {
      * Failure or cancellation with reported usage: what was reported. Without, under {@link OnCancel#RECEIVED}:
      * the prompt and the output received ({@link OnCancel#WORST_CASE} charges the reservation itself).
      */
-    private static Usage billed(Admission a, Usage reported, boolean failed, long receivedOutput) {
+    private static Usage billed(AdmittedCall c, Usage reported, boolean failed, long receivedOutput) {
         if (!failed) {
-            return filled(reported, a.promptTokens, a.maxOutputTokens);
+            return filled(reported, c.promptTokens, c.maxOutputTokens);
         }
         if (reported.hasAnyCount()) {
             return knownOnly(reported);
         }
-        return Usage.of(a.promptTokens, 0, 0, Math.min(a.maxOutputTokens, Math.max(0, receivedOutput)), 0);
+        return Usage.of(c.promptTokens, 0, 0, Math.min(c.maxOutputTokens, Math.max(0, receivedOutput)), 0);
     }
 
     /** @return the cost of a usage, or the reservation's worst case for the worst-case usage; capped, never throws */
-    private static long costOf(Admission a, Usage billed) {
-        if (a.price == null) {
+    private static long costOf(AdmittedCall c, Usage billed) {
+        if (c.price == null) {
             return 0;
         }
         try {
-            return Math.min(MAX_CHARGE, a.price.costNanos(billed));
+            return Math.min(MAX_CHARGE, c.price.costNanos(billed));
         } catch (ArithmeticException e) {
             return MAX_CHARGE; // a usage too large to price is charged the most a call can be
         }
@@ -526,14 +528,14 @@ public final class Guard implements AutoCloseable {
     }
 
     /** Settles the ledger hold first, so that nothing thrown later can leave it open. */
-    private void settleHold(Admission a, long cost, long tokens) {
-        open.remove(a);
-        if (a.hold != null) {
-            long[] actual = new long[a.units.length];
+    private void settleHold(Admission self, AdmittedCall c, long cost, long tokens) {
+        open.remove(self);
+        if (c.hold != null) {
+            long[] actual = new long[c.units.length];
             for (int i = 0; i < actual.length; i++) {
-                actual[i] = a.units[i] == Unit.USD ? cost : a.units[i] == Unit.TOKENS ? tokens : 1;
+                actual[i] = c.units[i] == Unit.USD ? cost : c.units[i] == Unit.TOKENS ? tokens : 1;
             }
-            ledger.settle(a.hold, actual);
+            ledger.settle(c.hold, actual);
         }
     }
 
@@ -543,15 +545,15 @@ public final class Guard implements AutoCloseable {
     }
 
     /** Called once per admission by {@link Admission} to release it. */
-    void release(Admission a) {
-        open.remove(a);
-        if (a.hold != null) {
-            ledger.release(a.hold);
+    void release(Admission self, AdmittedCall c) {
+        open.remove(self);
+        if (c.hold != null) {
+            ledger.release(c.hold);
         }
-        if (a.breakers != null) {
-            a.breakers.release();
+        if (c.breakers != null) {
+            c.breakers.release();
         }
-        publishPost(a, a.decision, null, 0, -1, -1, DecisionEvent.RELEASED);
+        publishPost(c, c.decision, null, 0, -1, -1, DecisionEvent.RELEASED, -1, -1);
     }
 
     /** Checks the open reservations against their lease, at most once per {@link #SWEEP_INTERVAL_NANOS}. */
@@ -579,37 +581,39 @@ public final class Guard implements AutoCloseable {
         long lease = active.config.reservationLease().toNanos();
         int expired = 0;
         for (Admission a : open) {
-            long held = tick - a.startTick;
+            AdmittedCall c = a.call();
+            long held = tick - c.startTick;
             if (held >= lease && a.expire()) {
                 expired++;
-                long tokens = Math.min(MAX_CHARGE, capped(a.promptTokens) + capped(a.maxOutputTokens));
-                long cost = Math.min(MAX_CHARGE, a.reservedNanos);
-                settleHold(a, cost, tokens);
-                if (a.breakers != null) {
-                    a.breakers.record(held, new IllegalStateException("no answer within the reservation lease"));
+                long tokens = Math.min(MAX_CHARGE, capped(c.promptTokens) + capped(c.maxOutputTokens));
+                long cost = Math.min(MAX_CHARGE, c.reservedNanos);
+                settleHold(a, c, cost, tokens);
+                if (c.breakers != null) {
+                    c.breakers.record(held, new IllegalStateException("no answer within the reservation lease"));
                 }
-                telemetry.recordModelCall(a.scope, a.model(), cost, tokens, true, held, -1);
+                telemetry.recordModelCall(c.scope, c.model(), cost, tokens, true, held, -1);
                 Decision d = Decision.builder(Action.WARN).rule(RULE_RESERVATION_EXPIRED)
                         .figures(held / 1_000_000, lease / 1_000_000, Unit.MILLIS)
                         .reason("the call held its reservation for " + held / 1_000_000 + " ms, past the "
                                 + active.config.reservationLease() + " lease, without settling: charged its worst"
                                 + " case, " + Money.ofNanos(cost) + " and " + tokens + " tokens")
-                        .models(a.decision.requestedModel(), a.model()).build();
-                publishPost(a, d, null, cost, held, -1, DecisionEvent.EXPIRED);
+                        .models(c.decision.requestedModel(), c.model()).build();
+                publishPost(c, d, null, cost, held, -1, DecisionEvent.EXPIRED, -1, -1);
             }
         }
         return expired;
     }
 
     /** Records a settlement that came after the lease had ended the call: it counts nothing. */
-    void late(Admission a, Usage reported, long latencyNanos, String outcome) {
+    void late(AdmittedCall c, int droppedMessages, long droppedTokens, Usage reported, long latencyNanos,
+            String outcome) {
         Usage billed = reported == null ? Usage.NONE : reported;
-        long cost = a.kind == CallKind.MODEL_CALL ? costOf(a, knownOnly(billed)) : 0;
+        long cost = c.kind == CallKind.MODEL_CALL ? costOf(c, knownOnly(billed)) : 0;
         Decision d = Decision.builder(Action.WARN).rule(RULE_RESERVATION_EXPIRED)
                 .reason("the call ended (" + outcome + ") after its reservation had expired and been charged its"
                         + " worst case; this settlement, " + Money.ofNanos(cost) + ", is not counted again")
-                .models(a.decision.requestedModel(), a.model()).build();
-        publishPost(a, d, billed, cost, latencyNanos, -1, DecisionEvent.LATE);
+                .models(c.decision.requestedModel(), c.model()).build();
+        publishPost(c, d, billed, cost, latencyNanos, -1, DecisionEvent.LATE, droppedMessages, droppedTokens);
     }
 
     /** Unknown counts of a successful call are charged at the reservation's estimate. */
@@ -646,27 +650,27 @@ public final class Guard implements AutoCloseable {
                         + SteadyClock.DEFAULT_CONFIRMATION).build());
     }
 
-    private void publishPre(GuardConfig config, Admission a, long epoch) {
-        if (a.scope.session() == null) {
-            sessionless.record(config, a.kind, a.tool, a.startTick);
+    private void publishPre(GuardConfig config, AdmittedCall c, long epoch) {
+        if (c.scope.session() == null) {
+            sessionless.record(config, c.kind, c.tool, c.startTick);
         }
         if (listeners.isEmpty()) {
             return;
         }
         publish(new DecisionEvent(SEQ.incrementAndGet(), Instant.ofEpochMilli(epoch), config.name(), config.mode(),
-                a.kind, Phase.PRE, a.decision, a.scope, a.tool, a.toolArguments, null, -1, a.reservedNanos, a.priced,
+                c.kind, Phase.PRE, c.decision, c.scope, c.tool, c.toolArguments, null, -1, c.reservedNanos, c.priced,
                 -1, -1, null, -1, -1));
     }
 
-    private void publishPost(Admission a, Decision decision, Usage usage, long cost, long latency, long ttft,
-            String outcome) {
+    private void publishPost(AdmittedCall c, Decision decision, Usage usage, long cost, long latency, long ttft,
+            String outcome, int droppedMessages, long droppedTokens) {
         if (listeners.isEmpty()) {
             return;
         }
         GuardConfig config = active.config;
-        publish(new DecisionEvent(SEQ.incrementAndGet(), clock.instant(), config.name(), config.mode(), a.kind,
-                Phase.POST, decision, a.scope, a.tool, a.toolArguments, usage, cost, a.reservedNanos, a.priced,
-                latency, ttft, outcome, a.droppedMessages(), a.droppedTokens()));
+        publish(new DecisionEvent(SEQ.incrementAndGet(), clock.instant(), config.name(), config.mode(), c.kind,
+                Phase.POST, decision, c.scope, c.tool, c.toolArguments, usage, cost, c.reservedNanos, c.priced,
+                latency, ttft, outcome, droppedMessages, droppedTokens));
     }
 
     /** Publishes something the guard noticed about itself, not about one call. */

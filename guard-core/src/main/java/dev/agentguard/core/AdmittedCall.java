@@ -1,0 +1,80 @@
+package dev.agentguard.core;
+
+import dev.agentguard.core.ledger.Hold;
+import dev.agentguard.core.pricing.ModelPrice;
+
+/**
+ * What the guard decided and holds for one call, fixed at admission: the decision, who called, and what settling
+ * needs (the ledger hold and its units, the price, the reserved prompt and output cap, the health permission, the
+ * tool call's fingerprint). The guard builds it and settles from it; the {@link Admission} around it only keeps the
+ * caller-side state (which end was taken, time to first token, what truncation dropped). Immutable.
+ */
+final class AdmittedCall {
+
+    final CallKind kind;
+    final Decision decision;
+    final GuardScope scope;
+    final String tool;
+    final String toolArguments;
+    final Hold hold;
+    final Unit[] units;
+    final ModelPrice price;
+    final boolean priced;
+    final long promptTokens;
+    final long maxOutputTokens;
+    final long reservedNanos;
+    final long startTick;
+    final ModelHealth.Breakers breakers;
+    final long fingerprint;
+
+    private AdmittedCall(CallKind kind, Decision decision, GuardScope scope, String tool, String toolArguments,
+            Hold hold, Unit[] units, ModelPrice price, boolean priced, long promptTokens, long maxOutputTokens,
+            long reservedNanos, long startTick, ModelHealth.Breakers breakers, long fingerprint) {
+        this.kind = kind;
+        this.decision = decision;
+        this.scope = scope;
+        this.tool = tool;
+        this.toolArguments = toolArguments;
+        this.hold = hold;
+        this.units = units;
+        this.price = price;
+        this.priced = priced;
+        this.promptTokens = promptTokens;
+        this.maxOutputTokens = maxOutputTokens;
+        this.reservedNanos = reservedNanos;
+        this.startTick = startTick;
+        this.breakers = breakers;
+        this.fingerprint = fingerprint;
+    }
+
+    /** An admitted (or, in shadow mode, would-be refused) model call and what it holds. */
+    static AdmittedCall modelCall(Decision decision, GuardScope scope, Hold hold, Unit[] units, ModelPrice price,
+            boolean priced, long promptTokens, long maxOutputTokens, long reservedNanos, long startTick,
+            ModelHealth.Breakers breakers) {
+        return new AdmittedCall(CallKind.MODEL_CALL, decision, scope, null, null, hold, units, price, priced,
+                promptTokens, maxOutputTokens, reservedNanos, startTick, breakers, 0);
+    }
+
+    /** A model call refused at admission: it holds nothing. */
+    static AdmittedCall refused(Decision decision, GuardScope scope, long startTick) {
+        return new AdmittedCall(CallKind.MODEL_CALL, decision, scope, null, null, null, null, null, false, 0, 0, 0,
+                startTick, null, 0);
+    }
+
+    /** A tool call, admitted or refused; it holds no reservation. */
+    static AdmittedCall toolCall(Decision decision, GuardScope scope, String tool, String arguments, long startTick,
+            long fingerprint) {
+        return new AdmittedCall(CallKind.TOOL_CALL, decision, scope, tool, arguments, null, null, null, true, 0, 0, 0,
+                startTick, null, fingerprint);
+    }
+
+    /** @return the model to call (after any downgrade); null for a tool call */
+    String model() {
+        return decision.model();
+    }
+
+    /** @return true if the call holds a reservation or a probe permission that must be given back */
+    boolean holdsSomething() {
+        return hold != null && hold.granted() && hold.size() > 0 || breakers != null;
+    }
+}
