@@ -23,7 +23,7 @@ import org.slf4j.spi.LoggingEventBuilder;
  * </pre>
  * and the fields of the decision record ({@link DecisionRecord}, redacted) travel as SLF4J 2 key-values, so that
  * a JSON encoder such as logstash-logback-encoder renders them as fields. Levels: {@code allow} and
- * {@code record} DEBUG; {@code warn}, {@code downgrade}, {@code truncate} and {@code feedback} INFO;
+ * {@code record} DEBUG; {@code warn}, {@code downgrade}, {@code truncate}, {@code finalAnswer} and {@code feedback} INFO;
  * {@code block} and {@code suspend} WARN.
  *
  * <p>Never throws: should the record of an event fail to build, the decision is logged without its texts (no
