@@ -234,7 +234,7 @@ public final class Guard implements AutoCloseable {
         if (verdict.refuses()) {
             undoCount(p.sessionRules, counted, scope); // in shadow mode too: count what enforcing would have counted
         }
-        if (!outcome.granted()) {
+        if (!outcome.granted() && !shadow) { // shadow: even a ledger full of windows changes no call
             if (health != null && health.breakers != null) {
                 health.breakers.release();
             }

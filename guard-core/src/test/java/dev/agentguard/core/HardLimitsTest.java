@@ -108,6 +108,23 @@ class HardLimitsTest {
     }
 
     @Test
+    void inShadowModeAFullLedgerRecordsButRefusesNothing() {
+        Guard guard = guard(p -> p.mode(Mode.SHADOW).telemetry(TelemetryConfig.builder().maxSessions(1).build())
+                .budget(Budget.builder("session-1h").scope(Scope.SESSION).sliding(Duration.ofHours(1)).limitCalls(5)
+                        .build()));
+        for (int i = 0; i < 4; i++) {
+            call(guard, session("s" + i));
+        }
+
+        Admission fifth = admit(guard, session("s4"));
+        assertThat(fifth.proceeds()).isTrue();
+        assertThat(fifth.decision().isShadow()).isTrue();
+        assertThat(fifth.decision().rule()).isEqualTo(Guard.RULE_TELEMETRY_FULL);
+        assertThat(fifth.settle(Usage.of(1_000, 500))).isTrue();
+        assertThat(guard.ledger().openHolds()).isZero();
+    }
+
+    @Test
     void aFullLedgerThatEvictsTheOldestRecordsIt() {
         Guard guard = guard(p -> p.telemetry(TelemetryConfig.builder().maxSessions(1).onFull(OnFull.EVICT_OLDEST)
                 .build()).budget(Budget.builder("session-1h").scope(Scope.SESSION).sliding(Duration.ofHours(1))
