@@ -141,9 +141,11 @@ final class BudgetRules {
                     fired.add(refusal(b, r.key(), used, amounts[j], epochMillis, false));
                 } else if (used + amounts[j] > b.limit()) {
                     fired.add(pastSoftLimit(b, r.key().scopeKey(), used, amounts[j]));
-                } else if (crossedWarnShare(b, used, used + amounts[j]) > 0) {
-                    fired.add(warnShare(b, r.key().scopeKey(), used + amounts[j], crossedWarnShare(b, used,
-                            used + amounts[j])));
+                } else {
+                    int crossed = crossedWarnShare(b, used, used + amounts[j]);
+                    if (crossed > 0) {
+                        fired.add(warnShare(b, r.key().scopeKey(), used + amounts[j], crossed));
+                    }
                 }
             }
             Outcome refused = new Outcome(hold, units, fired, null);
@@ -303,7 +305,7 @@ final class BudgetRules {
                 + b.unit().describe(b.limit());
         if (b.onExceed().kind() == OnExceed.Kind.SUSPEND) {
             Duration d = b.onExceed().suspension();
-            long until = saturatedAdd(epochMillis, d.toMillis()); // bounded by OnExceed, saturated all the same
+            long until = epochMillis + d.toMillis(); // OnExceed bounds a suspension to 3660 days: no overflow
             if (!shadow) {
                 suspensions.put(key, new Suspension(until, d));
             }
@@ -338,11 +340,6 @@ final class BudgetRules {
             return hi1 < hi2;
         }
         return Long.compareUnsigned(left1 * limit2, left2 * limit1) < 0;
-    }
-
-    private static long saturatedAdd(long a, long b) {
-        long sum = a + b;
-        return ((a ^ sum) & (b ^ sum)) < 0 ? (a < 0 ? Long.MIN_VALUE : Long.MAX_VALUE) : sum;
     }
 
     /** @return {@code limit × percent / 100}, exact and without overflow */

@@ -466,8 +466,8 @@ public final class Guard implements AutoCloseable {
         long tokens = 0;
         if (c.kind == CallKind.MODEL_CALL) {
             if (failed && !reported.hasAnyCount() && active.config.onCancel() == OnCancel.WORST_CASE) {
-                cost = Math.min(MAX_CHARGE, c.reservedNanos); // exactly what was reserved, rates and all
-                tokens = Math.min(MAX_CHARGE, capped(c.promptTokens) + capped(c.maxOutputTokens));
+                cost = worstCaseCost(c); // exactly what was reserved, rates and all
+                tokens = worstCaseTokens(c);
             } else {
                 Usage billed = billed(c, reported, failed, receivedOutput);
                 cost = costOf(c, billed);
@@ -521,6 +521,16 @@ public final class Guard implements AutoCloseable {
     private static long saturatedTokens(Usage u) {
         return capped(u.input()) + capped(u.cacheRead()) + capped(u.cacheWrite()) + capped(u.output())
                 + capped(u.reasoning());
+    }
+
+    /** @return what a call is charged at its worst case: its reservation, capped */
+    private static long worstCaseCost(AdmittedCall c) {
+        return Math.min(MAX_CHARGE, c.reservedNanos);
+    }
+
+    /** @return the tokens of a call's worst case: its prompt and its whole output cap, capped */
+    private static long worstCaseTokens(AdmittedCall c) {
+        return Math.min(MAX_CHARGE, capped(c.promptTokens) + capped(c.maxOutputTokens));
     }
 
     private static long capped(long count) {
@@ -585,8 +595,8 @@ public final class Guard implements AutoCloseable {
             long held = tick - c.startTick;
             if (held >= lease && a.expire()) {
                 expired++;
-                long tokens = Math.min(MAX_CHARGE, capped(c.promptTokens) + capped(c.maxOutputTokens));
-                long cost = Math.min(MAX_CHARGE, c.reservedNanos);
+                long tokens = worstCaseTokens(c);
+                long cost = worstCaseCost(c);
                 settleHold(a, c, cost, tokens);
                 if (c.breakers != null) {
                     c.breakers.record(held, new IllegalStateException("no answer within the reservation lease"));

@@ -27,7 +27,7 @@ public final class TelemetryConfig {
     /** The default time after its last call at which a session (or user) is forgotten. */
     public static final Duration DEFAULT_SESSION_IDLE_EXPIRY = Duration.ofHours(1);
     /** The longest idle expiry: a ticker in nanoseconds spans about 292 years, an expiry must fit in it. */
-    public static final Duration MAX_IDLE_EXPIRY = Duration.ofDays(3660);
+    public static final Duration MAX_IDLE_EXPIRY = WindowSpec.MAX_LENGTH;
     /** How many budget windows the default ledger keeps per tracked session: one at each cached level. */
     public static final int WINDOWS_PER_SESSION = 4;
     /** The default number of latest calls that latency quantiles describe. */

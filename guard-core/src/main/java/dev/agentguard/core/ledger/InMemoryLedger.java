@@ -5,6 +5,7 @@ import com.github.benmanes.caffeine.cache.Caffeine;
 import com.github.benmanes.caffeine.cache.Expiry;
 import dev.agentguard.core.Scope;
 import dev.agentguard.core.SteadyClock;
+import dev.agentguard.core.TelemetryConfig;
 import dev.agentguard.core.Ticker;
 import dev.agentguard.core.window.Window;
 import dev.agentguard.core.window.WindowSpec;
@@ -595,7 +596,7 @@ public final class InMemoryLedger implements BudgetLedger {
          */
         public Builder idleExpiry(Duration idleExpiry) {
             Objects.requireNonNull(idleExpiry, "idleExpiry");
-            if (idleExpiry.isZero() || idleExpiry.isNegative() || idleExpiry.compareTo(Duration.ofDays(3660)) > 0) {
+            if (idleExpiry.isZero() || idleExpiry.isNegative() || idleExpiry.compareTo(TelemetryConfig.MAX_IDLE_EXPIRY) > 0) {
                 throw new IllegalArgumentException("idleExpiry must be between 1ns and 3660d, was " + idleExpiry);
             }
             this.idleExpiry = idleExpiry;
