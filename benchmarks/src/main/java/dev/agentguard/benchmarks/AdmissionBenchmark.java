@@ -1,12 +1,12 @@
 package dev.agentguard.benchmarks;
 
-import dev.agentguard.core.Action;
+import dev.agentguard.core.common.Action;
 import dev.agentguard.core.Admission;
 import dev.agentguard.core.Decision;
 import dev.agentguard.core.Guard;
 import dev.agentguard.core.GuardScope;
 import dev.agentguard.core.ModelCall;
-import dev.agentguard.core.Usage;
+import dev.agentguard.core.common.Usage;
 import java.util.concurrent.TimeUnit;
 import org.openjdk.jmh.annotations.Benchmark;
 import org.openjdk.jmh.annotations.BenchmarkMode;

@@ -9,7 +9,7 @@ import dev.agentguard.core.GuardScope;
 import dev.agentguard.core.LoopRules;
 import dev.agentguard.core.ModelCall;
 import dev.agentguard.core.ToolCall;
-import dev.agentguard.core.Usage;
+import dev.agentguard.core.common.Usage;
 import dev.agentguard.core.audit.AuditConfig;
 import dev.agentguard.core.audit.AuditSink;
 import dev.agentguard.core.audit.DecisionRecord;
@@ -150,7 +150,7 @@ public class AuditSinkBenchmark {
                 .price("big", ModelPrice.builder().input(BigDecimal.TEN).output(BigDecimal.TEN).build())
                 .price("small", ModelPrice.builder().input(BigDecimal.ONE).output(BigDecimal.ONE).build())
                 .ladder(List.of("big", "small"))
-                .budget(Budget.builder("session-10m").scope(dev.agentguard.core.Scope.SESSION)
+                .budget(Budget.builder("session-10m").scope(dev.agentguard.core.common.Scope.SESSION)
                         .sliding(Duration.ofMinutes(10)).limitUsd("0.01").warnAt(30).downgradeAt(50).build())
                 .loops(LoopRules.builder().identicalToolCalls(LoopRules.Threshold.of(3, 5)).build())
                 .build();

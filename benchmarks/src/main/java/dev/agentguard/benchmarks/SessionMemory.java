@@ -5,7 +5,7 @@ import dev.agentguard.core.Guard;
 import dev.agentguard.core.GuardScope;
 import dev.agentguard.core.ModelCall;
 import dev.agentguard.core.ToolCall;
-import dev.agentguard.core.Usage;
+import dev.agentguard.core.common.Usage;
 import java.lang.management.ManagementFactory;
 import java.lang.management.MemoryMXBean;
 
@@ -32,7 +32,7 @@ public final class SessionMemory {
             scopes[i] = GuardScope.builder().agent("support").session("session-" + i).turn("turn-1").build();
         }
         Guard guard = Guard.of(StarterPolicy.config().toBuilder()
-                .telemetry(dev.agentguard.core.TelemetryConfig.builder().maxSessions(n * 2L).build()).build());
+                .telemetry(dev.agentguard.core.telemetry.TelemetryConfig.builder().maxSessions(n * 2L).build()).build());
         // warm the shared state (agent, global, model, price cache) before the baseline
         call(guard, GuardScope.builder().agent("support").session("warm-up").build());
         long before = usedAfterGc();

@@ -1,9 +1,9 @@
 package dev.agentguard.benchmarks;
 
-import dev.agentguard.core.Action;
+import dev.agentguard.core.common.Action;
 import dev.agentguard.core.DecisionEvent;
 import dev.agentguard.core.DecisionListener;
-import dev.agentguard.core.Phase;
+import dev.agentguard.core.common.Phase;
 import java.util.concurrent.atomic.LongAdder;
 import org.openjdk.jmh.annotations.Level;
 import org.openjdk.jmh.annotations.Scope;

@@ -100,7 +100,7 @@ public class TokenEstimateBenchmark {
         ChatModel openAiModel;
 
         private static Guard guard(GuardConfig.Builder b) {
-            return Guard.of(b.name("estimate").budget(Budget.builder("global").scope(dev.agentguard.core.Scope.GLOBAL)
+            return Guard.of(b.name("estimate").budget(Budget.builder("global").scope(dev.agentguard.core.common.Scope.GLOBAL)
                     .sliding(Duration.ofMinutes(10)).limitUsd("1000000000").build()).build());
         }
 

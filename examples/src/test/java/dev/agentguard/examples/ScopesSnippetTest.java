@@ -7,7 +7,7 @@ import dev.agentguard.core.Budget;
 import dev.agentguard.core.Guard;
 import dev.agentguard.core.GuardConfig;
 import dev.agentguard.core.GuardScope;
-import dev.agentguard.core.Scope;
+import dev.agentguard.core.common.Scope;
 import dev.agentguard.langchain4j.GuardBlockedException;
 import dev.agentguard.langchain4j.GuardedChatModel;
 import dev.langchain4j.data.message.AiMessage;

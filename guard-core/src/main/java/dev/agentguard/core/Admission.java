@@ -1,5 +1,7 @@
 package dev.agentguard.core;
 
+import dev.agentguard.core.common.Action;
+import dev.agentguard.core.common.Usage;
 import java.lang.invoke.MethodHandles;
 import java.lang.invoke.VarHandle;
 

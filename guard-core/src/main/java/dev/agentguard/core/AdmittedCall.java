@@ -1,5 +1,7 @@
 package dev.agentguard.core;
 
+import dev.agentguard.core.common.CallKind;
+import dev.agentguard.core.common.Unit;
 import dev.agentguard.core.ledger.Hold;
 import dev.agentguard.core.pricing.ModelPrice;
 

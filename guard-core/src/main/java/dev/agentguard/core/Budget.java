@@ -1,5 +1,8 @@
 package dev.agentguard.core;
 
+import dev.agentguard.core.common.Money;
+import dev.agentguard.core.common.Scope;
+import dev.agentguard.core.common.Unit;
 import dev.agentguard.core.window.WindowSpec;
 import java.time.Duration;
 import java.util.Arrays;

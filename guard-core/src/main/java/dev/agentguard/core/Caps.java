@@ -1,5 +1,6 @@
 package dev.agentguard.core;
 
+import dev.agentguard.core.common.Action;
 import java.util.Collections;
 import java.util.LinkedHashMap;
 import java.util.Map;

@@ -1,5 +1,8 @@
 package dev.agentguard.core;
 
+import dev.agentguard.core.common.Action;
+import dev.agentguard.core.common.Mode;
+import dev.agentguard.core.common.Unit;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;

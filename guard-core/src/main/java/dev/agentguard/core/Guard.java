@@ -1,5 +1,17 @@
 package dev.agentguard.core;
 
+import dev.agentguard.core.common.Action;
+import dev.agentguard.core.common.CallKind;
+import dev.agentguard.core.common.Mode;
+import dev.agentguard.core.common.Money;
+import dev.agentguard.core.common.Phase;
+import dev.agentguard.core.common.Scope;
+import dev.agentguard.core.common.SteadyClock;
+import dev.agentguard.core.common.Ticker;
+import dev.agentguard.core.common.Unit;
+import dev.agentguard.core.common.Usage;
+import dev.agentguard.core.telemetry.Telemetry;
+import dev.agentguard.core.telemetry.TelemetryConfig;
 import dev.agentguard.core.ledger.BudgetKey;
 import dev.agentguard.core.ledger.BudgetLedger;
 import dev.agentguard.core.ledger.Hold;

@@ -1,5 +1,7 @@
 package dev.agentguard.core;
 
+import dev.agentguard.core.common.Mode;
+import dev.agentguard.core.telemetry.TelemetryConfig;
 import dev.agentguard.core.pricing.ModelPrice;
 import dev.agentguard.core.pricing.PriceCatalog;
 import java.time.Duration;

@@ -1,5 +1,6 @@
 package dev.agentguard.core;
 
+import dev.agentguard.core.common.ScopeKeys;
 import java.util.Objects;
 import java.util.concurrent.Callable;
 import java.util.concurrent.Executor;
@@ -52,7 +53,7 @@ import java.util.function.Supplier;
  * closed out of order never leave the thread bound to a closed one. Closing a scope that was built but never
  * bound does nothing. Instances are immutable but for that closed mark; any component may be null (unknown).
  */
-public final class GuardScope implements AutoCloseable {
+public final class GuardScope implements ScopeKeys, AutoCloseable {
 
     /** The scope with every component unknown. */
     public static final GuardScope NONE = new GuardScope(null, null, null, null, null, false);

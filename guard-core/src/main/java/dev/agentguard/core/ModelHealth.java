@@ -1,5 +1,7 @@
 package dev.agentguard.core;
 
+import dev.agentguard.core.common.Action;
+import dev.agentguard.core.common.Unit;
 import io.github.resilience4j.circuitbreaker.CircuitBreaker;
 import io.github.resilience4j.circuitbreaker.CircuitBreakerConfig;
 import java.time.Clock;

@@ -1,5 +1,8 @@
 package dev.agentguard.core;
 
+import dev.agentguard.core.common.Action;
+import dev.agentguard.core.common.Ticker;
+import dev.agentguard.core.common.Unit;
 import com.github.benmanes.caffeine.cache.Cache;
 import com.github.benmanes.caffeine.cache.Caffeine;
 import java.time.Duration;

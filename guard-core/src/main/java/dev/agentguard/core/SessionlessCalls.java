@@ -1,5 +1,8 @@
 package dev.agentguard.core;
 
+import dev.agentguard.core.common.CallKind;
+import dev.agentguard.core.common.Scope;
+import dev.agentguard.core.common.Ticker;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.atomic.AtomicLong;

@@ -1,5 +1,6 @@
 package dev.agentguard.core;
 
+import dev.agentguard.core.common.Action;
 import java.util.ArrayList;
 import java.util.List;
 

@@ -1,5 +1,11 @@
 package dev.agentguard.core;
 
+import dev.agentguard.core.common.Action;
+import dev.agentguard.core.common.Mode;
+import dev.agentguard.core.common.Phase;
+import dev.agentguard.core.common.Scope;
+import dev.agentguard.core.common.Unit;
+import dev.agentguard.core.common.Usage;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.agentguard.core.pricing.ModelPrice;

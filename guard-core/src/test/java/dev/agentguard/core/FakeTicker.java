@@ -1,5 +1,6 @@
 package dev.agentguard.core;
 
+import dev.agentguard.core.common.Ticker;
 import java.time.Duration;
 import java.util.concurrent.atomic.AtomicLong;
 

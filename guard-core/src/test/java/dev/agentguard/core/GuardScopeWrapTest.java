@@ -1,5 +1,7 @@
 package dev.agentguard.core;
 
+import dev.agentguard.core.common.Scope;
+import dev.agentguard.core.common.Usage;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import java.time.Duration;

@@ -1,5 +1,13 @@
 package dev.agentguard.core;
 
+import dev.agentguard.core.common.Action;
+import dev.agentguard.core.common.CallKind;
+import dev.agentguard.core.common.Mode;
+import dev.agentguard.core.common.Phase;
+import dev.agentguard.core.common.Scope;
+import dev.agentguard.core.common.Unit;
+import dev.agentguard.core.common.Usage;
+import dev.agentguard.core.telemetry.TelemetrySnapshot;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 

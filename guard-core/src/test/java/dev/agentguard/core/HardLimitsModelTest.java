@@ -1,5 +1,9 @@
 package dev.agentguard.core;
 
+import dev.agentguard.core.common.CallKind;
+import dev.agentguard.core.common.Phase;
+import dev.agentguard.core.common.Scope;
+import dev.agentguard.core.common.Usage;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.agentguard.core.pricing.ModelPrice;

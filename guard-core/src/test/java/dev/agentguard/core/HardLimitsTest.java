@@ -1,5 +1,11 @@
 package dev.agentguard.core;
 
+import dev.agentguard.core.common.Action;
+import dev.agentguard.core.common.Mode;
+import dev.agentguard.core.common.Scope;
+import dev.agentguard.core.common.SteadyClock;
+import dev.agentguard.core.common.Usage;
+import dev.agentguard.core.telemetry.TelemetryConfig;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 

@@ -1,5 +1,6 @@
 package dev.agentguard.core;
 
+import dev.agentguard.core.common.Action;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import java.io.IOException;

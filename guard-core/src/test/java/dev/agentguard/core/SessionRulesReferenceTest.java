@@ -1,5 +1,7 @@
 package dev.agentguard.core;
 
+import dev.agentguard.core.common.Action;
+import dev.agentguard.core.common.Usage;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.agentguard.core.pricing.ModelPrice;

@@ -1,5 +1,8 @@
 package dev.agentguard.core;
 
+import dev.agentguard.core.common.Money;
+import dev.agentguard.core.common.Ticker;
+import dev.agentguard.core.common.Usage;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import java.io.IOException;

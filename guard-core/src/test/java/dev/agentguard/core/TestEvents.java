@@ -1,5 +1,9 @@
 package dev.agentguard.core;
 
+import dev.agentguard.core.common.CallKind;
+import dev.agentguard.core.common.Mode;
+import dev.agentguard.core.common.Phase;
+import dev.agentguard.core.common.Usage;
 import java.time.Instant;
 
 /**

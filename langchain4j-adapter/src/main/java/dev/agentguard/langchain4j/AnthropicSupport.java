@@ -1,6 +1,6 @@
 package dev.agentguard.langchain4j;
 
-import dev.agentguard.core.Usage;
+import dev.agentguard.core.common.Usage;
 import dev.langchain4j.model.anthropic.AnthropicChatRequestParameters;
 import dev.langchain4j.model.anthropic.AnthropicTokenUsage;
 import dev.langchain4j.model.chat.request.ChatRequestParameters;

@@ -1,6 +1,6 @@
 package dev.agentguard.langchain4j;
 
-import dev.agentguard.core.Action;
+import dev.agentguard.core.common.Action;
 import dev.agentguard.core.Admission;
 import dev.agentguard.core.Decision;
 import dev.agentguard.core.Guard;

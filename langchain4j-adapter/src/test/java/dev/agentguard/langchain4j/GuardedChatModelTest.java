@@ -3,14 +3,14 @@ package dev.agentguard.langchain4j;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
-import dev.agentguard.core.Action;
+import dev.agentguard.core.common.Action;
 import dev.agentguard.core.Budget;
 import dev.agentguard.core.Caps;
 import dev.agentguard.core.DecisionEvent;
 import dev.agentguard.core.GuardScope;
-import dev.agentguard.core.Mode;
-import dev.agentguard.core.Scope;
-import dev.agentguard.core.Usage;
+import dev.agentguard.core.common.Mode;
+import dev.agentguard.core.common.Scope;
+import dev.agentguard.core.common.Usage;
 import dev.langchain4j.data.message.AiMessage;
 import dev.langchain4j.data.message.ChatMessage;
 import dev.langchain4j.data.message.SystemMessage;

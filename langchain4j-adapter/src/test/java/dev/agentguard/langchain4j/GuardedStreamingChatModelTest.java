@@ -6,7 +6,7 @@ import dev.agentguard.core.Budget;
 import dev.agentguard.core.DecisionEvent;
 import dev.agentguard.core.GuardScope;
 import dev.agentguard.core.OnCancel;
-import dev.agentguard.core.Scope;
+import dev.agentguard.core.common.Scope;
 import dev.langchain4j.agent.tool.ToolExecutionRequest;
 import dev.langchain4j.data.message.AiMessage;
 import dev.langchain4j.model.ModelProvider;

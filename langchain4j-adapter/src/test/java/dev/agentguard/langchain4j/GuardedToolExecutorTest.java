@@ -3,12 +3,12 @@ package dev.agentguard.langchain4j;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
-import dev.agentguard.core.Action;
+import dev.agentguard.core.common.Action;
 import dev.agentguard.core.Caps;
 import dev.agentguard.core.DecisionEvent;
 import dev.agentguard.core.GuardScope;
 import dev.agentguard.core.LoopRules;
-import dev.agentguard.core.Phase;
+import dev.agentguard.core.common.Phase;
 import dev.langchain4j.agent.tool.ToolExecutionRequest;
 import dev.langchain4j.invocation.InvocationContext;
 import dev.langchain4j.service.tool.ToolExecutionResult;

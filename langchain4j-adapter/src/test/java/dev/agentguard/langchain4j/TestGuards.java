@@ -4,7 +4,7 @@ import dev.agentguard.core.DecisionEvent;
 import dev.agentguard.core.FakeTicker;
 import dev.agentguard.core.Guard;
 import dev.agentguard.core.GuardConfig;
-import dev.agentguard.core.Phase;
+import dev.agentguard.core.common.Phase;
 import dev.agentguard.core.pricing.ModelPrice;
 import java.math.BigDecimal;
 import java.util.List;

@@ -2,7 +2,7 @@ package dev.agentguard.langchain4j;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import dev.agentguard.core.Usage;
+import dev.agentguard.core.common.Usage;
 import dev.langchain4j.model.anthropic.AnthropicTokenUsage;
 import dev.langchain4j.model.bedrock.BedrockTokenUsage;
 import dev.langchain4j.model.googleai.GoogleAiGeminiTokenUsage;

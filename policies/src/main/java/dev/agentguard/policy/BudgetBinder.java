@@ -1,9 +1,9 @@
 package dev.agentguard.policy;
 
 import dev.agentguard.core.Budget;
-import dev.agentguard.core.Money;
+import dev.agentguard.core.common.Money;
 import dev.agentguard.core.OnExceed;
-import dev.agentguard.core.Scope;
+import dev.agentguard.core.common.Scope;
 import dev.agentguard.core.window.CalendarPeriod;
 import dev.agentguard.core.window.WindowSpec;
 import java.math.BigDecimal;

@@ -1,7 +1,7 @@
 package dev.agentguard.policy;
 
 import dev.agentguard.core.Guard;
-import dev.agentguard.core.Ticker;
+import dev.agentguard.core.common.Ticker;
 import java.io.IOException;
 import java.io.InputStream;
 import java.nio.charset.StandardCharsets;

@@ -6,7 +6,7 @@ import static org.assertj.core.api.Assertions.catchThrowableOfType;
 
 import dev.agentguard.core.Caps;
 import dev.agentguard.core.Guard;
-import dev.agentguard.core.Mode;
+import dev.agentguard.core.common.Mode;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;

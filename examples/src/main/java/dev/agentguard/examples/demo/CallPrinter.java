@@ -1,11 +1,11 @@
 package dev.agentguard.examples.demo;
 
-import dev.agentguard.core.CallKind;
+import dev.agentguard.core.common.CallKind;
 import dev.agentguard.core.DecisionEvent;
 import dev.agentguard.core.DecisionListener;
-import dev.agentguard.core.Money;
-import dev.agentguard.core.Phase;
-import dev.agentguard.core.Usage;
+import dev.agentguard.core.common.Money;
+import dev.agentguard.core.common.Phase;
+import dev.agentguard.core.common.Usage;
 import java.io.PrintStream;
 import java.util.concurrent.TimeUnit;
 

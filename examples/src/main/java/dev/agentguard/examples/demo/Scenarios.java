@@ -5,7 +5,7 @@ import dev.agentguard.core.Caps;
 import dev.agentguard.core.Guard;
 import dev.agentguard.core.HealthRules;
 import dev.agentguard.core.LoopRules;
-import dev.agentguard.core.Money;
+import dev.agentguard.core.common.Money;
 import dev.agentguard.examples.sim.OpenAiSimulator;
 import dev.agentguard.examples.sim.OpenAiSimulator.Reply;
 import dev.agentguard.langchain4j.GuardBlockedException;

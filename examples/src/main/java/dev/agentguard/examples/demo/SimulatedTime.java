@@ -1,6 +1,6 @@
 package dev.agentguard.examples.demo;
 
-import dev.agentguard.core.Ticker;
+import dev.agentguard.core.common.Ticker;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;

@@ -1,6 +1,6 @@
 package dev.agentguard.core.ledger;
 
-import dev.agentguard.core.Scope;
+import dev.agentguard.core.common.Scope;
 import dev.agentguard.core.window.WindowSpec;
 import java.util.Objects;
 

@@ -3,10 +3,9 @@ package dev.agentguard.core.ledger;
 import com.github.benmanes.caffeine.cache.Cache;
 import com.github.benmanes.caffeine.cache.Caffeine;
 import com.github.benmanes.caffeine.cache.Expiry;
-import dev.agentguard.core.Scope;
-import dev.agentguard.core.SteadyClock;
-import dev.agentguard.core.TelemetryConfig;
-import dev.agentguard.core.Ticker;
+import dev.agentguard.core.common.Scope;
+import dev.agentguard.core.common.SteadyClock;
+import dev.agentguard.core.common.Ticker;
 import dev.agentguard.core.window.Window;
 import dev.agentguard.core.window.WindowSpec;
 import java.lang.invoke.MethodHandles;
@@ -596,7 +595,7 @@ public final class InMemoryLedger implements BudgetLedger {
          */
         public Builder idleExpiry(Duration idleExpiry) {
             Objects.requireNonNull(idleExpiry, "idleExpiry");
-            if (idleExpiry.isZero() || idleExpiry.isNegative() || idleExpiry.compareTo(TelemetryConfig.MAX_IDLE_EXPIRY) > 0) {
+            if (idleExpiry.isZero() || idleExpiry.isNegative() || idleExpiry.compareTo(WindowSpec.MAX_LENGTH) > 0) {
                 throw new IllegalArgumentException("idleExpiry must be between 1ns and 3660d, was " + idleExpiry);
             }
             this.idleExpiry = idleExpiry;

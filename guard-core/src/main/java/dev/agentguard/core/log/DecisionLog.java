@@ -1,9 +1,9 @@
 package dev.agentguard.core.log;
 
-import dev.agentguard.core.Action;
+import dev.agentguard.core.common.Action;
 import dev.agentguard.core.DecisionEvent;
 import dev.agentguard.core.DecisionListener;
-import dev.agentguard.core.Phase;
+import dev.agentguard.core.common.Phase;
 import dev.agentguard.core.audit.DecisionRecord;
 import dev.agentguard.core.redact.Redactor;
 import java.util.Objects;

@@ -1,7 +1,7 @@
 package dev.agentguard.core.pricing;
 
-import dev.agentguard.core.Money;
-import dev.agentguard.core.Usage;
+import dev.agentguard.core.common.Money;
+import dev.agentguard.core.common.Usage;
 import java.math.BigDecimal;
 import java.util.ArrayList;
 import java.util.EnumMap;

@@ -1,7 +1,7 @@
 package dev.agentguard.core.pricing;
 
 /**
- * The token buckets a {@link ModelPrice} has a rate for; they are the buckets of {@link dev.agentguard.core.Usage}.
+ * The token buckets a {@link ModelPrice} has a rate for; they are the buckets of {@link dev.agentguard.core.common.Usage}.
  */
 public enum TokenKind {
     /** Prompt tokens neither read from nor written to a cache (genai-prices {@code input_mtok}). */

@@ -9,7 +9,7 @@
  *   <li>{@link dev.agentguard.core.pricing.PricedModel} is a lookup result: provider, catalog model id and the
  *       price that applies at a given instant (dated and time-of-day prices).</li>
  *   <li>{@link dev.agentguard.core.pricing.ModelPrice} holds one set of rates and computes
- *       {@link dev.agentguard.core.pricing.ModelPrice#costNanos(dev.agentguard.core.Usage)} and
+ *       {@link dev.agentguard.core.pricing.ModelPrice#costNanos(dev.agentguard.core.common.Usage)} and
  *       {@link dev.agentguard.core.pricing.ModelPrice#worstCaseNanos(long, long)} in integer nano-dollars, without
  *       {@code double}, {@code BigDecimal} or allocation.</li>
  * </ul>

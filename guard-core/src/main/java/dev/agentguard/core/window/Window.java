@@ -5,7 +5,7 @@ package dev.agentguard.core.window;
  *
  * <p>Implementations are <b>not</b> thread-safe: the owner (a ledger entry, a telemetry record) serialises
  * access. Time is passed in rather than read, so that one admission reads the clocks once and tests can
- * drive any time they like: {@code tickNanos} is a {@link dev.agentguard.core.Ticker} reading (sliding windows
+ * drive any time they like: {@code tickNanos} is a {@link dev.agentguard.core.common.Ticker} reading (sliding windows
  * use it), {@code epochMillis} a {@link java.time.Clock} reading (calendar windows use it).
  */
 public interface Window {

@@ -8,7 +8,7 @@ import ch.qos.logback.classic.Level;
 import ch.qos.logback.classic.spi.ILoggingEvent;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
-import dev.agentguard.core.Action;
+import dev.agentguard.core.common.Action;
 import dev.agentguard.core.Admission;
 import dev.agentguard.core.DecisionEvent;
 import dev.agentguard.core.FakeClock;

@@ -2,7 +2,7 @@ package dev.agentguard.core.audit;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import dev.agentguard.core.Action;
+import dev.agentguard.core.common.Action;
 import dev.agentguard.core.Admission;
 import dev.agentguard.core.Caps;
 import dev.agentguard.core.DecisionEvent;
@@ -10,8 +10,8 @@ import dev.agentguard.core.Guard;
 import dev.agentguard.core.GuardConfig;
 import dev.agentguard.core.GuardScope;
 import dev.agentguard.core.ModelCall;
-import dev.agentguard.core.Phase;
-import dev.agentguard.core.Usage;
+import dev.agentguard.core.common.Phase;
+import dev.agentguard.core.common.Usage;
 import dev.agentguard.core.redact.Redactor;
 import java.util.ArrayList;
 import java.util.List;

@@ -5,7 +5,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import ch.qos.logback.classic.spi.ILoggingEvent;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
-import dev.agentguard.core.Action;
+import dev.agentguard.core.common.Action;
 import dev.agentguard.core.Decision;
 import dev.agentguard.core.DecisionEvent;
 import dev.agentguard.core.FakeClock;

@@ -3,7 +3,7 @@ package dev.agentguard.core.ledger;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
-import dev.agentguard.core.Scope;
+import dev.agentguard.core.common.Scope;
 import dev.agentguard.core.window.CalendarPeriod;
 import dev.agentguard.core.window.WindowSpec;
 import java.time.Duration;

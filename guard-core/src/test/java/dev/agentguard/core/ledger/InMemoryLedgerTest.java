@@ -2,7 +2,7 @@ package dev.agentguard.core.ledger;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import dev.agentguard.core.Scope;
+import dev.agentguard.core.common.Scope;
 import dev.agentguard.core.window.WindowSpec;
 import java.time.Clock;
 import java.time.Duration;

@@ -6,7 +6,7 @@ import ch.qos.logback.classic.Level;
 import ch.qos.logback.classic.spi.ILoggingEvent;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
-import dev.agentguard.core.Action;
+import dev.agentguard.core.common.Action;
 import dev.agentguard.core.Admission;
 import dev.agentguard.core.Budget;
 import dev.agentguard.core.DecisionEvent;
@@ -17,10 +17,10 @@ import dev.agentguard.core.GuardConfig;
 import dev.agentguard.core.GuardScope;
 import dev.agentguard.core.LoopRules;
 import dev.agentguard.core.ModelCall;
-import dev.agentguard.core.Phase;
-import dev.agentguard.core.Scope;
+import dev.agentguard.core.common.Phase;
+import dev.agentguard.core.common.Scope;
 import dev.agentguard.core.ToolCall;
-import dev.agentguard.core.Usage;
+import dev.agentguard.core.common.Usage;
 import dev.agentguard.core.audit.DecisionRecord;
 import dev.agentguard.core.pricing.ModelPrice;
 import java.math.BigDecimal;
@@ -229,7 +229,7 @@ class DecisionLogTest {
 
     @Test
     void shadowDecisionsSaySo() {
-        GuardConfig config = GuardConfig.builder().name("shadow").mode(dev.agentguard.core.Mode.SHADOW)
+        GuardConfig config = GuardConfig.builder().name("shadow").mode(dev.agentguard.core.common.Mode.SHADOW)
                 .loops(LoopRules.builder().identicalToolCalls(LoopRules.Threshold.of(0, 2)).build()).build();
         Guard guard = Guard.builder(config).ticker(ticker).clock(clock).listener(new DecisionLog()).build();
         guard.admitToolCall(ToolCall.of(S42, "t", "{}")).complete();

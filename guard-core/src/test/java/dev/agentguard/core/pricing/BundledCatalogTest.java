@@ -2,7 +2,7 @@ package dev.agentguard.core.pricing;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import dev.agentguard.core.Usage;
+import dev.agentguard.core.common.Usage;
 import java.time.Instant;
 import org.junit.jupiter.api.Test;
 

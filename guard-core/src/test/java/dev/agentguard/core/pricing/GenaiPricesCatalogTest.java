@@ -2,7 +2,7 @@ package dev.agentguard.core.pricing;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import dev.agentguard.core.Usage;
+import dev.agentguard.core.common.Usage;
 import java.io.ByteArrayInputStream;
 import java.nio.charset.StandardCharsets;
 import java.time.Instant;

@@ -2,7 +2,7 @@ package dev.agentguard.core.pricing;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import dev.agentguard.core.Usage;
+import dev.agentguard.core.common.Usage;
 import java.net.URISyntaxException;
 import java.nio.file.Path;
 import org.junit.jupiter.api.BeforeAll;

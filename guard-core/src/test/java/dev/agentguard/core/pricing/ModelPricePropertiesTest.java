@@ -2,7 +2,7 @@ package dev.agentguard.core.pricing;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import dev.agentguard.core.Usage;
+import dev.agentguard.core.common.Usage;
 import java.math.BigDecimal;
 import java.math.RoundingMode;
 import java.time.Instant;

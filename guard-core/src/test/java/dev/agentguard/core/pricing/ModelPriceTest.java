@@ -3,8 +3,8 @@ package dev.agentguard.core.pricing;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
-import dev.agentguard.core.Money;
-import dev.agentguard.core.Usage;
+import dev.agentguard.core.common.Money;
+import dev.agentguard.core.common.Usage;
 import java.math.BigDecimal;
 import org.junit.jupiter.api.Test;
 

@@ -3,7 +3,7 @@ package dev.agentguard.core.pricing;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
-import dev.agentguard.core.Usage;
+import dev.agentguard.core.common.Usage;
 import java.math.BigDecimal;
 import java.util.HashMap;
 import java.util.List;

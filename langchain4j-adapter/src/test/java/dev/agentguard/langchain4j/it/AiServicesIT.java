@@ -4,11 +4,11 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import dev.agentguard.core.Action;
-import dev.agentguard.core.CallKind;
+import dev.agentguard.core.common.Action;
+import dev.agentguard.core.common.CallKind;
 import dev.agentguard.core.DecisionEvent;
 import dev.agentguard.core.LoopRules;
-import dev.agentguard.core.Phase;
+import dev.agentguard.core.common.Phase;
 import dev.agentguard.core.GuardScope;
 import dev.agentguard.langchain4j.GuardBlockedException;
 import dev.agentguard.langchain4j.GuardedAiServices;

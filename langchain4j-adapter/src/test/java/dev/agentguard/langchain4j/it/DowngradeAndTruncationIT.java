@@ -3,12 +3,12 @@ package dev.agentguard.langchain4j.it;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import dev.agentguard.core.Action;
+import dev.agentguard.core.common.Action;
 import dev.agentguard.core.Budget;
 import dev.agentguard.core.Caps;
 import dev.agentguard.core.DecisionEvent;
 import dev.agentguard.core.GuardScope;
-import dev.agentguard.core.Scope;
+import dev.agentguard.core.common.Scope;
 import dev.agentguard.core.TokenEstimator;
 import dev.agentguard.langchain4j.GuardedChatModel;
 import dev.langchain4j.agent.tool.ToolExecutionRequest;

@@ -3,13 +3,13 @@ package dev.agentguard.langchain4j.it;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.agentguard.core.Budget;
-import dev.agentguard.core.CallKind;
+import dev.agentguard.core.common.CallKind;
 import dev.agentguard.core.DecisionEvent;
 import dev.agentguard.core.Guard;
 import dev.agentguard.core.GuardConfig;
 import dev.agentguard.core.GuardScope;
-import dev.agentguard.core.Phase;
-import dev.agentguard.core.Scope;
+import dev.agentguard.core.common.Phase;
+import dev.agentguard.core.common.Scope;
 import dev.agentguard.core.TokenCounting;
 import dev.agentguard.langchain4j.GuardedAiServices;
 import dev.agentguard.langchain4j.GuardedChatModel;

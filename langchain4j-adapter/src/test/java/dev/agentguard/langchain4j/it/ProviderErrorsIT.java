@@ -6,7 +6,7 @@ import static org.assertj.core.api.Assertions.catchThrowable;
 import dev.agentguard.core.Budget;
 import dev.agentguard.core.DecisionEvent;
 import dev.agentguard.core.GuardScope;
-import dev.agentguard.core.Scope;
+import dev.agentguard.core.common.Scope;
 import dev.agentguard.langchain4j.GuardedChatModel;
 import dev.agentguard.langchain4j.GuardedStreamingChatModel;
 import dev.langchain4j.data.message.UserMessage;

@@ -6,7 +6,7 @@ import dev.agentguard.core.DecisionEvent;
 import dev.agentguard.core.Guard;
 import dev.agentguard.core.GuardConfig;
 import dev.agentguard.core.GuardScope;
-import dev.agentguard.core.Phase;
+import dev.agentguard.core.common.Phase;
 import dev.agentguard.core.pricing.ModelPrice;
 import dev.langchain4j.data.message.UserMessage;
 import dev.langchain4j.model.chat.ChatModel;

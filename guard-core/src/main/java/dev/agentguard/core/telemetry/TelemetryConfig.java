@@ -1,4 +1,4 @@
-package dev.agentguard.core;
+package dev.agentguard.core.telemetry;
 
 import dev.agentguard.core.ledger.OnFull;
 import dev.agentguard.core.window.LatencyRecorder;

@@ -1,4 +1,4 @@
-package dev.agentguard.core;
+package dev.agentguard.core.common;
 
 /** When a decision event is published. */
 public enum Phase {

@@ -1,4 +1,4 @@
-package dev.agentguard.core;
+package dev.agentguard.core.common;
 
 /**
  * Token usage of one model call in canonical, disjoint buckets.

@@ -1,5 +1,10 @@
-package dev.agentguard.core;
+package dev.agentguard.core.telemetry;
 
+import dev.agentguard.core.FakeClock;
+import dev.agentguard.core.FakeTicker;
+import dev.agentguard.core.GuardScope;
+
+import dev.agentguard.core.common.Scope;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import java.time.Duration;

@@ -1,10 +1,10 @@
-package dev.agentguard.core;
+package dev.agentguard.core.common;
 
 /**
  * The level at which telemetry is kept and a budget applies.
  *
  * <p>A budget on {@link #SESSION} keeps one window per session; a budget on {@link #GLOBAL} keeps one for the
- * whole process. The key of a call at a level comes from its {@link GuardScope} (or, for {@link #MODEL}, the
+ * whole process. The key of a call at a level comes from its {@link ScopeKeys} (a {@code GuardScope}) (or, for {@link #MODEL}, the
  * model name); a call whose key is unknown at a level (no user set, say) is not counted against that level's
  * budgets.
  */
@@ -32,23 +32,15 @@ public enum Scope {
      * @param model the model used, or null for a tool call
      * @return the key, or null when the call has none at this level
      */
-    public String keyOf(GuardScope scope, String model) {
-        switch (this) {
-            case GLOBAL:
-                return GLOBAL_KEY;
-            case AGENT:
-                return scope.agent();
-            case SESSION:
-                return scope.session();
-            case USER:
-                return scope.user();
-            case TENANT:
-                return scope.tenant();
-            case MODEL:
-                return model;
-            default:
-                throw new AssertionError(this);
-        }
+    public String keyOf(ScopeKeys scope, String model) {
+        return switch (this) {
+            case GLOBAL -> GLOBAL_KEY;
+            case AGENT -> scope.agent();
+            case SESSION -> scope.session();
+            case USER -> scope.user();
+            case TENANT -> scope.tenant();
+            case MODEL -> model;
+        };
     }
 
     /** @return the lower-case name used in policies and decision records, e.g. {@code session} */

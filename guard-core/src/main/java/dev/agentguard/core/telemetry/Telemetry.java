@@ -1,5 +1,8 @@
-package dev.agentguard.core;
+package dev.agentguard.core.telemetry;
 
+import dev.agentguard.core.common.Scope;
+import dev.agentguard.core.common.ScopeKeys;
+import dev.agentguard.core.common.Ticker;
 import com.github.benmanes.caffeine.cache.Cache;
 import com.github.benmanes.caffeine.cache.Caffeine;
 import dev.agentguard.core.window.CounterWindow;
@@ -144,7 +147,7 @@ public final class Telemetry {
      * @param ttftNanos time to first token of a streamed call; negative when not streamed or unknown
      * @throws IllegalArgumentException if an amount is negative
      */
-    public void recordModelCall(GuardScope scope, String model, long costNanos, long tokens, boolean error,
+    public void recordModelCall(ScopeKeys scope, String model, long costNanos, long tokens, boolean error,
             long latencyNanos, long ttftNanos) {
         Objects.requireNonNull(scope, "scope");
         requireNonNegative("costNanos", costNanos);
@@ -190,7 +193,7 @@ public final class Telemetry {
      * @param durationNanos how long it took, &gt;= 0
      * @throws IllegalArgumentException if the duration is negative
      */
-    public void recordToolCall(GuardScope scope, String tool, boolean error, long durationNanos) {
+    public void recordToolCall(ScopeKeys scope, String tool, boolean error, long durationNanos) {
         Objects.requireNonNull(scope, "scope");
         Objects.requireNonNull(tool, "tool");
         requireNonNegative("durationNanos", durationNanos);

@@ -1,4 +1,4 @@
-package dev.agentguard.core;
+package dev.agentguard.core.common;
 
 /**
  * A monotonic time source in nanoseconds, used for windows and durations.

@@ -1,4 +1,4 @@
-package dev.agentguard.core;
+package dev.agentguard.core.telemetry;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;

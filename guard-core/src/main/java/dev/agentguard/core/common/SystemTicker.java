@@ -1,4 +1,4 @@
-package dev.agentguard.core;
+package dev.agentguard.core.common;
 
 /** The one place that reads {@link System#nanoTime()}. */
 enum SystemTicker implements Ticker {

@@ -1,5 +1,7 @@
-package dev.agentguard.core;
+package dev.agentguard.core.telemetry;
 
+import dev.agentguard.core.common.Money;
+import dev.agentguard.core.common.Scope;
 import dev.agentguard.core.window.LatencySummary;
 import dev.agentguard.core.window.WindowSpec;
 import java.util.Objects;

@@ -1,4 +1,4 @@
-package dev.agentguard.core;
+package dev.agentguard.core.common;
 
 import java.util.Locale;
 

@@ -1,4 +1,4 @@
-package dev.agentguard.core;
+package dev.agentguard.core.common;
 
 /** What kind of call a decision is about. */
 public enum CallKind {
