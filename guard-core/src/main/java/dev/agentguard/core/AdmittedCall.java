@@ -4,6 +4,7 @@ import dev.agentguard.core.common.CallKind;
 import dev.agentguard.core.common.Unit;
 import dev.agentguard.core.ledger.Hold;
 import dev.agentguard.core.pricing.ModelPrice;
+import java.util.concurrent.atomic.AtomicLong;
 
 /**
  * What the guard decided and holds for one call, fixed at admission: the decision, who called, and what settling
@@ -13,6 +14,10 @@ import dev.agentguard.core.pricing.ModelPrice;
  */
 final class AdmittedCall {
 
+    /** Call ids, unique within the process: what pairs an admission's event with its settlement's. */
+    private static final AtomicLong IDS = new AtomicLong();
+
+    final long id = IDS.incrementAndGet();
     final CallKind kind;
     final Decision decision;
     final GuardScope scope;

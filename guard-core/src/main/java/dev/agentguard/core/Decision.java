@@ -208,18 +208,37 @@ public final class Decision {
         return fired;
     }
 
-    /** One rule that fired on a call, and the action it called for. */
+    /**
+     * One rule that fired on a call, the action it called for and why. Two are equal when rule and action are: the
+     * reason is what a reader is told, not what identifies the firing.
+     */
     public static final class Fired {
         private final String rule;
         private final Action action;
+        private final String reason;
 
         /**
          * @param rule the rule id
          * @param action the action it called for
          */
         public Fired(String rule, Action action) {
+            this(rule, action, null);
+        }
+
+        /**
+         * @param rule the rule id
+         * @param action the action it called for
+         * @param reason the rule's sentence with its figures (raw: redact before writing it anywhere), or null
+         */
+        public Fired(String rule, Action action, String reason) {
             this.rule = Objects.requireNonNull(rule, "rule");
             this.action = Objects.requireNonNull(action, "action");
+            this.reason = reason;
+        }
+
+        /** @return the rule's own sentence with its figures (not redacted), or null when it gave none */
+        public String reason() {
+            return reason;
         }
 
         /** @return the rule id */
@@ -292,6 +311,11 @@ public final class Decision {
         public Builder rule(String rule) {
             this.rule = rule;
             return this;
+        }
+
+        /** @return the reason set so far, or null */
+        String reason() {
+            return reason;
         }
 
         /** @param reason one sentence with the figures @return this */

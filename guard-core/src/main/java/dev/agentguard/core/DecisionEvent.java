@@ -87,6 +87,12 @@ public sealed interface DecisionEvent {
         /** @return false if the model's price was unknown (cost budgets could not count the call exactly) */
         boolean priced();
 
+        /**
+         * @return the call's id: its admission and its settlement (or expiry) carry the same one, unique among the
+         *     calls of this process, so that an observer can pair them whatever thread each runs on
+         */
+        long callId();
+
         /** @return the model actually used; null for a tool call */
         default String model() {
             return decision().model();
@@ -112,9 +118,10 @@ public sealed interface DecisionEvent {
      * @param toolArguments the tool's raw arguments, or null
      * @param reservedNanos the worst case reserved, nano-dollars
      * @param priced false if the model's price was unknown
+     * @param callId the call's id, the same on its settlement
      */
     record CallAdmitted(long seq, Instant timestamp, String guard, Mode mode, CallKind kind, Decision decision,
-            GuardScope scope, String tool, String toolArguments, long reservedNanos, boolean priced)
+            GuardScope scope, String tool, String toolArguments, long reservedNanos, boolean priced, long callId)
             implements CallEvent {
 
         /** Checks what every reader relies on. */
@@ -155,11 +162,12 @@ public sealed interface DecisionEvent {
      * @param droppedMessages after a {@link Action#TRUNCATE}: how many messages the caller dropped to fit the
      *     prompt ({@link Admission#truncated(int, long)}); -1 when the caller reported none
      * @param droppedTokens after a {@link Action#TRUNCATE}: the estimated tokens dropped; -1 when none reported
+     * @param callId the id of the call settled, the same as on its admission
      */
     record CallSettled(long seq, Instant timestamp, String guard, Mode mode, CallKind kind, Decision decision,
             GuardScope scope, String tool, String toolArguments, long reservedNanos, boolean priced, Usage usage,
             long costNanos, long latencyNanos, long ttftNanos, String outcome, int droppedMessages,
-            long droppedTokens) implements CallEvent {
+            long droppedTokens, long callId) implements CallEvent {
 
         /** Checks what every reader relies on. */
         public CallSettled {

@@ -680,7 +680,7 @@ public final class Guard implements AutoCloseable {
             return;
         }
         publish(new DecisionEvent.CallAdmitted(SEQ.incrementAndGet(), Instant.ofEpochMilli(epoch), config.name(),
-                config.mode(), c.kind, c.decision, c.scope, c.tool, c.toolArguments, c.reservedNanos, c.priced));
+                config.mode(), c.kind, c.decision, c.scope, c.tool, c.toolArguments, c.reservedNanos, c.priced, c.id));
     }
 
     private void publishPost(AdmittedCall c, Decision decision, Usage usage, long cost, long latency, long ttft,
@@ -691,7 +691,7 @@ public final class Guard implements AutoCloseable {
         GuardConfig config = active.config;
         publish(new DecisionEvent.CallSettled(SEQ.incrementAndGet(), clock.instant(), config.name(), config.mode(),
                 c.kind, decision, c.scope, c.tool, c.toolArguments, c.reservedNanos, c.priced, usage, cost, latency,
-                ttft, outcome, droppedMessages, droppedTokens));
+                ttft, outcome, droppedMessages, droppedTokens, c.id));
     }
 
     /** Publishes something the guard noticed about itself, not about one call. */
