@@ -5,7 +5,6 @@ import dev.agentguard.core.DecisionEvent;
 import dev.agentguard.core.DecisionListener;
 import dev.agentguard.core.GuardScope;
 import dev.agentguard.core.common.CallKind;
-import dev.agentguard.core.common.Money;
 import dev.agentguard.core.common.Usage;
 import dev.agentguard.core.redact.Redactor;
 import io.opentelemetry.api.common.Attributes;
@@ -134,8 +133,8 @@ final class CallSpans implements DecisionListener {
         } else if (a.kind() == CallKind.TOOL_CALL) {
             span = startToolCall(a);
         }
-        if (span == null) {
-            return;
+        if (span == null || !span.isRecording()) {
+            return; // no SDK, or not sampled: nothing to add, nothing to end
         }
         Decision d = a.decision();
         span.setAttribute(GuardAttributes.GUARD, a.guard());
@@ -148,15 +147,16 @@ final class CallSpans implements DecisionListener {
         }
         if (a.kind() == CallKind.MODEL_CALL) {
             String model = a.model();
-            span.updateName(GenAiAttributes.CHAT + ' ' + model);
-            span.setAttribute(GenAiAttributes.REQUEST_MODEL, model);
             if (a.requestedModel() != null && !a.requestedModel().equals(model)) {
+                // the span was named after the model asked for: it goes to another
+                span.updateName(GenAiAttributes.CHAT + ' ' + model);
+                span.setAttribute(GenAiAttributes.REQUEST_MODEL, model);
                 span.setAttribute(GuardAttributes.REQUESTED_MODEL, a.requestedModel());
             }
-            span.setAttribute(GuardAttributes.RESERVED_USD, Money.format(a.reservedNanos()));
+            span.setAttribute(GuardAttributes.RESERVED_USD, Usd.format(a.reservedNanos()));
             span.setAttribute(GuardAttributes.PRICED, a.priced());
         } else if (a.reservedNanos() > 0) {
-            span.setAttribute(GuardAttributes.RESERVED_USD, Money.format(a.reservedNanos()));
+            span.setAttribute(GuardAttributes.RESERVED_USD, Usd.format(a.reservedNanos()));
         }
         for (Decision.Fired f : d.fired()) {
             String reason = f.reason() != null ? f.reason() : f.rule().equals(d.rule()) ? d.reason() : null;
@@ -187,9 +187,9 @@ final class CallSpans implements DecisionListener {
         }
         if (s.kind() == CallKind.MODEL_CALL) {
             usage(span, s.usage());
-            span.setAttribute(GuardAttributes.COST_USD, Money.format(s.costNanos()));
+            span.setAttribute(GuardAttributes.COST_USD, Usd.format(s.costNanos()));
         } else if (s.costNanos() > 0) {
-            span.setAttribute(GuardAttributes.COST_USD, Money.format(s.costNanos()));
+            span.setAttribute(GuardAttributes.COST_USD, Usd.format(s.costNanos()));
         }
         if (s.droppedMessages() >= 0) {
             span.setAttribute(GuardAttributes.DROPPED_MESSAGES, (long) s.droppedMessages());
@@ -198,13 +198,15 @@ final class CallSpans implements DecisionListener {
             span.setAttribute(GuardAttributes.DROPPED_TOKENS, s.droppedTokens());
         }
         String outcome = s.outcome();
-        span.setAttribute(GuardAttributes.OUTCOME, redactor.redact(outcome));
+        boolean ok = DecisionEvent.OK.equals(outcome);
+        String shown = ok ? DecisionEvent.OK : redactor.redact(outcome); // an error's name may carry its message
+        span.setAttribute(GuardAttributes.OUTCOME, shown);
         Decision d = s.decision();
         if (DecisionEvent.EXPIRED.equals(outcome) && d.rule() != null) {
             decisionEvent(span, d.rule(), d.action().id(), d.reason()); // the lease's record, not the admission's
         }
-        if (!DecisionEvent.OK.equals(outcome)) {
-            span.setAttribute(GenAiAttributes.ERROR_TYPE, redactor.redact(outcome));
+        if (!ok) {
+            span.setAttribute(GenAiAttributes.ERROR_TYPE, shown);
             span.setStatus(StatusCode.ERROR);
         }
         span.end();
@@ -237,7 +239,10 @@ final class CallSpans implements DecisionListener {
         SpanBuilder b = tracer.spanBuilder(agent == null ? GenAiAttributes.INVOKE_AGENT
                 : GenAiAttributes.INVOKE_AGENT + ' ' + agent).setSpanKind(SpanKind.INTERNAL)
                 .setParent(Context.current()).setAttribute(GenAiAttributes.OPERATION_NAME, GenAiAttributes.INVOKE_AGENT);
-        invocations.put(turn, scoped(b, scope).startSpan());
+        Span span = scoped(b, scope).startSpan();
+        if (span.getSpanContext().isValid()) { // not with the bare API: nothing to parent, nothing to end
+            invocations.put(turn, span);
+        }
     }
 
     /** Ends an invocation's span; an error names its class and, for a refusal, the refusal. */

@@ -4,6 +4,7 @@ import dev.agentguard.core.Guard;
 import dev.agentguard.core.redact.Redactor;
 import io.opentelemetry.api.OpenTelemetry;
 import io.opentelemetry.api.trace.Tracer;
+import io.opentelemetry.api.trace.TracerProvider;
 import java.util.Objects;
 
 /**
@@ -33,8 +34,9 @@ import java.util.Objects;
  * <p>Message content (prompts, answers, tool arguments) is never recorded unless {@link
  * Builder#captureContent(boolean)} is set, and then passes through the {@link Builder#redactor(Redactor)} first.
  *
- * <p>Install once per guard, before the calls: the spans live as long as the guard (there is no uninstall). Cost:
- * a few map operations and the span's attributes per call; the no-op API (no SDK) costs next to nothing.
+ * <p>Install once per guard, before the calls: the spans live as long as the guard (there is no uninstall). Given
+ * the API's no-op implementation ({@link OpenTelemetry#noop()}, what {@code GlobalOpenTelemetry} is without an SDK),
+ * it installs nothing. A span that is not recorded (not sampled) costs a span builder and no more.
  */
 public final class GuardTracing {
 
@@ -118,6 +120,9 @@ public final class GuardTracing {
          */
         public GuardTracing install(Guard guard) {
             Objects.requireNonNull(guard, "guard");
+            if (openTelemetry.getTracerProvider() == TracerProvider.noop()) {
+                return new GuardTracing(false); // the bare API records nothing: cost the calls nothing either
+            }
             Tracer tracer = openTelemetry.getTracer(INSTRUMENTATION_NAME);
             CallSpans spans = new CallSpans(tracer, redactor, captureContent);
             guard.addListener(spans);

@@ -38,6 +38,9 @@ final class LangChain4jTracing implements GuardedCallObserver {
     @Override
     public ModelCallObservation modelCallStarting(ModelCall call, ModelProvider provider, ChatRequest request) {
         Span span = spans.startModelCall(call.scope(), call.model());
+        if (!span.isRecording()) {
+            return ModelCallObservation.NONE; // no SDK, or not sampled: the admission event starts no span either
+        }
         if (provider != null) {
             span.setAttribute(GenAiAttributes.PROVIDER_NAME, providerName(provider));
         }
