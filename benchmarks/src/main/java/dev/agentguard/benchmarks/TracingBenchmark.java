@@ -11,6 +11,7 @@ import io.opentelemetry.sdk.OpenTelemetrySdk;
 import io.opentelemetry.sdk.common.CompletableResultCode;
 import io.opentelemetry.sdk.trace.SdkTracerProvider;
 import io.opentelemetry.sdk.trace.data.SpanData;
+import io.opentelemetry.sdk.trace.export.BatchSpanProcessor;
 import io.opentelemetry.sdk.trace.export.SimpleSpanProcessor;
 import io.opentelemetry.sdk.trace.export.SpanExporter;
 import java.util.Collection;
@@ -33,9 +34,11 @@ import org.openjdk.jmh.annotations.Warmup;
  * What tracing adds to a guarded model call, in one run: the {@link ModelCallBenchmark} guarded call (one session,
  * starter-based policy) on a guard without tracing ({@code tracing=none}), with {@link GuardTracing} installed on
  * the OpenTelemetry API without an SDK ({@code noop}: what a library pays when the application has not set up
- * OpenTelemetry), and on an SDK that records every span and hands it to an exporter that drops it ({@code sdk}:
- * sampling always on, a {@link SimpleSpanProcessor}, so the span is built, ended and "exported" on the caller's
- * thread). The difference between {@code sdk} and {@code none} is the cost the issue bounds (1 µs).
+ * OpenTelemetry: {@code GuardTracing} then installs nothing), and on an SDK that records every span (sampling always
+ * on) and hands it to an exporter that drops it: through a {@link BatchSpanProcessor} ({@code sdk}, the usual
+ * production set-up: the caller's thread builds and ends the span and queues it) or a {@link SimpleSpanProcessor}
+ * ({@code sdkSimple}: "exported" on the caller's thread too). The difference between {@code sdk} and {@code none}
+ * is the cost the issue bounds (1 µs).
  */
 @BenchmarkMode(Mode.AverageTime)
 @OutputTimeUnit(TimeUnit.NANOSECONDS)
@@ -65,7 +68,7 @@ public class TracingBenchmark {
     /** A guarded model whose guard is traced, or not. */
     @State(Scope.Benchmark)
     public static class Traced {
-        @Param({"none", "noop", "sdk"})
+        @Param({"none", "noop", "sdk", "sdkSimple"})
         public String tracing;
 
         Guard guard;
@@ -79,9 +82,11 @@ public class TracingBenchmark {
             guard.addListener(refusals);
             if ("noop".equals(tracing)) {
                 GuardTracing.install(guard, OpenTelemetry.noop());
-            } else if ("sdk".equals(tracing)) {
+            } else if (tracing.startsWith("sdk")) {
+                SpanExporter exporter = new DroppingExporter();
                 sdk = OpenTelemetrySdk.builder().setTracerProvider(SdkTracerProvider.builder()
-                        .addSpanProcessor(SimpleSpanProcessor.create(new DroppingExporter())).build()).build();
+                        .addSpanProcessor("sdk".equals(tracing) ? BatchSpanProcessor.builder(exporter).build()
+                                : SimpleSpanProcessor.create(exporter)).build()).build();
                 GuardTracing.install(guard, sdk);
             }
             model = GuardedChatModel.wrap(new ModelCallBenchmark.FixedModel(), guard);
