@@ -137,7 +137,6 @@ final class CallSpans implements DecisionListener {
             return; // no SDK, or not sampled: nothing to add, nothing to end
         }
         Decision d = a.decision();
-        span.setAttribute(GuardAttributes.GUARD, a.guard());
         span.setAttribute(GuardAttributes.ACTION, d.action().id());
         if (d.rule() != null) {
             span.setAttribute(GuardAttributes.RULE, d.rule());
@@ -154,7 +153,9 @@ final class CallSpans implements DecisionListener {
                 span.setAttribute(GuardAttributes.REQUESTED_MODEL, a.requestedModel());
             }
             span.setAttribute(GuardAttributes.RESERVED_USD, Usd.format(a.reservedNanos()));
-            span.setAttribute(GuardAttributes.PRICED, a.priced());
+            if (!a.priced()) {
+                span.setAttribute(GuardAttributes.PRICED, false);
+            }
         } else if (a.reservedNanos() > 0) {
             span.setAttribute(GuardAttributes.RESERVED_USD, Usd.format(a.reservedNanos()));
         }
@@ -199,13 +200,13 @@ final class CallSpans implements DecisionListener {
         }
         String outcome = s.outcome();
         boolean ok = DecisionEvent.OK.equals(outcome);
-        String shown = ok ? DecisionEvent.OK : redactor.redact(outcome); // an error's name may carry its message
-        span.setAttribute(GuardAttributes.OUTCOME, shown);
+        String shown = ok ? null : redactor.redact(outcome); // an error's name may carry its message
         Decision d = s.decision();
         if (DecisionEvent.EXPIRED.equals(outcome) && d.rule() != null) {
             decisionEvent(span, d.rule(), d.action().id(), d.reason()); // the lease's record, not the admission's
         }
         if (!ok) {
+            span.setAttribute(GuardAttributes.OUTCOME, shown);
             span.setAttribute(GenAiAttributes.ERROR_TYPE, shown);
             span.setStatus(StatusCode.ERROR);
         }

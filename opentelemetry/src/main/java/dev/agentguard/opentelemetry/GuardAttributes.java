@@ -20,13 +20,14 @@ public final class GuardAttributes {
     public static final AttributeKey<String> RESERVED_USD = AttributeKey.stringKey("agentguard.reserved_usd");
     /** {@code agentguard.requested_model}: the model the caller asked for, when the guard sent another. */
     public static final AttributeKey<String> REQUESTED_MODEL = AttributeKey.stringKey("agentguard.requested_model");
-    /** {@code agentguard.priced}: false when the model had no known price. */
+    /** {@code agentguard.priced}: false when the model had no known price (absent when it had one). */
     public static final AttributeKey<Boolean> PRICED = AttributeKey.booleanKey("agentguard.priced");
     /** {@code agentguard.shadow}: true when the policy only records (the action was not applied). */
     public static final AttributeKey<Boolean> SHADOW = AttributeKey.booleanKey("agentguard.shadow");
-    /** {@code agentguard.guard}: the policy's name. */
-    public static final AttributeKey<String> GUARD = AttributeKey.stringKey("agentguard.guard");
-    /** {@code agentguard.outcome}: {@code ok}, {@code cancelled}, {@code expired}, {@code released} or the error. */
+    /**
+     * {@code agentguard.outcome}: how a call that did not end well ended: {@code cancelled}, {@code expired},
+     * {@code released} or the error's class (absent when it ended well).
+     */
     public static final AttributeKey<String> OUTCOME = AttributeKey.stringKey("agentguard.outcome");
     /** {@code agentguard.dropped_messages}: after a truncation, the messages dropped. */
     public static final AttributeKey<Long> DROPPED_MESSAGES = AttributeKey.longKey("agentguard.dropped_messages");

@@ -52,27 +52,31 @@ final class LangChain4jTracing implements GuardedCallObserver {
         }
         CallSpans.Pending pending = new CallSpans.Pending(span);
         Scope scope = Context.current().with(span).with(CallSpans.PENDING, pending).makeCurrent();
-        return new Observation(pending, scope);
+        return new Observation(pending, scope, call.maxOutputTokens(), provider);
     }
 
     /** The rest of one model call. */
     private final class Observation implements ModelCallObservation {
         private final CallSpans.Pending pending;
         private final Scope scope;
+        private final long requestedCap;
+        private final ModelProvider started;
 
-        Observation(CallSpans.Pending pending, Scope scope) {
+        Observation(CallSpans.Pending pending, Scope scope, long requestedCap, ModelProvider started) {
             this.pending = pending;
             this.scope = scope;
+            this.requestedCap = requestedCap;
+            this.started = started;
         }
 
         @Override
         public void admitted(Admission admission, ChatRequest sent, ModelProvider provider) {
             Span span = pending.span;
-            if (provider != null) {
+            if (provider != null && provider != started) {
                 span.setAttribute(GenAiAttributes.PROVIDER_NAME, providerName(provider)); // a route's provider
             }
-            if (admission.maxOutputTokens() > 0) {
-                span.setAttribute(GenAiAttributes.REQUEST_MAX_TOKENS, admission.maxOutputTokens());
+            if (admission.maxOutputTokens() > 0 && admission.maxOutputTokens() != requestedCap) {
+                span.setAttribute(GenAiAttributes.REQUEST_MAX_TOKENS, admission.maxOutputTokens()); // the policy's default
             }
         }
 

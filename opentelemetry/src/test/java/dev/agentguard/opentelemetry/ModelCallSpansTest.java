@@ -97,8 +97,8 @@ class ModelCallSpansTest {
         assertThat(attr(chat, GuardAttributes.COST_USD)).isEqualTo(Money.format(settled.costNanos()))
                 .isEqualTo(Money.format(120 * 1_000 + 30 * 2_000)); // $1/M in, $2/M out
         assertThat(attr(chat, GuardAttributes.REQUESTED_MODEL)).as("not downgraded").isNull();
-        assertThat(attr(chat, GuardAttributes.PRICED)).isTrue();
-        assertThat(attr(chat, GuardAttributes.OUTCOME)).isEqualTo("ok");
+        assertThat(attr(chat, GuardAttributes.PRICED)).as("said only when false").isNull();
+        assertThat(attr(chat, GuardAttributes.OUTCOME)).as("said only when it did not end well").isNull();
         assertThat(chat.getEvents()).as("no rule fired").isEmpty();
         assertThat(attr(chat, GenAiAttributes.INPUT_MESSAGES)).as("content is opt-in").isNull();
         assertThat(attr(chat, GenAiAttributes.OUTPUT_MESSAGES)).isNull();
@@ -283,7 +283,7 @@ class ModelCallSpansTest {
         CallSettled settled = t.last(CallSettled.class);
         assertThat(chat.getStatus().getStatusCode()).isEqualTo(StatusCode.ERROR);
         assertThat(attr(chat, GenAiAttributes.ERROR_TYPE)).isEqualTo(IllegalStateException.class.getName())
-                .isEqualTo(settled.outcome());
+                .isEqualTo(settled.outcome()).isEqualTo(attr(chat, GuardAttributes.OUTCOME));
         assertThat(attr(chat, GuardAttributes.ACTION)).isEqualTo("allow");
         assertThat(attr(chat, GuardAttributes.COST_USD)).as("the worst case, by streaming.onCancel")
                 .isEqualTo(Money.format(settled.costNanos())).isEqualTo(attr(chat, GuardAttributes.RESERVED_USD));

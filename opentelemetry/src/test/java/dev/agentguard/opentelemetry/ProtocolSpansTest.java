@@ -8,6 +8,7 @@ import dev.agentguard.core.DecisionEvent;
 import dev.agentguard.core.DecisionEvent.CallSettled;
 import dev.agentguard.core.GuardScope;
 import dev.agentguard.core.ModelCall;
+import dev.agentguard.core.UnknownModelPolicy;
 import dev.agentguard.core.common.Mode;
 import dev.agentguard.core.common.Money;
 import dev.agentguard.core.common.Scope;
@@ -116,5 +117,19 @@ class ProtocolSpansTest {
         assertThat(chat.getStatus().getStatusCode()).as("nothing was refused").isEqualTo(StatusCode.UNSET);
         assertThat(attr(chat, GenAiAttributes.ERROR_TYPE)).isNull();
         assertThat(attr(chat, GuardAttributes.COST_USD)).isEqualTo(Money.format(t.last(CallSettled.class).costNanos()));
+    }
+
+    @Test
+    void aModelWithoutAPriceIsSaidToBeUnpriced() {
+        Tracing t = new Tracing(p -> p.unknownModel(UnknownModelPolicy.warn()));
+        try (Admission a = t.guard.admitModelCall(call("home-grown-llm"))) {
+            a.settle(Usage.of(1_000, 100));
+        }
+
+        SpanData chat = t.span("chat home-grown-llm");
+        assertThat(attr(chat, GuardAttributes.PRICED)).isFalse();
+        assertThat(attr(chat, GuardAttributes.ACTION)).isEqualTo("warn");
+        assertThat(attr(chat, GuardAttributes.RULE)).isEqualTo("pricing.unknownModel");
+        assertThat(attr(chat, GuardAttributes.COST_USD)).isEqualTo("0.00");
     }
 }

@@ -86,7 +86,7 @@ class ToolAndAgentSpansTest {
         assertThat(attr(tool, GenAiAttributes.CONVERSATION_ID)).isEqualTo("s-7");
         assertThat(attr(tool, GenAiAttributes.AGENT_NAME)).isEqualTo("support");
         assertThat(attr(tool, GuardAttributes.ACTION)).isEqualTo("allow");
-        assertThat(attr(tool, GuardAttributes.OUTCOME)).isEqualTo("ok");
+        assertThat(attr(tool, GuardAttributes.OUTCOME)).as("said only when it did not end well").isNull();
         assertThat(attr(tool, GenAiAttributes.TOOL_CALL_ARGUMENTS)).as("content is opt-in").isNull();
         assertThat(attr(tool, GuardAttributes.COST_USD)).as("an unpriced tool costs nothing to show").isNull();
         assertThat(tool.getStatus().getStatusCode()).isEqualTo(StatusCode.UNSET);
@@ -149,6 +149,8 @@ class ToolAndAgentSpansTest {
                 .toList();
         assertThat(attr(inside.get(0), GenAiAttributes.RESPONSE_FINISH_REASONS)).isNull();
         assertThat(attr(inside.get(0), GenAiAttributes.USAGE_OUTPUT_TOKENS)).isEqualTo(8L);
+        assertThat(attr(inside.get(0), GenAiAttributes.REQUEST_MAX_TOKENS)).as("the policy's default cap, sent")
+                .isEqualTo(t.guard.config().defaultMaxOutputTokens());
         assertThat(attr(inside.get(0), GuardAttributes.COST_USD)).isEqualTo(Money.format(models.get(0).costNanos()));
         assertThat(attr(inside.get(2), GenAiAttributes.USAGE_INPUT_TOKENS)).isEqualTo(50L);
         assertThat(attr(inside.get(2), GuardAttributes.COST_USD)).isEqualTo(Money.format(models.get(1).costNanos()));
