@@ -42,8 +42,13 @@ public sealed interface DecisionEvent {
     /** @return the sequence number, increasing in the order the guard decided */
     long seq();
 
+    /** @return when the decision was taken (the guard's clock), in milliseconds since the epoch */
+    long epochMillis();
+
     /** @return when the decision was taken (the guard's clock) */
-    Instant timestamp();
+    default Instant timestamp() {
+        return Instant.ofEpochMilli(epochMillis());
+    }
 
     /** @return the guard's (policy's) name */
     String guard();
@@ -108,7 +113,7 @@ public sealed interface DecisionEvent {
      * The pre-call decision of an admission.
      *
      * @param seq the guard's sequence number
-     * @param timestamp when it was decided
+     * @param epochMillis when it was decided, ms since the epoch
      * @param guard the policy's name
      * @param mode enforce or shadow
      * @param kind {@link CallKind#MODEL_CALL} or {@link CallKind#TOOL_CALL}
@@ -120,7 +125,7 @@ public sealed interface DecisionEvent {
      * @param priced false if the model's price was unknown
      * @param callId the call's id, the same on its settlement
      */
-    record CallAdmitted(long seq, Instant timestamp, String guard, Mode mode, CallKind kind, Decision decision,
+    record CallAdmitted(long seq, long epochMillis, String guard, Mode mode, CallKind kind, Decision decision,
             GuardScope scope, String tool, String toolArguments, long reservedNanos, boolean priced, long callId)
             implements CallEvent {
 
@@ -142,7 +147,7 @@ public sealed interface DecisionEvent {
      * What happened to an admitted call: settled, failed, cancelled, released, expired or late.
      *
      * @param seq the guard's sequence number
-     * @param timestamp when it was recorded
+     * @param epochMillis when it was recorded, ms since the epoch
      * @param guard the policy's name
      * @param mode enforce or shadow
      * @param kind {@link CallKind#MODEL_CALL} or {@link CallKind#TOOL_CALL}
@@ -164,7 +169,7 @@ public sealed interface DecisionEvent {
      * @param droppedTokens after a {@link Action#TRUNCATE}: the estimated tokens dropped; -1 when none reported
      * @param callId the id of the call settled, the same as on its admission
      */
-    record CallSettled(long seq, Instant timestamp, String guard, Mode mode, CallKind kind, Decision decision,
+    record CallSettled(long seq, long epochMillis, String guard, Mode mode, CallKind kind, Decision decision,
             GuardScope scope, String tool, String toolArguments, long reservedNanos, boolean priced, Usage usage,
             long costNanos, long latencyNanos, long ttftNanos, String outcome, int droppedMessages,
             long droppedTokens, long callId) implements CallEvent {
@@ -197,12 +202,12 @@ public sealed interface DecisionEvent {
      * A policy applied (action allow) or rejected (action warn), rule {@value Guard#RULE_POLICY_RELOAD}.
      *
      * @param seq the guard's sequence number
-     * @param timestamp when
+     * @param epochMillis when, ms since the epoch
      * @param guard the name of the policy in force afterwards
      * @param mode its mode
      * @param decision the action, rule and reason
      */
-    record PolicyChanged(long seq, Instant timestamp, String guard, Mode mode, Decision decision)
+    record PolicyChanged(long seq, long epochMillis, String guard, Mode mode, Decision decision)
             implements DecisionEvent {
 
         /** Checks what every reader relies on. */
@@ -220,12 +225,12 @@ public sealed interface DecisionEvent {
      * Something the guard noticed about itself, not about one call: a wall clock that jumped, say.
      *
      * @param seq the guard's sequence number
-     * @param timestamp when
+     * @param epochMillis when, ms since the epoch
      * @param guard the policy's name
      * @param mode its mode
      * @param decision the action, rule, reason and figures
      */
-    record GuardNotice(long seq, Instant timestamp, String guard, Mode mode, Decision decision)
+    record GuardNotice(long seq, long epochMillis, String guard, Mode mode, Decision decision)
             implements DecisionEvent {
 
         /** Checks what every reader relies on. */
