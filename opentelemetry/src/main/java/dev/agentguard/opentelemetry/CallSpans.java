@@ -35,10 +35,13 @@ import java.util.concurrent.atomic.AtomicBoolean;
  */
 final class CallSpans implements DecisionListener {
 
-    /** A model-call span started by the adapter, waiting for its admission event on the same thread. */
-    static final class Pending {
-        final Span span;
-        private final AtomicBoolean claimed = new AtomicBoolean();
+    /**
+     * A model-call span started by the adapter, waiting for its admission event on the same thread. It is its own
+     * claimed flag: one object per call, not two.
+     */
+    @SuppressWarnings("serial") // never serialised
+    static final class Pending extends AtomicBoolean {
+        final transient Span span;
 
         Pending(Span span) {
             this.span = span;
@@ -46,7 +49,7 @@ final class CallSpans implements DecisionListener {
 
         /** @return true for the first caller only: the admission event, or the close of a call never admitted */
         boolean claim() {
-            return claimed.compareAndSet(false, true);
+            return compareAndSet(false, true);
         }
     }
 
@@ -95,10 +98,15 @@ final class CallSpans implements DecisionListener {
 
     /** Starts a model call's span: {@code chat {model}}, CLIENT. */
     Span startModelCall(GuardScope scope, String model) {
+        return modelCall(scope, model).startSpan();
+    }
+
+    /** @return the builder of a model call's span, for a caller that has more attributes to give at its start */
+    SpanBuilder modelCall(GuardScope scope, String model) {
         SpanBuilder b = tracer.spanBuilder(GenAiAttributes.CHAT + ' ' + model).setSpanKind(SpanKind.CLIENT)
                 .setParent(parent(scope)).setAttribute(GenAiAttributes.OPERATION_NAME, GenAiAttributes.CHAT)
                 .setAttribute(GenAiAttributes.REQUEST_MODEL, model);
-        return scoped(b, scope).startSpan();
+        return scoped(b, scope);
     }
 
     private Span startToolCall(DecisionEvent.CallAdmitted a) {

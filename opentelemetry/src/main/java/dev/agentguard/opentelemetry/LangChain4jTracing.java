@@ -11,6 +11,7 @@ import dev.langchain4j.model.ModelProvider;
 import dev.langchain4j.model.chat.request.ChatRequest;
 import dev.langchain4j.model.chat.response.ChatResponse;
 import io.opentelemetry.api.trace.Span;
+import io.opentelemetry.api.trace.SpanBuilder;
 import io.opentelemetry.context.Context;
 import io.opentelemetry.context.Scope;
 import java.util.List;
@@ -37,15 +38,16 @@ final class LangChain4jTracing implements GuardedCallObserver {
 
     @Override
     public ModelCallObservation modelCallStarting(ModelCall call, ModelProvider provider, ChatRequest request) {
-        Span span = spans.startModelCall(call.scope(), call.model());
-        if (!span.isRecording()) {
-            return ModelCallObservation.NONE; // no SDK, or not sampled: the admission event starts no span either
-        }
+        SpanBuilder b = spans.modelCall(call.scope(), call.model()); // attributes given here: no lock per attribute
         if (provider != null) {
-            span.setAttribute(GenAiAttributes.PROVIDER_NAME, providerName(provider));
+            b.setAttribute(GenAiAttributes.PROVIDER_NAME, providerName(provider));
         }
         if (call.maxOutputTokens() > 0) {
-            span.setAttribute(GenAiAttributes.REQUEST_MAX_TOKENS, call.maxOutputTokens());
+            b.setAttribute(GenAiAttributes.REQUEST_MAX_TOKENS, call.maxOutputTokens());
+        }
+        Span span = b.startSpan();
+        if (!span.isRecording()) {
+            return ModelCallObservation.NONE; // no SDK, or not sampled: the admission event starts no span either
         }
         if (spans.captureContent()) {
             span.setAttribute(GenAiAttributes.INPUT_MESSAGES, Messages.input(request.messages(), spans.redactor()));
