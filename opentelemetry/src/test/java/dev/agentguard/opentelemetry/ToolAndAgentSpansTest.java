@@ -20,6 +20,16 @@ import dev.langchain4j.data.message.ToolExecutionResultMessage;
 import dev.langchain4j.memory.chat.MessageWindowChatMemory;
 import dev.langchain4j.model.chat.response.ChatResponse;
 import dev.langchain4j.model.output.TokenUsage;
+import dev.langchain4j.model.chat.StreamingChatModel;
+import dev.langchain4j.model.chat.request.ChatRequest;
+import dev.langchain4j.model.chat.request.ChatRequestParameters;
+import dev.langchain4j.model.chat.response.StreamingChatResponseHandler;
+import dev.langchain4j.service.TokenStream;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.TimeUnit;
 import dev.langchain4j.service.MemoryId;
 import dev.langchain4j.service.UserMessage;
 import io.opentelemetry.api.common.AttributeKey;
@@ -37,6 +47,10 @@ class ToolAndAgentSpansTest {
 
     interface Assistant {
         String chat(@MemoryId String session, @UserMessage String message);
+    }
+
+    interface StreamingAssistant {
+        TokenStream chat(@MemoryId String session, @UserMessage String message);
     }
 
     static final class Clock {
@@ -178,5 +192,62 @@ class ToolAndAgentSpansTest {
         assertThat(attr(tool, GenAiAttributes.ERROR_TYPE)).isEqualTo("agentguard.block");
         assertThat(agent.getStatus().getStatusCode()).isEqualTo(StatusCode.ERROR);
         assertThat(attr(agent, GenAiAttributes.ERROR_TYPE)).isEqualTo("agentguard.block");
+    }
+
+    @Test
+    void aStreamingInvocationKeepsItsRoundsOnOtherThreadsUnderItsSpan() throws Exception {
+        Tracing t = new Tracing(p -> { });
+        ExecutorService provider = Executors.newSingleThreadExecutor(r -> new Thread(r, "provider"));
+        List<String> admittingThreads = new CopyOnWriteArrayList<>();
+        t.guard.addListener(e -> {
+            if (e instanceof CallAdmitted) {
+                admittingThreads.add(Thread.currentThread().getName());
+            }
+        });
+        StreamingChatModel model = new StreamingChatModel() {
+            @Override
+            public void doChat(ChatRequest request, StreamingChatResponseHandler handler) {
+                boolean answered = request.messages().get(request.messages().size() - 1)
+                        instanceof ToolExecutionResultMessage;
+                provider.execute(() -> handler.onCompleteResponse(answered
+                        ? Fakes.reply("cheap", "It is noon.", new TokenUsage(50, 5))
+                        : ChatResponse.builder().aiMessage(AiMessage.from(ToolExecutionRequest.builder().id("call-1")
+                                .name("time").arguments("{\"zone\":\"UTC\"}").build())).modelName("cheap")
+                                .tokenUsage(new TokenUsage(30, 8)).build()));
+            }
+
+            @Override
+            public ChatRequestParameters defaultRequestParameters() {
+                return ChatRequestParameters.builder().modelName("cheap").build();
+            }
+        };
+        StreamingAssistant assistant = GuardedAiServices.builder(StreamingAssistant.class, t.guard).agent("clerk")
+                .streamingChatModel(model).tools(new Clock())
+                .configure(ai -> ai.chatMemoryProvider(id -> MessageWindowChatMemory.withMaxMessages(10))).build();
+        CompletableFuture<ChatResponse> done = new CompletableFuture<>();
+        Span caller = t.callerSpan();
+        try (io.opentelemetry.context.Scope c = caller.makeCurrent()) {
+            assistant.chat("s-11", "what time is it?").onPartialResponse(x -> { })
+                    .onCompleteResponse(done::complete).onError(done::completeExceptionally).start();
+        }
+        try {
+            assertThat(done.get(10, TimeUnit.SECONDS).aiMessage().text()).isEqualTo("It is noon.");
+        } finally {
+            caller.end();
+            provider.shutdownNow();
+        }
+
+        assertThat(admittingThreads).hasSize(3);
+        assertThat(admittingThreads.get(0)).isEqualTo(Thread.currentThread().getName());
+        assertThat(admittingThreads.subList(1, 3)).as("the tool call and the second round: the provider's thread")
+                .containsOnly("provider");
+        SpanData agent = t.span("invoke_agent clerk");
+        assertThat(agent.getParentSpanId()).isEqualTo(caller.getSpanContext().getSpanId());
+        List<SpanData> inside = t.spans().stream().filter(s -> s.getParentSpanId().equals(agent.getSpanId()))
+                .toList();
+        assertThat(inside).extracting(SpanData::getName)
+                .containsExactlyInAnyOrder("chat cheap", "execute_tool time", "chat cheap");
+        assertThat(inside).allSatisfy(s -> assertThat(s.hasEnded()).isTrue());
+        assertThat(t.spans()).hasSize(5);
     }
 }
