@@ -46,10 +46,9 @@ final class LangChain4jTracing implements GuardedCallObserver {
             b.setAttribute(GenAiAttributes.REQUEST_MAX_TOKENS, call.maxOutputTokens());
         }
         Span span = b.startSpan();
-        if (!span.isRecording()) {
-            return ModelCallObservation.NONE; // no SDK, or not sampled: the admission event starts no span either
-        }
-        if (spans.captureContent()) {
+        // a span not sampled still goes into the context: the provider's own spans follow its decision, and the
+        // admission event finds it instead of starting (and sampling) another
+        if (spans.captureContent() && span.isRecording()) {
             span.setAttribute(GenAiAttributes.INPUT_MESSAGES, Messages.input(request.messages(), spans.redactor()));
         }
         CallSpans.Pending pending = new CallSpans.Pending(span);
@@ -95,7 +94,7 @@ final class LangChain4jTracing implements GuardedCallObserver {
                 span.setAttribute(GenAiAttributes.RESPONSE_FINISH_REASONS,
                         List.of(Messages.finishReason(response.finishReason())));
             }
-            if (spans.captureContent()) {
+            if (spans.captureContent() && span.isRecording()) {
                 span.setAttribute(GenAiAttributes.OUTPUT_MESSAGES, Messages.output(response, spans.redactor()));
             }
         }

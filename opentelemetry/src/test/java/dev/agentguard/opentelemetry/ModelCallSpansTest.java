@@ -26,6 +26,8 @@ import io.opentelemetry.api.trace.SpanKind;
 import io.opentelemetry.api.trace.StatusCode;
 import io.opentelemetry.sdk.trace.data.EventData;
 import io.opentelemetry.sdk.trace.data.SpanData;
+import io.opentelemetry.sdk.trace.samplers.Sampler;
+import io.opentelemetry.sdk.trace.samplers.SamplingResult;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
@@ -33,6 +35,7 @@ import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicReference;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
@@ -289,6 +292,38 @@ class ModelCallSpansTest {
                 .isEqualTo(Money.format(settled.costNanos())).isEqualTo(attr(chat, GuardAttributes.RESERVED_USD));
         assertThat(attr(chat, GenAiAttributes.RESPONSE_MODEL)).isNull();
         assertThat(attr(chat, GenAiAttributes.USAGE_INPUT_TOKENS)).isNull();
+    }
+
+    @Test
+    void aCallWhoseSpanIsNotSampledIsNotTracedByAnotherSpanAndItsProviderFollowsTheDecision() {
+        AtomicInteger decisions = new AtomicInteger();
+        Sampler firstDropped = new Sampler() { // drops the first span it is asked about, keeps any other
+            @Override
+            public SamplingResult shouldSample(io.opentelemetry.context.Context parent, String traceId, String name,
+                    SpanKind kind, io.opentelemetry.api.common.Attributes attributes,
+                    List<io.opentelemetry.sdk.trace.data.LinkData> links) {
+                return decisions.getAndIncrement() == 0 ? SamplingResult.drop() : SamplingResult.recordAndSample();
+            }
+
+            @Override
+            public String getDescription() {
+                return "first dropped";
+            }
+        };
+        Tracing t = new Tracing(p -> { }, b -> { }, firstDropped);
+        Fakes.Chat fake = new Fakes.Chat("cheap");
+        AtomicReference<io.opentelemetry.api.trace.SpanContext> inProvider = new AtomicReference<>();
+        fake.answer = r -> {
+            inProvider.set(Span.current().getSpanContext());
+            return Fakes.reply("cheap", "ok", new dev.langchain4j.model.output.TokenUsage(1, 1));
+        };
+
+        GuardedChatModel.wrap(fake, t.guard).chat(ask("hello"));
+
+        assertThat(decisions).as("one sampling decision for the call").hasValue(1);
+        assertThat(t.spans()).isEmpty();
+        assertThat(inProvider.get().isValid()).isTrue();
+        assertThat(inProvider.get().isSampled()).as("the provider's spans follow the call's decision").isFalse();
     }
 
     static GuardScope bind(GuardScope scope) {

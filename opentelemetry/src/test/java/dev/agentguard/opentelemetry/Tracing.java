@@ -15,6 +15,7 @@ import io.opentelemetry.sdk.testing.exporter.InMemorySpanExporter;
 import io.opentelemetry.sdk.trace.SdkTracerProvider;
 import io.opentelemetry.sdk.trace.data.SpanData;
 import io.opentelemetry.sdk.trace.export.SimpleSpanProcessor;
+import io.opentelemetry.sdk.trace.samplers.Sampler;
 import java.math.BigDecimal;
 import java.util.List;
 import java.util.concurrent.CopyOnWriteArrayList;
@@ -28,15 +29,21 @@ import java.util.stream.Collectors;
 final class Tracing {
 
     final InMemorySpanExporter exporter = InMemorySpanExporter.create();
-    final OpenTelemetry openTelemetry = OpenTelemetrySdk.builder().setTracerProvider(SdkTracerProvider.builder()
-            .addSpanProcessor(SimpleSpanProcessor.create(exporter)).build()).build();
-    final Tracer callerTracer = openTelemetry.getTracer("the-application");
+    final OpenTelemetry openTelemetry;
+    final Tracer callerTracer;
     final FakeTicker ticker = new FakeTicker();
     final List<DecisionEvent> events = new CopyOnWriteArrayList<>();
     final Guard guard;
 
     /** Prices "cheap" at $1/$2 and "pricey" at $10/$20 per million input/output tokens. */
     Tracing(Consumer<GuardConfig.Builder> policy, Consumer<GuardTracing.Builder> tracing) {
+        this(policy, tracing, Sampler.alwaysOn());
+    }
+
+    Tracing(Consumer<GuardConfig.Builder> policy, Consumer<GuardTracing.Builder> tracing, Sampler sampler) {
+        this.openTelemetry = OpenTelemetrySdk.builder().setTracerProvider(SdkTracerProvider.builder()
+                .setSampler(sampler).addSpanProcessor(SimpleSpanProcessor.create(exporter)).build()).build();
+        this.callerTracer = openTelemetry.getTracer("the-application");
         GuardConfig.Builder b = GuardConfig.builder().name("test")
                 .price("cheap", ModelPrice.builder().input(BigDecimal.ONE).output(new BigDecimal(2))
                         .cacheRead(new BigDecimal("0.5")).build())
