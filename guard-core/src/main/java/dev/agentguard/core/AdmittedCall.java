@@ -4,7 +4,6 @@ import dev.agentguard.core.common.CallKind;
 import dev.agentguard.core.common.Unit;
 import dev.agentguard.core.ledger.Hold;
 import dev.agentguard.core.pricing.ModelPrice;
-import java.util.concurrent.atomic.AtomicLong;
 
 /**
  * What the guard decided and holds for one call, fixed at admission: the decision, who called, and what settling
@@ -14,10 +13,8 @@ import java.util.concurrent.atomic.AtomicLong;
  */
 final class AdmittedCall {
 
-    /** Call ids, unique within the process: what pairs an admission's event with its settlement's. */
-    private static final AtomicLong IDS = new AtomicLong();
-
-    final long id = IDS.incrementAndGet();
+    /** The call's id, unique among its guard's calls: what pairs an admission's event with its settlement's. */
+    final long id;
     final CallKind kind;
     final Decision decision;
     final GuardScope scope;
@@ -34,9 +31,10 @@ final class AdmittedCall {
     final ModelHealth.Breakers breakers;
     final long fingerprint;
 
-    private AdmittedCall(CallKind kind, Decision decision, GuardScope scope, String tool, String toolArguments,
+    private AdmittedCall(long id, CallKind kind, Decision decision, GuardScope scope, String tool, String toolArguments,
             Hold hold, Unit[] units, ModelPrice price, boolean priced, long promptTokens, long maxOutputTokens,
             long reservedNanos, long startTick, ModelHealth.Breakers breakers, long fingerprint) {
+        this.id = id;
         this.kind = kind;
         this.decision = decision;
         this.scope = scope;
@@ -55,23 +53,23 @@ final class AdmittedCall {
     }
 
     /** An admitted (or, in shadow mode, would-be refused) model call and what it holds. */
-    static AdmittedCall modelCall(Decision decision, GuardScope scope, Hold hold, Unit[] units, ModelPrice price,
+    static AdmittedCall modelCall(long id, Decision decision, GuardScope scope, Hold hold, Unit[] units, ModelPrice price,
             boolean priced, long promptTokens, long maxOutputTokens, long reservedNanos, long startTick,
             ModelHealth.Breakers breakers) {
-        return new AdmittedCall(CallKind.MODEL_CALL, decision, scope, null, null, hold, units, price, priced,
+        return new AdmittedCall(id, CallKind.MODEL_CALL, decision, scope, null, null, hold, units, price, priced,
                 promptTokens, maxOutputTokens, reservedNanos, startTick, breakers, 0);
     }
 
     /** A model call refused at admission: it holds nothing. */
-    static AdmittedCall refused(Decision decision, GuardScope scope, long startTick) {
-        return new AdmittedCall(CallKind.MODEL_CALL, decision, scope, null, null, null, null, null, false, 0, 0, 0,
+    static AdmittedCall refused(long id, Decision decision, GuardScope scope, long startTick) {
+        return new AdmittedCall(id, CallKind.MODEL_CALL, decision, scope, null, null, null, null, null, false, 0, 0, 0,
                 startTick, null, 0);
     }
 
     /** A tool call, admitted or refused; it holds no reservation. */
-    static AdmittedCall toolCall(Decision decision, GuardScope scope, String tool, String arguments, long startTick,
-            long fingerprint) {
-        return new AdmittedCall(CallKind.TOOL_CALL, decision, scope, tool, arguments, null, null, null, true, 0, 0, 0,
+    static AdmittedCall toolCall(long id, Decision decision, GuardScope scope, String tool, String arguments,
+            long startTick, long fingerprint) {
+        return new AdmittedCall(id, CallKind.TOOL_CALL, decision, scope, tool, arguments, null, null, null, true, 0, 0, 0,
                 startTick, null, fingerprint);
     }
 

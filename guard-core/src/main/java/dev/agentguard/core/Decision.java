@@ -244,11 +244,18 @@ public final class Decision {
     /**
      * One rule that fired on a call, the action it called for and why. Two are equal when rule and action are: the
      * reason is what a reader is told, not what identifies the firing.
+     *
+     * @param rule the rule id
+     * @param action the action it called for
+     * @param reason the rule's sentence with its figures (raw: redact before writing it anywhere), or null
      */
-    public static final class Fired {
-        private final String rule;
-        private final Action action;
-        private final String reason;
+    public record Fired(String rule, Action action, String reason) {
+
+        /** Checks what every reader relies on. */
+        public Fired {
+            Objects.requireNonNull(rule, "rule");
+            Objects.requireNonNull(action, "action");
+        }
 
         /**
          * @param rule the rule id
@@ -258,35 +265,9 @@ public final class Decision {
             this(rule, action, null);
         }
 
-        /**
-         * @param rule the rule id
-         * @param action the action it called for
-         * @param reason the rule's sentence with its figures (raw: redact before writing it anywhere), or null
-         */
-        public Fired(String rule, Action action, String reason) {
-            this.rule = Objects.requireNonNull(rule, "rule");
-            this.action = Objects.requireNonNull(action, "action");
-            this.reason = reason;
-        }
-
-        /** @return the rule's own sentence with its figures (not redacted), or null when it gave none */
-        public String reason() {
-            return reason;
-        }
-
-        /** @return the rule id */
-        public String rule() {
-            return rule;
-        }
-
-        /** @return the action it called for */
-        public Action action() {
-            return action;
-        }
-
         @Override
         public boolean equals(Object o) {
-            return o instanceof Fired && ((Fired) o).rule.equals(rule) && ((Fired) o).action == action;
+            return o instanceof Fired f && f.rule.equals(rule) && f.action == action;
         }
 
         @Override

@@ -94,7 +94,7 @@ public sealed interface DecisionEvent {
 
         /**
          * @return the call's id: its admission and its settlement (or expiry) carry the same one, unique among the
-         *     calls of this process, so that an observer can pair them whatever thread each runs on
+         *     calls of its guard, so that an observer can pair them whatever thread each runs on
          */
         long callId();
 

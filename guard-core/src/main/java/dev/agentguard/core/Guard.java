@@ -86,7 +86,10 @@ import org.slf4j.LoggerFactory;
 public final class Guard implements AutoCloseable {
 
     private static final Logger LOG = LoggerFactory.getLogger(Guard.class);
-    private static final AtomicLong SEQ = new AtomicLong();
+    /** The sequence of this guard's decisions: per guard, so that guards of one process share no counter. */
+    private final AtomicLong seq = new AtomicLong();
+    /** Ids of this guard's calls, carried by both events of a call ({@link DecisionEvent.CallEvent#callId()}). */
+    private final AtomicLong callIds = new AtomicLong();
 
     /** Rule id of decisions about models the price catalog does not know. */
     public static final String RULE_UNKNOWN_MODEL = "pricing.unknownModel";
@@ -252,8 +255,8 @@ public final class Guard implements AutoCloseable {
             return refused(config, verdict, requested, model, scope, tick, epoch);
         }
         Decision decision = verdict.decide(requested, model); // with the tightest budget's remaining share
-        AdmittedCall c = AdmittedCall.modelCall(decision, scope, outcome.hold, outcome.units, priced.price,
-                priced.known, prompt, maxOut, priced.worstCase(prompt, maxOut), tick,
+        AdmittedCall c = AdmittedCall.modelCall(callIds.incrementAndGet(), decision, scope, outcome.hold,
+                outcome.units, priced.price, priced.known, prompt, maxOut, priced.worstCase(prompt, maxOut), tick,
                 health == null ? null : health.breakers);
         Admission a = new Admission(this, c);
         if (c.holdsSomething()) {
@@ -443,8 +446,8 @@ public final class Guard implements AutoCloseable {
         if (decision.action() == Action.BLOCK || decision.action() == Action.SUSPEND) {
             sessionRules.runEnded(call.scope(), decision); // whatever the wiring, the run ends here
         }
-        AdmittedCall c = AdmittedCall.toolCall(decision, call.scope(), call.tool(), call.arguments(), tick,
-                fingerprint);
+        AdmittedCall c = AdmittedCall.toolCall(callIds.incrementAndGet(), decision, call.scope(), call.tool(),
+                call.arguments(), tick, fingerprint);
         publishPre(config, c, epoch);
         return new Admission(this, c);
     }
@@ -452,7 +455,8 @@ public final class Guard implements AutoCloseable {
     /** A refused model call: it holds nothing, and its decision is published. */
     private Admission refused(GuardConfig config, Verdict verdict, String requested, String model, GuardScope scope,
             long tick, long epoch) {
-        AdmittedCall c = AdmittedCall.refused(verdict.decide(requested, model), scope, tick);
+        AdmittedCall c = AdmittedCall.refused(callIds.incrementAndGet(), verdict.decide(requested, model), scope,
+                tick);
         publishPre(config, c, epoch);
         return new Admission(this, c);
     }
@@ -673,7 +677,7 @@ public final class Guard implements AutoCloseable {
         if (listeners.isEmpty()) {
             return;
         }
-        publish(new DecisionEvent.CallAdmitted(SEQ.incrementAndGet(), epoch, config.name(),
+        publish(new DecisionEvent.CallAdmitted(seq.incrementAndGet(), epoch, config.name(),
                 config.mode(), c.kind, c.decision, c.scope, c.tool, c.toolArguments, c.reservedNanos, c.priced, c.id));
     }
 
@@ -683,7 +687,7 @@ public final class Guard implements AutoCloseable {
             return;
         }
         GuardConfig config = active.config;
-        publish(new DecisionEvent.CallSettled(SEQ.incrementAndGet(), clock.millis(), config.name(), config.mode(),
+        publish(new DecisionEvent.CallSettled(seq.incrementAndGet(), clock.millis(), config.name(), config.mode(),
                 c.kind, decision, c.scope, c.tool, c.toolArguments, c.reservedNanos, c.priced, usage, cost, latency,
                 ttft, outcome, droppedMessages, droppedTokens, c.id));
     }
@@ -693,7 +697,7 @@ public final class Guard implements AutoCloseable {
         if (listeners.isEmpty()) {
             return;
         }
-        publish(new DecisionEvent.GuardNotice(SEQ.incrementAndGet(), clock.millis(), config.name(), config.mode(), d));
+        publish(new DecisionEvent.GuardNotice(seq.incrementAndGet(), clock.millis(), config.name(), config.mode(), d));
     }
 
     /**
@@ -783,7 +787,7 @@ public final class Guard implements AutoCloseable {
             return;
         }
         Decision d = Decision.builder(action).rule(RULE_POLICY_RELOAD).reason(reason).build();
-        publish(new DecisionEvent.PolicyChanged(SEQ.incrementAndGet(), clock.millis(), config.name(), config.mode(),
+        publish(new DecisionEvent.PolicyChanged(seq.incrementAndGet(), clock.millis(), config.name(), config.mode(),
                 d));
     }
 
