@@ -334,8 +334,11 @@ public final class RedisBudgetLedger implements BudgetLedger, AutoCloseable {
             }
             List<Object> out = SETTLE.run(redis, holdKeys, args);
             learn((Long) out.get(1));
-            if ((Long) out.get(0) != -2 || attempt >= STALE_RETRIES) {
+            if ((Long) out.get(0) != -2) {
                 return;
+            }
+            if (attempt >= STALE_RETRIES) {
+                throw new IllegalStateException("the calendar period kept moving under a settlement of " + h.id);
             }
         }
     }
@@ -356,8 +359,11 @@ public final class RedisBudgetLedger implements BudgetLedger, AutoCloseable {
             }
             List<Object> out = CHARGE.run(redis, holdKeys, args);
             learn((Long) out.get(1));
-            if ((Long) out.get(0) != -2 || attempt >= STALE_RETRIES) {
+            if ((Long) out.get(0) != -2) {
                 return;
+            }
+            if (attempt >= STALE_RETRIES) {
+                throw new IllegalStateException("the calendar period kept moving under a reconciliation");
             }
         }
     }
@@ -389,6 +395,23 @@ public final class RedisBudgetLedger implements BudgetLedger, AutoCloseable {
             }
         }
         pending.add(op);
+        if (!down) {
+            replay(); // Redis came back between the check and the add: do not leave it waiting for the next outage
+        }
+    }
+
+    /** Sends what waited for Redis; on a failure keeps the rest and switches down again. */
+    private void replay() {
+        Runnable op;
+        while ((op = pending.poll()) != null) {
+            try {
+                op.run();
+            } catch (RedisException e) {
+                pending.add(op);
+                switchDown(describe(e));
+                return;
+            }
+        }
     }
 
     // ---------------------------------------------------------------- reads
@@ -508,6 +531,7 @@ public final class RedisBudgetLedger implements BudgetLedger, AutoCloseable {
                 replayed++;
             }
             down = false;
+            replay(); // what other threads kept while this one replayed
             LOG.warn("Redis ledger {}: Redis answers again; {} operations kept meanwhile were replayed, back to the"
                     + " shared budgets", layout.holds(), replayed);
             return true;
