@@ -40,12 +40,13 @@ import org.slf4j.LoggerFactory;
  * do not matter.
  *
  * <p><b>Keys</b> (see the README, "Many JVMs, one budget"): all under {@code keyPrefix + "{" + guard + "}:"}, one
- * hash tag, so the scripts also run on Redis Cluster. A sliding window is a key per bucket (one bucket width of
- * settled spend) that expires ({@code PEXPIREAT}) when the bucket leaves the window; a calendar window is a key per
+ * hash tag, so the scripts also run on Redis Cluster. A sliding window is a hash of its buckets (settled spend per
+ * bucket index) with a running total: buckets that leave the window are subtracted and deleted as time moves on, and
+ * the hash expires ({@code PEXPIREAT}) when its newest bucket leaves the window; a calendar window is a key per
  * period in the budget's zone, expiring at the period's end; what is reserved is one counter per window, deleted at
  * 0. Holds are a sorted set scored by the end of their lease plus a hash of their windows: a hold whose lease ends
  * (its JVM died mid-call) is charged its worst case, what it reserved, by the next reservation of any JVM or by
- * {@link #expireLapsed()}. Reading a sliding window reads its buckets: O(buckets) per window.
+ * {@link #expireLapsed()}. A read is O(1) per window; a window that moved on pays once per bucket that left it.
  *
  * <p><b>Redis unavailable.</b> A command that fails (refused, timed out after {@code timeout}) switches the ledger
  * to {@link OnUnavailable}; every hold granted or refused that way says so ({@link Hold#unavailableReason()}, which

@@ -1,8 +1,9 @@
 -- Shared by every script of RedisBudgetLedger (prepended to each). KEYS[1]: the sorted set of open holds scored by
 -- lease end (ms); KEYS[2]: the hash of hold id -> its windows. Every other key shares their hash tag.
 -- A window is described by five fields: base shape kind a b. kind 's' (sliding): a = bucket width ms, b = bucket
--- count; kind 'c' (calendar): [a, b) = the period in ms. Settled amounts live in bucket keys base:shape:index
--- (sliding) or base:shape:a (calendar), each expiring when it leaves its window; base:r holds what is reserved.
+-- count; kind 'c' (calendar): [a, b) = the period in ms. Settled amounts live in the hash base:shape (sliding, see
+-- advance) or the key base:shape:a (calendar), each expiring when its spend has left the window; base:r holds what
+-- is reserved.
 
 -- offset: added to the server's TIME by tests that move time; expiries are set back in the server's own time.
 local offset_ms = 0
@@ -13,18 +14,37 @@ local function now_ms(offset)
   return tonumber(t[1]) * 1000 + math.floor(tonumber(t[2]) / 1000) + offset_ms
 end
 
+-- A sliding window is one hash, base:shape: a field per bucket index with its settled spend, 't' the running
+-- total and 'i' the newest bucket index. Moving to a later bucket subtracts (and deletes) the buckets that left,
+-- so a read is O(1) and a window advance O(buckets that left); the hash expires when its newest bucket leaves.
+local function advance(key, idx, n)
+  local head = redis.call('HGET', key, 'i')
+  if not head then return 0 end
+  head = tonumber(head)
+  if idx <= head then return tonumber(redis.call('HGET', key, 't')) end
+  if idx - head >= n then
+    redis.call('DEL', key)
+    return 0
+  end
+  local sub = 0
+  local gone = {}
+  for j = head - n + 1, idx - n do
+    local f = string.format('%d', j)
+    local v = redis.call('HGET', key, f)
+    if v then
+      sub = sub + tonumber(v)
+      gone[#gone + 1] = f
+    end
+  end
+  if #gone > 0 then redis.call('HDEL', key, unpack(gone)) end
+  redis.call('HSET', key, 'i', string.format('%d', idx))
+  if sub == 0 then return tonumber(redis.call('HGET', key, 't')) end
+  return redis.call('HINCRBY', key, 't', string.format('%d', -sub))
+end
+
 local function settled(base, shape, kind, a, b, now)
   if kind == 's' then
-    local idx = math.floor(now / a)
-    local keys = {}
-    for j = idx - b + 1, idx do
-      keys[#keys + 1] = base .. ':' .. shape .. ':' .. string.format('%d', j)
-    end
-    local sum = 0
-    for _, v in ipairs(redis.call('MGET', unpack(keys))) do
-      if v then sum = sum + tonumber(v) end
-    end
-    return sum
+    return advance(base .. ':' .. shape, math.floor(now / a), b)
   end
   local v = redis.call('GET', base .. ':' .. shape .. ':' .. string.format('%d', a))
   if v then return tonumber(v) end
@@ -33,19 +53,23 @@ end
 
 local function charge(base, shape, kind, a, b, amount, now)
   if tonumber(amount) <= 0 then return end
-  local key
-  local ends
   if kind == 's' then
+    local key = base .. ':' .. shape
     local idx = math.floor(now / a)
-    key = base .. ':' .. shape .. ':' .. string.format('%d', idx)
-    ends = (idx + b) * a
-  else
-    if now >= b then return end -- the period is over: nothing counts in it any more
-    key = base .. ':' .. shape .. ':' .. string.format('%d', a)
-    ends = b
+    advance(key, idx, b)
+    local head = redis.call('HGET', key, 'i')
+    if head and idx < tonumber(head) - b + 1 then return end -- older than the window (a clock step back)
+    if not head or idx > tonumber(head) then head = idx end
+    redis.call('HINCRBY', key, string.format('%d', idx), amount)
+    redis.call('HINCRBY', key, 't', amount)
+    redis.call('HSET', key, 'i', string.format('%d', head))
+    redis.call('PEXPIREAT', key, string.format('%d', (tonumber(head) + b) * a - offset_ms))
+    return
   end
+  if now >= b then return end -- the period is over: nothing counts in it any more
+  local key = base .. ':' .. shape .. ':' .. string.format('%d', a)
   redis.call('INCRBY', key, amount)
-  redis.call('PEXPIREAT', key, string.format('%d', ends - offset_ms))
+  redis.call('PEXPIREAT', key, string.format('%d', b - offset_ms))
 end
 
 local function reserved(base)

@@ -101,6 +101,30 @@ class RedisBudgetLedgerRedisTest {
         }
     }
 
+    /** The running total of a sliding window against a naive sum of what was settled in its last ten minutes. */
+    @Test
+    void aSlidingWindowAgreesWithANaiveSumAsTimeMovesOnUnevenly() {
+        java.util.SplittableRandom random = new java.util.SplittableRandom(7);
+        java.util.List<long[]> settled = new java.util.ArrayList<>(); // {minute, amount}
+        long minute = 0;
+        long now = java.time.Clock.systemUTC().millis();
+        shift.set(60_000 - now % 60_000 + 10_000); // 10 s into a minute: the test's real seconds stay in it
+        try (RedisBudgetLedger ledger = ledger("naive", Duration.ofDays(1))) {
+            for (int step = 0; step < 200; step++) {
+                long amount = random.nextInt(50);
+                ledger.settle(ledger.reserve(List.of(new BudgetRequest(agent("a"), amount, Long.MAX_VALUE))),
+                        new long[] {amount});
+                settled.add(new long[] {minute, amount});
+                int jump = random.nextInt(10) == 0 ? 7 + random.nextInt(12) : random.nextInt(3);
+                shift.addAndGet(Duration.ofMinutes(jump).toMillis());
+                minute += jump;
+                long from = minute - 9;
+                long expected = settled.stream().filter(e -> e[0] >= from).mapToLong(e -> e[1]).sum();
+                assertThat(ledger.used(agent("a"))).as("step %d at minute %d", step, minute).isEqualTo(expected);
+            }
+        }
+    }
+
     @Test
     void scriptsAreLoadedAgainWhenTheServerForgotThem() {
         try (RedisBudgetLedger ledger = ledger("flush", Duration.ofMinutes(11))) {
