@@ -33,8 +33,9 @@ class FleetIT {
     private static final int JVMS = 3;
     private static final int THREADS = 8;
     private static final int SECONDS = 22;
-    private static final long AGENT_LIMIT = 1_500_000;
-    private static final long TENANT_LIMIT = 1_000_000;
+    /** Reached within seconds even on a slow machine, so that most of the run is spent at the limits. */
+    private static final long AGENT_LIMIT = 600_000;
+    private static final long TENANT_LIMIT = 400_000;
     private static final int KILLED = 2;
     private static final int KILL_AFTER_SECONDS = 8;
 
@@ -86,12 +87,14 @@ class FleetIT {
 
             long reported = 0;
             long cycles = 0;
+            long refused = 0;
             for (int j = 0; j < JVMS; j++) {
                 if (j != KILLED) {
                     Map<String, String> r = results.get(j);
                     assertThat(r.get("PENDING")).as("JVM " + j + " left operations unsent").isEqualTo("0");
                     reported += Long.parseLong(r.get("TOTAL"));
                     cycles += Long.parseLong(r.get("CYCLES"));
+                    refused += Long.parseLong(r.get("REFUSED"));
                 }
             }
             Journal killed = Journal.read(dir, KILLED, THREADS);
@@ -109,13 +112,14 @@ class FleetIT {
                     tenants += used;
                     assertThat(check.reserved(t)).isZero();
                 }
-                System.out.printf("fleet: %d cycles in the surviving JVMs, %d settled by them, %d by the killed one"
-                        + " (plus %d in flight), %d holds charged at lease end; agent %d of %d%n", cycles, reported,
-                        killed.settled, killed.uncertain.size(), expired, agent, AGENT_LIMIT);
+                System.out.printf("fleet: %d cycles in the surviving JVMs (%d refused), %d settled by them, %d by the"
+                        + " killed one (plus %d in flight), %d holds charged at lease end; agent %d of %d, tenants"
+                        + " %d%n", cycles, refused, reported, killed.settled, killed.uncertain.size(), expired, agent,
+                        AGENT_LIMIT, tenants);
 
                 assertThat(agent).isLessThanOrEqualTo(AGENT_LIMIT).isEqualTo(tenants);
-                assertThat(agent).as("the limits were reached: the test exercised refusals")
-                        .isGreaterThan(TENANT_LIMIT);
+                assertThat(agent).as("both tenants spent").isGreaterThan(TENANT_LIMIT);
+                assertThat(refused).as("the limits were reached: the test exercised refusals").isPositive();
                 assertThat(killed.possibleTotals()).as("Redis holds what the JVMs settled")
                         .contains(agent - reported - killed.settled);
                 assertThat(check.reserved(FleetWorker.AGENT)).isZero();

@@ -52,6 +52,7 @@ public final class FleetWorker {
         Ticker ticker = Ticker.system();
         AtomicLong total = new AtomicLong();
         AtomicLong cycles = new AtomicLong();
+        AtomicLong refused = new AtomicLong();
         try (RedisBudgetLedger ledger = RedisBudgetLedger.builder(uri).guard(guard).timeout(Duration.ofSeconds(5))
                 .lease(LEASE).build()) {
             long end = ticker.read() + nanos;
@@ -63,7 +64,12 @@ public final class FleetWorker {
                 Thread w = new Thread(() -> {
                     try (journal) {
                         while (ticker.read() - end < 0) {
-                            total.addAndGet(cycle(ledger, random, journal, agentLimit, tenantLimit));
+                            long settled = cycle(ledger, random, journal, agentLimit, tenantLimit);
+                            if (settled < 0) {
+                                refused.incrementAndGet();
+                            } else {
+                                total.addAndGet(settled);
+                            }
                             cycles.incrementAndGet();
                         }
                     } catch (IOException e) {
@@ -88,11 +94,12 @@ public final class FleetWorker {
             }
             System.out.println("PENDING " + ledger.pendingOperations());
             System.out.println("CYCLES " + cycles.get());
+            System.out.println("REFUSED " + refused.get());
             System.out.println("TOTAL " + total.get());
         }
     }
 
-    /** @return what this cycle settled */
+    /** @return what this cycle settled, or -1 when its reservation was refused */
     private static long cycle(RedisBudgetLedger ledger, SplittableRandom random, FileChannel journal, long agentLimit,
             long tenantLimit) throws IOException {
         long amount = 1 + random.nextInt(200);
@@ -102,7 +109,7 @@ public final class FleetWorker {
                 new BudgetRequest(tenant, amount, tenantLimit)));
         if (!hold.granted()) {
             write(journal, "N");
-            return 0;
+            return -1;
         }
         write(journal, "R " + amount);
         int what = random.nextInt(10);
