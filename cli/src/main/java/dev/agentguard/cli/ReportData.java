@@ -126,8 +126,8 @@ final class ReportData implements AuditReader.RecordConsumer {
             firstMillis = Math.min(firstMillis, r.tsMillis);
             lastMillis = Math.max(lastMillis, r.tsMillis);
         }
-        if (r.kind == null) {
-            notices++; // a record of the sink itself (audit.loss), or of the guard (policy.reload)
+        if (!r.isModelCall() && !r.isToolCall()) {
+            notices++; // not about a call: the sink (audit.loss), a policy change (policy.reload), the guard
             if (r.rule != null) {
                 byRule.computeIfAbsent(key(byRule, r.rule), k -> new TreeMap<>()).merge(r.action, 1L, Long::sum);
             }

@@ -84,7 +84,7 @@ class HtmlReportTest {
         assertThat(firstRow.child(0).text()).isEqualTo(top.getKey());
         assertThat(firstRow.child(2).text()).isEqualTo("$" + Money.format(top.getValue()));
         long spend = run.post().stream().filter(e -> e.kind() == CallKind.MODEL_CALL && e.costNanos() > 0)
-                .mapToLong(DecisionEvent::costNanos).sum();
+                .mapToLong(DecisionEvent.CallSettled::costNanos).sum();
         assertThat(page.select("#totals .card b").first().text()).isEqualTo("$" + Money.format(spend));
     }
 

@@ -155,23 +155,23 @@ final class RecordedRun {
         a.fail(new IOException("connection reset"), Usage.of(300, 0, 0, 0, 0));
     }
 
-    /** @return the events of one phase */
-    List<DecisionEvent> pre() {
-        List<DecisionEvent> out = new ArrayList<>();
+    /** @return the admissions */
+    List<DecisionEvent.CallAdmitted> pre() {
+        List<DecisionEvent.CallAdmitted> out = new ArrayList<>();
         for (DecisionEvent e : events) {
-            if (e.phase() == dev.agentguard.core.common.Phase.PRE) {
-                out.add(e);
+            if (e instanceof DecisionEvent.CallAdmitted a) {
+                out.add(a);
             }
         }
         return out;
     }
 
-    /** @return the settlement events */
-    List<DecisionEvent> post() {
-        List<DecisionEvent> out = new ArrayList<>();
+    /** @return the settlements */
+    List<DecisionEvent.CallSettled> post() {
+        List<DecisionEvent.CallSettled> out = new ArrayList<>();
         for (DecisionEvent e : events) {
-            if (e.phase() == dev.agentguard.core.common.Phase.POST) {
-                out.add(e);
+            if (e instanceof DecisionEvent.CallSettled s) {
+                out.add(s);
             }
         }
         return out;

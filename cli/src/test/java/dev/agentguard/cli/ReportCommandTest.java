@@ -54,7 +54,7 @@ class ReportCommandTest {
         return Money.usd(usd.asText()).nanos();
     }
 
-    private boolean modelPost(DecisionEvent e) {
+    private boolean modelPost(DecisionEvent.CallSettled e) {
         return e.kind() == CallKind.MODEL_CALL && e.costNanos() >= 0;
     }
 
@@ -62,7 +62,7 @@ class ReportCommandTest {
     void totalsAndDecisionsMatchWhatTheGuardDecided() throws Exception {
         JsonNode report = jsonReport(run.auditFile.toString());
 
-        long spend = run.post().stream().filter(this::modelPost).mapToLong(DecisionEvent::costNanos).sum();
+        long spend = run.post().stream().filter(this::modelPost).mapToLong(DecisionEvent.CallSettled::costNanos).sum();
         Map<String, Long> byAction = run.pre().stream().collect(Collectors.groupingBy(e -> e.action().id(),
                 TreeMap::new, Collectors.counting()));
         long refused = run.pre().stream().filter(e -> REFUSING.contains(e.action().id())).count();
@@ -148,7 +148,7 @@ class ReportCommandTest {
         assertThat(loop.get("calls").asLong()).isEqualTo(flagged);
         assertThat(loop.get("worstAction").asText()).isEqualTo("block");
 
-        List<DecisionEvent> refusals = run.pre().stream().filter(e -> REFUSING.contains(e.action().id())).toList();
+        List<DecisionEvent.CallAdmitted> refusals = run.pre().stream().filter(e -> REFUSING.contains(e.action().id())).toList();
         JsonNode latest = report.get("refusals").get("latest");
         assertThat(latest).hasSize(refusals.size());
         for (int i = 0; i < refusals.size(); i++) {
@@ -184,7 +184,7 @@ class ReportCommandTest {
         Cli.Run r = Cli.run("report", run.auditFile.toString());
 
         assertThat(r.status()).as(r.toString()).isEqualTo(0);
-        long spend = run.post().stream().filter(this::modelPost).mapToLong(DecisionEvent::costNanos).sum();
+        long spend = run.post().stream().filter(this::modelPost).mapToLong(DecisionEvent.CallSettled::costNanos).sum();
         assertThat(r.out()).startsWith("# agent-guard report").contains("| spend | $" + Money.format(spend) + " |")
                 .contains("## Costliest sessions").contains("| loops.identicalToolCalls | loop-1 | support |"
                         + " lookup_order |")
@@ -230,8 +230,8 @@ class ReportCommandTest {
 
         assertThat(report.get("sets")).hasSize(2);
         assertThat(report.get("records").asLong()).isEqualTo(run.events.size() + other.events.size());
-        long spend = run.post().stream().filter(this::modelPost).mapToLong(DecisionEvent::costNanos).sum()
-                + other.post().stream().filter(this::modelPost).mapToLong(DecisionEvent::costNanos).sum();
+        long spend = run.post().stream().filter(this::modelPost).mapToLong(DecisionEvent.CallSettled::costNanos).sum()
+                + other.post().stream().filter(this::modelPost).mapToLong(DecisionEvent.CallSettled::costNanos).sum();
         assertThat(nanos(report.get("spendUsd"))).isEqualTo(spend);
         assertThat(report.get("lines").asDouble()).isCloseTo(run.events.size() + other.events.size(), within(0.1));
     }

@@ -6,203 +6,228 @@ import dev.agentguard.core.common.Mode;
 import dev.agentguard.core.common.Phase;
 import dev.agentguard.core.common.Usage;
 import java.time.Instant;
+import java.util.Objects;
 
 /**
  * One decision of a guard with its context: the data of one decision record (see the decision record in the
  * design: the audit file and the decision log carry the same fields).
  *
- * <p>A {@link Phase#PRE pre} event carries the admission's {@link #decision()}; a {@link Phase#POST post} event
- * records what happened ({@link #action()} is {@link Action#RECORD}) and carries the usage, cost, latency and
- * outcome, plus the pre-call decision it settles. Figures that do not apply are {@code -1} (counts, durations)
- * or null (objects).
+ * <p>A sealed set of records, one per kind of decision, each carrying only what applies to it:
+ * <ul>
+ *   <li>{@link CallAdmitted}: the pre-call decision of an admission (model or tool call);</li>
+ *   <li>{@link CallSettled}: what happened to an admitted call (action {@link Action#RECORD}): usage, cost,
+ *       latency and outcome, with the admission's decision it settles;</li>
+ *   <li>{@link PolicyChanged}: a policy applied or rejected ({@link Guard#reconfigure}, {@link Guard#rejectPolicy});</li>
+ *   <li>{@link GuardNotice}: something the guard noticed about itself, not about one call (a clock jump).</li>
+ * </ul>
+ * Listeners switch on the type ({@code if (event instanceof DecisionEvent.CallSettled s) ...}); what every event
+ * has is on this interface.
  *
- * <p>{@link #toolArguments()} is the raw text the model sent: sinks must redact it before writing it anywhere.
+ * <p>{@link CallEvent#toolArguments()} is the raw text the model sent: sinks must redact it before writing it
+ * anywhere.
  */
-public final class DecisionEvent {
+public sealed interface DecisionEvent {
 
-    /** {@link #outcome()} of a successful call. */
-    public static final String OK = "ok";
-    /** {@link #outcome()} of a call released without a result (cancelled, abandoned, never made). */
-    public static final String RELEASED = "released";
+    /** {@link CallSettled#outcome()} of a successful call. */
+    String OK = "ok";
+    /** {@link CallSettled#outcome()} of a call released without a result (cancelled, abandoned, never made). */
+    String RELEASED = "released";
     /** Outcome of a call the caller cancelled before it ended (a stream abandoned through its handle). */
-    public static final String CANCELLED = "cancelled";
+    String CANCELLED = "cancelled";
     /** Outcome of a call whose reservation outlived its lease: charged its worst case. */
-    public static final String EXPIRED = "expired";
+    String EXPIRED = "expired";
     /** Outcome of a settlement that came after the lease had ended the call: recorded, not counted. */
-    public static final String LATE = "late";
+    String LATE = "late";
 
-    private final long seq;
-    private final Instant timestamp;
-    private final String guard;
-    private final Mode mode;
-    private final CallKind kind;
-    private final Phase phase;
-    private final Decision decision;
-    private final GuardScope scope;
-    private final String tool;
-    private final String toolArguments;
-    private final Usage usage;
-    private final long costNanos;
-    private final long reservedNanos;
-    private final boolean priced;
-    private final long latencyNanos;
-    private final long ttftNanos;
-    private final String outcome;
-    private final int droppedMessages;
-    private final long droppedTokens;
-
-    DecisionEvent(long seq, Instant timestamp, String guard, Mode mode, CallKind kind, Phase phase, Decision decision,
-            GuardScope scope, String tool, String toolArguments, Usage usage, long costNanos, long reservedNanos,
-            boolean priced, long latencyNanos, long ttftNanos, String outcome) {
-        this(seq, timestamp, guard, mode, kind, phase, decision, scope, tool, toolArguments, usage, costNanos,
-                reservedNanos, priced, latencyNanos, ttftNanos, outcome, -1, -1);
-    }
-
-    DecisionEvent(long seq, Instant timestamp, String guard, Mode mode, CallKind kind, Phase phase, Decision decision,
-            GuardScope scope, String tool, String toolArguments, Usage usage, long costNanos, long reservedNanos,
-            boolean priced, long latencyNanos, long ttftNanos, String outcome, int droppedMessages,
-            long droppedTokens) {
-        this.seq = seq;
-        this.timestamp = timestamp;
-        this.guard = guard;
-        this.mode = mode;
-        this.kind = kind;
-        this.phase = phase;
-        this.decision = decision;
-        this.scope = scope;
-        this.tool = tool;
-        this.toolArguments = toolArguments;
-        this.usage = usage;
-        this.costNanos = costNanos;
-        this.reservedNanos = reservedNanos;
-        this.priced = priced;
-        this.latencyNanos = latencyNanos;
-        this.ttftNanos = ttftNanos;
-        this.outcome = outcome;
-        this.droppedMessages = droppedMessages;
-        this.droppedTokens = droppedTokens;
-    }
-
-    /** @return the per-process sequence number, increasing */
-    public long seq() {
-        return seq;
-    }
+    /** @return the sequence number, increasing in the order the guard decided */
+    long seq();
 
     /** @return when the decision was taken (the guard's clock) */
-    public Instant timestamp() {
-        return timestamp;
-    }
+    Instant timestamp();
 
     /** @return the guard's (policy's) name */
-    public String guard() {
-        return guard;
-    }
+    String guard();
 
     /** @return the guard's mode */
-    public Mode mode() {
-        return mode;
+    Mode mode();
+
+    /** @return what was decided: for a settlement, the decision of the call it settles */
+    Decision decision();
+
+    /** @return model call, tool call, policy or guard */
+    CallKind kind();
+
+    /** @return admission ({@link Phase#PRE}) or settlement ({@link Phase#POST}) */
+    default Phase phase() {
+        return Phase.PRE;
     }
 
-    /** @return model call or tool call */
-    public CallKind kind() {
-        return kind;
+    /** @return the action taken, or {@link Action#RECORD} for a settlement */
+    default Action action() {
+        return decision().action();
     }
 
-    /** @return admission or settlement */
-    public Phase phase() {
-        return phase;
+    /** @return who called; {@link GuardScope#NONE} for a decision about no call */
+    default GuardScope scope() {
+        return GuardScope.NONE;
     }
 
-    /** @return the pre-call action, or {@link Action#RECORD} for a post event */
-    public Action action() {
-        return phase == Phase.PRE ? decision.action() : Action.RECORD;
-    }
+    /** What admission and settlement events of one call share. */
+    sealed interface CallEvent extends DecisionEvent {
 
-    /** @return the admission's decision (for a post event: the decision of the call it settles) */
-    public Decision decision() {
-        return decision;
-    }
+        /** @return the tool name; null for a model call */
+        String tool();
 
-    /** @return who called */
-    public GuardScope scope() {
-        return scope;
-    }
+        /** @return the tool's raw arguments (redact before writing!); null for a model call */
+        String toolArguments();
 
-    /** @return the model actually used; null for a tool call */
-    public String model() {
-        return decision.model();
-    }
+        /** @return the worst-case cost reserved at admission, in nano-dollars (0 when nothing was reserved) */
+        long reservedNanos();
 
-    /** @return the model asked for; null for a tool call */
-    public String requestedModel() {
-        return decision.requestedModel();
-    }
+        /** @return false if the model's price was unknown (cost budgets could not count the call exactly) */
+        boolean priced();
 
-    /** @return the tool name; null for a model call */
-    public String tool() {
-        return tool;
-    }
+        /** @return the model actually used; null for a tool call */
+        default String model() {
+            return decision().model();
+        }
 
-    /** @return the tool's raw arguments (redact before writing!); null for a model call */
-    public String toolArguments() {
-        return toolArguments;
-    }
-
-    /** @return post: the usage as reported (unknown counts stay unknown); pre: null */
-    public Usage usage() {
-        return usage;
-    }
-
-    /** @return post: the cost counted for the call in nano-dollars; pre: -1 */
-    public long costNanos() {
-        return costNanos;
-    }
-
-    /** @return the worst-case cost reserved at admission, in nano-dollars (0 when nothing was reserved) */
-    public long reservedNanos() {
-        return reservedNanos;
-    }
-
-    /** @return false if the model's price was unknown (cost budgets could not count the call exactly) */
-    public boolean priced() {
-        return priced;
-    }
-
-    /** @return post: the call's total latency in nanoseconds; otherwise -1 */
-    public long latencyNanos() {
-        return latencyNanos;
-    }
-
-    /** @return post, streaming: time to the first token in nanoseconds; otherwise -1 */
-    public long ttftNanos() {
-        return ttftNanos;
+        /** @return the model asked for; null for a tool call */
+        default String requestedModel() {
+            return decision().requestedModel();
+        }
     }
 
     /**
-     * @return post: {@link #OK}, {@link #RELEASED}, {@link #CANCELLED}, {@link #EXPIRED}, {@link #LATE} or the
-     *     error's class name; pre: null
+     * The pre-call decision of an admission.
+     *
+     * @param seq the guard's sequence number
+     * @param timestamp when it was decided
+     * @param guard the policy's name
+     * @param mode enforce or shadow
+     * @param kind {@link CallKind#MODEL_CALL} or {@link CallKind#TOOL_CALL}
+     * @param decision what was decided
+     * @param scope who called
+     * @param tool the tool, or null for a model call
+     * @param toolArguments the tool's raw arguments, or null
+     * @param reservedNanos the worst case reserved, nano-dollars
+     * @param priced false if the model's price was unknown
      */
-    public String outcome() {
-        return outcome;
+    record CallAdmitted(long seq, Instant timestamp, String guard, Mode mode, CallKind kind, Decision decision,
+            GuardScope scope, String tool, String toolArguments, long reservedNanos, boolean priced)
+            implements CallEvent {
+
+        /** Checks what every reader relies on. */
+        public CallAdmitted {
+            Objects.requireNonNull(decision, "decision");
+            Objects.requireNonNull(scope, "scope");
+        }
+
+        @Override
+        public String toString() {
+            return "CallAdmitted{#" + seq + ' ' + kind.id() + ' ' + action().id()
+                    + (tool == null ? " model=" + model() : " tool=" + tool) + " session=" + scope.session() + ' '
+                    + decision + '}';
+        }
     }
 
     /**
-     * @return post, after a {@link Action#TRUNCATE}: how many messages the caller dropped to fit the prompt (see
-     *     {@link Admission#truncated(int, long)}); otherwise -1
+     * What happened to an admitted call: settled, failed, cancelled, released, expired or late.
+     *
+     * @param seq the guard's sequence number
+     * @param timestamp when it was recorded
+     * @param guard the policy's name
+     * @param mode enforce or shadow
+     * @param kind {@link CallKind#MODEL_CALL} or {@link CallKind#TOOL_CALL}
+     * @param decision the decision of the call settled (its model is the model used)
+     * @param scope who called
+     * @param tool the tool, or null for a model call
+     * @param toolArguments the tool's raw arguments, or null
+     * @param reservedNanos the worst case reserved at admission, nano-dollars
+     * @param priced false if the model's price was unknown
+     * @param usage the usage as reported (unknown counts stay unknown); null when the call ended without one
+     *     (released, expired)
+     * @param costNanos the cost counted for the call, nano-dollars
+     * @param latencyNanos the call's total latency in nanoseconds; -1 when it was never made (released)
+     * @param ttftNanos time to the first token of a streamed call in nanoseconds; -1 when not streamed or unknown
+     * @param outcome {@link #OK}, {@link #RELEASED}, {@link #CANCELLED}, {@link #EXPIRED}, {@link #LATE} or the
+     *     error's class name
+     * @param droppedMessages after a {@link Action#TRUNCATE}: how many messages the caller dropped to fit the
+     *     prompt ({@link Admission#truncated(int, long)}); -1 when the caller reported none
+     * @param droppedTokens after a {@link Action#TRUNCATE}: the estimated tokens dropped; -1 when none reported
      */
-    public int droppedMessages() {
-        return droppedMessages;
+    record CallSettled(long seq, Instant timestamp, String guard, Mode mode, CallKind kind, Decision decision,
+            GuardScope scope, String tool, String toolArguments, long reservedNanos, boolean priced, Usage usage,
+            long costNanos, long latencyNanos, long ttftNanos, String outcome, int droppedMessages,
+            long droppedTokens) implements CallEvent {
+
+        /** Checks what every reader relies on. */
+        public CallSettled {
+            Objects.requireNonNull(decision, "decision");
+            Objects.requireNonNull(scope, "scope");
+            Objects.requireNonNull(outcome, "outcome");
+        }
+
+        @Override
+        public Phase phase() {
+            return Phase.POST;
+        }
+
+        @Override
+        public Action action() {
+            return Action.RECORD;
+        }
+
+        @Override
+        public String toString() {
+            return "CallSettled{#" + seq + ' ' + kind.id() + (tool == null ? " model=" + model() : " tool=" + tool)
+                    + " session=" + scope.session() + " outcome=" + outcome + " cost=" + costNanos + '}';
+        }
     }
 
-    /** @return post, after a {@link Action#TRUNCATE}: the estimated tokens the caller dropped; otherwise -1 */
-    public long droppedTokens() {
-        return droppedTokens;
+    /**
+     * A policy applied (action allow) or rejected (action warn), rule {@value Guard#RULE_POLICY_RELOAD}.
+     *
+     * @param seq the guard's sequence number
+     * @param timestamp when
+     * @param guard the name of the policy in force afterwards
+     * @param mode its mode
+     * @param decision the action, rule and reason
+     */
+    record PolicyChanged(long seq, Instant timestamp, String guard, Mode mode, Decision decision)
+            implements DecisionEvent {
+
+        /** Checks what every reader relies on. */
+        public PolicyChanged {
+            Objects.requireNonNull(decision, "decision");
+        }
+
+        @Override
+        public CallKind kind() {
+            return CallKind.POLICY;
+        }
     }
 
-    @Override
-    public String toString() {
-        return "DecisionEvent{#" + seq + ' ' + kind.id() + ' ' + phase.id() + ' ' + action().id()
-                + (tool == null ? " model=" + model() : " tool=" + tool) + " session=" + scope.session()
-                + (phase == Phase.PRE ? " " + decision : " outcome=" + outcome) + '}';
+    /**
+     * Something the guard noticed about itself, not about one call: a wall clock that jumped, say.
+     *
+     * @param seq the guard's sequence number
+     * @param timestamp when
+     * @param guard the policy's name
+     * @param mode its mode
+     * @param decision the action, rule, reason and figures
+     */
+    record GuardNotice(long seq, Instant timestamp, String guard, Mode mode, Decision decision)
+            implements DecisionEvent {
+
+        /** Checks what every reader relies on. */
+        public GuardNotice {
+            Objects.requireNonNull(decision, "decision");
+        }
+
+        @Override
+        public CallKind kind() {
+            return CallKind.GUARD;
+        }
     }
 }

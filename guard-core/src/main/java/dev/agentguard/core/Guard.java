@@ -679,9 +679,8 @@ public final class Guard implements AutoCloseable {
         if (listeners.isEmpty()) {
             return;
         }
-        publish(new DecisionEvent(SEQ.incrementAndGet(), Instant.ofEpochMilli(epoch), config.name(), config.mode(),
-                c.kind, Phase.PRE, c.decision, c.scope, c.tool, c.toolArguments, null, -1, c.reservedNanos, c.priced,
-                -1, -1, null, -1, -1));
+        publish(new DecisionEvent.CallAdmitted(SEQ.incrementAndGet(), Instant.ofEpochMilli(epoch), config.name(),
+                config.mode(), c.kind, c.decision, c.scope, c.tool, c.toolArguments, c.reservedNanos, c.priced));
     }
 
     private void publishPost(AdmittedCall c, Decision decision, Usage usage, long cost, long latency, long ttft,
@@ -690,9 +689,9 @@ public final class Guard implements AutoCloseable {
             return;
         }
         GuardConfig config = active.config;
-        publish(new DecisionEvent(SEQ.incrementAndGet(), clock.instant(), config.name(), config.mode(), c.kind,
-                Phase.POST, decision, c.scope, c.tool, c.toolArguments, usage, cost, c.reservedNanos, c.priced,
-                latency, ttft, outcome, droppedMessages, droppedTokens));
+        publish(new DecisionEvent.CallSettled(SEQ.incrementAndGet(), clock.instant(), config.name(), config.mode(),
+                c.kind, decision, c.scope, c.tool, c.toolArguments, c.reservedNanos, c.priced, usage, cost, latency,
+                ttft, outcome, droppedMessages, droppedTokens));
     }
 
     /** Publishes something the guard noticed about itself, not about one call. */
@@ -700,8 +699,7 @@ public final class Guard implements AutoCloseable {
         if (listeners.isEmpty()) {
             return;
         }
-        publish(new DecisionEvent(SEQ.incrementAndGet(), clock.instant(), config.name(), config.mode(),
-                CallKind.GUARD, Phase.PRE, d, GuardScope.NONE, null, null, null, -1, -1, true, -1, -1, null, -1, -1));
+        publish(new DecisionEvent.GuardNotice(SEQ.incrementAndGet(), clock.instant(), config.name(), config.mode(), d));
     }
 
     /**
@@ -791,8 +789,8 @@ public final class Guard implements AutoCloseable {
             return;
         }
         Decision d = Decision.builder(action).rule(RULE_POLICY_RELOAD).reason(reason).build();
-        publish(new DecisionEvent(SEQ.incrementAndGet(), clock.instant(), config.name(), config.mode(),
-                CallKind.POLICY, Phase.PRE, d, GuardScope.NONE, null, null, null, -1, -1, true, -1, -1, null, -1, -1));
+        publish(new DecisionEvent.PolicyChanged(SEQ.incrementAndGet(), clock.instant(), config.name(), config.mode(),
+                d));
     }
 
     /** @return the live figures per scope */

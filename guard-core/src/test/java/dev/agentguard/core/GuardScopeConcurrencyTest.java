@@ -44,8 +44,8 @@ class GuardScopeConcurrencyTest {
             if (e.kind() == CallKind.TOOL_CALL && e.phase() == Phase.PRE) {
                 toolCalls.increment();
                 // the tool's arguments name the session that started the chain
-                if (!e.toolArguments().equals("{\"session\":\"" + e.scope().session() + "\"}")) {
-                    misattributed.add(e.toolArguments() + " admitted in " + e.scope());
+                if (!TestEvents.call(e).toolArguments().equals("{\"session\":\"" + e.scope().session() + "\"}")) {
+                    misattributed.add(TestEvents.call(e).toolArguments() + " admitted in " + e.scope());
                 }
             }
         }).build();

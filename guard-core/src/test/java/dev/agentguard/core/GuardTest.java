@@ -84,11 +84,11 @@ class GuardTest {
         DecisionEvent post = events.get(1);
         assertThat(post.phase()).isEqualTo(Phase.POST);
         assertThat(post.action()).isEqualTo(Action.RECORD);
-        assertThat(post.costNanos()).isEqualTo(4_125_000);
-        assertThat(post.reservedNanos()).isEqualTo(WORST_CASE);
-        assertThat(post.latencyNanos()).isEqualTo(Duration.ofMillis(1_200).toNanos());
-        assertThat(post.outcome()).isEqualTo("ok");
-        assertThat(post.priced()).isTrue();
+        assertThat(TestEvents.settled(post).costNanos()).isEqualTo(4_125_000);
+        assertThat(TestEvents.call(post).reservedNanos()).isEqualTo(WORST_CASE);
+        assertThat(TestEvents.settled(post).latencyNanos()).isEqualTo(Duration.ofMillis(1_200).toNanos());
+        assertThat(TestEvents.settled(post).outcome()).isEqualTo("ok");
+        assertThat(TestEvents.call(post).priced()).isTrue();
         assertThat(post.seq()).isGreaterThan(events.get(0).seq());
     }
 
@@ -279,7 +279,7 @@ class GuardTest {
         assertThat(a.decision().rule()).isEqualTo(Guard.RULE_UNKNOWN_MODEL);
         assertThat(a.decision().reason()).contains("no-such-model-xyz").contains("unknownModel: block");
         assertThat(guard.ledger().openHolds()).isZero();
-        assertThat(events.get(0).priced()).isFalse();
+        assertThat(TestEvents.call(events.get(0)).priced()).isFalse();
     }
 
     @Test
@@ -296,8 +296,8 @@ class GuardTest {
         assertThat(a.priced()).isFalse();
         a.settle(Usage.of(10, 20));
         DecisionEvent post = events.get(1);
-        assertThat(post.priced()).isFalse();
-        assertThat(post.costNanos()).isZero();
+        assertThat(TestEvents.call(post).priced()).isFalse();
+        assertThat(TestEvents.settled(post).costNanos()).isZero();
         assertThat(guard.budgetUsed("tokens", "s1")).isEqualTo(30);
     }
 
@@ -313,8 +313,8 @@ class GuardTest {
         assertThat(a.reservedNanos()).isEqualTo(WORST_CASE);
         assertThat(a.priced()).isFalse();
         a.settle(Usage.of(1_000, 0));
-        assertThat(events.get(1).costNanos()).isEqualTo(2_500_000);
-        assertThat(events.get(1).priced()).isFalse();
+        assertThat(TestEvents.settled(events.get(1)).costNanos()).isEqualTo(2_500_000);
+        assertThat(TestEvents.call(events.get(1)).priced()).isFalse();
     }
 
     @Test
@@ -337,7 +337,7 @@ class GuardTest {
         admit(guard, S1).settle(Usage.of(200, Usage.UNKNOWN));
         // input 200 × 2,500 + output unknown, charged at the 500-token cap × 10,000
         assertThat(guard.budgetUsed("session-10m", "s1")).isEqualTo(500_000 + 5_000_000);
-        assertThat(events.get(1).usage().output()).as("recorded as reported").isEqualTo(Usage.UNKNOWN);
+        assertThat(TestEvents.settled(events.get(1)).usage().output()).as("recorded as reported").isEqualTo(Usage.UNKNOWN);
 
         admit(guard, S2).settle(null);
         assertThat(guard.budgetUsed("session-10m", "s2")).as("no usage at all: the worst case").isEqualTo(WORST_CASE);
@@ -351,12 +351,12 @@ class GuardTest {
         assertThat(failed.fail(new java.net.SocketTimeoutException("read timed out"), Usage.of(1_000, Usage.UNKNOWN)))
                 .isTrue();
         assertThat(guard.budgetUsed("session-10m", "s1")).isEqualTo(2_500_000);
-        assertThat(events.get(1).outcome()).isEqualTo("java.net.SocketTimeoutException");
+        assertThat(TestEvents.settled(events.get(1)).outcome()).isEqualTo("java.net.SocketTimeoutException");
 
         Admission released = admit(guard, S2);
         released.release();
         assertThat(guard.budgetUsed("session-10m", "s2")).isZero();
-        assertThat(events.get(3).outcome()).isEqualTo(DecisionEvent.RELEASED);
+        assertThat(TestEvents.settled(events.get(3)).outcome()).isEqualTo(DecisionEvent.RELEASED);
 
         Admission abandoned = admit(guard, S2);
         abandoned.close();
@@ -390,8 +390,8 @@ class GuardTest {
         a.firstToken(); // only the first counts
         a.settle(Usage.of(10, 10));
 
-        assertThat(events.get(1).ttftNanos()).isEqualTo(Duration.ofMillis(300).toNanos());
-        assertThat(events.get(1).latencyNanos()).isEqualTo(Duration.ofMillis(1_200).toNanos());
+        assertThat(TestEvents.settled(events.get(1)).ttftNanos()).isEqualTo(Duration.ofMillis(300).toNanos());
+        assertThat(TestEvents.settled(events.get(1)).latencyNanos()).isEqualTo(Duration.ofMillis(1_200).toNanos());
     }
 
     @Test
@@ -403,8 +403,8 @@ class GuardTest {
 
         assertThat(events).hasSize(2);
         assertThat(events.get(0).kind()).isEqualTo(CallKind.TOOL_CALL);
-        assertThat(events.get(0).tool()).isEqualTo("search_web");
-        assertThat(events.get(1).latencyNanos()).isEqualTo(Duration.ofMillis(40).toNanos());
+        assertThat(TestEvents.call(events.get(0)).tool()).isEqualTo("search_web");
+        assertThat(TestEvents.settled(events.get(1)).latencyNanos()).isEqualTo(Duration.ofMillis(40).toNanos());
     }
 
     @Test

@@ -154,9 +154,9 @@ class HardLimitsModelTest {
         }
         assertThat(guard.ledger().openHolds()).isZero();
         long ends = events.stream().filter(e -> e.phase() == Phase.POST && e.kind() == CallKind.MODEL_CALL
-                && !DecisionEvent.LATE.equals(e.outcome())).count();
-        long late = events.stream().filter(e -> DecisionEvent.LATE.equals(e.outcome())).count();
-        long expired = events.stream().filter(e -> DecisionEvent.EXPIRED.equals(e.outcome())).count();
+                && !DecisionEvent.LATE.equals(TestEvents.settled(e).outcome())).count();
+        long late = events.stream().filter(e -> DecisionEvent.LATE.equals(TestEvents.outcome(e))).count();
+        long expired = events.stream().filter(e -> DecisionEvent.EXPIRED.equals(TestEvents.outcome(e))).count();
         assertThat(ends).as("every admitted call ended exactly once").isEqualTo(admitted);
         assertThat(expired).as("stalls were ended by the lease").isPositive();
         assertThat(late).as("a late settlement is recorded at most once per expired call").isBetween(1L, expired);
@@ -167,14 +167,14 @@ class HardLimitsModelTest {
         charges.clear();
         for (int i = 0; i < events.size(); i++) {
             DecisionEvent e = events.get(i);
-            if (e.phase() != Phase.POST || e.kind() != CallKind.MODEL_CALL || DecisionEvent.LATE.equals(e.outcome())
-                    || DecisionEvent.RELEASED.equals(e.outcome())) {
+            if (e.phase() != Phase.POST || e.kind() != CallKind.MODEL_CALL || DecisionEvent.LATE.equals(TestEvents.settled(e).outcome())
+                    || DecisionEvent.RELEASED.equals(TestEvents.settled(e).outcome())) {
                 continue;
             }
             long tick = eventTicks.get(i);
             int session = Integer.parseInt(e.scope().session().substring(1));
             int user = Integer.parseInt(e.scope().user().substring(1));
-            charges.add(new long[] {tick, session, user, e.costNanos(), Math.max(0, e.costNanos() - e.reservedNanos())});
+            charges.add(new long[] {tick, session, user, TestEvents.settled(e).costNanos(), Math.max(0, TestEvents.settled(e).costNanos() - TestEvents.call(e).reservedNanos())});
         }
         long now = ticker.read();
         YearMonth month = YearMonth.from(Instant.ofEpochMilli(realMillis(now)).atZone(ZoneOffset.UTC));

@@ -190,11 +190,11 @@ class HardLimitsTest {
         assertThat(guard.ledger().openHolds()).isZero();
         assertThat(guard.budgetUsed("global-10m", null)).isEqualTo(4 * WORST_CASE);
         assertThat(withRule(Guard.RULE_RESERVATION_EXPIRED)).hasSize(4)
-                .allSatisfy(e -> assertThat(e.outcome()).isEqualTo(DecisionEvent.EXPIRED));
+                .allSatisfy(e -> assertThat(TestEvents.settled(e).outcome()).isEqualTo(DecisionEvent.EXPIRED));
 
         assertThat(stalled.get(0).settle(Usage.of(10, 10))).as("late: a no-op").isFalse();
         assertThat(withRule(Guard.RULE_RESERVATION_EXPIRED)).hasSize(5).last()
-                .satisfies(e -> assertThat(e.outcome()).isEqualTo(DecisionEvent.LATE));
+                .satisfies(e -> assertThat(TestEvents.settled(e).outcome()).isEqualTo(DecisionEvent.LATE));
         assertThat(stalled.get(0).settle(Usage.of(10, 10))).isFalse();
         assertThat(withRule(Guard.RULE_RESERVATION_EXPIRED)).as("recorded once").hasSize(5);
         assertThat(guard.budgetUsed("global-10m", null)).as("never counted twice").isEqualTo(4 * WORST_CASE);

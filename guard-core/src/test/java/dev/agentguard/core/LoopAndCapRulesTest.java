@@ -295,11 +295,11 @@ class LoopAndCapRulesTest {
         plain.settle(Usage.of(10, 5));
 
         assertThat(events).hasSize(4);
-        assertThat(events.get(0).droppedMessages()).as("pre: nothing dropped yet").isEqualTo(-1);
-        assertThat(events.get(1).droppedMessages()).isEqualTo(7);
-        assertThat(events.get(1).droppedTokens()).isEqualTo(4_100);
-        assertThat(events.get(3).droppedMessages()).as("a call that was not truncated").isEqualTo(-1);
-        assertThat(events.get(3).droppedTokens()).isEqualTo(-1);
+        assertThat(events.get(0)).as("pre: nothing dropped yet, and no field for it").isInstanceOf(DecisionEvent.CallAdmitted.class);
+        assertThat(TestEvents.settled(events.get(1)).droppedMessages()).isEqualTo(7);
+        assertThat(TestEvents.settled(events.get(1)).droppedTokens()).isEqualTo(4_100);
+        assertThat(TestEvents.settled(events.get(3)).droppedMessages()).as("a call that was not truncated").isEqualTo(-1);
+        assertThat(TestEvents.settled(events.get(3)).droppedTokens()).isEqualTo(-1);
         assertThatThrownBy(() -> a.truncated(-1, 0)).isInstanceOf(IllegalArgumentException.class);
     }
 

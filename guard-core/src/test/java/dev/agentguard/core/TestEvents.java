@@ -20,8 +20,8 @@ public final class TestEvents {
      */
     public static DecisionEvent toolPre(long seq, Instant ts, Decision decision, GuardScope scope, String tool,
             String arguments) {
-        return new DecisionEvent(seq, ts, "test", Mode.ENFORCE, CallKind.TOOL_CALL, Phase.PRE, decision, scope, tool,
-                arguments, null, -1, 0, true, -1, -1, null);
+        return new DecisionEvent.CallAdmitted(seq, ts, "test", Mode.ENFORCE, CallKind.TOOL_CALL, decision, scope, tool,
+                arguments, 0, true);
     }
 
     /**
@@ -29,8 +29,8 @@ public final class TestEvents {
      */
     public static DecisionEvent toolPost(long seq, Instant ts, Decision decision, GuardScope scope, String tool,
             String arguments, long latencyNanos, String outcome) {
-        return new DecisionEvent(seq, ts, "test", Mode.ENFORCE, CallKind.TOOL_CALL, Phase.POST, decision, scope, tool,
-                arguments, Usage.NONE, 0, 0, true, latencyNanos, -1, outcome);
+        return new DecisionEvent.CallSettled(seq, ts, "test", Mode.ENFORCE, CallKind.TOOL_CALL, decision, scope, tool,
+                arguments, 0, true, Usage.NONE, 0, latencyNanos, -1, outcome, -1, -1);
     }
 
     /**
@@ -39,7 +39,32 @@ public final class TestEvents {
     public static DecisionEvent model(long seq, Instant ts, Phase phase, Decision decision, GuardScope scope,
             Usage usage, long costNanos, long reservedNanos, boolean priced, long latencyNanos, long ttftNanos,
             String outcome) {
-        return new DecisionEvent(seq, ts, "test", Mode.ENFORCE, CallKind.MODEL_CALL, phase, decision, scope, null,
-                null, usage, costNanos, reservedNanos, priced, latencyNanos, ttftNanos, outcome);
+        if (phase == Phase.PRE) {
+            return new DecisionEvent.CallAdmitted(seq, ts, "test", Mode.ENFORCE, CallKind.MODEL_CALL, decision, scope,
+                    null, null, reservedNanos, priced);
+        }
+        return new DecisionEvent.CallSettled(seq, ts, "test", Mode.ENFORCE, CallKind.MODEL_CALL, decision, scope, null,
+                null, reservedNanos, priced, usage, costNanos, latencyNanos, ttftNanos, outcome, -1, -1);
+    }
+
+    /** @return the event as a settlement (fails the test if it is not one) */
+    public static DecisionEvent.CallSettled settled(DecisionEvent event) {
+        if (event instanceof DecisionEvent.CallSettled s) {
+            return s;
+        }
+        throw new AssertionError("not a settlement: " + event);
+    }
+
+    /** @return the event as a call event, admission or settlement (fails the test if it is neither) */
+    public static DecisionEvent.CallEvent call(DecisionEvent event) {
+        if (event instanceof DecisionEvent.CallEvent c) {
+            return c;
+        }
+        throw new AssertionError("not a call event: " + event);
+    }
+
+    /** @return the outcome of a settlement; null for any other event */
+    public static String outcome(DecisionEvent event) {
+        return event instanceof DecisionEvent.CallSettled s ? s.outcome() : null;
     }
 }

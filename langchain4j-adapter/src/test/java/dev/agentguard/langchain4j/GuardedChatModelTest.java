@@ -1,5 +1,7 @@
 package dev.agentguard.langchain4j;
 
+import dev.agentguard.core.TestEvents;
+
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
@@ -53,13 +55,13 @@ class GuardedChatModelTest {
 
         assertThat(answer).isEqualTo("hi");
         DecisionEvent post = t.lastPost();
-        assertThat(post.outcome()).isEqualTo(DecisionEvent.OK);
-        assertThat(post.usage()).isEqualTo(Usage.of(10, Usage.UNKNOWN, Usage.UNKNOWN, 5, Usage.UNKNOWN));
+        assertThat(TestEvents.settled(post).outcome()).isEqualTo(DecisionEvent.OK);
+        assertThat(TestEvents.settled(post).usage()).isEqualTo(Usage.of(10, Usage.UNKNOWN, Usage.UNKNOWN, 5, Usage.UNKNOWN));
         // cheap: $1 and $2 per million tokens = 1 000 and 2 000 nano-dollars a token: 10 x 1 000 + 5 x 2 000
-        assertThat(post.costNanos()).isEqualTo(20_000);
-        assertThat(post.latencyNanos()).isEqualTo(Duration.ofMillis(250).toNanos());
+        assertThat(TestEvents.settled(post).costNanos()).isEqualTo(20_000);
+        assertThat(TestEvents.settled(post).latencyNanos()).isEqualTo(Duration.ofMillis(250).toNanos());
         assertThat(post.scope().session()).isEqualTo("session-1");
-        assertThat(post.model()).isEqualTo("cheap");
+        assertThat(TestEvents.call(post).model()).isEqualTo("cheap");
         assertThat(t.guard.ledger().openHolds()).isZero();
     }
 
@@ -131,7 +133,7 @@ class GuardedChatModelTest {
         try (GuardScope s = GuardScope.open("support", "session-1")) {
             assertThatThrownBy(() -> model.chat("hello")).hasMessage("429 slow down");
         }
-        assertThat(t.lastPost().costNanos()).isZero();
+        assertThat(TestEvents.settled(t.lastPost()).costNanos()).isZero();
         assertThat(t.guard.budgetUsed("session", "session-1")).isZero();
     }
 
@@ -155,11 +157,11 @@ class GuardedChatModelTest {
         try (GuardScope s = GuardScope.open("support", "session-1")) {
             assertThatThrownBy(() -> model.chat("hello")).hasMessage("provider down");
         }
-        assertThat(t.lastPost().outcome()).isEqualTo(IllegalStateException.class.getName());
-        assertThat(t.lastPost().costNanos()).as("no usage reported: charged its worst case")
-                .isPositive().isEqualTo(t.lastPost().reservedNanos());
+        assertThat(TestEvents.settled(t.lastPost()).outcome()).isEqualTo(IllegalStateException.class.getName());
+        assertThat(TestEvents.settled(t.lastPost()).costNanos()).as("no usage reported: charged its worst case")
+                .isPositive().isEqualTo(TestEvents.call(t.lastPost()).reservedNanos());
         assertThat(t.guard.ledger().openHolds()).isZero();
-        assertThat(t.guard.budgetUsed("session", "session-1")).isEqualTo(t.lastPost().reservedNanos());
+        assertThat(t.guard.budgetUsed("session", "session-1")).isEqualTo(TestEvents.call(t.lastPost()).reservedNanos());
         assertThat(errors).hasValue(1);
     }
 
@@ -190,8 +192,8 @@ class GuardedChatModelTest {
         assertThat(sent.maxOutputTokens()).isEqualTo(2_000);
         DecisionEvent pre = t.pre().get(0);
         assertThat(pre.action()).isEqualTo(Action.DOWNGRADE);
-        assertThat(pre.requestedModel()).isEqualTo("o3-mini");
-        assertThat(pre.model()).isEqualTo("gpt-4o-mini");
+        assertThat(TestEvents.call(pre).requestedModel()).isEqualTo("o3-mini");
+        assertThat(TestEvents.call(pre).model()).isEqualTo("gpt-4o-mini");
     }
 
     @Test
@@ -218,8 +220,8 @@ class GuardedChatModelTest {
         assertThat(sent).as("another provider gets only the common parameters")
                 .isNotInstanceOf(OpenAiChatRequestParameters.class);
         assertThat(sent.maxOutputTokens()).isEqualTo(1_000);
-        assertThat(t.lastPost().model()).isEqualTo("claude-3-5-haiku-latest");
-        assertThat(t.lastPost().priced()).as("priced by model name across providers").isTrue();
+        assertThat(TestEvents.call(t.lastPost()).model()).isEqualTo("claude-3-5-haiku-latest");
+        assertThat(TestEvents.call(t.lastPost()).priced()).as("priced by model name across providers").isTrue();
     }
 
     private static List<ChatMessage> longConversation() {
@@ -253,8 +255,8 @@ class GuardedChatModelTest {
                 .as("as admission counts it").isLessThanOrEqualTo(500);
         DecisionEvent post = t.lastPost();
         assertThat(post.decision().action()).isEqualTo(Action.TRUNCATE);
-        assertThat(post.droppedMessages()).isEqualTo(22 - sent.size());
-        assertThat(post.droppedTokens()).isPositive();
+        assertThat(TestEvents.settled(post).droppedMessages()).isEqualTo(22 - sent.size());
+        assertThat(TestEvents.settled(post).droppedTokens()).isPositive();
         assertThat(post.toString()).doesNotContain("question 0");
     }
 
@@ -319,7 +321,7 @@ class GuardedChatModelTest {
         }
         DecisionEvent pre = t.pre().get(0);
         assertThat(sentTokens).isLessThanOrEqualTo(500);
-        assertThat(pre.reservedNanos()).as("the prompt sent at $1/M and the cap at $2/M, not the cap at $1/M")
+        assertThat(TestEvents.call(pre).reservedNanos()).as("the prompt sent at $1/M and the cap at $2/M, not the cap at $1/M")
                 .isEqualTo(sentTokens * 1_000 + 100 * 2_000);
     }
 
@@ -459,7 +461,7 @@ class GuardedChatModelTest {
         assertThat(fake.requests.get(0).messages()).hasSize(22);
         assertThat(fake.requests.get(0).maxOutputTokens()).as("no cap written either").isNull();
         assertThat(t.pre().get(0).action()).isEqualTo(Action.TRUNCATE);
-        assertThat(t.lastPost().droppedMessages()).isEqualTo(-1);
+        assertThat(TestEvents.settled(t.lastPost()).droppedMessages()).isEqualTo(-1);
     }
 
     @Test

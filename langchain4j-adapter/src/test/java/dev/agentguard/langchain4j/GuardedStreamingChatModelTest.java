@@ -1,5 +1,7 @@
 package dev.agentguard.langchain4j;
 
+import dev.agentguard.core.TestEvents;
+
 import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.agentguard.core.Budget;
@@ -198,10 +200,10 @@ class GuardedStreamingChatModelTest {
                 "partialToolCall({\"q\", ctx)", "completeToolCall(search)", "raw(ping)", "complete(Hello)");
         assertThat(t.post()).hasSize(1);
         DecisionEvent post = t.lastPost();
-        assertThat(post.outcome()).isEqualTo(DecisionEvent.OK);
-        assertThat(post.ttftNanos()).as("first partial, thinking included").isEqualTo(Duration.ofMillis(100).toNanos());
-        assertThat(post.latencyNanos()).isEqualTo(Duration.ofMillis(500).toNanos());
-        assertThat(post.costNanos()).isEqualTo(10 * 1_000 + 5 * 2_000);
+        assertThat(TestEvents.settled(post).outcome()).isEqualTo(DecisionEvent.OK);
+        assertThat(TestEvents.settled(post).ttftNanos()).as("first partial, thinking included").isEqualTo(Duration.ofMillis(100).toNanos());
+        assertThat(TestEvents.settled(post).latencyNanos()).isEqualTo(Duration.ofMillis(500).toNanos());
+        assertThat(TestEvents.settled(post).costNanos()).isEqualTo(10 * 1_000 + 5 * 2_000);
         assertThat(listened).as("the delegate's listeners, once each").hasValue(2);
     }
 
@@ -238,9 +240,9 @@ class GuardedStreamingChatModelTest {
         assertThat(caller.calls).containsExactly("error(IllegalStateException)", "error(IllegalStateException)",
                 "complete(late)");
         assertThat(t.post()).singleElement().satisfies(p -> {
-            assertThat(p.outcome()).isEqualTo(IllegalStateException.class.getName());
-            assertThat(p.costNanos()).as("a broken stream reports nothing: charged its worst case")
-                    .isPositive().isEqualTo(p.reservedNanos());
+            assertThat(TestEvents.settled(p).outcome()).isEqualTo(IllegalStateException.class.getName());
+            assertThat(TestEvents.settled(p).costNanos()).as("a broken stream reports nothing: charged its worst case")
+                    .isPositive().isEqualTo(TestEvents.call(p).reservedNanos());
         });
         assertThat(t.guard.ledger().openHolds()).isZero();
     }
@@ -269,10 +271,10 @@ class GuardedStreamingChatModelTest {
         assertThat(caller.handle.isCancelled()).isTrue();
         DecisionEvent post = t.post().get(0);
         assertThat(t.post()).as("the late completion counts nothing").hasSize(1);
-        assertThat(post.outcome()).isEqualTo(DecisionEvent.CANCELLED);
-        assertThat(post.costNanos()).as("the provider may bill it all").isPositive().isEqualTo(post.reservedNanos());
+        assertThat(TestEvents.settled(post).outcome()).isEqualTo(DecisionEvent.CANCELLED);
+        assertThat(TestEvents.settled(post).costNanos()).as("the provider may bill it all").isPositive().isEqualTo(TestEvents.call(post).reservedNanos());
         assertThat(t.guard.ledger().openHolds()).isZero();
-        assertThat(t.guard.budgetUsed("session", "session-1")).isEqualTo(post.reservedNanos());
+        assertThat(t.guard.budgetUsed("session", "session-1")).isEqualTo(TestEvents.call(post).reservedNanos());
     }
 
     @Test
@@ -293,13 +295,13 @@ class GuardedStreamingChatModelTest {
         caller.handle.cancel();
 
         DecisionEvent post = t.post().get(0);
-        long prompt = (post.reservedNanos() - 1_024 * 2_000) / 1_000; // reserved: prompt at $1/M, the 1,024 cap at $2/M
+        long prompt = (TestEvents.call(post).reservedNanos() - 1_024 * 2_000) / 1_000; // reserved: prompt at $1/M, the 1,024 cap at $2/M
         long received = t.guard.config().tokenEstimator().estimate("Hello there, ")
                 + t.guard.config().tokenEstimator().estimate("general Kenobi");
-        assertThat(post.outcome()).isEqualTo(DecisionEvent.CANCELLED);
-        assertThat(post.costNanos()).as("prompt at $1/M plus received output at $2/M")
-                .isEqualTo(prompt * 1_000 + received * 2_000).isLessThan(post.reservedNanos());
-        assertThat(t.guard.budgetUsed("session", "session-1")).isEqualTo(post.costNanos());
+        assertThat(TestEvents.settled(post).outcome()).isEqualTo(DecisionEvent.CANCELLED);
+        assertThat(TestEvents.settled(post).costNanos()).as("prompt at $1/M plus received output at $2/M")
+                .isEqualTo(prompt * 1_000 + received * 2_000).isLessThan(TestEvents.call(post).reservedNanos());
+        assertThat(t.guard.budgetUsed("session", "session-1")).isEqualTo(TestEvents.settled(post).costNanos());
     }
 
     @Test
@@ -313,7 +315,7 @@ class GuardedStreamingChatModelTest {
         org.assertj.core.api.Assertions.assertThatThrownBy(
                 () -> GuardedStreamingChatModel.wrap(fake, t.guard).chat("hi", new RecordingHandler()))
                 .hasMessage("bad request");
-        assertThat(t.lastPost().outcome()).isEqualTo(IllegalArgumentException.class.getName());
+        assertThat(TestEvents.settled(t.lastPost()).outcome()).isEqualTo(IllegalArgumentException.class.getName());
         assertThat(t.guard.ledger().openHolds()).isZero();
     }
 

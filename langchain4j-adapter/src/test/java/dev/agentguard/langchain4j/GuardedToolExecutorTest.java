@@ -1,5 +1,7 @@
 package dev.agentguard.langchain4j;
 
+import dev.agentguard.core.TestEvents;
+
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
@@ -62,7 +64,7 @@ class GuardedToolExecutorTest {
             assertThat(e.scope().session()).isEqualTo("session-7");
             assertThat(e.scope().agent()).isEqualTo("Assistant");
             assertThat(e.scope().turn()).isEqualTo(ctx.invocationId().toString());
-            assertThat(e.tool()).isEqualTo("search");
+            assertThat(TestEvents.call(e).tool()).isEqualTo("search");
         });
     }
 
@@ -108,7 +110,7 @@ class GuardedToolExecutorTest {
         assertThat(failing.executeWithContext(SEARCH, ctx).resultText()).contains("loops.repeatedToolError");
         assertThat(erroring.executeWithContext(SEARCH, ctx).resultText()).contains("loops.repeatedToolError");
 
-        List<String> outcomes = t.events.stream().filter(e -> e.phase() == Phase.POST).map(DecisionEvent::outcome)
+        List<String> outcomes = t.events.stream().filter(e -> e.phase() == Phase.POST).map(e -> TestEvents.settled(e).outcome())
                 .collect(Collectors.toList());
         assertThat(outcomes).containsExactly(IllegalStateException.class.getName(),
                 GuardedToolExecutor.ToolErrorResult.class.getName(), IllegalStateException.class.getName(),

@@ -1,5 +1,7 @@
 package dev.agentguard.langchain4j;
 
+import dev.agentguard.core.TestEvents;
+
 import dev.agentguard.core.Budget;
 import dev.agentguard.core.DecisionEvent;
 import dev.agentguard.core.Guard;
@@ -101,7 +103,7 @@ public final class IsolatedScenario implements Callable<String> {
                     .parameters(ChatRequestParameters.builder().modelName("pricey").maxOutputTokens(1_000).build())
                     .build()).metadata().modelName();
         }
-        long cost = events.stream().filter(e -> e.phase() == Phase.POST).findFirst().orElseThrow().costNanos();
+        long cost = TestEvents.settled(events.stream().filter(e -> e.phase() == Phase.POST).findFirst().orElseThrow()).costNanos();
 
         GuardedToolExecutor tool = GuardedToolExecutor.wrap("find", (r, m) -> "found", guard);
         ToolExecutionRequest request = ToolExecutionRequest.builder().id("1").name("find").arguments("{}").build();
@@ -130,8 +132,8 @@ public final class IsolatedScenario implements Callable<String> {
         }
         long conservative = new PromptTokens.Conservative("cheap")
                 .request(PromptDigest.of(hello.messages(), List.of()), hello.messages(), List.of());
-        String fallback = counted.get(0).reservedNanos() == conservative * 1_000 + 10 * 2_000 ? "conservative"
-                : "reserved " + counted.get(0).reservedNanos();
+        String fallback = TestEvents.call(counted.get(0)).reservedNanos() == conservative * 1_000 + 10 * 2_000 ? "conservative"
+                : "reserved " + TestEvents.call(counted.get(0)).reservedNanos();
         return "providers=" + providers + " model=" + answer + " cap=" + caps.get(0) + " downgraded=" + downgraded
                 + " cost=" + cost + " tool=" + found + " blocked="
                 + blocked + " service=" + service + " openaiWithoutJtokkit=" + fallback;

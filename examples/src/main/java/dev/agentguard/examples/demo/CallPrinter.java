@@ -4,7 +4,6 @@ import dev.agentguard.core.common.CallKind;
 import dev.agentguard.core.DecisionEvent;
 import dev.agentguard.core.DecisionListener;
 import dev.agentguard.core.common.Money;
-import dev.agentguard.core.common.Phase;
 import dev.agentguard.core.common.Usage;
 import java.io.PrintStream;
 import java.util.concurrent.TimeUnit;
@@ -30,8 +29,8 @@ final class CallPrinter implements DecisionListener {
     }
 
     @Override
-    public void onDecision(DecisionEvent e) {
-        if (quiet || e.phase() != Phase.POST) {
+    public void onDecision(DecisionEvent event) {
+        if (quiet || !(event instanceof DecisionEvent.CallSettled e)) {
             return;
         }
         StringBuilder line = new StringBuilder("    ");

@@ -113,13 +113,14 @@ public final class DecisionRecord {
     public static DecisionRecord of(DecisionEvent event, Redactor redactor) {
         Decision d = event.decision();
         GuardScope scope = event.scope();
-        boolean post = event.phase() == Phase.POST;
+        DecisionEvent.CallEvent call = event instanceof DecisionEvent.CallEvent c ? c : null;
+        DecisionEvent.CallSettled post = event instanceof DecisionEvent.CallSettled s ? s : null;
         boolean model = event.kind() == CallKind.MODEL_CALL;
         Unit unit = d.unit();
         Object[] v = new Object[FIELDS.size()];
         // tool arguments are the most likely to hold secrets: they go through the redactor before anything else
-        String arguments = event.kind() == CallKind.TOOL_CALL ? redactor.redactArguments(event.toolArguments())
-                : null;
+        String arguments = call != null && event.kind() == CallKind.TOOL_CALL
+                ? redactor.redactArguments(call.toolArguments()) : null;
         v[SEQ] = event.seq();
         v[TS] = event.timestamp() == null ? null : event.timestamp().toString();
         v[2] = event.guard();
@@ -132,20 +133,31 @@ public final class DecisionRecord {
         v[9] = unit == null || d.observed() == Decision.NO_FIGURE ? null : unit.format(d.observed());
         v[10] = unit == null || d.limit() == Decision.NO_FIGURE ? null : unit.format(d.limit());
         v[11] = unit == null ? null : unit.id();
-        v[AGENT] = scope == null ? null : scope.agent();
-        v[SESSION] = scope == null ? null : scope.session();
-        v[14] = scope == null ? null : scope.user();
-        v[15] = scope == null ? null : scope.tenant();
-        v[MODEL] = event.model();
-        v[REQUESTED_MODEL] = event.requestedModel();
-        v[TOOL] = event.tool();
-        v[19] = post && model ? usage(event.usage()) : null;
-        v[COST] = model && post && event.costNanos() >= 0 ? Money.format(event.costNanos()) : null;
-        v[21] = model ? Money.format(event.reservedNanos()) : null;
-        v[22] = model ? Boolean.valueOf(event.priced()) : null;
-        v[LATENCY] = event.latencyNanos() >= 0 ? Long.valueOf(event.latencyNanos() / 1_000_000) : null;
-        v[24] = event.ttftNanos() >= 0 ? Long.valueOf(event.ttftNanos() / 1_000_000) : null;
-        v[OUTCOME] = redactor.redact(event.outcome());
+        v[AGENT] = scope.agent();
+        v[SESSION] = scope.session();
+        v[14] = scope.user();
+        v[15] = scope.tenant();
+        v[MODEL] = d.model();
+        v[REQUESTED_MODEL] = d.requestedModel();
+        if (call != null) {
+            v[TOOL] = call.tool();
+            v[21] = model ? Money.format(call.reservedNanos()) : null;
+            v[22] = model ? Boolean.valueOf(call.priced()) : null;
+        }
+        Map<String, Long> truncated = null;
+        if (post != null) {
+            v[19] = model ? usage(post.usage()) : null;
+            v[COST] = model && post.costNanos() >= 0 ? Money.format(post.costNanos()) : null;
+            v[LATENCY] = post.latencyNanos() >= 0 ? Long.valueOf(post.latencyNanos() / 1_000_000) : null;
+            v[24] = post.ttftNanos() >= 0 ? Long.valueOf(post.ttftNanos() / 1_000_000) : null;
+            v[OUTCOME] = redactor.redact(post.outcome());
+            if (model && post.droppedMessages() > 0) {
+                Map<String, Long> t = new LinkedHashMap<>(4);
+                t.put("messages", Long.valueOf(post.droppedMessages()));
+                t.put("tokens", post.droppedTokens() >= 0 ? Long.valueOf(post.droppedTokens()) : null);
+                truncated = Collections.unmodifiableMap(t);
+            }
+        }
         if (!d.fired().isEmpty()) {
             // every rule that fired, with the action it called for; the winner is v[RULE]
             Map<String, String> fired = new LinkedHashMap<>(d.fired().size() * 2);
@@ -153,13 +165,6 @@ public final class DecisionRecord {
                 fired.put(f.rule(), f.action().id());
             }
             v[FIRED] = Collections.unmodifiableMap(fired);
-        }
-        Map<String, Long> truncated = null;
-        if (post && model && event.droppedMessages() > 0) {
-            Map<String, Long> t = new LinkedHashMap<>(4);
-            t.put("messages", Long.valueOf(event.droppedMessages()));
-            t.put("tokens", event.droppedTokens() >= 0 ? Long.valueOf(event.droppedTokens()) : null);
-            truncated = Collections.unmodifiableMap(t);
         }
         return new DecisionRecord(v, arguments, truncated, d.isShadow());
     }

@@ -1,5 +1,7 @@
 package dev.agentguard.core.audit;
 
+import dev.agentguard.core.TestEvents;
+
 import static dev.agentguard.core.audit.AuditFixtures.S42;
 import static dev.agentguard.core.audit.AuditFixtures.lines;
 import static org.assertj.core.api.Assertions.assertThat;
@@ -67,7 +69,7 @@ class AuditSinkTest {
             List<String> keys = new ArrayList<>();
             n.fieldNames().forEachRemaining(keys::add);
             List<String> expected = new ArrayList<>(DecisionRecord.FIELDS);
-            if (events.get(i).tool() != null) {
+            if (TestEvents.call(events.get(i)).tool() != null) {
                 expected.add("arguments");
             }
             expected.add("prev");

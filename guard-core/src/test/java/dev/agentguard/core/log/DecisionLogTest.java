@@ -1,5 +1,7 @@
 package dev.agentguard.core.log;
 
+import dev.agentguard.core.TestEvents;
+
 import static org.assertj.core.api.Assertions.assertThat;
 
 import ch.qos.logback.classic.Level;
@@ -104,7 +106,7 @@ class DecisionLogTest {
             assertThat(kv.get("action")).isEqualTo(e.action().id());
             assertThat(l.getLevel().toString()).isEqualTo(expectedLevel(e.action()));
             List<String> expectedKeys = new ArrayList<>(DecisionRecord.FIELDS);
-            if (e.tool() != null) {
+            if (TestEvents.call(e).tool() != null) {
                 expectedKeys.add("arguments");
             }
             assertThat(kv.keySet()).containsExactlyElementsOf(expectedKeys);

@@ -1,5 +1,7 @@
 package dev.agentguard.langchain4j.it;
 
+import dev.agentguard.core.TestEvents;
+
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
@@ -255,7 +257,7 @@ class AiServicesIT {
             assertThat(stub.requests).hasSize(2);
             assertThat(stub.requests.get(1).body).contains("Answer in one full sentence.");
         }
-        assertThat(rec.post()).hasSize(2).extracting(DecisionEvent::costNanos)
+        assertThat(rec.post()).hasSize(2).extracting(e -> TestEvents.settled(e).costNanos())
                 .containsExactly(100L * 150 + 5 * 600, 130L * 150 + 20 * 600); // 18 000, then 31 500
         assertAttributed(rec.events, "dave", "Agent");
     }

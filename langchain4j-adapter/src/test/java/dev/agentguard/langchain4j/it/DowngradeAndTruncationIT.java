@@ -1,5 +1,7 @@
 package dev.agentguard.langchain4j.it;
 
+import dev.agentguard.core.TestEvents;
+
 import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.JsonNode;
@@ -76,10 +78,10 @@ class DowngradeAndTruncationIT {
         DecisionEvent downgrade = pre.get(1);
         assertThat(downgrade.action()).isEqualTo(Action.DOWNGRADE);
         assertThat(downgrade.decision().rule()).isEqualTo("budgets.session-budget");
-        assertThat(downgrade.requestedModel()).isEqualTo("o3-mini");
-        assertThat(downgrade.model()).isEqualTo("gpt-4o-mini");
+        assertThat(TestEvents.call(downgrade).requestedModel()).isEqualTo("o3-mini");
+        assertThat(TestEvents.call(downgrade).model()).isEqualTo("gpt-4o-mini");
         // the downgraded call is billed at gpt-4o-mini's rates: 1 000 x 150 + 1 000 x 600
-        assertThat(rec.post().get(1).costNanos()).isEqualTo(750_000);
+        assertThat(TestEvents.settled(rec.post().get(1)).costNanos()).isEqualTo(750_000);
         assertThat(rec.guard.budgetUsed("session-budget", "session-1")).isEqualTo(5_500_000 + 750_000);
     }
 
@@ -109,7 +111,7 @@ class DowngradeAndTruncationIT {
         }
         assertThat(rec.pre().get(0).action()).isEqualTo(Action.DOWNGRADE);
         // claude-3-5-haiku: 1 000 x 800 + 100 x 4 000
-        assertThat(rec.onlyPost().costNanos()).isEqualTo(1_200_000);
+        assertThat(TestEvents.settled(rec.onlyPost()).costNanos()).isEqualTo(1_200_000);
     }
 
     private static ToolExecutionRequest call(String id, String city) {
@@ -165,8 +167,8 @@ class DowngradeAndTruncationIT {
             DecisionEvent post = rec.onlyPost();
             assertThat(post.decision().action()).isEqualTo(Action.TRUNCATE);
             assertThat(post.decision().targetPromptTokens()).isEqualTo(1_000);
-            assertThat(post.droppedMessages()).isEqualTo(conversation.size() - sent.size());
-            assertThat(post.droppedTokens()).isPositive();
+            assertThat(TestEvents.settled(post).droppedMessages()).isEqualTo(conversation.size() - sent.size());
+            assertThat(TestEvents.settled(post).droppedTokens()).isPositive();
         }
     }
 }

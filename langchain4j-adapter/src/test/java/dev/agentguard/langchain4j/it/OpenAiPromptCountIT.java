@@ -1,5 +1,7 @@
 package dev.agentguard.langchain4j.it;
 
+import dev.agentguard.core.TestEvents;
+
 import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.agentguard.core.Budget;
@@ -80,7 +82,7 @@ class OpenAiPromptCountIT {
     private List<Long> reservedPromptTokens() {
         return events.stream().filter(e -> e.phase() == Phase.PRE && e.kind() == CallKind.MODEL_CALL)
                 .map(e -> {
-                    long input = e.reservedNanos() - MAX_OUTPUT * 600L;
+                    long input = TestEvents.call(e).reservedNanos() - MAX_OUTPUT * 600L;
                     assertThat(input % 150).as("whole tokens").isZero();
                     return input / 150;
                 }).collect(Collectors.toList());

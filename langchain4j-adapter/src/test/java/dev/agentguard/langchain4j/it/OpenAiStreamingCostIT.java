@@ -1,5 +1,7 @@
 package dev.agentguard.langchain4j.it;
 
+import dev.agentguard.core.TestEvents;
+
 import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.agentguard.core.DecisionEvent;
@@ -127,9 +129,9 @@ class OpenAiStreamingCostIT {
             });
         }
         DecisionEvent post = rec.onlyPost();
-        assertThat(post.outcome()).isEqualTo(DecisionEvent.OK);
-        assertThat(post.costNanos()).isEqualTo(shape.expectedNanos);
-        assertThat(post.ttftNanos()).as("time to first token").isBetween(0L, post.latencyNanos());
+        assertThat(TestEvents.settled(post).outcome()).isEqualTo(DecisionEvent.OK);
+        assertThat(TestEvents.settled(post).costNanos()).isEqualTo(shape.expectedNanos);
+        assertThat(TestEvents.settled(post).ttftNanos()).as("time to first token").isBetween(0L, TestEvents.settled(post).latencyNanos());
         assertThat(post.scope().session()).isEqualTo("session-1");
         assertThat(rec.guard.ledger().openHolds()).isZero();
     }

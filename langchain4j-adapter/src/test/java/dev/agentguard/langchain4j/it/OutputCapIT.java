@@ -1,5 +1,7 @@
 package dev.agentguard.langchain4j.it;
 
+import dev.agentguard.core.TestEvents;
+
 import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.JsonNode;
@@ -120,8 +122,8 @@ class OutputCapIT {
             callers.shutdownNow();
         }
         assertThat(rec.post()).hasSize(2).allSatisfy(p -> {
-            assertThat(p.outcome()).isEqualTo(DecisionEvent.OK);
-            assertThat(p.costNanos()).isEqualTo(PROMPT * 400 + 1_000 * 1_600).isLessThanOrEqualTo(p.reservedNanos());
+            assertThat(TestEvents.settled(p).outcome()).isEqualTo(DecisionEvent.OK);
+            assertThat(TestEvents.settled(p).costNanos()).isEqualTo(PROMPT * 400 + 1_000 * 1_600).isLessThanOrEqualTo(TestEvents.call(p).reservedNanos());
         });
         assertThat(rec.guard.budgetUsed("session-budget", "session-1")).isEqualTo(2 * (PROMPT * 400 + 1_000 * 1_600));
     }
@@ -157,12 +159,12 @@ class OutputCapIT {
             });
         }
         DecisionEvent post = rec.onlyPost();
-        Usage usage = post.usage();
+        Usage usage = TestEvents.settled(post).usage();
         assertThat(usage.output() + usage.reasoning()).as("output and reasoning within the cap").isEqualTo(DEFAULT_CAP);
         assertThat(usage.reasoning()).isEqualTo(modelName.startsWith("gpt-4o") ? 0 : DEFAULT_CAP / 2);
-        assertThat(post.reservedNanos()).isEqualTo(Recorder.ESTIMATED_PROMPT_TOKENS * inputRate + DEFAULT_CAP * outputRate);
-        assertThat(post.costNanos()).isEqualTo(PROMPT * inputRate + DEFAULT_CAP * outputRate)
-                .isLessThanOrEqualTo(post.reservedNanos());
+        assertThat(TestEvents.call(post).reservedNanos()).isEqualTo(Recorder.ESTIMATED_PROMPT_TOKENS * inputRate + DEFAULT_CAP * outputRate);
+        assertThat(TestEvents.settled(post).costNanos()).isEqualTo(PROMPT * inputRate + DEFAULT_CAP * outputRate)
+                .isLessThanOrEqualTo(TestEvents.call(post).reservedNanos());
     }
 
     @Test
@@ -183,7 +185,7 @@ class OutputCapIT {
             });
         }
         assertThat(rec.pre().get(0).action()).isEqualTo(Action.DOWNGRADE);
-        assertThat(rec.onlyPost().costNanos()).isEqualTo(PROMPT * 1_100 + DEFAULT_CAP * 4_400);
+        assertThat(TestEvents.settled(rec.onlyPost()).costNanos()).isEqualTo(PROMPT * 1_100 + DEFAULT_CAP * 4_400);
     }
 
     @Test
@@ -212,10 +214,10 @@ class OutputCapIT {
             });
         }
         DecisionEvent post = rec.onlyPost();
-        assertThat(post.usage().reasoning()).isEqualTo(DEFAULT_CAP / 2);
-        assertThat(post.reservedNanos()).isEqualTo(Recorder.ESTIMATED_PROMPT_TOKENS * 300 + DEFAULT_CAP * 2_500);
-        assertThat(post.costNanos()).isEqualTo(PROMPT * 300 + DEFAULT_CAP * 2_500)
-                .isLessThanOrEqualTo(post.reservedNanos());
+        assertThat(TestEvents.settled(post).usage().reasoning()).isEqualTo(DEFAULT_CAP / 2);
+        assertThat(TestEvents.call(post).reservedNanos()).isEqualTo(Recorder.ESTIMATED_PROMPT_TOKENS * 300 + DEFAULT_CAP * 2_500);
+        assertThat(TestEvents.settled(post).costNanos()).isEqualTo(PROMPT * 300 + DEFAULT_CAP * 2_500)
+                .isLessThanOrEqualTo(TestEvents.call(post).reservedNanos());
     }
 
     /** The Messages API: the cap is max_tokens. */
@@ -243,8 +245,8 @@ class OutputCapIT {
                     .satisfies(r -> assertThat(r.json().path("max_tokens").asInt()).isEqualTo(1_024));
         }
         DecisionEvent post = rec.onlyPost();
-        assertThat(post.reservedNanos()).isEqualTo(Recorder.ESTIMATED_PROMPT_TOKENS * 3_750 + 1_024 * 15_000);
-        assertThat(post.costNanos()).isEqualTo(PROMPT * 3_000 + 1_024 * 15_000);
+        assertThat(TestEvents.call(post).reservedNanos()).isEqualTo(Recorder.ESTIMATED_PROMPT_TOKENS * 3_750 + 1_024 * 15_000);
+        assertThat(TestEvents.settled(post).costNanos()).isEqualTo(PROMPT * 3_000 + 1_024 * 15_000);
     }
 
     @Test
@@ -272,7 +274,7 @@ class OutputCapIT {
                     .satisfies(r -> assertThat(r.json().path("max_tokens").asInt()).isEqualTo(DEFAULT_CAP));
         }
         DecisionEvent post = rec.onlyPost();
-        assertThat(post.reservedNanos()).isEqualTo(Recorder.ESTIMATED_PROMPT_TOKENS * 1_000 + DEFAULT_CAP * 4_000);
-        assertThat(post.costNanos()).isEqualTo(PROMPT * 800 + DEFAULT_CAP * 4_000);
+        assertThat(TestEvents.call(post).reservedNanos()).isEqualTo(Recorder.ESTIMATED_PROMPT_TOKENS * 1_000 + DEFAULT_CAP * 4_000);
+        assertThat(TestEvents.settled(post).costNanos()).isEqualTo(PROMPT * 800 + DEFAULT_CAP * 4_000);
     }
 }

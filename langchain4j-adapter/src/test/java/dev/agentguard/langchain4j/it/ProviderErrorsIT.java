@@ -1,5 +1,7 @@
 package dev.agentguard.langchain4j.it;
 
+import dev.agentguard.core.TestEvents;
+
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.catchThrowable;
 
@@ -129,14 +131,14 @@ class ProviderErrorsIT {
 
         assertThat(error).as("the call failed").isNotNull();
         DecisionEvent post = rec.onlyPost();
-        assertThat(post.outcome()).isEqualTo(error.getClass().getName()).isNotEqualTo(DecisionEvent.OK);
+        assertThat(TestEvents.settled(post).outcome()).isEqualTo(error.getClass().getName()).isNotEqualTo(DecisionEvent.OK);
         if (failure.name.contains("429")) {
-            assertThat(post.costNanos()).as("refused by the provider: billed nothing").isZero();
+            assertThat(TestEvents.settled(post).costNanos()).as("refused by the provider: billed nothing").isZero();
         } else {
-            assertThat(post.costNanos()).as("a failure that reports no usage may have been billed: worst case")
-                    .isPositive().isEqualTo(post.reservedNanos());
+            assertThat(TestEvents.settled(post).costNanos()).as("a failure that reports no usage may have been billed: worst case")
+                    .isPositive().isEqualTo(TestEvents.call(post).reservedNanos());
         }
         assertThat(rec.guard.ledger().openHolds()).isZero();
-        assertThat(rec.guard.budgetUsed("session-budget", "session-1")).isEqualTo(post.costNanos());
+        assertThat(rec.guard.budgetUsed("session-budget", "session-1")).isEqualTo(TestEvents.settled(post).costNanos());
     }
 }

@@ -1,5 +1,7 @@
 package dev.agentguard.langchain4j.it;
 
+import dev.agentguard.core.TestEvents;
+
 import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.agentguard.core.DecisionEvent;
@@ -74,9 +76,9 @@ final class Recorder {
     /** Asserts the one call succeeded and was recorded, priced, at exactly this cost, with nothing left reserved. */
     void assertSettledAt(long expectedNanos) {
         DecisionEvent post = onlyPost();
-        assertThat(post.outcome()).isEqualTo(DecisionEvent.OK);
-        assertThat(post.priced()).isTrue();
-        assertThat(post.costNanos()).isEqualTo(expectedNanos);
+        assertThat(TestEvents.settled(post).outcome()).isEqualTo(DecisionEvent.OK);
+        assertThat(TestEvents.call(post).priced()).isTrue();
+        assertThat(TestEvents.settled(post).costNanos()).isEqualTo(expectedNanos);
         assertThat(guard.ledger().openHolds()).isZero();
     }
 }
