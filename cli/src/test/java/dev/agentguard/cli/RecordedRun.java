@@ -78,7 +78,18 @@ final class RecordedRun {
      * @return the run, with its events
      */
     static RecordedRun demo(Path auditFile) {
-        RecordedRun run = new RecordedRun(auditFile, config(POLICY));
+        return demo(auditFile, POLICY);
+    }
+
+    /**
+     * Records the four scenarios under another policy; the calls made are the same whatever it decides.
+     *
+     * @param auditFile where
+     * @param policy the policy, as YAML
+     * @return the run, with its events
+     */
+    static RecordedRun demo(Path auditFile, String policy) {
+        RecordedRun run = new RecordedRun(auditFile, config(policy));
         run.toolLoop("support", "loop-1");
         run.growingContext("support", "chat-2");
         run.spend("analyst", "report-3");
