@@ -20,7 +20,6 @@ import dev.agentguard.core.pricing.ModelPrice;
 import dev.agentguard.core.pricing.PriceCatalog;
 import dev.agentguard.core.pricing.PricedModel;
 import java.time.Clock;
-import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Objects;
@@ -684,7 +683,7 @@ public final class Guard implements AutoCloseable {
         if (listeners.isEmpty()) {
             return;
         }
-        publish(new DecisionEvent.CallAdmitted(SEQ.incrementAndGet(), Instant.ofEpochMilli(epoch), config.name(),
+        publish(new DecisionEvent.CallAdmitted(SEQ.incrementAndGet(), epoch, config.name(),
                 config.mode(), c.kind, c.decision, c.scope, c.tool, c.toolArguments, c.reservedNanos, c.priced,
                 c.request));
     }
@@ -695,7 +694,7 @@ public final class Guard implements AutoCloseable {
             return;
         }
         GuardConfig config = active.config;
-        publish(new DecisionEvent.CallSettled(SEQ.incrementAndGet(), clock.instant(), config.name(), config.mode(),
+        publish(new DecisionEvent.CallSettled(SEQ.incrementAndGet(), clock.millis(), config.name(), config.mode(),
                 c.kind, decision, c.scope, c.tool, c.toolArguments, c.reservedNanos, c.priced, usage, cost, latency,
                 ttft, outcome, droppedMessages, droppedTokens));
     }
@@ -705,7 +704,7 @@ public final class Guard implements AutoCloseable {
         if (listeners.isEmpty()) {
             return;
         }
-        publish(new DecisionEvent.GuardNotice(SEQ.incrementAndGet(), clock.instant(), config.name(), config.mode(), d));
+        publish(new DecisionEvent.GuardNotice(SEQ.incrementAndGet(), clock.millis(), config.name(), config.mode(), d));
     }
 
     /**
@@ -795,7 +794,7 @@ public final class Guard implements AutoCloseable {
             return;
         }
         Decision d = Decision.builder(action).rule(RULE_POLICY_RELOAD).reason(reason).build();
-        publish(new DecisionEvent.PolicyChanged(SEQ.incrementAndGet(), clock.instant(), config.name(), config.mode(),
+        publish(new DecisionEvent.PolicyChanged(SEQ.incrementAndGet(), clock.millis(), config.name(), config.mode(),
                 d));
     }
 

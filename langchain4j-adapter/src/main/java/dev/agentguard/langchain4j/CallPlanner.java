@@ -243,7 +243,8 @@ final class CallPlanner<M> {
                 return specific;
             }
         }
-        if (Integer.valueOf(tokens).equals(parameters.maxOutputTokens())) {
+        Integer sent = parameters.maxOutputTokens();
+        if (sent != null && sent == tokens) { // unboxed: no Integer per call
             return parameters;
         }
         // keeps a provider subclass's own fields: overrideWith returns the same class
