@@ -215,8 +215,12 @@ final class DoctorCommand implements Callable<Integer> {
                     + " away");
             return;
         }
-        boolean live = lockHeld(file);
-        if (live) {
+        Boolean held = lockHeld(file);
+        boolean live = Boolean.TRUE.equals(held);
+        if (held == null) {
+            add(Level.WARN, "audit", "the lock " + file.getFileName() + ".lock cannot be opened here, so whether a"
+                    + " guard is writing the file is unknown", "run doctor as the user the application runs as");
+        } else if (live) {
             add(Level.WARN, "audit", "the lock " + file.getFileName() + ".lock is held: a guard is writing this file"
                     + " now, and a second one would fail to start", "if no guard should be running, stop the process"
                     + " that holds it; give each process its own audit file");
@@ -258,8 +262,8 @@ final class DoctorCommand implements Callable<Integer> {
         }
     }
 
-    /** @return true if another process (or this one) holds the sink's lock on the file */
-    private static boolean lockHeld(Path file) {
+    /** @return true if another process (or this one) holds the sink's lock on the file; null if it cannot tell */
+    private static Boolean lockHeld(Path file) {
         Path lock = file.resolveSibling(file.getFileName() + ".lock");
         if (!Files.exists(lock)) {
             return false;
@@ -273,8 +277,8 @@ final class DoctorCommand implements Callable<Integer> {
             return false;
         } catch (OverlappingFileLockException e) {
             return true;
-        } catch (IOException e) {
-            return false;
+        } catch (IOException | SecurityException e) {
+            return null;
         }
     }
 
