@@ -62,11 +62,10 @@ final class ReplayCommand implements Callable<Integer> {
             throw new AgentGuardCli.UsageException("the candidate policy does not load: " + e.getMessage());
         }
         List<AuditInputs.AuditSet> sets = AuditInputs.resolve(inputs);
-        Replayer total = null;
         List<String> names = new ArrayList<>();
         AuditReader reader = new AuditReader();
+        ReplayTally total = new ReplayTally();
         // one guard per set: sets are different processes (or days), whose state would not carry over
-        List<Replayer> replays = new ArrayList<>();
         for (AuditInputs.AuditSet s : sets) {
             names.add(s.active().toString());
             Replayer r = new Replayer(policy.config());
@@ -75,9 +74,8 @@ final class ReplayCommand implements Callable<Integer> {
             } finally {
                 r.finish();
             }
-            replays.add(r);
+            total.add(r.tally);
         }
-        total = replays.size() == 1 ? replays.get(0) : merge(replays);
         PrintWriter out = spec.commandLine().getOut();
         if (json) {
             printJson(out, total, names, reader);
@@ -91,32 +89,7 @@ final class ReplayCommand implements Callable<Integer> {
         return total.changed() || reader.malformed() > 0 ? AgentGuardCli.FINDINGS : AgentGuardCli.OK;
     }
 
-    /** Sums the tallies of several sets (the first divergences of each are kept, by session). */
-    private static Replayer merge(List<Replayer> replays) {
-        Replayer t = new Replayer(dev.agentguard.core.GuardConfig.builder().name("sum").build());
-        t.finish();
-        for (Replayer r : replays) {
-            t.decisions += r.decisions;
-            t.unchanged += r.unchanged;
-            t.refusedNow += r.refusedNow;
-            t.allowedNow += r.allowedNow;
-            t.downgradedNow += r.downgradedNow;
-            t.truncatedNow += r.truncatedNow;
-            t.otherChanges += r.otherChanges;
-            t.recordedSpendNanos += r.recordedSpendNanos;
-            t.replayedSpendNanos += r.replayedSpendNanos;
-            t.withoutRecordedUsage += r.withoutRecordedUsage;
-            t.version1 += r.version1;
-            t.unmatchedSettlements += r.unmatchedSettlements;
-            t.sessionsNotKept += r.sessionsNotKept;
-            r.refusedNowByRule.forEach((k, v) -> t.refusedNowByRule.merge(k, v, Long::sum));
-            r.transitions.forEach((k, v) -> t.transitions.merge(k, v, Long::sum));
-            r.firstDivergence.forEach(t.firstDivergence::putIfAbsent);
-        }
-        return t;
-    }
-
-    private void printText(PrintWriter out, Replayer r, List<String> names, AuditReader reader) {
+    private void printText(PrintWriter out, ReplayTally r, List<String> names, AuditReader reader) {
         out.println("replayed " + ReportText.count(r.decisions) + " decisions from " + String.join(", ", names)
                 + " under " + policyFile);
         line(out, "unchanged", r.unchanged, "");
@@ -136,13 +109,13 @@ final class ReplayCommand implements Callable<Integer> {
         if (!r.firstDivergence.isEmpty()) {
             out.println("first divergence per session:");
             int shown = 0;
-            for (Map.Entry<String, Replayer.Divergence> e : r.firstDivergence.entrySet()) {
+            for (Map.Entry<String, ReplayTally.Divergence> e : r.firstDivergence.entrySet()) {
                 if (shown++ == TOP_SESSIONS) {
                     out.println("  ... " + (r.firstDivergence.size() - TOP_SESSIONS) + " more sessions (--json lists"
                             + " them all)");
                     break;
                 }
-                Replayer.Divergence d = e.getValue();
+                ReplayTally.Divergence d = e.getValue();
                 out.println("  " + e.getKey() + "  #" + d.seq() + " " + ReportText.time(d.millis()) + " " + d.subject()
                         + ": " + d.recordedAction() + rule(d.recordedRule()) + " -> " + d.replayedAction()
                         + rule(d.replayedRule()));
@@ -178,7 +151,7 @@ final class ReplayCommand implements Callable<Integer> {
         return sb.append(')').toString();
     }
 
-    private void printJson(PrintWriter out, Replayer r, List<String> names, AuditReader reader) throws IOException {
+    private void printJson(PrintWriter out, ReplayTally r, List<String> names, AuditReader reader) throws IOException {
         try (JsonGenerator g = new JsonFactory().createGenerator(out)) {
             g.disable(JsonGenerator.Feature.AUTO_CLOSE_TARGET);
             g.useDefaultPrettyPrinter();
@@ -214,8 +187,8 @@ final class ReplayCommand implements Callable<Integer> {
             g.writeNumberField("unmatchedSettlements", r.unmatchedSettlements);
             g.writeNumberField("unreadableLines", reader.malformed());
             g.writeArrayFieldStart("firstDivergence");
-            for (Map.Entry<String, Replayer.Divergence> e : r.firstDivergence.entrySet()) {
-                Replayer.Divergence d = e.getValue();
+            for (Map.Entry<String, ReplayTally.Divergence> e : r.firstDivergence.entrySet()) {
+                ReplayTally.Divergence d = e.getValue();
                 g.writeStartObject();
                 g.writeStringField("session", e.getKey());
                 g.writeNumberField("seq", d.seq());

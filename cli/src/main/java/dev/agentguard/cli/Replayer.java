@@ -11,9 +11,7 @@ import dev.agentguard.core.common.Usage;
 import java.util.ArrayDeque;
 import java.util.Deque;
 import java.util.HashMap;
-import java.util.LinkedHashMap;
 import java.util.Map;
-import java.util.TreeMap;
 
 /**
  * Feeds recorded calls through a guard built from a candidate policy, on recorded time, and tallies what would have
@@ -28,33 +26,11 @@ import java.util.TreeMap;
  */
 final class Replayer implements AuditReader.RecordConsumer {
 
-    static final int MAX_SESSIONS = 100_000;
-
     private final ReplayTime time = new ReplayTime();
     private final Guard guard;
     private final Map<String, Deque<Pending>> open = new HashMap<>();
 
-    long decisions;
-    long unchanged;
-    long refusedNow;
-    long allowedNow;
-    long downgradedNow;
-    long truncatedNow;
-    long otherChanges;
-    long recordedSpendNanos;
-    long replayedSpendNanos;
-    long withoutRecordedUsage;
-    long version1;
-    long unmatchedSettlements;
-    long sessionsNotKept;
-    final Map<String, Long> refusedNowByRule = new TreeMap<>();
-    final Map<String, Long> transitions = new TreeMap<>();
-    final Map<String, Divergence> firstDivergence = new LinkedHashMap<>();
-
-    /** The first call of a session whose decision differs. */
-    record Divergence(long seq, long millis, String subject, String recordedAction, String recordedRule,
-            String replayedAction, String replayedRule) {
-    }
+    final ReplayTally tally = new ReplayTally();
 
     private record Pending(Admission replayed) {
     }
@@ -74,7 +50,7 @@ final class Replayer implements AuditReader.RecordConsumer {
 
     private void settled(DecisionEvent e) {
         if (e instanceof DecisionEvent.CallSettled s && s.costNanos() > 0) {
-            replayedSpendNanos += s.costNanos();
+            tally.replayedSpendNanos += s.costNanos();
         }
     }
 
@@ -107,7 +83,7 @@ final class Replayer implements AuditReader.RecordConsumer {
     }
 
     private void admit(AuditRecord r) {
-        decisions++;
+        tally.decisions++;
         GuardScope scope = GuardScope.builder().agent(r.agent).session(r.session).user(r.user).tenant(r.tenant)
                 .turn(r.turn).build();
         Admission a;
@@ -117,7 +93,7 @@ final class Replayer implements AuditReader.RecordConsumer {
             if (r.promptTokens >= 0) {
                 call.promptTokens(r.promptTokens);
             } else {
-                version1++;
+                tally.version1++;
                 call.promptTokens(0);
             }
             if (r.maxOutputTokens > 0) {
@@ -131,7 +107,7 @@ final class Replayer implements AuditReader.RecordConsumer {
             String arguments = r.argumentsFingerprint != null ? "{\"fingerprint\":\"" + r.argumentsFingerprint + "\"}"
                     : r.arguments;
             if (r.argumentsFingerprint == null) {
-                version1++;
+                tally.version1++;
             }
             a = guard.admitToolCall(ToolCall.of(scope, r.tool, arguments));
         }
@@ -141,7 +117,7 @@ final class Replayer implements AuditReader.RecordConsumer {
             open.computeIfAbsent(key(r, subject(r)), k -> new ArrayDeque<>()).addLast(new Pending(a));
         } else if (a.proceeds()) {
             // refused in the recording: nothing was sent, so there is no usage to replay; count its worst case
-            withoutRecordedUsage++;
+            tally.withoutRecordedUsage++;
             if (r.isModelCall()) {
                 a.settle(Usage.NONE, 0, -1);
             } else {
@@ -156,37 +132,31 @@ final class Replayer implements AuditReader.RecordConsumer {
         String rule = a.decision().rule();
         boolean same = was.equals(now) && java.util.Objects.equals(r.rule, rule);
         if (same) {
-            unchanged++;
+            tally.unchanged++;
             return;
         }
-        transitions.merge(was + " -> " + now, 1L, Long::sum);
+        tally.transitions.merge(was + " -> " + now, 1L, Long::sum);
         boolean wasRefused = ReportData.refuses(was);
         boolean nowRefused = ReportData.refuses(now);
         if (nowRefused && !wasRefused) {
-            refusedNow++;
-            refusedNowByRule.merge(rule == null ? ReportData.NONE : rule, 1L, Long::sum);
+            tally.refusedNow++;
+            tally.refusedNowByRule.merge(rule == null ? ReportData.NONE : rule, 1L, Long::sum);
         } else if (wasRefused && !nowRefused) {
-            allowedNow++;
+            tally.allowedNow++;
         } else if (now.equals("downgrade") && !was.equals("downgrade")) {
-            downgradedNow++;
+            tally.downgradedNow++;
         } else if (now.equals("truncate") && !was.equals("truncate")) {
-            truncatedNow++;
+            tally.truncatedNow++;
         } else {
-            otherChanges++;
+            tally.otherChanges++;
         }
-        String session = r.session == null ? ReportData.NONE : r.session;
-        if (!firstDivergence.containsKey(session)) {
-            if (firstDivergence.size() < MAX_SESSIONS) {
-                firstDivergence.put(session, new Divergence(r.seq, r.tsMillis, subject(r), was, r.rule, now, rule));
-            } else {
-                sessionsNotKept++;
-            }
-        }
+        tally.diverged(r.session == null ? ReportData.NONE : r.session,
+                new ReplayTally.Divergence(r.seq, r.tsMillis, subject(r), was, r.rule, now, rule));
     }
 
     private void settle(AuditRecord r) {
         if (r.isModelCall() && r.costNanos > 0) {
-            recordedSpendNanos += r.costNanos;
+            tally.recordedSpendNanos += r.costNanos;
         }
         Deque<Pending> q = open.get(key(r, subject(r)));
         Pending p = q == null ? null : q.pollFirst();
@@ -194,7 +164,7 @@ final class Replayer implements AuditReader.RecordConsumer {
             open.remove(key(r, subject(r)));
         }
         if (p == null) {
-            unmatchedSettlements++;
+            tally.unmatchedSettlements++;
             return;
         }
         Admission a = p.replayed();
@@ -224,10 +194,5 @@ final class Replayer implements AuditReader.RecordConsumer {
             case DecisionEvent.CANCELLED -> a.cancel(Math.max(0, r.output));
             default -> a.fail(new ReplayedFailure(outcome), usage);
         }
-    }
-
-    /** @return true if any decision differs */
-    boolean changed() {
-        return unchanged != decisions;
     }
 }
