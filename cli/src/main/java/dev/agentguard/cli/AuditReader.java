@@ -50,7 +50,6 @@ final class AuditReader {
                 while (readLine(in)) {
                     lineNumber++;
                     lines++;
-                    bytes += length + 1;
                     if (length == 0 && !overlong) {
                         continue;
                     }
@@ -79,6 +78,7 @@ final class AuditReader {
                 }
                 chunkPos = 0;
                 chunkEnd = n;
+                bytes += n;
             }
             any = true;
             int start = chunkPos;
@@ -110,7 +110,7 @@ final class AuditReader {
         return lines;
     }
 
-    /** @return bytes read */
+    /** @return bytes read, newlines included */
     long bytes() {
         return bytes;
     }

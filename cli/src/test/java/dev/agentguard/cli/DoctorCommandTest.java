@@ -4,6 +4,9 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.agentguard.core.audit.AuditConfig;
 import dev.agentguard.core.audit.AuditSink;
+import dev.agentguard.core.pricing.ModelPrice;
+import dev.agentguard.core.pricing.PriceCatalog;
+import dev.agentguard.core.pricing.TokenKind;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -54,6 +57,13 @@ class DoctorCommandTest {
         return p;
     }
 
+    /** @return how doctor shows a model's rates, from the bundled catalog the guard prices with */
+    private static String rates(String model) {
+        ModelPrice p = PriceCatalog.bundled().find(null, model).orElseThrow().priceAt(0);
+        return "$" + p.usdPerMtok(TokenKind.INPUT, 0).stripTrailingZeros().toPlainString() + " input, $"
+                + p.usdPerMtok(TokenKind.OUTPUT, 0).stripTrailingZeros().toPlainString() + " output per million tokens";
+    }
+
     private Cli.Run doctor(String... args) {
         List<String> all = new java.util.ArrayList<>(List.of("doctor", "--project", dir.toString()));
         all.addAll(List.of(args));
@@ -66,8 +76,8 @@ class DoctorCommandTest {
 
         assertThat(r.status()).as(r.toString()).isEqualTo(0);
         assertThat(r.out()).contains("policy   ok     " + dir.resolve("policy.yaml") + " is valid: guard support-bot")
-                .contains("gpt-4.1: $2 input, $8 output per million tokens")
-                .contains("gpt-4.1-mini: $0.4 input, $1.6 output per million tokens")
+                .contains("gpt-4.1: " + rates("gpt-4.1"))
+                .contains("gpt-4.1-mini: " + rates("gpt-4.1-mini"))
                 .containsPattern("chain intact: \\d+ records in 1 file \\(sha256\\)")
                 .contains("lock free")
                 .contains("agentguard.decision is at INFO")
@@ -83,7 +93,7 @@ class DoctorCommandTest {
         assertThat(r.out()).contains("prices   ERROR  my-llama-3 is not in the price catalog, and unknownModel: block"
                 + " refuses every call to it")
                 .contains("fix: price it under pricing: in policy.yaml")
-                .contains("prices   ok     gpt-4o: $2.5 input, $10 output per million tokens")
+                .contains("prices   ok     gpt-4o: " + rates("gpt-4o"))
                 .contains("1 problem (1 error, 0 warnings)");
     }
 
