@@ -23,7 +23,7 @@ import org.junit.jupiter.api.io.TempDir;
 /**
  * {@code report} streams: a generated audit file of 1 GiB is reported by the shaded jar, run through the launcher
  * script in its own JVM with {@code -Xmx256m}. The file repeats the records of real guarded calls with new sequence
- * numbers, times and sessions (about 380,000 sessions, more than the report keeps, plus a few costly ones that run through
+ * numbers, times and sessions (over 300,000 sessions, more than the report keeps, plus a few costly ones that run through
  * the whole file); the test checks the totals against what it wrote and prints the largest heap left after a
  * garbage collection, read from the JVM's GC log.
  *
