@@ -29,7 +29,8 @@ import picocli.CommandLine.Spec;
                 + " first call whose decision differs.",
                 "Needs audit records of version 2 (prompt sizes, argument fingerprints); older records replay with"
                 + " a prompt of 0 tokens. A call the recording refused but the candidate admits is charged its worst"
-                + " case. Each audit set is replayed on a guard of its own."},
+                + " case. Calls that raced for one budget may come out in another order (one refused in place of"
+                + " another). Each audit set is replayed on a guard of its own."},
         exitCodeListHeading = "%nExit status:%n",
         exitCodeList = {"0:the candidate decides every call as recorded", "1:some decisions differ",
                 "2:bad usage, a policy that does not load, or a file that cannot be read"})

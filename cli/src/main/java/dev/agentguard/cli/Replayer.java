@@ -22,7 +22,9 @@ import java.util.Map;
  * <p>What a recording cannot tell is decided here, and stated in {@code --help}: a call the recording refused but
  * the candidate admits has no recorded usage, so it is charged its worst case (prompt plus output cap); a failure is
  * replayed as an error whose message is the recorded error class (messages are not recorded). Version-1 records have
- * no prompt size: their calls are replayed with a prompt of 0 tokens (settlements stay exact) and counted.
+ * no prompt size: their calls are replayed with a prompt of 0 tokens (settlements stay exact) and counted. Calls
+ * that raced for one budget are in the file in the order their decisions were published, not always the order in
+ * which they reserved, so replay may refuse a different one of them.
  */
 final class Replayer implements AuditReader.RecordConsumer {
 
