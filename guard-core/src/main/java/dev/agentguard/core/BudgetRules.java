@@ -41,17 +41,17 @@ final class BudgetRules {
         final Unit[] units;
         /** Every budget that fired (refusals, suspensions, warnings), in policy order; empty when none. */
         final List<Decision.Builder> fired;
-        /** An allow with the tightest budget's remaining share; null when refused. */
-        final Decision.Builder allow;
+        /** The budget with the least share left after this call; null when refused or no budget applies. */
+        Budget tightest;
+        long tightestLeft;
         /** The first budget past its {@code downgradeAt} share (or refusing, with a downgradeAt), else null. */
         Budget pastDowngrade;
         long pastDowngradeObserved;
 
-        Outcome(Hold hold, Unit[] units, List<Decision.Builder> fired, Decision.Builder allow) {
+        Outcome(Hold hold, Unit[] units, List<Decision.Builder> fired) {
             this.hold = hold;
             this.units = units;
             this.fired = fired;
-            this.allow = allow;
         }
 
         boolean granted() {
@@ -60,10 +60,12 @@ final class BudgetRules {
 
         /** Offers every decision of this outcome to the verdict. */
         void offerTo(Verdict verdict) {
-            for (Decision.Builder d : fired) {
-                verdict.offer(d);
+            for (int i = 0, n = fired.size(); i < n; i++) {
+                verdict.offer(fired.get(i));
             }
-            verdict.offer(allow);
+            if (tightest != null) {
+                verdict.remaining(tightest.id(), tightestLeft, tightest.unit());
+            }
         }
     }
 
@@ -163,7 +165,7 @@ final class BudgetRules {
             requests = Arrays.copyOf(requests, count);
         }
         if (fired != null) {
-            return new Outcome(null, units, fired, null); // suspended: nothing is reserved
+            return new Outcome(null, units, fired); // suspended: nothing is reserved
         }
         Hold hold = ledger.reserve(Arrays.asList(requests));
         if (!hold.granted() && hold.refusedForCapacity()) {
@@ -171,7 +173,7 @@ final class BudgetRules {
             return new Outcome(hold, units, List.of(Decision.builder(Action.BLOCK).rule(Guard.RULE_TELEMETRY_FULL)
                     .reason("the budget ledger is full of windows that still hold spend or reservations, so it"
                             + " cannot start one for " + describe(applied[hold.refusedIndex()], key.scopeKey())
-                            + "; refused (telemetry.onFull: refuseNew; raise telemetry.maxSessions)")), null);
+                            + "; refused (telemetry.onFull: refuseNew; raise telemetry.maxSessions)")));
         }
         if (!hold.granted()) {
             int i = hold.refusedIndex();
@@ -193,7 +195,7 @@ final class BudgetRules {
                     }
                 }
             }
-            Outcome refused = new Outcome(hold, units, fired, null);
+            Outcome refused = new Outcome(hold, units, fired);
             if (applied[i].downgradeAt() > 0) {
                 refused.pastDowngrade = applied[i];
                 refused.pastDowngradeObserved = hold.usedBefore(i) + requests[i].amount();
@@ -236,12 +238,11 @@ final class BudgetRules {
                             + hold.evictedWindows() + " (the one closest to expiry) to make room for this call"
                             + " (telemetry.onFull: evictOldest; raise telemetry.maxSessions)"));
         }
-        Decision.Builder allow = Decision.builder(Action.ALLOW);
+        Outcome granted = new Outcome(hold, units, fired == null ? List.of() : fired);
         if (tightest >= 0) {
-            Budget b = applied[tightest];
-            allow.remaining(b.id(), Math.max(0, tightestLeft), b.unit());
+            granted.tightest = applied[tightest];
+            granted.tightestLeft = Math.max(0, tightestLeft);
         }
-        Outcome granted = new Outcome(hold, units, fired == null ? List.of() : fired, allow);
         granted.pastDowngrade = pastDowngrade;
         granted.pastDowngradeObserved = pastDowngradeObserved;
         return granted;

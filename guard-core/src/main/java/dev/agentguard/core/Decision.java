@@ -42,6 +42,39 @@ public final class Decision {
     private final boolean shadow;
     private final List<Fired> fired;
 
+    /** The reason of an allow that no rule gave a reason for. */
+    static final String WITHIN_LIMITS = "within every limit";
+
+    /** A plain allow, without a builder: the decision of most calls. */
+    private Decision(String remainingBudget, long remaining, Unit remainingUnit, String requestedModel, String model,
+            boolean shadow) {
+        this.fired = List.of();
+        this.action = Action.ALLOW;
+        this.rule = null;
+        this.reason = WITHIN_LIMITS;
+        this.observed = NO_FIGURE;
+        this.limit = NO_FIGURE;
+        this.unit = null;
+        this.model = model;
+        this.requestedModel = requestedModel;
+        this.remainingBudget = remainingBudget;
+        this.remaining = remaining;
+        this.remainingUnit = remainingUnit;
+        this.suspendedUntil = null;
+        this.targetPromptTokens = NO_FIGURE;
+        this.advice = null;
+        this.shadow = shadow;
+    }
+
+    /**
+     * A plain allow, as {@code builder(ALLOW).remaining(...).models(...).shadow(...).build()} makes it, for the
+     * guard's hot path.
+     */
+    static Decision allow(String remainingBudget, long remaining, Unit remainingUnit, String requestedModel,
+            String model, boolean shadow) {
+        return new Decision(remainingBudget, remaining, remainingUnit, requestedModel, model, shadow);
+    }
+
     private Decision(Builder b) {
         this.fired = b.fired == null ? List.of() : List.copyOf(b.fired);
         this.action = b.action;
@@ -386,7 +419,7 @@ public final class Decision {
                 throw new IllegalStateException("a " + action.id() + " decision needs the id of the rule that took it");
             }
             if (reason == null) {
-                reason = action == Action.ALLOW ? "within every limit" : action.id();
+                reason = action == Action.ALLOW ? WITHIN_LIMITS : action.id();
             }
             return new Decision(this);
         }

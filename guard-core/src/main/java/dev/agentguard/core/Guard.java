@@ -253,12 +253,7 @@ public final class Guard implements AutoCloseable {
             }
             return refused(config, verdict, requested, model, scope, tick, epoch, request);
         }
-        Decision.Builder chosen = verdict.winner();
-        if (outcome.allow != null && chosen != outcome.allow) {
-            Decision remaining = outcome.allow.build();
-            chosen.remaining(remaining.remainingBudget(), remaining.remaining(), remaining.remainingUnit());
-        }
-        Decision decision = verdict.decide(requested, model);
+        Decision decision = verdict.decide(requested, model); // with the tightest budget's remaining share
         AdmittedCall c = AdmittedCall.modelCall(decision, scope, outcome.hold, outcome.units, priced.price,
                 priced.known, prompt, maxOut, priced.worstCase(prompt, maxOut), tick,
                 health == null ? null : health.breakers, request);

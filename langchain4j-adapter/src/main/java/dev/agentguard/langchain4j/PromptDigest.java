@@ -239,8 +239,8 @@ final class PromptDigest {
                 : m instanceof ToolExecutionResultMessage ? ((ToolExecutionResultMessage) m).contents() : null;
         int parts = 0;
         if (contents != null) {
-            for (Content c : contents) {
-                if (!(c instanceof TextContent)) {
+            for (int i = 0, n = contents.size(); i < n; i++) { // indexed: no iterator per message
+                if (!(contents.get(i) instanceof TextContent)) {
                     parts++;
                 }
             }
@@ -288,9 +288,9 @@ final class PromptDigest {
         if (contents == null) {
             return;
         }
-        for (Content c : contents) {
-            if (c instanceof TextContent) {
-                sb.append(((TextContent) c).text());
+        for (int i = 0, n = contents.size(); i < n; i++) { // indexed: no iterator per message
+            if (contents.get(i) instanceof TextContent text) {
+                sb.append(text.text());
             }
         }
     }
