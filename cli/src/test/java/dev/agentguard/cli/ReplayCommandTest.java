@@ -204,4 +204,49 @@ class ReplayCommandTest {
         assertThat(tool.get("argumentsFingerprint").asText()).matches("[0-9a-f]{16}");
         assertThat(Files.readString(recorded.auditFile)).doesNotContain(RecordedRun.EMAIL);
     }
+
+    @Test
+    void versionOneRecordsReplayWithoutPromptSizesAndSaySo() throws Exception {
+        Path v1 = dir.resolve("v1/agent-guard-audit.jsonl");
+        Files.createDirectories(v1.getParent());
+        List<String> lines = new java.util.ArrayList<>();
+        for (String line : Files.readAllLines(recorded.auditFile)) {
+            com.fasterxml.jackson.databind.node.ObjectNode n = (com.fasterxml.jackson.databind.node.ObjectNode)
+                    JSON.readTree(line);
+            n.remove(List.of("v", "provider", "promptTokens", "maxOutputTokens", "requestFingerprint",
+                    "continuesToolResult", "argumentsFingerprint", "turn"));
+            lines.add(JSON.writeValueAsString(n));
+        }
+        Files.write(v1, lines);
+        Path policy = dir.resolve("same.yaml");
+        Files.writeString(policy, RecordedRun.POLICY);
+
+        Cli.Run r = Cli.run("replay", "--json", "--policy", policy.toString(), v1.toString());
+
+        JsonNode json = JSON.readTree(r.out());
+        assertThat(json.get("version1Records").asLong()).isEqualTo(recorded.pre().size());
+        assertThat(json.get("decisions").asLong()).isEqualTo(recorded.pre().size());
+        assertThat(json.get("unmatchedSettlements").asLong()).isZero();
+        Cli.Run text = Cli.run("replay", "--policy", policy.toString(), v1.toString());
+        assertThat(text.out()).contains("note: " + recorded.pre().size() + " admissions are version-1 records");
+    }
+
+    @Test
+    void eachSetOfADirectoryIsReplayedOnItsOwnGuardAndTheTalliesAddUp() throws Exception {
+        RecordedRun other = RecordedRun.demo(dir.resolve("logs/other.jsonl"));
+        Path policy = dir.resolve("strict.yaml");
+        Files.writeString(policy, STRICTER);
+
+        JsonNode both = JSON.readTree(Cli.run("replay", "--json", "--policy", policy.toString(),
+                dir.resolve("logs").toString()).out());
+        JsonNode one = JSON.readTree(Cli.run("replay", "--json", "--policy", policy.toString(),
+                recorded.auditFile.toString()).out());
+
+        assertThat(both.get("sets")).hasSize(2);
+        assertThat(both.get("decisions").asLong()).isEqualTo(recorded.pre().size() + other.pre().size());
+        // the same scenarios on fresh guards: the second set changes exactly as the first
+        assertThat(both.get("refusedNow").asLong()).isEqualTo(2 * one.get("refusedNow").asLong());
+        assertThat(Money.usd(both.get("savedUsd").asText()).nanos())
+                .isEqualTo(2 * Money.usd(one.get("savedUsd").asText()).nanos());
+    }
 }
