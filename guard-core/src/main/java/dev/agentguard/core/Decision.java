@@ -242,37 +242,15 @@ public final class Decision {
     }
 
     /** One rule that fired on a call, and the action it called for. */
-    public static final class Fired {
-        private final String rule;
-        private final Action action;
+    public record Fired(String rule, Action action) {
 
         /**
          * @param rule the rule id
          * @param action the action it called for
          */
-        public Fired(String rule, Action action) {
-            this.rule = Objects.requireNonNull(rule, "rule");
-            this.action = Objects.requireNonNull(action, "action");
-        }
-
-        /** @return the rule id */
-        public String rule() {
-            return rule;
-        }
-
-        /** @return the action it called for */
-        public Action action() {
-            return action;
-        }
-
-        @Override
-        public boolean equals(Object o) {
-            return o instanceof Fired && ((Fired) o).rule.equals(rule) && ((Fired) o).action == action;
-        }
-
-        @Override
-        public int hashCode() {
-            return rule.hashCode() * 31 + action.hashCode();
+        public Fired {
+            Objects.requireNonNull(rule, "rule");
+            Objects.requireNonNull(action, "action");
         }
 
         /** @return {@code rule=action}, e.g. {@code budgets.day=block} */

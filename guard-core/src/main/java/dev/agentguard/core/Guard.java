@@ -86,7 +86,8 @@ import org.slf4j.LoggerFactory;
 public final class Guard implements AutoCloseable {
 
     private static final Logger LOG = LoggerFactory.getLogger(Guard.class);
-    private static final AtomicLong SEQ = new AtomicLong();
+    /** The sequence of this guard's decisions: per guard, so that guards of one process share no counter. */
+    private final AtomicLong seq = new AtomicLong();
 
     /** Rule id of decisions about models the price catalog does not know. */
     public static final String RULE_UNKNOWN_MODEL = "pricing.unknownModel";
@@ -678,7 +679,7 @@ public final class Guard implements AutoCloseable {
         if (listeners.isEmpty()) {
             return;
         }
-        publish(new DecisionEvent.CallAdmitted(SEQ.incrementAndGet(), epoch, config.name(),
+        publish(new DecisionEvent.CallAdmitted(seq.incrementAndGet(), epoch, config.name(),
                 config.mode(), c.kind, c.decision, c.scope, c.tool, c.toolArguments, c.reservedNanos, c.priced,
                 c.request));
     }
@@ -689,7 +690,7 @@ public final class Guard implements AutoCloseable {
             return;
         }
         GuardConfig config = active.config;
-        publish(new DecisionEvent.CallSettled(SEQ.incrementAndGet(), clock.millis(), config.name(), config.mode(),
+        publish(new DecisionEvent.CallSettled(seq.incrementAndGet(), clock.millis(), config.name(), config.mode(),
                 c.kind, decision, c.scope, c.tool, c.toolArguments, c.reservedNanos, c.priced, usage, cost, latency,
                 ttft, outcome, droppedMessages, droppedTokens));
     }
@@ -699,7 +700,7 @@ public final class Guard implements AutoCloseable {
         if (listeners.isEmpty()) {
             return;
         }
-        publish(new DecisionEvent.GuardNotice(SEQ.incrementAndGet(), clock.millis(), config.name(), config.mode(), d));
+        publish(new DecisionEvent.GuardNotice(seq.incrementAndGet(), clock.millis(), config.name(), config.mode(), d));
     }
 
     /**
@@ -789,7 +790,7 @@ public final class Guard implements AutoCloseable {
             return;
         }
         Decision d = Decision.builder(action).rule(RULE_POLICY_RELOAD).reason(reason).build();
-        publish(new DecisionEvent.PolicyChanged(SEQ.incrementAndGet(), clock.millis(), config.name(), config.mode(),
+        publish(new DecisionEvent.PolicyChanged(seq.incrementAndGet(), clock.millis(), config.name(), config.mode(),
                 d));
     }
 

@@ -61,6 +61,18 @@ class GuardTest {
     }
 
     @Test
+    void eachGuardNumbersItsOwnDecisions() {
+        Guard first = guard(p -> { });
+        Guard second = guard(p -> { });
+
+        admit(first, S1).settle(Usage.of(10, 10));
+        admit(second, S1).settle(Usage.of(10, 10));
+
+        assertThat(events).extracting(DecisionEvent::seq).as("no counter shared between guards")
+                .containsExactly(1L, 2L, 1L, 2L);
+    }
+
+    @Test
     void thePlainAllowOfTheHotPathIsTheAllowABuilderMakes() {
         Decision built = Decision.builder(Action.ALLOW).remaining("session-10m", 42, Unit.USD)
                 .models("a", "b").shadow(true).build();
