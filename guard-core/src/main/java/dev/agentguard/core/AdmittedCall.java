@@ -13,8 +13,6 @@ import dev.agentguard.core.pricing.ModelPrice;
  */
 final class AdmittedCall {
 
-    /** The call's id, unique among its guard's calls: what pairs an admission's event with its settlement's. */
-    final long id;
     final CallKind kind;
     final Decision decision;
     final GuardScope scope;
@@ -30,10 +28,15 @@ final class AdmittedCall {
     final long startTick;
     final ModelHealth.Breakers breakers;
     final long fingerprint;
+    /** What the caller asked for, recorded with the admission. */
+    final CallRequest request;
+    /** The call's id, unique among its guard's calls: what pairs an admission's event with its settlement's. */
+    final long id;
 
     private AdmittedCall(long id, CallKind kind, Decision decision, GuardScope scope, String tool, String toolArguments,
             Hold hold, Unit[] units, ModelPrice price, boolean priced, long promptTokens, long maxOutputTokens,
-            long reservedNanos, long startTick, ModelHealth.Breakers breakers, long fingerprint) {
+            long reservedNanos, long startTick, ModelHealth.Breakers breakers, long fingerprint, CallRequest request) {
+        this.request = request;
         this.id = id;
         this.kind = kind;
         this.decision = decision;
@@ -55,22 +58,22 @@ final class AdmittedCall {
     /** An admitted (or, in shadow mode, would-be refused) model call and what it holds. */
     static AdmittedCall modelCall(long id, Decision decision, GuardScope scope, Hold hold, Unit[] units, ModelPrice price,
             boolean priced, long promptTokens, long maxOutputTokens, long reservedNanos, long startTick,
-            ModelHealth.Breakers breakers) {
+            ModelHealth.Breakers breakers, CallRequest request) {
         return new AdmittedCall(id, CallKind.MODEL_CALL, decision, scope, null, null, hold, units, price, priced,
-                promptTokens, maxOutputTokens, reservedNanos, startTick, breakers, 0);
+                promptTokens, maxOutputTokens, reservedNanos, startTick, breakers, 0, request);
     }
 
     /** A model call refused at admission: it holds nothing. */
-    static AdmittedCall refused(long id, Decision decision, GuardScope scope, long startTick) {
+    static AdmittedCall refused(long id, Decision decision, GuardScope scope, long startTick, CallRequest request) {
         return new AdmittedCall(id, CallKind.MODEL_CALL, decision, scope, null, null, null, null, null, false, 0, 0, 0,
-                startTick, null, 0);
+                startTick, null, 0, request);
     }
 
     /** A tool call, admitted or refused; it holds no reservation. */
     static AdmittedCall toolCall(long id, Decision decision, GuardScope scope, String tool, String arguments,
-            long startTick, long fingerprint) {
+            long startTick, long fingerprint, CallRequest request) {
         return new AdmittedCall(id, CallKind.TOOL_CALL, decision, scope, tool, arguments, null, null, null, true, 0, 0, 0,
-                startTick, null, fingerprint);
+                startTick, null, fingerprint, request);
     }
 
     /** @return the model to call (after any downgrade); null for a tool call */

@@ -94,7 +94,7 @@ public sealed interface DecisionEvent {
 
         /**
          * @return the call's id: its admission and its settlement (or expiry) carry the same one, unique among the
-         *     calls of its guard, so that an observer can pair them whatever thread each runs on
+         *     calls of its guard, so that an observer can pair them whatever thread each runs on; 0 when not known
          */
         long callId();
 
@@ -123,16 +123,39 @@ public sealed interface DecisionEvent {
      * @param toolArguments the tool's raw arguments, or null
      * @param reservedNanos the worst case reserved, nano-dollars
      * @param priced false if the model's price was unknown
+     * @param request what the caller asked for ({@link CallRequest#NONE} when not known)
      * @param callId the call's id, the same on its settlement
      */
     record CallAdmitted(long seq, long epochMillis, String guard, Mode mode, CallKind kind, Decision decision,
-            GuardScope scope, String tool, String toolArguments, long reservedNanos, boolean priced, long callId)
-            implements CallEvent {
+            GuardScope scope, String tool, String toolArguments, long reservedNanos, boolean priced,
+            CallRequest request, long callId) implements CallEvent {
 
         /** Checks what every reader relies on. */
         public CallAdmitted {
             Objects.requireNonNull(decision, "decision");
             Objects.requireNonNull(scope, "scope");
+            request = request == null ? CallRequest.NONE : request;
+        }
+
+        /**
+         * An admission without its request ({@link CallRequest#NONE}) or call id (0).
+         *
+         * @param seq the guard's sequence number
+         * @param epochMillis when it was decided, ms since the epoch
+         * @param guard the policy's name
+         * @param mode enforce or shadow
+         * @param kind {@link CallKind#MODEL_CALL} or {@link CallKind#TOOL_CALL}
+         * @param decision what was decided
+         * @param scope who called
+         * @param tool the tool, or null for a model call
+         * @param toolArguments the tool's raw arguments, or null
+         * @param reservedNanos the worst case reserved, nano-dollars
+         * @param priced false if the model's price was unknown
+         */
+        public CallAdmitted(long seq, long epochMillis, String guard, Mode mode, CallKind kind, Decision decision,
+                GuardScope scope, String tool, String toolArguments, long reservedNanos, boolean priced) {
+            this(seq, epochMillis, guard, mode, kind, decision, scope, tool, toolArguments, reservedNanos, priced,
+                    CallRequest.NONE, 0);
         }
 
         @Override

@@ -21,7 +21,7 @@ public final class TestEvents {
     public static DecisionEvent toolPre(long seq, Instant ts, Decision decision, GuardScope scope, String tool,
             String arguments) {
         return new DecisionEvent.CallAdmitted(seq, ts.toEpochMilli(), "test", Mode.ENFORCE, CallKind.TOOL_CALL, decision, scope, tool,
-                arguments, 0, true, seq);
+                arguments, 0, true, CallRequest.NONE, seq);
     }
 
     /**
@@ -41,7 +41,7 @@ public final class TestEvents {
             String outcome) {
         if (phase == Phase.PRE) {
             return new DecisionEvent.CallAdmitted(seq, ts.toEpochMilli(), "test", Mode.ENFORCE, CallKind.MODEL_CALL, decision, scope,
-                    null, null, reservedNanos, priced, seq);
+                    null, null, reservedNanos, priced, CallRequest.NONE, seq);
         }
         return new DecisionEvent.CallSettled(seq, ts.toEpochMilli(), "test", Mode.ENFORCE, CallKind.MODEL_CALL, decision, scope, null,
                 null, reservedNanos, priced, usage, costNanos, latencyNanos, ttftNanos, outcome, -1, -1, seq);
