@@ -450,8 +450,8 @@ public final class Guard implements AutoCloseable {
             sessionRules.runEnded(call.scope(), decision); // whatever the wiring, the run ends here
         }
         // the request's fingerprint is recorded whether or not a session rule needed it
-        CallRequest request = CallRequest.ofTool(fingerprint != 0 ? fingerprint
-                : listeners.isEmpty() ? 0 : CanonicalArguments.fingerprint(call.tool(), call.arguments()));
+        CallRequest request = listeners.isEmpty() ? CallRequest.NONE : CallRequest.ofTool(fingerprint != 0
+                ? fingerprint : CanonicalArguments.fingerprint(call.tool(), call.arguments()));
         AdmittedCall c = AdmittedCall.toolCall(decision, call.scope(), call.tool(), call.arguments(), tick,
                 fingerprint, request);
         publishPre(config, c, epoch);
