@@ -90,6 +90,14 @@ class SourceRulesTest {
     }
 
     @Test
+    void everyPackageSaysWhatItHolds() {
+        List<String> missing = sources.stream().map(Path::getParent).distinct()
+                .filter(dir -> !Files.exists(dir.resolve("package-info.java"))).map(Path::toString).sorted()
+                .collect(Collectors.toList());
+        assertThat(missing).as("packages without package-info.java").isEmpty();
+    }
+
+    @Test
     void moneyAndPricesAreNeverFloatingPoint() {
         List<String> offenders = new ArrayList<>();
         for (Path p : sources) {

@@ -1,0 +1,12 @@
+/**
+ * The value types every package of agent-guard shares: money in nano-dollars ({@link dev.agentguard.core.common.Money}),
+ * canonical token usage ({@link dev.agentguard.core.common.Usage}), the levels a budget applies at
+ * ({@link dev.agentguard.core.common.Scope}, {@link dev.agentguard.core.common.ScopeKeys}), the vocabulary of a
+ * decision ({@link dev.agentguard.core.common.Action}, {@link dev.agentguard.core.common.CallKind},
+ * {@link dev.agentguard.core.common.Phase}, {@link dev.agentguard.core.common.Mode},
+ * {@link dev.agentguard.core.common.Unit}) and injected time ({@link dev.agentguard.core.common.Ticker},
+ * {@link dev.agentguard.core.common.SteadyClock}).
+ *
+ * <p>A leaf: it depends on no other package of agent-guard, so that any package may use it without a cycle.
+ */
+package dev.agentguard.core.common;

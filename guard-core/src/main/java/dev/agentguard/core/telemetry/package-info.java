@@ -1,0 +1,8 @@
+/**
+ * Live figures per scope (global, agent, tenant, model, session, user): spend, tokens, calls, errors and latency
+ * in rolling windows, read by health rules and by operators ({@link dev.agentguard.core.telemetry.Telemetry},
+ * {@link dev.agentguard.core.telemetry.TelemetrySnapshot}), and how long and how many of them are kept
+ * ({@link dev.agentguard.core.telemetry.TelemetryConfig}). Session and user entries live in bounded Caffeine
+ * caches; the process-wide levels are never evicted.
+ */
+package dev.agentguard.core.telemetry;

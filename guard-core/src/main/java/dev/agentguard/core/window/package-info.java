@@ -1,0 +1,7 @@
+/**
+ * Rolling windows: rings of pre-allocated buckets with a running total (O(1) read, memory bounded by the number
+ * of buckets), sliding ({@link dev.agentguard.core.window.SlidingWindow}) or calendar
+ * ({@link dev.agentguard.core.window.CalendarWindow}), described by a
+ * {@link dev.agentguard.core.window.WindowSpec}; plus counters and a latency recorder for telemetry.
+ */
+package dev.agentguard.core.window;
