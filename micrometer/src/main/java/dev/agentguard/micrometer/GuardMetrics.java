@@ -65,7 +65,9 @@ import java.util.function.ToLongFunction;
  * <p><b>Where figures come from.</b> Meters of calls are updated on the calling thread from the guard's
  * {@linkplain dev.agentguard.core.DecisionEvent decision events}; gauges and the audit counters are read when the
  * registry is read. {@code gen_ai.provider.name} is the provider the guard's price catalog resolves the model to
- * ({@code unknown} when it cannot). Durations are the guard's: from admission to settlement.
+ * ({@code unknown} when it cannot). Durations are the guard's: from admission to settlement. Meters of decisions and
+ * calls carry the guard's name of each event; budget gauges follow a policy change (gauges of removed budgets are
+ * removed); the reservations and audit meters keep the name the guard had when bound.
  */
 public final class GuardMetrics {
 

@@ -79,8 +79,9 @@ final class MetricsListener implements DecisionListener {
         if (event instanceof CallSettled s) {
             settled(s);
         } else {
-            if (event instanceof CallAdmitted a && a.action() == Action.DOWNGRADE) {
-                downgraded(a);
+            if (event instanceof CallAdmitted a && a.kind() == CallKind.MODEL_CALL && a.requestedModel() != null
+                    && !a.requestedModel().equals(a.model())) {
+                downgraded(a); // whatever action won: a warn may come with a downgrade by health, say
             }
             decided(event);
             if (event instanceof DecisionEvent.PolicyChanged) {
