@@ -18,17 +18,25 @@ import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.LongAdder;
+import java.util.function.Function;
 
 /**
- * Turns a guard's decision events into meter updates. Runs on the caller's thread: each event costs one or two
- * map lookups of meters built before, and the updates of those meters; a meter is built only the first time its
- * tags occur. Every tag value goes through a {@link BoundedValues}, so that the number of series stays bounded
+ * Turns a guard's decision events into meter updates. Runs on the caller's thread: an event costs a few lookups
+ * in maps keyed by the event's own strings (nothing is allocated to look a meter up) and the updates of those
+ * meters; a meter is built only the first time its tags occur. Every tag value goes through a {@link
+ * BoundedValues}, and a value past the bound is never a map key, so that the maps and the registry stay bounded
  * whatever the callers send.
  */
 final class MetricsListener implements DecisionListener {
 
     /** The model tag of a tool call's cost: the tool's name after this prefix. */
     static final String TOOL_PREFIX = "tool:";
+    /** The rule tag of a decision without a rule (a plain allow). */
+    static final String NO_RULE = "none";
+
+    private static final Mode[] MODES = Mode.values();
+    private static final CallKind[] KINDS = CallKind.values();
+    private static final Action[] ACTIONS = Action.values();
 
     private final Guard guard;
     private final MeterRegistry registry;
@@ -39,25 +47,32 @@ final class MetricsListener implements DecisionListener {
     private final BoundedValues agents;
     private final BoundedValues rules;
     private final BoundedValues guards;
-    private final Map<DecisionKey, Counter> decisions = new ConcurrentHashMap<>();
-    private final Map<DowngradeKey, Counter> downgrades = new ConcurrentHashMap<>();
-    private final Map<ModelKey, ModelMeters> modelMeters = new ConcurrentHashMap<>();
-    private final Map<CostKey, LongAdder> costs = new ConcurrentHashMap<>();
+    /** Per guard name (bounded): its meters. */
+    private final Map<String, PerGuard> perGuard = new ConcurrentHashMap<>();
     /** The provider of each model name, as the guard's price catalog resolves it; "unknown" when it cannot. */
     private final Map<String, String> providers = new ConcurrentHashMap<>();
     /** The exact spend counted, in nano-dollars, over every tag. */
     private final LongAdder totalCostNanos = new LongAdder();
 
-    private record DecisionKey(String guard, Mode mode, CallKind kind, Action action, String rule) {
-    }
+    /** The meters of one guard name, looked up by the event's strings and enums. */
+    private final class PerGuard {
+        final String name;
+        /** By mode, kind and action (see {@link #index}), then rule. */
+        @SuppressWarnings("unchecked")
+        final Map<String, Counter>[] decisions = new Map[MODES.length * KINDS.length * ACTIONS.length];
+        /** By requested model, then model. */
+        final Map<String, Map<String, Counter>> downgrades = new ConcurrentHashMap<>();
+        /** By model. */
+        final Map<String, ModelMeters> modelMeters = new ConcurrentHashMap<>();
+        /** By tenant tag ("" without an allow-list), agent, model: nano-dollars. */
+        final Map<String, Map<String, Map<String, LongAdder>>> costs = new ConcurrentHashMap<>();
 
-    private record DowngradeKey(String guard, String from, String to) {
-    }
-
-    private record ModelKey(String guard, String model) {
-    }
-
-    private record CostKey(String guard, String agent, String model, String tenant) {
+        PerGuard(String name) {
+            this.name = name;
+            for (int i = 0; i < decisions.length; i++) {
+                decisions[i] = new ConcurrentHashMap<>();
+            }
+        }
     }
 
     MetricsListener(Guard guard, MeterRegistry registry, Set<String> tenantAllowList, int maxTagValues,
@@ -76,14 +91,15 @@ final class MetricsListener implements DecisionListener {
 
     @Override
     public void onDecision(DecisionEvent event) {
+        PerGuard g = perGuard(event.guard());
         if (event instanceof CallSettled s) {
-            settled(s);
+            settled(g, s);
         } else {
             if (event instanceof CallAdmitted a && a.kind() == CallKind.MODEL_CALL && a.requestedModel() != null
                     && !a.requestedModel().equals(a.model())) {
-                downgraded(a); // whatever action won: a warn may come with a downgrade by health, say
+                downgraded(g, a); // whatever action won: a warn may come with a downgrade by health, say
             }
-            decided(event);
+            decided(g, event);
             if (event instanceof DecisionEvent.PolicyChanged) {
                 providers.clear(); // the new policy may price models differently
                 budgets.sync();
@@ -91,45 +107,60 @@ final class MetricsListener implements DecisionListener {
         }
     }
 
-    private void decided(DecisionEvent e) {
+    private PerGuard perGuard(String name) {
+        PerGuard g = perGuard.get(name);
+        return g != null ? g : perGuard.computeIfAbsent(guards.of(name), PerGuard::new);
+    }
+
+    /**
+     * Looks a value up by its raw key; on a miss, by the key's bounded tag value, building it if needed. A raw key
+     * is stored only when it is its own tag value, so that values past the bound never grow the map.
+     */
+    private static <V> V lookup(Map<String, V> map, String raw, BoundedValues bound, Function<String, V> build) {
+        V v = raw == null ? null : map.get(raw);
+        return v != null ? v : map.computeIfAbsent(bound.of(raw), build);
+    }
+
+    private static int index(Mode mode, CallKind kind, Action action) {
+        return (mode.ordinal() * KINDS.length + kind.ordinal()) * ACTIONS.length + action.ordinal();
+    }
+
+    private void decided(PerGuard g, DecisionEvent e) {
+        Mode mode = e.mode();
+        CallKind kind = e.kind();
+        Action action = e.action();
         String rule = e.decision().rule();
-        DecisionKey key = new DecisionKey(e.guard(), e.mode(), e.kind(), e.action(), rule == null ? "none" : rule);
-        Counter c = decisions.get(key);
-        if (c == null) {
-            DecisionKey bounded = new DecisionKey(guards.of(key.guard()), key.mode(), key.kind(), key.action(),
-                    rules.of(key.rule()));
-            c = decisions.computeIfAbsent(bounded, k -> Counter.builder(GuardMetrics.DECISIONS)
-                    .description("Decisions taken before a call (and policy changes, guard notices), by kind, action"
-                            + " and the rule that decided; in shadow mode (mode=shadow) refusals were not applied")
-                    .tag(GuardMetrics.TAG_GUARD, k.guard())
-                    .tag("mode", k.mode().id())
-                    .tag("kind", k.kind().id())
-                    .tag("action", k.action().id())
-                    .tag("rule", k.rule())
-                    .register(registry));
-        }
+        Counter c = lookup(g.decisions[index(mode, kind, action)], rule == null ? NO_RULE : rule, rules,
+                r -> Counter.builder(GuardMetrics.DECISIONS)
+                        .description("Decisions taken before a call (and policy changes, guard notices), by kind,"
+                                + " action and the rule that decided; in shadow mode (mode=shadow) refusals were not"
+                                + " applied")
+                        .tag(GuardMetrics.TAG_GUARD, g.name)
+                        .tag("mode", mode.id())
+                        .tag("kind", kind.id())
+                        .tag("action", action.id())
+                        .tag("rule", r)
+                        .register(registry));
         c.increment();
     }
 
-    private void downgraded(CallAdmitted a) {
-        DowngradeKey key = new DowngradeKey(a.guard(), a.requestedModel(), a.model());
-        Counter c = downgrades.get(key);
-        if (c == null) {
-            DowngradeKey bounded = new DowngradeKey(guards.of(a.guard()), models.of(a.requestedModel()),
-                    models.of(a.model()));
-            c = downgrades.computeIfAbsent(bounded, k -> Counter.builder(GuardMetrics.DOWNGRADES)
-                    .description("Model calls routed to another model than the one asked for (budget or health)")
-                    .tag(GuardMetrics.TAG_GUARD, k.guard())
-                    .tag("requested_model", k.from())
-                    .tag("model", k.to())
-                    .register(registry));
-        }
+    private void downgraded(PerGuard g, CallAdmitted a) {
+        Map<String, Counter> to = lookup(g.downgrades, a.requestedModel(), models, m -> new ConcurrentHashMap<>());
+        String from = models.of(a.requestedModel());
+        Counter c = lookup(to, a.model(), models, m -> Counter.builder(GuardMetrics.DOWNGRADES)
+                .description("Model calls routed to another model than the one asked for (budget or health)")
+                .tag(GuardMetrics.TAG_GUARD, g.name)
+                .tag("requested_model", from)
+                .tag("model", m)
+                .register(registry));
         c.increment();
     }
 
-    private void settled(CallSettled s) {
+    private void settled(PerGuard g, CallSettled s) {
         if (s.kind() == CallKind.MODEL_CALL) {
-            ModelMeters m = modelMeters(s.guard(), s.model());
+            String model = s.model();
+            ModelMeters m = lookup(g.modelMeters, model, models, tag -> new ModelMeters(registry, g.name,
+                    BoundedValues.OTHER.equals(tag) ? BoundedValues.UNKNOWN : provider(model), tag, maxErrorTypes));
             Usage u = s.usage();
             if (u != null) {
                 if (Usage.isKnown(u.input()) || Usage.isKnown(u.cacheRead()) || Usage.isKnown(u.cacheWrite())) {
@@ -150,27 +181,12 @@ final class MetricsListener implements DecisionListener {
                 m.timeToFirstChunk.record(s.ttftNanos(), TimeUnit.NANOSECONDS);
             }
         }
-        long cost = s.costNanos();
+        long cost = Math.max(0, s.costNanos());
         if (cost > 0 || s.kind() == CallKind.MODEL_CALL) {
             String model = s.kind() == CallKind.MODEL_CALL ? s.model() : TOOL_PREFIX + s.tool();
-            cost(s.guard(), s.scope().agent(), model, s.scope().tenant()).add(Math.max(0, cost));
-            totalCostNanos.add(Math.max(0, cost));
+            cost(g, s.scope().tenant(), s.scope().agent(), model).add(cost);
+            totalCostNanos.add(cost);
         }
-    }
-
-    private ModelMeters modelMeters(String guardName, String model) {
-        ModelMeters m = modelMeters.get(new ModelKey(guardName, orUnknown(model)));
-        if (m == null) {
-            ModelKey bounded = new ModelKey(guards.of(guardName), models.of(model));
-            m = modelMeters.computeIfAbsent(bounded, k -> new ModelMeters(registry, k.guard(),
-                    BoundedValues.OTHER.equals(k.model()) ? BoundedValues.UNKNOWN : provider(model), k.model(),
-                    maxErrorTypes));
-        }
-        return m;
-    }
-
-    private static String orUnknown(String value) {
-        return value == null || value.isEmpty() ? BoundedValues.UNKNOWN : value;
     }
 
     private String provider(String model) {
@@ -186,31 +202,31 @@ final class MetricsListener implements DecisionListener {
         });
     }
 
-    private LongAdder cost(String guardName, String agent, String model, String tenant) {
-        String tenantTag = tenantAllowList.isEmpty() ? null
+    private LongAdder cost(PerGuard g, String tenant, String agent, String model) {
+        String tenantTag = tenantAllowList.isEmpty() ? ""
                 : tenant != null && tenantAllowList.contains(tenant) ? tenant : BoundedValues.OTHER;
-        CostKey key = new CostKey(guardName, orUnknown(agent), orUnknown(model), tenantTag);
-        LongAdder nanos = costs.get(key);
-        if (nanos == null) {
-            CostKey bounded = new CostKey(guards.of(guardName), agents.of(agent), models.of(model), tenantTag);
-            nanos = costs.computeIfAbsent(bounded, this::registerCost);
+        Map<String, Map<String, LongAdder>> byAgent = g.costs.get(tenantTag);
+        if (byAgent == null) {
+            byAgent = g.costs.computeIfAbsent(tenantTag, t -> new ConcurrentHashMap<>());
         }
-        return nanos;
+        Map<String, LongAdder> byModel = lookup(byAgent, agent, agents, a -> new ConcurrentHashMap<>());
+        String agentTag = agents.of(agent);
+        return lookup(byModel, model, models, m -> registerCost(g.name, tenantTag, agentTag, m));
     }
 
-    private LongAdder registerCost(CostKey k) {
-        budgets.seen(k.agent(), k.model());
+    private LongAdder registerCost(String guardName, String tenantTag, String agentTag, String modelTag) {
+        budgets.seen(agentTag, modelTag);
         LongAdder nanos = new LongAdder();
         FunctionCounter.Builder<LongAdder> b = FunctionCounter.builder(GuardMetrics.COST, nanos,
                         n -> n.sum() / 1e9)
                 .description("Spend counted by the guard in US dollars (kept exact in nano-dollars, converted once"
                         + " when read); a tool call's cost is under model=\"tool:<name>\"")
                 .baseUnit("usd")
-                .tag(GuardMetrics.TAG_GUARD, k.guard())
-                .tag("agent", k.agent())
-                .tag("model", k.model());
-        if (k.tenant() != null) {
-            b.tag("tenant", k.tenant());
+                .tag(GuardMetrics.TAG_GUARD, guardName)
+                .tag("agent", agentTag)
+                .tag("model", modelTag);
+        if (!tenantTag.isEmpty()) {
+            b.tag("tenant", tenantTag);
         }
         b.register(registry);
         return nanos;
@@ -221,13 +237,14 @@ final class MetricsListener implements DecisionListener {
         return totalCostNanos.sum();
     }
 
-    /** @return the exact spend counted since binding for one agent and model tag, in nano-dollars (0 if none) */
+    /** @return the exact spend counted since binding under one agent and model tag, in nano-dollars (0 if none) */
     long costNanos(String agent, String model) {
         long sum = 0;
-        for (Map.Entry<CostKey, LongAdder> e : costs.entrySet()) { // one entry per series: only bounded keys
-            CostKey k = e.getKey();
-            if (k.agent().equals(agent) && k.model().equals(model)) {
-                sum += e.getValue().sum();
+        for (PerGuard g : perGuard.values()) {
+            for (Map<String, Map<String, LongAdder>> byAgent : g.costs.values()) {
+                Map<String, LongAdder> byModel = byAgent.get(agent);
+                LongAdder n = byModel == null ? null : byModel.get(model);
+                sum += n == null ? 0 : n.sum();
             }
         }
         return sum;
