@@ -113,12 +113,12 @@ final class MetricsListener implements DecisionListener {
     }
 
     /**
-     * Looks a value up by its raw key; on a miss, by the key's bounded tag value, building it if needed. A raw key
-     * is stored only when it is its own tag value, so that values past the bound never grow the map.
+     * The slow path of a lookup by raw key that missed: the value under the key's bounded tag value, built if
+     * needed. A raw key is stored only when it is its own tag value, so that values past the bound never grow the
+     * map. Callers try {@code map.get(raw)} first, so that the hot path captures nothing (no lambda is allocated).
      */
-    private static <V> V lookup(Map<String, V> map, String raw, BoundedValues bound, Function<String, V> build) {
-        V v = raw == null ? null : map.get(raw);
-        return v != null ? v : map.computeIfAbsent(bound.of(raw), build);
+    private static <V> V missed(Map<String, V> map, String raw, BoundedValues bound, Function<String, V> build) {
+        return map.computeIfAbsent(bound.of(raw), build);
     }
 
     private static int index(Mode mode, CallKind kind, Action action) {
@@ -130,37 +130,51 @@ final class MetricsListener implements DecisionListener {
         CallKind kind = e.kind();
         Action action = e.action();
         String rule = e.decision().rule();
-        Counter c = lookup(g.decisions[index(mode, kind, action)], rule == null ? NO_RULE : rule, rules,
-                r -> Counter.builder(GuardMetrics.DECISIONS)
-                        .description("Decisions taken before a call (and policy changes, guard notices), by kind,"
-                                + " action and the rule that decided; in shadow mode (mode=shadow) refusals were not"
-                                + " applied")
-                        .tag(GuardMetrics.TAG_GUARD, g.name)
-                        .tag("mode", mode.id())
-                        .tag("kind", kind.id())
-                        .tag("action", action.id())
-                        .tag("rule", r)
+        Map<String, Counter> byRule = g.decisions[index(mode, kind, action)];
+        String ruleKey = rule == null ? NO_RULE : rule;
+        Counter c = byRule.get(ruleKey);
+        if (c == null) {
+            c = missed(byRule, ruleKey, rules, r -> Counter.builder(GuardMetrics.DECISIONS)
+                    .description("Decisions taken before a call (and policy changes, guard notices), by kind,"
+                            + " action and the rule that decided; in shadow mode (mode=shadow) refusals were not"
+                            + " applied")
+                    .tag(GuardMetrics.TAG_GUARD, g.name)
+                    .tag("mode", mode.id())
+                    .tag("kind", kind.id())
+                    .tag("action", action.id())
+                    .tag("rule", r)
                         .register(registry));
+        }
         c.increment();
     }
 
     private void downgraded(PerGuard g, CallAdmitted a) {
-        Map<String, Counter> to = lookup(g.downgrades, a.requestedModel(), models, m -> new ConcurrentHashMap<>());
+        Map<String, Counter> to = g.downgrades.get(a.requestedModel());
+        if (to == null) {
+            to = missed(g.downgrades, a.requestedModel(), models, m -> new ConcurrentHashMap<>());
+        }
         String from = models.of(a.requestedModel());
-        Counter c = lookup(to, a.model(), models, m -> Counter.builder(GuardMetrics.DOWNGRADES)
-                .description("Model calls routed to another model than the one asked for (budget or health)")
-                .tag(GuardMetrics.TAG_GUARD, g.name)
-                .tag("requested_model", from)
-                .tag("model", m)
-                .register(registry));
+        Counter c = a.model() == null ? null : to.get(a.model());
+        if (c == null) {
+            c = missed(to, a.model(), models, m -> Counter.builder(GuardMetrics.DOWNGRADES)
+                    .description("Model calls routed to another model than the one asked for (budget or health)")
+                    .tag(GuardMetrics.TAG_GUARD, g.name)
+                    .tag("requested_model", from)
+                    .tag("model", m)
+                    .register(registry));
+        }
         c.increment();
     }
 
     private void settled(PerGuard g, CallSettled s) {
         if (s.kind() == CallKind.MODEL_CALL) {
             String model = s.model();
-            ModelMeters m = lookup(g.modelMeters, model, models, tag -> new ModelMeters(registry, g.name,
-                    BoundedValues.OTHER.equals(tag) ? BoundedValues.UNKNOWN : provider(model), tag, maxErrorTypes));
+            ModelMeters m = model == null ? null : g.modelMeters.get(model);
+            if (m == null) {
+                m = missed(g.modelMeters, model, models, tag -> new ModelMeters(registry, g.name,
+                        BoundedValues.OTHER.equals(tag) ? BoundedValues.UNKNOWN : provider(model), tag,
+                        maxErrorTypes));
+            }
             Usage u = s.usage();
             if (u != null) {
                 if (Usage.isKnown(u.input()) || Usage.isKnown(u.cacheRead()) || Usage.isKnown(u.cacheWrite())) {
@@ -209,9 +223,16 @@ final class MetricsListener implements DecisionListener {
         if (byAgent == null) {
             byAgent = g.costs.computeIfAbsent(tenantTag, t -> new ConcurrentHashMap<>());
         }
-        Map<String, LongAdder> byModel = lookup(byAgent, agent, agents, a -> new ConcurrentHashMap<>());
-        String agentTag = agents.of(agent);
-        return lookup(byModel, model, models, m -> registerCost(g.name, tenantTag, agentTag, m));
+        Map<String, LongAdder> byModel = agent == null ? null : byAgent.get(agent);
+        if (byModel == null) {
+            byModel = missed(byAgent, agent, agents, a -> new ConcurrentHashMap<>());
+        }
+        LongAdder nanos = model == null ? null : byModel.get(model);
+        if (nanos == null) {
+            String agentTag = agents.of(agent);
+            nanos = missed(byModel, model, models, m -> registerCost(g.name, tenantTag, agentTag, m));
+        }
+        return nanos;
     }
 
     private LongAdder registerCost(String guardName, String tenantTag, String agentTag, String modelTag) {
