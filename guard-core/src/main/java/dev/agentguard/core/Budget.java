@@ -3,6 +3,7 @@ package dev.agentguard.core;
 import dev.agentguard.core.common.Money;
 import dev.agentguard.core.common.Scope;
 import dev.agentguard.core.common.Unit;
+import dev.agentguard.core.ledger.BudgetKey;
 import dev.agentguard.core.window.WindowSpec;
 import java.time.Duration;
 import java.util.Arrays;
@@ -34,6 +35,12 @@ public final class Budget {
     private final int downgradeAt;
     private final OnExceed onExceed;
     private final String ruleId;
+    /**
+     * The window of the last key this budget was reserved on: at the global, agent, tenant and model levels the
+     * same few keys come again and again, and a hit spares the call a new key. A benign race: any key read is a
+     * correct one for its scope key.
+     */
+    private volatile BudgetKey lastKey;
 
     private Budget(Builder b) {
         this.id = b.id;
@@ -53,6 +60,22 @@ public final class Budget {
      */
     public static Builder builder(String id) {
         return new Builder(id);
+    }
+
+    /**
+     * @param scopeKey the key at this budget's level
+     * @return the ledger window of this budget for that key
+     */
+    BudgetKey keyFor(String scopeKey) {
+        BudgetKey k = lastKey;
+        if (k != null && k.scopeKey().equals(scopeKey)) {
+            return k;
+        }
+        k = new BudgetKey(id, scope, scopeKey, window);
+        if (scope != Scope.SESSION && scope != Scope.USER) { // too many of those for one slot to help
+            lastKey = k;
+        }
+        return k;
     }
 
     /** @return the budget id */

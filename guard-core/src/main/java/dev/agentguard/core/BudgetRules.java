@@ -14,6 +14,7 @@ import dev.agentguard.core.ledger.Hold;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.List;
 
 /**
@@ -40,17 +41,17 @@ final class BudgetRules {
         final Unit[] units;
         /** Every budget that fired (refusals, suspensions, warnings), in policy order; empty when none. */
         final List<Decision.Builder> fired;
-        /** An allow with the tightest budget's remaining share; null when refused. */
-        final Decision.Builder allow;
+        /** The budget with the least share left after this call; null when refused or no budget applies. */
+        Budget tightest;
+        long tightestLeft;
         /** The first budget past its {@code downgradeAt} share (or refusing, with a downgradeAt), else null. */
         Budget pastDowngrade;
         long pastDowngradeObserved;
 
-        Outcome(Hold hold, Unit[] units, List<Decision.Builder> fired, Decision.Builder allow) {
+        Outcome(Hold hold, Unit[] units, List<Decision.Builder> fired) {
             this.hold = hold;
             this.units = units;
             this.fired = fired;
-            this.allow = allow;
         }
 
         boolean granted() {
@@ -59,15 +60,35 @@ final class BudgetRules {
 
         /** Offers every decision of this outcome to the verdict. */
         void offerTo(Verdict verdict) {
-            for (Decision.Builder d : fired) {
-                verdict.offer(d);
+            for (int i = 0, n = fired.size(); i < n; i++) {
+                verdict.offer(fired.get(i));
             }
-            verdict.offer(allow);
+            if (tightest != null) {
+                verdict.remaining(tightest.id(), tightestLeft, tightest.unit());
+            }
+        }
+    }
+
+    /** A policy's budgets as arrays, shared by every call under it (never written after it is built). */
+    private static final class Policy {
+        final List<Budget> list;
+        final Budget[] budgets;
+        final Unit[] units;
+
+        Policy(List<Budget> list) {
+            this.list = list;
+            this.budgets = list.toArray(new Budget[0]);
+            this.units = new Unit[budgets.length];
+            for (int i = 0; i < budgets.length; i++) {
+                units[i] = budgets[i].unit();
+            }
         }
     }
 
     private final BudgetLedger ledger;
     private final Cache<BudgetKey, Suspension> suspensions;
+    /** The arrays of the last policy's budgets: a reload brings a new list, and the next call rebuilds them. */
+    private volatile Policy policy = new Policy(List.of());
 
     BudgetRules(BudgetLedger ledger, Ticker ticker, long maxSuspensions) {
         this.ledger = ledger;
@@ -77,6 +98,15 @@ final class BudgetRules {
                 .expireAfter(Expiry.<BudgetKey, Suspension>writing((k, s) -> s.duration))
                 .ticker(ticker::read)
                 .build();
+    }
+
+    private Policy policyOf(List<Budget> budgets) {
+        Policy p = policy;
+        if (p.list != budgets) {
+            p = new Policy(budgets);
+            policy = p;
+        }
+        return p;
     }
 
     /**
@@ -94,18 +124,25 @@ final class BudgetRules {
     Outcome reserve(List<Budget> budgets, boolean shadow, GuardScope scope, String model, long epochMillis,
             long costNanos, long tokens) {
         int n = budgets.size();
-        List<BudgetRequest> requests = new ArrayList<>(n);
-        Budget[] applied = new Budget[n];
-        Unit[] units = new Unit[n];
-        long[] amounts = new long[n];
+        BudgetRequest[] requests = new BudgetRequest[n];
+        // while every budget applies (the usual case), budget i is request i and the units are the policy's own
+        // array: the applied budgets and their units are copied out only once one is skipped
+        Policy policy = policyOf(budgets);
+        Budget[] applied = null;
+        Unit[] units = policy.units;
         List<Decision.Builder> fired = null;
         int count = 0;
-        for (Budget b : budgets) {
+        for (int i = 0; i < n; i++) {
+            Budget b = budgets.get(i);
             String key = b.scope().keyOf(scope, model);
             if (key == null) {
+                if (applied == null) {
+                    applied = budgets.subList(0, count).toArray(new Budget[n]);
+                    units = Arrays.copyOf(units, n);
+                }
                 continue;
             }
-            BudgetKey bk = new BudgetKey(b.id(), b.scope(), key, b.window());
+            BudgetKey bk = b.keyFor(key);
             if (!shadow) {
                 Decision.Builder suspended = suspended(b, bk, epochMillis);
                 if (suspended != null) {
@@ -114,23 +151,29 @@ final class BudgetRules {
             }
             long amount = amount(b.unit(), costNanos, tokens);
             boolean hard = !shadow && b.onExceed().kind() != OnExceed.Kind.WARN;
-            requests.add(new BudgetRequest(bk, amount, hard ? b.limit() : BudgetRequest.NO_LIMIT));
-            applied[count] = b;
-            units[count] = b.unit();
-            amounts[count] = amount;
+            requests[count] = new BudgetRequest(bk, amount, hard ? b.limit() : BudgetRequest.NO_LIMIT);
+            if (applied != null) {
+                applied[count] = b;
+                units[count] = b.unit();
+            }
             count++;
         }
-        units = java.util.Arrays.copyOf(units, count);
-        if (fired != null) {
-            return new Outcome(null, units, fired, null); // suspended: nothing is reserved
+        if (applied == null) {
+            applied = policy.budgets;
+        } else {
+            units = Arrays.copyOf(units, count);
+            requests = Arrays.copyOf(requests, count);
         }
-        Hold hold = ledger.reserve(requests);
+        if (fired != null) {
+            return new Outcome(null, units, fired); // suspended: nothing is reserved
+        }
+        Hold hold = ledger.reserve(Arrays.asList(requests));
         if (!hold.granted() && hold.refusedForCapacity()) {
-            BudgetKey key = requests.get(hold.refusedIndex()).key();
+            BudgetKey key = requests[hold.refusedIndex()].key();
             return new Outcome(hold, units, List.of(Decision.builder(Action.BLOCK).rule(Guard.RULE_TELEMETRY_FULL)
                     .reason("the budget ledger is full of windows that still hold spend or reservations, so it"
                             + " cannot start one for " + describe(applied[hold.refusedIndex()], key.scopeKey())
-                            + "; refused (telemetry.onFull: refuseNew; raise telemetry.maxSessions)")), null);
+                            + "; refused (telemetry.onFull: refuseNew; raise telemetry.maxSessions)")));
         }
         if (!hold.granted()) {
             int i = hold.refusedIndex();
@@ -138,24 +181,24 @@ final class BudgetRules {
             // every budget says what it would: the ones after the refused one were not tried, and one of them may
             // refuse more tightly (a suspend after a block); the ones before fitted, but may warn
             for (int j = 0; j < count; j++) {
-                BudgetRequest r = requests.get(j);
+                BudgetRequest r = requests[j];
                 long used = j <= i ? hold.usedBefore(j) : ledger.used(r.key());
                 Budget b = applied[j];
-                if (j == i || r.limit() != BudgetRequest.NO_LIMIT && amounts[j] > r.limit() - used) {
-                    fired.add(refusal(b, r.key(), used, amounts[j], epochMillis, false));
-                } else if (used + amounts[j] > b.limit()) {
-                    fired.add(pastSoftLimit(b, r.key().scopeKey(), used, amounts[j]));
+                if (j == i || r.limit() != BudgetRequest.NO_LIMIT && requests[j].amount() > r.limit() - used) {
+                    fired.add(refusal(b, r.key(), used, requests[j].amount(), epochMillis, false));
+                } else if (used + requests[j].amount() > b.limit()) {
+                    fired.add(pastSoftLimit(b, r.key().scopeKey(), used, requests[j].amount()));
                 } else {
-                    int crossed = crossedWarnShare(b, used, used + amounts[j]);
+                    int crossed = crossedWarnShare(b, used, used + requests[j].amount());
                     if (crossed > 0) {
-                        fired.add(warnShare(b, r.key().scopeKey(), used + amounts[j], crossed));
+                        fired.add(warnShare(b, r.key().scopeKey(), used + requests[j].amount(), crossed));
                     }
                 }
             }
-            Outcome refused = new Outcome(hold, units, fired, null);
+            Outcome refused = new Outcome(hold, units, fired);
             if (applied[i].downgradeAt() > 0) {
                 refused.pastDowngrade = applied[i];
-                refused.pastDowngradeObserved = hold.usedBefore(i) + amounts[i];
+                refused.pastDowngradeObserved = hold.usedBefore(i) + requests[i].amount();
             }
             return refused;
         }
@@ -165,14 +208,14 @@ final class BudgetRules {
         long tightestLeft = 0;
         for (int i = 0; i < count; i++) {
             Budget b = applied[i];
-            String key = requests.get(i).key().scopeKey();
+            String key = requests[i].key().scopeKey();
             long before = hold.usedBefore(i);
-            long after = before + amounts[i];
+            long after = before + requests[i].amount();
             if (after > b.limit()) {
                 boolean wouldRefuse = shadow && b.onExceed().kind() != OnExceed.Kind.WARN;
                 fired = add(fired, wouldRefuse
-                        ? refusal(b, requests.get(i).key(), before, amounts[i], epochMillis, true)
-                        : pastSoftLimit(b, key, before, amounts[i]));
+                        ? refusal(b, requests[i].key(), before, requests[i].amount(), epochMillis, true)
+                        : pastSoftLimit(b, key, before, requests[i].amount()));
             } else {
                 int crossed = crossedWarnShare(b, before, after);
                 if (crossed > 0) {
@@ -195,12 +238,11 @@ final class BudgetRules {
                             + hold.evictedWindows() + " (the one closest to expiry) to make room for this call"
                             + " (telemetry.onFull: evictOldest; raise telemetry.maxSessions)"));
         }
-        Decision.Builder allow = Decision.builder(Action.ALLOW);
+        Outcome granted = new Outcome(hold, units, fired == null ? List.of() : fired);
         if (tightest >= 0) {
-            Budget b = applied[tightest];
-            allow.remaining(b.id(), Math.max(0, tightestLeft), b.unit());
+            granted.tightest = applied[tightest];
+            granted.tightestLeft = Math.max(0, tightestLeft);
         }
-        Outcome granted = new Outcome(hold, units, fired == null ? List.of() : fired, allow);
         granted.pastDowngrade = pastDowngrade;
         granted.pastDowngradeObserved = pastDowngradeObserved;
         return granted;
@@ -221,7 +263,7 @@ final class BudgetRules {
             if (key == null) {
                 continue;
             }
-            BudgetKey bk = new BudgetKey(b.id(), b.scope(), key, b.window());
+            BudgetKey bk = b.keyFor(key);
             Decision.Builder suspended = suspended(b, bk, epochMillis);
             if (suspended != null) {
                 fired = add(fired, suspended);
@@ -252,7 +294,7 @@ final class BudgetRules {
             }
             String key = b.scope().keyOf(scope, null);
             if (key != null) {
-                Decision.Builder suspended = suspended(b, new BudgetKey(b.id(), b.scope(), key, b.window()),
+                Decision.Builder suspended = suspended(b, b.keyFor(key),
                         epochMillis);
                 if (suspended != null) {
                     return suspended;

@@ -42,6 +42,39 @@ public final class Decision {
     private final boolean shadow;
     private final List<Fired> fired;
 
+    /** The reason of an allow that no rule gave a reason for. */
+    static final String WITHIN_LIMITS = "within every limit";
+
+    /** A plain allow, without a builder: the decision of most calls. */
+    private Decision(String remainingBudget, long remaining, Unit remainingUnit, String requestedModel, String model,
+            boolean shadow) {
+        this.fired = List.of();
+        this.action = Action.ALLOW;
+        this.rule = null;
+        this.reason = WITHIN_LIMITS;
+        this.observed = NO_FIGURE;
+        this.limit = NO_FIGURE;
+        this.unit = null;
+        this.model = model;
+        this.requestedModel = requestedModel;
+        this.remainingBudget = remainingBudget;
+        this.remaining = remaining;
+        this.remainingUnit = remainingUnit;
+        this.suspendedUntil = null;
+        this.targetPromptTokens = NO_FIGURE;
+        this.advice = null;
+        this.shadow = shadow;
+    }
+
+    /**
+     * A plain allow, as {@code builder(ALLOW).remaining(...).models(...).shadow(...).build()} makes it, for the
+     * guard's hot path.
+     */
+    static Decision allow(String remainingBudget, long remaining, Unit remainingUnit, String requestedModel,
+            String model, boolean shadow) {
+        return new Decision(remainingBudget, remaining, remainingUnit, requestedModel, model, shadow);
+    }
+
     private Decision(Builder b) {
         this.fired = b.fired == null ? List.of() : List.copyOf(b.fired);
         this.action = b.action;
@@ -209,37 +242,15 @@ public final class Decision {
     }
 
     /** One rule that fired on a call, and the action it called for. */
-    public static final class Fired {
-        private final String rule;
-        private final Action action;
+    public record Fired(String rule, Action action) {
 
         /**
          * @param rule the rule id
          * @param action the action it called for
          */
-        public Fired(String rule, Action action) {
-            this.rule = Objects.requireNonNull(rule, "rule");
-            this.action = Objects.requireNonNull(action, "action");
-        }
-
-        /** @return the rule id */
-        public String rule() {
-            return rule;
-        }
-
-        /** @return the action it called for */
-        public Action action() {
-            return action;
-        }
-
-        @Override
-        public boolean equals(Object o) {
-            return o instanceof Fired && ((Fired) o).rule.equals(rule) && ((Fired) o).action == action;
-        }
-
-        @Override
-        public int hashCode() {
-            return rule.hashCode() * 31 + action.hashCode();
+        public Fired {
+            Objects.requireNonNull(rule, "rule");
+            Objects.requireNonNull(action, "action");
         }
 
         /** @return {@code rule=action}, e.g. {@code budgets.day=block} */
@@ -386,7 +397,7 @@ public final class Decision {
                 throw new IllegalStateException("a " + action.id() + " decision needs the id of the rule that took it");
             }
             if (reason == null) {
-                reason = action == Action.ALLOW ? "within every limit" : action.id();
+                reason = action == Action.ALLOW ? WITHIN_LIMITS : action.id();
             }
             return new Decision(this);
         }

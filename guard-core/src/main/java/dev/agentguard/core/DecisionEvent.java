@@ -42,8 +42,13 @@ public sealed interface DecisionEvent {
     /** @return the sequence number, increasing in the order the guard decided */
     long seq();
 
+    /** @return when the decision was taken (the guard's clock), in milliseconds since the epoch */
+    long epochMillis();
+
     /** @return when the decision was taken (the guard's clock) */
-    Instant timestamp();
+    default Instant timestamp() {
+        return Instant.ofEpochMilli(epochMillis());
+    }
 
     /** @return the guard's (policy's) name */
     String guard();
@@ -102,7 +107,7 @@ public sealed interface DecisionEvent {
      * The pre-call decision of an admission.
      *
      * @param seq the guard's sequence number
-     * @param timestamp when it was decided
+     * @param epochMillis when it was decided, ms since the epoch
      * @param guard the policy's name
      * @param mode enforce or shadow
      * @param kind {@link CallKind#MODEL_CALL} or {@link CallKind#TOOL_CALL}
@@ -113,7 +118,7 @@ public sealed interface DecisionEvent {
      * @param reservedNanos the worst case reserved, nano-dollars
      * @param priced false if the model's price was unknown
      */
-    record CallAdmitted(long seq, Instant timestamp, String guard, Mode mode, CallKind kind, Decision decision,
+    record CallAdmitted(long seq, long epochMillis, String guard, Mode mode, CallKind kind, Decision decision,
             GuardScope scope, String tool, String toolArguments, long reservedNanos, boolean priced)
             implements CallEvent {
 
@@ -135,7 +140,7 @@ public sealed interface DecisionEvent {
      * What happened to an admitted call: settled, failed, cancelled, released, expired or late.
      *
      * @param seq the guard's sequence number
-     * @param timestamp when it was recorded
+     * @param epochMillis when it was recorded, ms since the epoch
      * @param guard the policy's name
      * @param mode enforce or shadow
      * @param kind {@link CallKind#MODEL_CALL} or {@link CallKind#TOOL_CALL}
@@ -156,7 +161,7 @@ public sealed interface DecisionEvent {
      *     prompt ({@link Admission#truncated(int, long)}); -1 when the caller reported none
      * @param droppedTokens after a {@link Action#TRUNCATE}: the estimated tokens dropped; -1 when none reported
      */
-    record CallSettled(long seq, Instant timestamp, String guard, Mode mode, CallKind kind, Decision decision,
+    record CallSettled(long seq, long epochMillis, String guard, Mode mode, CallKind kind, Decision decision,
             GuardScope scope, String tool, String toolArguments, long reservedNanos, boolean priced, Usage usage,
             long costNanos, long latencyNanos, long ttftNanos, String outcome, int droppedMessages,
             long droppedTokens) implements CallEvent {
@@ -189,12 +194,12 @@ public sealed interface DecisionEvent {
      * A policy applied (action allow) or rejected (action warn), rule {@value Guard#RULE_POLICY_RELOAD}.
      *
      * @param seq the guard's sequence number
-     * @param timestamp when
+     * @param epochMillis when, ms since the epoch
      * @param guard the name of the policy in force afterwards
      * @param mode its mode
      * @param decision the action, rule and reason
      */
-    record PolicyChanged(long seq, Instant timestamp, String guard, Mode mode, Decision decision)
+    record PolicyChanged(long seq, long epochMillis, String guard, Mode mode, Decision decision)
             implements DecisionEvent {
 
         /** Checks what every reader relies on. */
@@ -212,12 +217,12 @@ public sealed interface DecisionEvent {
      * Something the guard noticed about itself, not about one call: a wall clock that jumped, say.
      *
      * @param seq the guard's sequence number
-     * @param timestamp when
+     * @param epochMillis when, ms since the epoch
      * @param guard the policy's name
      * @param mode its mode
      * @param decision the action, rule, reason and figures
      */
-    record GuardNotice(long seq, Instant timestamp, String guard, Mode mode, Decision decision)
+    record GuardNotice(long seq, long epochMillis, String guard, Mode mode, Decision decision)
             implements DecisionEvent {
 
         /** Checks what every reader relies on. */

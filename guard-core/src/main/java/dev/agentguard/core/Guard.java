@@ -20,7 +20,6 @@ import dev.agentguard.core.pricing.ModelPrice;
 import dev.agentguard.core.pricing.PriceCatalog;
 import dev.agentguard.core.pricing.PricedModel;
 import java.time.Clock;
-import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Objects;
@@ -87,7 +86,8 @@ import org.slf4j.LoggerFactory;
 public final class Guard implements AutoCloseable {
 
     private static final Logger LOG = LoggerFactory.getLogger(Guard.class);
-    private static final AtomicLong SEQ = new AtomicLong();
+    /** The sequence of this guard's decisions: per guard, so that guards of one process share no counter. */
+    private final AtomicLong seq = new AtomicLong();
 
     /** Rule id of decisions about models the price catalog does not know. */
     public static final String RULE_UNKNOWN_MODEL = "pricing.unknownModel";
@@ -252,12 +252,7 @@ public final class Guard implements AutoCloseable {
             }
             return refused(config, verdict, requested, model, scope, tick, epoch);
         }
-        Decision.Builder chosen = verdict.winner();
-        if (outcome.allow != null && chosen != outcome.allow) {
-            Decision remaining = outcome.allow.build();
-            chosen.remaining(remaining.remainingBudget(), remaining.remaining(), remaining.remainingUnit());
-        }
-        Decision decision = verdict.decide(requested, model);
+        Decision decision = verdict.decide(requested, model); // with the tightest budget's remaining share
         AdmittedCall c = AdmittedCall.modelCall(decision, scope, outcome.hold, outcome.units, priced.price,
                 priced.known, prompt, maxOut, priced.worstCase(prompt, maxOut), tick,
                 health == null ? null : health.breakers);
@@ -679,7 +674,7 @@ public final class Guard implements AutoCloseable {
         if (listeners.isEmpty()) {
             return;
         }
-        publish(new DecisionEvent.CallAdmitted(SEQ.incrementAndGet(), Instant.ofEpochMilli(epoch), config.name(),
+        publish(new DecisionEvent.CallAdmitted(seq.incrementAndGet(), epoch, config.name(),
                 config.mode(), c.kind, c.decision, c.scope, c.tool, c.toolArguments, c.reservedNanos, c.priced));
     }
 
@@ -689,7 +684,7 @@ public final class Guard implements AutoCloseable {
             return;
         }
         GuardConfig config = active.config;
-        publish(new DecisionEvent.CallSettled(SEQ.incrementAndGet(), clock.instant(), config.name(), config.mode(),
+        publish(new DecisionEvent.CallSettled(seq.incrementAndGet(), clock.millis(), config.name(), config.mode(),
                 c.kind, decision, c.scope, c.tool, c.toolArguments, c.reservedNanos, c.priced, usage, cost, latency,
                 ttft, outcome, droppedMessages, droppedTokens));
     }
@@ -699,7 +694,7 @@ public final class Guard implements AutoCloseable {
         if (listeners.isEmpty()) {
             return;
         }
-        publish(new DecisionEvent.GuardNotice(SEQ.incrementAndGet(), clock.instant(), config.name(), config.mode(), d));
+        publish(new DecisionEvent.GuardNotice(seq.incrementAndGet(), clock.millis(), config.name(), config.mode(), d));
     }
 
     /**
@@ -797,7 +792,7 @@ public final class Guard implements AutoCloseable {
             return;
         }
         Decision d = Decision.builder(action).rule(RULE_POLICY_RELOAD).reason(reason).build();
-        publish(new DecisionEvent.PolicyChanged(SEQ.incrementAndGet(), clock.instant(), config.name(), config.mode(),
+        publish(new DecisionEvent.PolicyChanged(seq.incrementAndGet(), clock.millis(), config.name(), config.mode(),
                 d));
     }
 

@@ -116,11 +116,9 @@ public final class GuardScope implements ScopeKeys, AutoCloseable {
         while (s != null && s.closed) {
             s = s.previous;
         }
-        if (s == null) {
-            CURRENT.remove();
-        } else {
-            CURRENT.set(s);
-        }
+        // set(null), not remove(): the thread keeps its map entry (holding nothing), so that the next open of a
+        // scope on this thread does not allocate a new one
+        CURRENT.set(s);
         return s;
     }
 

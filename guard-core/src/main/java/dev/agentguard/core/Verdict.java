@@ -1,6 +1,7 @@
 package dev.agentguard.core;
 
 import dev.agentguard.core.common.Action;
+import dev.agentguard.core.common.Unit;
 import java.util.ArrayList;
 import java.util.List;
 
@@ -23,6 +24,9 @@ final class Verdict {
     private Decision.Builder winner;
     private List<Decision.Fired> fired;
     private long targetPromptTokens = Decision.NO_FIGURE;
+    private String remainingBudget;
+    private long remaining = Decision.NO_FIGURE;
+    private Unit remainingUnit;
 
     Verdict(boolean shadow) {
         this.shadow = shadow;
@@ -45,6 +49,16 @@ final class Verdict {
         if (winner == null || candidate.action().isTighterThan(winner.action())) {
             winner = candidate;
         }
+    }
+
+    /**
+     * Records what the tightest budget has left, which the decision carries whatever wins (when the call was
+     * reserved).
+     */
+    void remaining(String budget, long left, Unit unit) {
+        remainingBudget = budget;
+        remaining = left;
+        remainingUnit = unit;
     }
 
     /** @return the winning action so far */
@@ -81,7 +95,15 @@ final class Verdict {
      * @return the decision
      */
     Decision decide(String requested, String model) {
+        if (winner == null && targetPromptTokens == Decision.NO_FIGURE) {
+            // nothing fired: the plain allow of most calls, without a builder
+            return Decision.allow(remainingBudget, remaining, remainingUnit, requested, shadow ? requested : model,
+                    shadow);
+        }
         Decision.Builder w = winner();
+        if (remainingBudget != null) {
+            w.remaining(remainingBudget, remaining, remainingUnit);
+        }
         if (targetPromptTokens != Decision.NO_FIGURE && !w.action().refuses()) {
             w.targetPromptTokens(targetPromptTokens); // a truncation applies whatever goes ahead (a final answer)
         }

@@ -61,6 +61,47 @@ class GuardTest {
     }
 
     @Test
+    void eachGuardNumbersItsOwnDecisions() {
+        Guard first = guard(p -> { });
+        Guard second = guard(p -> { });
+
+        admit(first, S1).settle(Usage.of(10, 10));
+        admit(second, S1).settle(Usage.of(10, 10));
+
+        assertThat(events).extracting(DecisionEvent::seq).as("no counter shared between guards")
+                .containsExactly(1L, 2L, 1L, 2L);
+    }
+
+    @Test
+    void thePlainAllowOfTheHotPathIsTheAllowABuilderMakes() {
+        Decision built = Decision.builder(Action.ALLOW).remaining("session-10m", 42, Unit.USD)
+                .models("a", "b").shadow(true).build();
+
+        Decision direct = Decision.allow("session-10m", 42, Unit.USD, "a", "b", true);
+
+        assertThat(direct).isEqualTo(built);
+        assertThat(direct.reason()).isEqualTo(built.reason());
+        assertThat(direct.fired()).isEmpty();
+        assertThat(direct.targetPromptTokens()).isEqualTo(built.targetPromptTokens());
+    }
+
+    @Test
+    void aWarningCarriesTheTightestBudgetsRemainingShareToo() {
+        // 10 calls' worth: the 5th call reaches 50 %
+        Guard guard = guard(p -> p.budget(sessionBudget("0.075").warnAt(50).build()));
+        for (int i = 0; i < 4; i++) {
+            admit(guard, S1).settle(Usage.of(1_000, 500));
+        }
+
+        Admission a = admit(guard, S1);
+
+        assertThat(a.decision().action()).isEqualTo(Action.WARN);
+        assertThat(a.decision().remainingBudget()).isEqualTo("session-10m");
+        assertThat(a.decision().remaining()).isEqualTo(75_000_000L - 5 * WORST_CASE);
+        assertThat(a.decision().remainingUnit()).isEqualTo(Unit.USD);
+    }
+
+    @Test
     void reservesTheWorstCaseThenSettlesTheActualCost() {
         Guard guard = guard(p -> p.budget(sessionBudget("1.00").build()));
 

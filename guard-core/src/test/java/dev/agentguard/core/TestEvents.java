@@ -20,7 +20,7 @@ public final class TestEvents {
      */
     public static DecisionEvent toolPre(long seq, Instant ts, Decision decision, GuardScope scope, String tool,
             String arguments) {
-        return new DecisionEvent.CallAdmitted(seq, ts, "test", Mode.ENFORCE, CallKind.TOOL_CALL, decision, scope, tool,
+        return new DecisionEvent.CallAdmitted(seq, ts.toEpochMilli(), "test", Mode.ENFORCE, CallKind.TOOL_CALL, decision, scope, tool,
                 arguments, 0, true);
     }
 
@@ -29,7 +29,7 @@ public final class TestEvents {
      */
     public static DecisionEvent toolPost(long seq, Instant ts, Decision decision, GuardScope scope, String tool,
             String arguments, long latencyNanos, String outcome) {
-        return new DecisionEvent.CallSettled(seq, ts, "test", Mode.ENFORCE, CallKind.TOOL_CALL, decision, scope, tool,
+        return new DecisionEvent.CallSettled(seq, ts.toEpochMilli(), "test", Mode.ENFORCE, CallKind.TOOL_CALL, decision, scope, tool,
                 arguments, 0, true, Usage.NONE, 0, latencyNanos, -1, outcome, -1, -1);
     }
 
@@ -40,10 +40,10 @@ public final class TestEvents {
             Usage usage, long costNanos, long reservedNanos, boolean priced, long latencyNanos, long ttftNanos,
             String outcome) {
         if (phase == Phase.PRE) {
-            return new DecisionEvent.CallAdmitted(seq, ts, "test", Mode.ENFORCE, CallKind.MODEL_CALL, decision, scope,
+            return new DecisionEvent.CallAdmitted(seq, ts.toEpochMilli(), "test", Mode.ENFORCE, CallKind.MODEL_CALL, decision, scope,
                     null, null, reservedNanos, priced);
         }
-        return new DecisionEvent.CallSettled(seq, ts, "test", Mode.ENFORCE, CallKind.MODEL_CALL, decision, scope, null,
+        return new DecisionEvent.CallSettled(seq, ts.toEpochMilli(), "test", Mode.ENFORCE, CallKind.MODEL_CALL, decision, scope, null,
                 null, reservedNanos, priced, usage, costNanos, latencyNanos, ttftNanos, outcome, -1, -1);
     }
 

@@ -60,7 +60,8 @@ final class AiServiceScopes {
 
     /** @return the scope of the invocation that issued this request, else the thread's bound scope */
     static GuardScope forRequest(ChatRequest request) {
-        GuardScope scope = REQUESTS.getIfPresent(request);
+        // a weak-keyed lookup allocates its lookup key: skip it when no AI service is wired
+        GuardScope scope = REQUESTS.estimatedSize() == 0 ? null : REQUESTS.getIfPresent(request);
         return scope != null ? scope : GuardScope.current();
     }
 

@@ -4,6 +4,7 @@ import dev.agentguard.core.common.Action;
 import dev.agentguard.core.Admission;
 import dev.agentguard.core.Decision;
 import dev.agentguard.core.Guard;
+import dev.agentguard.core.GuardConfig;
 import dev.agentguard.core.GuardScope;
 import dev.agentguard.core.ModelCall;
 import dev.agentguard.core.PromptTruncator;
@@ -14,6 +15,7 @@ import dev.langchain4j.data.message.ToolExecutionResultMessage;
 import dev.langchain4j.model.ModelProvider;
 import dev.langchain4j.model.chat.request.ChatRequest;
 import dev.langchain4j.model.chat.request.ChatRequestParameters;
+import dev.langchain4j.model.chat.request.DefaultChatRequestParameters;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
@@ -92,6 +94,22 @@ final class CallPlanner<M> {
         return delegate;
     }
 
+    /** The sizing last chosen: a planner sees the same model under the same policy call after call. */
+    private volatile ChosenTokens lastTokens;
+
+    private record ChosenTokens(GuardConfig config, String model, PromptTokens tokens) {
+    }
+
+    private PromptTokens tokensFor(GuardConfig config, String model) {
+        ChosenTokens last = lastTokens;
+        if (last != null && last.config == config && last.model.equals(model)) {
+            return last.tokens;
+        }
+        PromptTokens tokens = PromptTokens.choose(config, model);
+        lastTokens = new ChosenTokens(config, model, tokens);
+        return tokens;
+    }
+
     /**
      * @param request the caller's request
      * @return the call to admit, attributed to the AI-service invocation that issued this request, else to the
@@ -102,7 +120,7 @@ final class CallPlanner<M> {
         ChatRequestParameters effective = effective(request);
         String model = effective.modelName() == null || effective.modelName().isBlank()
                 ? UNNAMED_MODEL : effective.modelName();
-        PromptTokens tokens = PromptTokens.choose(guard.config(), model);
+        PromptTokens tokens = tokensFor(guard.config(), model);
         PromptDigest digest = PromptDigest.of(request.messages(), effective.toolSpecifications(),
                 tokens instanceof PromptTokens.Conservative);
         long prompt = tokens.request(digest, request.messages(), effective.toolSpecifications());
@@ -152,8 +170,8 @@ final class CallPlanner<M> {
     /** The parameters the delegate will send: its defaults overridden by the request's, as its chat() does. */
     private ChatRequestParameters effective(ChatRequest request) {
         ChatRequestParameters defaults = defaultsOf.apply(delegate);
-        if (defaults == null) {
-            return request.parameters();
+        if (defaults == null || defaults == DefaultChatRequestParameters.EMPTY) {
+            return request.parameters(); // nothing to merge: no new parameters object per call
         }
         try {
             return defaults.overrideWith(request.parameters());
@@ -243,7 +261,8 @@ final class CallPlanner<M> {
                 return specific;
             }
         }
-        if (Integer.valueOf(tokens).equals(parameters.maxOutputTokens())) {
+        Integer sent = parameters.maxOutputTokens();
+        if (sent != null && sent == tokens) { // unboxed: no Integer per call
             return parameters;
         }
         // keeps a provider subclass's own fields: overrideWith returns the same class

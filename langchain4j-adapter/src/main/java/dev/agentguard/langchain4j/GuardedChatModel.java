@@ -3,17 +3,10 @@ package dev.agentguard.langchain4j;
 import dev.agentguard.core.Admission;
 import dev.agentguard.core.Guard;
 import dev.agentguard.core.log.GuardMdc;
-import dev.langchain4j.model.ModelProvider;
-import dev.langchain4j.model.chat.Capability;
 import dev.langchain4j.model.chat.ChatModel;
 import dev.langchain4j.model.chat.ChatRequestOptions;
 import dev.langchain4j.model.chat.request.ChatRequest;
-import dev.langchain4j.model.chat.request.ChatRequestParameters;
 import dev.langchain4j.model.chat.response.ChatResponse;
-import java.util.LinkedHashMap;
-import java.util.Map;
-import java.util.Objects;
-import java.util.Set;
 
 /**
  * A {@link ChatModel} whose every call is admitted by a {@link Guard} before it is made and settled after it.
@@ -37,7 +30,7 @@ import java.util.Set;
  *       their results; system messages and the latest user message stay), and records how many messages and tokens
  *       went;</li>
  *   <li>on {@code downgrade} sends the request to the cheaper model: the instance routed to it by
- *       {@link Builder#route(String, ChatModel)} if any, else the delegate with the request's {@code modelName}
+ *       {@code builder(delegate, guard).route(model, target)} if any, else the delegate with the request's {@code modelName}
  *       rewritten and the parameters the cheaper model may reject dropped (OpenAI reasoning effort and the output
  *       cap's field, Anthropic thinking);</li>
  *   <li>writes the output cap the call was reserved for ({@link Admission#maxOutputTokens()}) into the request
@@ -66,13 +59,10 @@ import java.util.Set;
  * {@code max_tokens} sent to an OpenAI reasoning model), route the model to an instance configured for it. Gemini
  * thinking is a model-level setting for the same reason.
  */
-public final class GuardedChatModel implements ChatModel {
-
-    private final CallPlanner<ChatModel> planner;
+public final class GuardedChatModel extends GuardedModel<ChatModel> implements ChatModel {
 
     private GuardedChatModel(Builder b) {
-        this.planner = new CallPlanner<>(b.guard, b.delegate, b.routes, ChatModel::provider,
-                ChatModel::defaultRequestParameters);
+        super(b, ChatModel::provider, ChatModel::defaultRequestParameters, ChatModel::supportedCapabilities);
     }
 
     /**
@@ -119,63 +109,15 @@ public final class GuardedChatModel implements ChatModel {
         }
     }
 
-    @Override
-    public ChatRequestParameters defaultRequestParameters() {
-        return planner.delegate().defaultRequestParameters();
-    }
-
-    @Override
-    public ModelProvider provider() {
-        return planner.delegate().provider();
-    }
-
-    @Override
-    public Set<Capability> supportedCapabilities() {
-        return planner.delegate().supportedCapabilities();
-    }
-
-    /** @return the guarded model */
-    public ChatModel delegate() {
-        return planner.delegate();
-    }
-
-    /** @return the guard that admits this model's calls */
-    public Guard guard() {
-        return planner.guard();
-    }
-
-    @Override
-    public String toString() {
-        return "GuardedChatModel{" + planner.delegate() + ", " + planner.guard() + '}';
-    }
-
-    /** Builds a {@link GuardedChatModel}. */
-    public static final class Builder {
-        private final ChatModel delegate;
-        private final Guard guard;
-        private final Map<String, ChatModel> routes = new LinkedHashMap<>();
+    /** Builds a {@link GuardedChatModel}: {@code route(model, target)} sends what the guard moves to a model elsewhere. */
+    public static final class Builder extends GuardedModel.Builder<ChatModel, Builder> {
 
         private Builder(ChatModel delegate, Guard guard) {
-            this.delegate = Objects.requireNonNull(delegate, "delegate");
-            this.guard = Objects.requireNonNull(guard, "guard");
+            super(delegate, guard);
         }
 
-        /**
-         * Sends calls that the guard moves to {@code model} (a downgrade along the policy's ladder, or away from an
-         * unhealthy model) to another instance, for instance of another provider. The request reaches it with
-         * {@code modelName} set to {@code model}; across providers only the common parameters are kept. With a route
-         * to another provider, the guard prices every model by its name alone (the feed's model match), since one
-         * provider id no longer fits all of them.
-         *
-         * @param model a model name of the ladder
-         * @param target the instance that serves it
-         * @return this
-         */
-        public Builder route(String model, ChatModel target) {
-            if (model == null || model.isBlank()) {
-                throw new IllegalArgumentException("route: a model name is required");
-            }
-            routes.put(model, Objects.requireNonNull(target, "route target for " + model));
+        @Override
+        Builder self() {
             return this;
         }
 

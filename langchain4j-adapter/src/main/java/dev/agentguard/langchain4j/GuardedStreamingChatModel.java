@@ -2,17 +2,10 @@ package dev.agentguard.langchain4j;
 
 import dev.agentguard.core.Admission;
 import dev.agentguard.core.Guard;
-import dev.langchain4j.model.ModelProvider;
-import dev.langchain4j.model.chat.Capability;
 import dev.langchain4j.model.chat.ChatRequestOptions;
 import dev.langchain4j.model.chat.StreamingChatModel;
 import dev.langchain4j.model.chat.request.ChatRequest;
-import dev.langchain4j.model.chat.request.ChatRequestParameters;
 import dev.langchain4j.model.chat.response.StreamingChatResponseHandler;
-import java.util.LinkedHashMap;
-import java.util.Map;
-import java.util.Objects;
-import java.util.Set;
 
 /**
  * A {@link StreamingChatModel} whose every call is admitted by a {@link Guard} before it starts and settled when
@@ -43,13 +36,10 @@ import java.util.Set;
  * <p>{@link #defaultRequestParameters()}, {@link #provider()} and {@link #supportedCapabilities()} are the
  * delegate's; its listeners fire once per call because its own {@code chat} is called.
  */
-public final class GuardedStreamingChatModel implements StreamingChatModel {
-
-    private final CallPlanner<StreamingChatModel> planner;
+public final class GuardedStreamingChatModel extends GuardedModel<StreamingChatModel> implements StreamingChatModel {
 
     private GuardedStreamingChatModel(Builder b) {
-        this.planner = new CallPlanner<>(b.guard, b.delegate, b.routes, StreamingChatModel::provider,
-                StreamingChatModel::defaultRequestParameters);
+        super(b, StreamingChatModel::provider, StreamingChatModel::defaultRequestParameters, StreamingChatModel::supportedCapabilities);
     }
 
     /**
@@ -96,60 +86,15 @@ public final class GuardedStreamingChatModel implements StreamingChatModel {
         }
     }
 
-    @Override
-    public ChatRequestParameters defaultRequestParameters() {
-        return planner.delegate().defaultRequestParameters();
-    }
-
-    @Override
-    public ModelProvider provider() {
-        return planner.delegate().provider();
-    }
-
-    @Override
-    public Set<Capability> supportedCapabilities() {
-        return planner.delegate().supportedCapabilities();
-    }
-
-    /** @return the guarded model */
-    public StreamingChatModel delegate() {
-        return planner.delegate();
-    }
-
-    /** @return the guard that admits this model's calls */
-    public Guard guard() {
-        return planner.guard();
-    }
-
-    @Override
-    public String toString() {
-        return "GuardedStreamingChatModel{" + planner.delegate() + ", " + planner.guard() + '}';
-    }
-
-    /** Builds a {@link GuardedStreamingChatModel}. */
-    public static final class Builder {
-        private final StreamingChatModel delegate;
-        private final Guard guard;
-        private final Map<String, StreamingChatModel> routes = new LinkedHashMap<>();
+    /** Builds a {@link GuardedStreamingChatModel}: {@code route(model, target)} sends what the guard moves to a model elsewhere. */
+    public static final class Builder extends GuardedModel.Builder<StreamingChatModel, Builder> {
 
         private Builder(StreamingChatModel delegate, Guard guard) {
-            this.delegate = Objects.requireNonNull(delegate, "delegate");
-            this.guard = Objects.requireNonNull(guard, "guard");
+            super(delegate, guard);
         }
 
-        /**
-         * Sends calls that the guard moves to {@code model} to another instance; see
-         * {@link GuardedChatModel.Builder#route(String, dev.langchain4j.model.chat.ChatModel)}.
-         *
-         * @param model a model name of the ladder
-         * @param target the instance that serves it
-         * @return this
-         */
-        public Builder route(String model, StreamingChatModel target) {
-            if (model == null || model.isBlank()) {
-                throw new IllegalArgumentException("route: a model name is required");
-            }
-            routes.put(model, Objects.requireNonNull(target, "route target for " + model));
+        @Override
+        Builder self() {
             return this;
         }
 

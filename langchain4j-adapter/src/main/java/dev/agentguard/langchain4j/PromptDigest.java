@@ -47,7 +47,7 @@ final class PromptDigest {
     /** Tokens that prime every reply ({@code <|start|>assistant<|message|>}). */
     static final int REPLY_PRIMING = 3;
 
-    /** The builder itself, never changed after {@link #of}: a prompt of 100k characters is not copied again. */
+    /** The prompt as one text, for an application's own estimator only; null otherwise. */
     private final CharSequence text;
     private final long fingerprint;
     private final long estimate;
@@ -71,50 +71,121 @@ final class PromptDigest {
      * @return the digest
      */
     static PromptDigest of(List<ChatMessage> messages, List<ToolSpecification> tools, boolean estimate) {
-        StringBuilder sb = new StringBuilder(256);
-        long h = FNV_OFFSET;
+        // with the default estimate, the characters are hashed and sized where they lie, never copied; only an
+        // application's own estimator needs the prompt as one text
+        Walk walk = estimate ? new Walk() : new Copy();
         long tokens = REPLY_PRIMING;
         int nonText = 0;
         if (messages != null) {
-            for (ChatMessage m : messages) {
-                int start = sb.length();
-                appendText(m, sb);
-                h = mix(h, m == null ? '0' : m.type().ordinal() + 'a');
+            for (int i = 0, n = messages.size(); i < n; i++) { // indexed: no iterator per call
+                ChatMessage m = messages.get(i);
+                walk.mark(m == null ? '0' : m.type().ordinal() + 'a');
+                appendText(m, walk);
                 nonText += nonTextParts(m);
-                if (!estimate) {
-                    h = mix(h, sb, start);
-                    sb.append('\n');
-                    continue;
-                }
-                // the fingerprint and the estimate in one loop (see the class comment)
-                long units = 0;
-                int previous = ScriptAwareEstimator.START;
-                for (int i = start, n = sb.length(); i < n; i++) {
-                    char c = sb.charAt(i);
-                    h = (h ^ c) * FNV_PRIME;
-                    int k = ScriptAwareEstimator.classOf(c);
-                    units += ScriptAwareEstimator.cost(previous, k);
-                    previous = k;
-                }
-                tokens += ScriptAwareEstimator.tokens(units) + overhead(m);
-                sb.append('\n');
+                tokens += walk.endPart() + overhead(m);
             }
         }
         if (tools != null && !tools.isEmpty()) {
             tokens += TOOLS_OVERHEAD;
             for (ToolSpecification t : tools) {
-                int start = sb.length();
-                appendTool(t, sb);
-                h = mix(h, 't');
-                h = mix(h, sb, start);
-                if (estimate) {
-                    tokens += TOOL_OVERHEAD + TokenEstimator.conservative().estimate(sb.subSequence(start, sb.length()));
-                }
-                sb.append('\n');
+                walk.mark('t');
+                appendTool(t, walk);
+                tokens += TOOL_OVERHEAD + walk.endPart();
             }
         }
+        long h = walk.hash;
         // a fingerprint of 0 means "unknown" to the guard
-        return new PromptDigest(sb, h == 0 ? 1 : h, estimate ? tokens : -1, nonText);
+        return new PromptDigest(walk.text(), h == 0 ? 1 : h, estimate ? tokens : -1, nonText);
+    }
+
+    /**
+     * One pass over the prompt's characters, part by part (a message, a tool): FNV-1a over every character (after
+     * the part's marker) and the default estimate of each part. {@link ScriptAwareEstimator}'s table look-ups ride
+     * in the hash's multiply chain, which leaves the processor idle enough that they come almost free.
+     */
+    private static class Walk {
+        long hash = FNV_OFFSET;
+        private long units;
+        private int previous = ScriptAwareEstimator.START;
+
+        void mark(int marker) {
+            hash = (hash ^ marker) * FNV_PRIME;
+        }
+
+        Walk append(CharSequence s) {
+            long h = hash;
+            long u = units;
+            int prev = previous;
+            for (int i = 0, n = s.length(); i < n; i++) {
+                char c = s.charAt(i);
+                h = (h ^ c) * FNV_PRIME;
+                int k = ScriptAwareEstimator.classOf(c);
+                u += ScriptAwareEstimator.cost(prev, k);
+                prev = k;
+            }
+            hash = h;
+            units = u;
+            previous = prev;
+            return this;
+        }
+
+        Walk append(char c) {
+            hash = (hash ^ c) * FNV_PRIME;
+            int k = ScriptAwareEstimator.classOf(c);
+            units += ScriptAwareEstimator.cost(previous, k);
+            previous = k;
+            return this;
+        }
+
+        Walk append(Object o) {
+            return append(String.valueOf(o));
+        }
+
+        /** @return the default estimate of the part just walked; the next part starts afresh */
+        long endPart() {
+            long tokens = ScriptAwareEstimator.tokens(units);
+            units = 0;
+            previous = ScriptAwareEstimator.START;
+            return tokens;
+        }
+
+        CharSequence text() {
+            return null;
+        }
+    }
+
+    /** The walk of an application's own estimator: the hash, and the text kept whole for it (no estimate). */
+    private static final class Copy extends Walk {
+        private final StringBuilder sb = new StringBuilder(256);
+
+        @Override
+        Walk append(CharSequence s) {
+            long h = hash;
+            for (int i = 0, n = s.length(); i < n; i++) {
+                h = (h ^ s.charAt(i)) * FNV_PRIME;
+            }
+            hash = h;
+            sb.append(s);
+            return this;
+        }
+
+        @Override
+        Walk append(char c) {
+            hash = (hash ^ c) * FNV_PRIME;
+            sb.append(c);
+            return this;
+        }
+
+        @Override
+        long endPart() {
+            sb.append('\n');
+            return 0;
+        }
+
+        @Override
+        CharSequence text() {
+            return sb; // never changed after of(): a prompt of 100k characters is not copied again
+        }
     }
 
     /**
@@ -133,17 +204,16 @@ final class PromptDigest {
         long tokens = REPLY_PRIMING;
         if (tools != null && !tools.isEmpty()) {
             tokens += TOOLS_OVERHEAD;
-            StringBuilder sb = new StringBuilder();
+            Walk walk = new Walk();
             for (ToolSpecification t : tools) {
-                sb.setLength(0);
-                appendTool(t, sb);
-                tokens += TOOL_OVERHEAD + TokenEstimator.conservative().estimate(sb);
+                appendTool(t, walk);
+                tokens += TOOL_OVERHEAD + walk.endPart();
             }
         }
         return tokens;
     }
 
-    private static void appendTool(ToolSpecification t, StringBuilder sb) {
+    private static void appendTool(ToolSpecification t, Walk sb) {
         sb.append(t.name()).append(' ');
         if (t.description() != null) {
             sb.append(t.description()).append(' ');
@@ -169,8 +239,8 @@ final class PromptDigest {
                 : m instanceof ToolExecutionResultMessage ? ((ToolExecutionResultMessage) m).contents() : null;
         int parts = 0;
         if (contents != null) {
-            for (Content c : contents) {
-                if (!(c instanceof TextContent)) {
+            for (int i = 0, n = contents.size(); i < n; i++) { // indexed: no iterator per message
+                if (!(contents.get(i) instanceof TextContent)) {
                     parts++;
                 }
             }
@@ -180,12 +250,12 @@ final class PromptDigest {
 
     /** @return the text of a message as it is sent: its text, thinking, tool calls and tool results */
     static String text(ChatMessage message) {
-        StringBuilder sb = new StringBuilder();
-        appendText(message, sb);
-        return sb.toString();
+        Copy copy = new Copy();
+        appendText(message, copy);
+        return copy.sb.toString();
     }
 
-    private static void appendText(ChatMessage m, StringBuilder sb) {
+    private static void appendText(ChatMessage m, Walk sb) {
         if (m instanceof SystemMessage) {
             sb.append(((SystemMessage) m).text());
         } else if (m instanceof UserMessage) {
@@ -214,13 +284,13 @@ final class PromptDigest {
         }
     }
 
-    private static void appendContents(List<Content> contents, StringBuilder sb) {
+    private static void appendContents(List<Content> contents, Walk sb) {
         if (contents == null) {
             return;
         }
-        for (Content c : contents) {
-            if (c instanceof TextContent) {
-                sb.append(((TextContent) c).text());
+        for (int i = 0, n = contents.size(); i < n; i++) { // indexed: no iterator per message
+            if (contents.get(i) instanceof TextContent text) {
+                sb.append(text.text());
             }
         }
     }
@@ -236,7 +306,7 @@ final class PromptDigest {
         return h;
     }
 
-    /** @return the prompt text to estimate tokens from */
+    /** @return the prompt text for an application's own estimator; null when the default estimate was walked */
     CharSequence text() {
         return text;
     }

@@ -22,10 +22,13 @@ class PromptDigestTest {
     void theTextHoldsMessagesToolCallsResultsAndToolSpecifications() {
         ToolExecutionRequest call = ToolExecutionRequest.builder().id("1").name("search")
                 .arguments("{\"q\":\"paris\"}").build();
-        PromptDigest d = PromptDigest.of(List.of(SystemMessage.from("be brief"), UserMessage.from("weather?"),
-                AiMessage.from(List.of(call)), ToolExecutionResultMessage.from(call, "sunny")), List.of(SEARCH));
+        List<ChatMessage> messages = List.of(SystemMessage.from("be brief"), UserMessage.from("weather?"),
+                AiMessage.from(List.of(call)), ToolExecutionResultMessage.from(call, "sunny"));
+        PromptDigest d = PromptDigest.of(messages, List.of(SEARCH), false);
 
         assertThat(d.text()).contains("be brief", "weather?", "{\"q\":\"paris\"}", "sunny", "Searches the web");
+        assertThat(PromptDigest.of(messages, List.of(SEARCH)).text())
+                .as("the default estimate walks the characters where they lie: no copy of the prompt").isNull();
     }
 
     @Test

@@ -24,7 +24,8 @@ public interface BudgetLedger {
     /**
      * Reserves every request or none.
      *
-     * @param requests the windows and amounts; may be empty (granted, holds nothing)
+     * @param requests the windows and amounts; may be empty (granted, holds nothing). A ledger may keep the list
+     *     until the hold ends (the in-memory one does, rather than copy the amounts): callers must not change it
      * @return the hold, granted or refused
      */
     Hold reserve(List<BudgetRequest> requests);

@@ -17,7 +17,6 @@ import java.util.Map;
 import java.util.Objects;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ConcurrentMap;
-import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.LongAdder;
 
 /**
@@ -95,7 +94,6 @@ public final class InMemoryLedger implements BudgetLedger {
         int n = requests.size();
         long tick = ticker.read();
         Entry[] entries = new Entry[n];
-        long[] amounts = new long[n];
         long[] usedBefore = new long[n];
         int evicted = 0;
         for (int i = 0; i < n; i++) {
@@ -120,7 +118,7 @@ public final class InMemoryLedger implements BudgetLedger {
                     if (e == null) {
                         int made = makeRoom();
                         if (made < 0) {
-                            rollBack(entries, amounts, i);
+                            rollBack(entries, requests, i);
                             return MemoryHold.full(usedBefore, i);
                         }
                         evicted += made;
@@ -137,20 +135,19 @@ public final class InMemoryLedger implements BudgetLedger {
             }
             if (used < 0) {
                 usedBefore[i] = ~used;
-                rollBack(entries, amounts, i);
+                rollBack(entries, requests, i);
                 return new MemoryHold(null, null, usedBefore, i, false, evicted);
             }
             entries[i] = e;
-            amounts[i] = r.amount();
             usedBefore[i] = used;
         }
         openHolds.increment();
-        return new MemoryHold(entries, amounts, usedBefore, -1, false, evicted);
+        return new MemoryHold(entries, requests, usedBefore, -1, false, evicted);
     }
 
-    private void rollBack(Entry[] entries, long[] amounts, int taken) {
+    private void rollBack(Entry[] entries, List<BudgetRequest> requests, int taken) {
         for (int j = 0; j < taken; j++) {
-            entries[j].unreserve(amounts[j]);
+            entries[j].unreserve(requests.get(j).amount());
             touch(entries[j]);
         }
     }
@@ -195,12 +192,12 @@ public final class InMemoryLedger implements BudgetLedger {
                 throw new IllegalArgumentException("actual amounts must be >= 0, got " + a);
             }
         }
-        if (!h.done.compareAndSet(false, true)) {
+        if (!h.end()) {
             return;
         }
         long tick = ticker.read();
         for (int i = 0; i < h.entries.length; i++) {
-            h.entries[i].settle(tick, clock, h.amounts[i], actualAmounts[i], idleNanos);
+            h.entries[i].settle(tick, clock, h.requests.get(i).amount(), actualAmounts[i], idleNanos);
         }
         finish(h);
     }
@@ -208,11 +205,11 @@ public final class InMemoryLedger implements BudgetLedger {
     @Override
     public void release(Hold hold) {
         MemoryHold h = own(hold);
-        if (!h.granted() || !h.done.compareAndSet(false, true)) {
+        if (!h.granted() || !h.end()) {
             return;
         }
         for (int i = 0; i < h.entries.length; i++) {
-            h.entries[i].unreserve(h.amounts[i]);
+            h.entries[i].unreserve(h.requests.get(i).amount());
         }
         finish(h);
     }
@@ -463,17 +460,36 @@ public final class InMemoryLedger implements BudgetLedger {
     }
 
     private static final class MemoryHold implements Hold {
+        private static final VarHandle DONE;
+
+        static {
+            try {
+                DONE = MethodHandles.lookup().findVarHandle(MemoryHold.class, "done", int.class);
+            } catch (ReflectiveOperationException e) {
+                throw new ExceptionInInitializerError(e);
+            }
+        }
+
         final Entry[] entries;
-        final long[] amounts;
+        /** The requests as given (their amounts are what the hold reserved); not copied, never changed. */
+        final List<BudgetRequest> requests;
         final long[] usedBefore;
         final int refusedIndex;
         final boolean full;
         final int evicted;
-        final AtomicBoolean done = new AtomicBoolean();
+        /** 0 until settled or released, then 1: a field with a VarHandle, not an AtomicBoolean per hold. */
+        @SuppressWarnings("unused") // written through DONE
+        private volatile int done;
 
-        MemoryHold(Entry[] entries, long[] amounts, long[] usedBefore, int refusedIndex, boolean full, int evicted) {
+        /** @return true for the first caller only: the one that settles or releases the hold */
+        boolean end() {
+            return DONE.compareAndSet(this, 0, 1);
+        }
+
+        MemoryHold(Entry[] entries, List<BudgetRequest> requests, long[] usedBefore, int refusedIndex, boolean full,
+                int evicted) {
             this.entries = entries;
-            this.amounts = amounts;
+            this.requests = requests;
             this.usedBefore = usedBefore;
             this.refusedIndex = refusedIndex;
             this.full = full;

@@ -30,7 +30,10 @@ public final class GuardMdc {
      * @return the binding; close it when the call ends
      */
     public static Binding bind(GuardScope scope) {
-        Binding b = new Binding(MDC.get(AGENT), MDC.get(SESSION));
+        String agent = MDC.get(AGENT);
+        String session = MDC.get(SESSION);
+        // nothing bound before (the usual case): one shared binding that clears both keys, not one per call
+        Binding b = agent == null && session == null ? Binding.CLEAR : new Binding(agent, session);
         set(AGENT, scope.agent());
         set(SESSION, scope.session());
         return b;
@@ -46,6 +49,8 @@ public final class GuardMdc {
 
     /** The MDC values of one guarded call; {@link #close()} restores those that were there before. */
     public static final class Binding implements AutoCloseable {
+        private static final Binding CLEAR = new Binding(null, null);
+
         private final String agent;
         private final String session;
 

@@ -4,6 +4,7 @@ import com.github.benmanes.caffeine.cache.Cache;
 import com.github.benmanes.caffeine.cache.Caffeine;
 import java.util.Objects;
 import java.util.Optional;
+import java.util.function.Function;
 
 /**
  * Remembers lookups, found or not: the same model is priced on every call, and a rule scan over a few thousand
@@ -14,23 +15,27 @@ final class CachedPriceCatalog implements PriceCatalog {
 
     /** Far more than the models one process talks to; each entry is a key and a shared result. */
     static final int MAX_ENTRIES = 4_096;
+    /** Far more than the providers one process names; lookups without a provider share one entry. */
+    static final int MAX_PROVIDERS = 16;
+
+    /** The key of lookups without a provider. */
+    private static final String NO_PROVIDER = "";
 
     private final PriceCatalog delegate;
-    private final Cache<Key, Optional<PricedModel>> cache;
+    /** Per provider, the lookups by model name: a hit allocates nothing (no composite key, no capturing lambda). */
+    private final Cache<String, ByModel> providers;
+    private final Function<String, ByModel> newProvider;
 
     CachedPriceCatalog(PriceCatalog delegate) {
         this.delegate = Objects.requireNonNull(delegate, "delegate");
-        this.cache = Caffeine.newBuilder().executor(Runnable::run).maximumSize(MAX_ENTRIES).build();
+        this.providers = Caffeine.newBuilder().executor(Runnable::run).maximumSize(MAX_PROVIDERS).build();
+        this.newProvider = ByModel::new;
     }
 
     @Override
     public Optional<PricedModel> find(String provider, String model) {
         Objects.requireNonNull(model, "model");
-        return cache.get(new Key(provider, model), this::load);
-    }
-
-    private Optional<PricedModel> load(Key key) {
-        return delegate.find(key.provider(), key.model());
+        return providers.get(provider == null ? NO_PROVIDER : provider, newProvider).find(model);
     }
 
     @Override
@@ -43,7 +48,23 @@ final class CachedPriceCatalog implements PriceCatalog {
         return "PriceCatalog(" + source() + ")";
     }
 
-    /** The lookup as asked: case and spacing differences just make separate entries. */
-    private record Key(String provider, String model) {
+    /**
+     * The lookups of one provider, as asked: case and spacing differences just make separate entries. Both levels
+     * are bounded ({@value #MAX_PROVIDERS} providers of {@value #MAX_ENTRIES} names): a stream of made-up names
+     * evicts, it does not grow.
+     */
+    private final class ByModel {
+        private final Cache<String, Optional<PricedModel>> byModel;
+        private final Function<String, Optional<PricedModel>> load;
+
+        ByModel(String provider) {
+            String p = provider.equals(NO_PROVIDER) ? null : provider;
+            this.byModel = Caffeine.newBuilder().executor(Runnable::run).maximumSize(MAX_ENTRIES).build();
+            this.load = model -> delegate.find(p, model);
+        }
+
+        Optional<PricedModel> find(String model) {
+            return byModel.get(model, load);
+        }
     }
 }
