@@ -222,7 +222,7 @@ class GuardMetricsTest {
         Decision d = Decision.builder(Action.ALLOW).models("small", "small").build();
         int calls = 1_000_000;
         for (int i = 0; i < calls; i++) { // 7 nano-dollars a call: $0.007 in all
-            listener.onDecision(new DecisionEvent.CallSettled(i, clock.instant(), GuardTraffic.POLICY, Mode.ENFORCE,
+            listener.onDecision(new DecisionEvent.CallSettled(i, clock.millis(), GuardTraffic.POLICY, Mode.ENFORCE,
                     CallKind.MODEL_CALL, d, scope, null, null, 7, true, Usage.of(1, 1), 7, 1_000, -1,
                     DecisionEvent.OK, -1, -1));
             naive.increment(7 / 1e9);
