@@ -101,6 +101,9 @@ public final class Guard implements AutoCloseable {
     /** Rule id of the decisions taken when the ledger is full of windows that still count. */
     public static final String RULE_TELEMETRY_FULL = "telemetry.full";
 
+    /** Rule id of the decisions taken while a shared ledger (Redis) cannot be reached: see {@code Hold}. */
+    public static final String RULE_LEDGER_UNAVAILABLE = "ledger.unavailable";
+
     /** Rule id of the record of a wall clock that jumped away from the monotonic ticker. */
     public static final String RULE_CLOCK_JUMP = "clock.jump";
 
