@@ -204,7 +204,9 @@ public final class Guard implements AutoCloseable {
         Priced priced = price(p, call.provider(), requested, epoch);
         verdict.offer(priced.decision);
         // 3. the prompt's size, as it will be sent
-        long prompt = promptTokens(config, call, verdict);
+        long asked = call.promptTokens(config.tokenEstimator());
+        CallRequest request = listeners.isEmpty() ? CallRequest.NONE : CallRequest.of(call, asked);
+        long prompt = promptTokens(config, call, asked, verdict);
         long maxOut = call.maxOutputTokens() > 0 ? call.maxOutputTokens() : config.defaultMaxOutputTokens();
         if (verdict.stops()) {
             // refused already: reserve nothing, but let the budgets say what they would (a suspension wins)
@@ -213,7 +215,7 @@ public final class Guard implements AutoCloseable {
                 verdict.offer(d);
             }
             undoCount(p.sessionRules, counted, scope);
-            return refused(config, verdict, requested, requested, scope, tick, epoch);
+            return refused(config, verdict, requested, requested, scope, tick, epoch, request);
         }
         // 4. health: the most capable healthy model at or below the requested one
         String model = requested;
@@ -253,12 +255,12 @@ public final class Guard implements AutoCloseable {
             if (health != null && health.breakers != null) {
                 health.breakers.release();
             }
-            return refused(config, verdict, requested, model, scope, tick, epoch);
+            return refused(config, verdict, requested, model, scope, tick, epoch, request);
         }
         Decision decision = verdict.decide(requested, model); // with the tightest budget's remaining share
         AdmittedCall c = AdmittedCall.modelCall(decision, scope, outcome.hold, outcome.units, priced.price,
                 priced.known, prompt, maxOut, priced.worstCase(prompt, maxOut), tick,
-                health == null ? null : health.breakers);
+                health == null ? null : health.breakers, request);
         Admission a = new Admission(this, c);
         if (c.holdsSomething()) {
             open.add(a); // from here on, the lease ends the hold if nothing else does
@@ -273,8 +275,8 @@ public final class Guard implements AutoCloseable {
      *
      * @return the prompt tokens to reserve
      */
-    private static long promptTokens(GuardConfig config, ModelCall call, Verdict verdict) {
-        long prompt = call.promptTokens(config.tokenEstimator());
+    private static long promptTokens(GuardConfig config, ModelCall call, long asked, Verdict verdict) {
+        long prompt = asked;
         Caps caps = config.caps();
         long max = caps.promptTokensMax();
         if (max <= 0 || prompt <= max) {
@@ -447,16 +449,19 @@ public final class Guard implements AutoCloseable {
         if (decision.action() == Action.BLOCK || decision.action() == Action.SUSPEND) {
             sessionRules.runEnded(call.scope(), decision); // whatever the wiring, the run ends here
         }
+        // the request's fingerprint is recorded whether or not a session rule needed it
+        CallRequest request = CallRequest.ofTool(fingerprint != 0 ? fingerprint
+                : listeners.isEmpty() ? 0 : CanonicalArguments.fingerprint(call.tool(), call.arguments()));
         AdmittedCall c = AdmittedCall.toolCall(decision, call.scope(), call.tool(), call.arguments(), tick,
-                fingerprint);
+                fingerprint, request);
         publishPre(config, c, epoch);
         return new Admission(this, c);
     }
 
     /** A refused model call: it holds nothing, and its decision is published. */
     private Admission refused(GuardConfig config, Verdict verdict, String requested, String model, GuardScope scope,
-            long tick, long epoch) {
-        AdmittedCall c = AdmittedCall.refused(verdict.decide(requested, model), scope, tick);
+            long tick, long epoch, CallRequest request) {
+        AdmittedCall c = AdmittedCall.refused(verdict.decide(requested, model), scope, tick, request);
         publishPre(config, c, epoch);
         return new Admission(this, c);
     }
@@ -678,7 +683,8 @@ public final class Guard implements AutoCloseable {
             return;
         }
         publish(new DecisionEvent.CallAdmitted(seq.incrementAndGet(), epoch, config.name(),
-                config.mode(), c.kind, c.decision, c.scope, c.tool, c.toolArguments, c.reservedNanos, c.priced));
+                config.mode(), c.kind, c.decision, c.scope, c.tool, c.toolArguments, c.reservedNanos, c.priced,
+                c.request));
     }
 
     private void publishPost(AdmittedCall c, Decision decision, Usage usage, long cost, long latency, long ttft,
