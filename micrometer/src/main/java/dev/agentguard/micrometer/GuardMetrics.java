@@ -217,14 +217,15 @@ public final class GuardMetrics {
                     sinks.add(a);
                 }
             }
+            MetricsListener listener = new MetricsListener(guard, registry, tenants, maxTagValues, maxErrorTypes,
+                    List.copyOf(sinks));
             if (!sinks.isEmpty()) {
-                List<AuditSink> all = List.copyOf(sinks);
+                // a function counter holds its object weakly: the listener, which the guard holds, keeps the list
                 auditCounter(registry, AUDIT_WRITTEN, "Decision records written to the audit file and flushed",
-                        name, all, AuditSink::writtenRecords);
+                        name, listener.auditSinks(), AuditSink::writtenRecords);
                 auditCounter(registry, AUDIT_LOST, "Decision records that could not be written to the audit file",
-                        name, all, AuditSink::lostRecords);
+                        name, listener.auditSinks(), AuditSink::lostRecords);
             }
-            MetricsListener listener = new MetricsListener(guard, registry, tenants, maxTagValues, maxErrorTypes);
             guard.addListener(listener);
             return new GuardMetrics(listener);
         }
