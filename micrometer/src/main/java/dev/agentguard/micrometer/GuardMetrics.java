@@ -94,10 +94,22 @@ public final class GuardMetrics {
     /** The tag with the guard's (policy's) name, on every meter. */
     public static final String TAG_GUARD = "guard";
 
+    private final Guard guard;
     private final MetricsListener listener;
+    private final List<AuditSink> auditSinks;
 
-    private GuardMetrics(MetricsListener listener) {
+    private GuardMetrics(Guard guard, MetricsListener listener, List<AuditSink> auditSinks) {
+        this.guard = guard;
         this.listener = listener;
+        this.auditSinks = auditSinks;
+    }
+
+    private long audited(ToLongFunction<AuditSink> count) {
+        long sum = 0;
+        for (AuditSink s : auditSinks) {
+            sum += count.applyAsLong(s);
+        }
+        return sum;
     }
 
     /**
@@ -206,33 +218,35 @@ public final class GuardMetrics {
             Objects.requireNonNull(guard, "guard");
             Objects.requireNonNull(registry, "registry");
             String name = guard.config().name();
-            Gauge.builder(RESERVATIONS_OPEN, guard, g -> g.ledger().openHolds())
-                    .description("Reservations of the guard's ledger neither settled nor released (calls in flight)")
-                    .tag(TAG_GUARD, name)
-                    .strongReference(true)
-                    .register(registry);
             Set<AuditSink> sinks = new LinkedHashSet<>(auditSinks);
             for (DecisionListener l : guard.listeners()) {
                 if (l instanceof AuditSink a) {
                     sinks.add(a);
                 }
             }
-            MetricsListener listener = new MetricsListener(guard, registry, tenants, maxTagValues, maxErrorTypes,
-                    List.copyOf(sinks));
+            MetricsListener listener = new MetricsListener(guard, registry, tenants, maxTagValues, maxErrorTypes);
+            GuardMetrics metrics = new GuardMetrics(guard, listener, List.copyOf(sinks));
+            // the registry holds this gauge's object strongly, and through it the binding: the listener's exact
+            // sums (which the cost counters read) and the audit sinks outlive the guard's listener list, which
+            // close() empties; function counters hold their object only weakly
+            Gauge.builder(RESERVATIONS_OPEN, metrics, m -> m.guard.ledger().openHolds())
+                    .description("Reservations of the guard's ledger neither settled nor released (calls in flight)")
+                    .tag(TAG_GUARD, name)
+                    .strongReference(true)
+                    .register(registry);
             if (!sinks.isEmpty()) {
-                // a function counter holds its object weakly: the listener, which the guard holds, keeps the list
                 auditCounter(registry, AUDIT_WRITTEN, "Decision records written to the audit file and flushed",
-                        name, listener.auditSinks(), AuditSink::writtenRecords);
+                        name, metrics, AuditSink::writtenRecords);
                 auditCounter(registry, AUDIT_LOST, "Decision records that could not be written to the audit file",
-                        name, listener.auditSinks(), AuditSink::lostRecords);
+                        name, metrics, AuditSink::lostRecords);
             }
             guard.addListener(listener);
-            return new GuardMetrics(listener);
+            return metrics;
         }
 
         private static void auditCounter(MeterRegistry registry, String meter, String description, String guard,
-                List<AuditSink> sinks, ToLongFunction<AuditSink> count) {
-            FunctionCounter.builder(meter, sinks, all -> all.stream().mapToLong(count).sum())
+                GuardMetrics metrics, ToLongFunction<AuditSink> count) {
+            FunctionCounter.builder(meter, metrics, m -> m.audited(count))
                     .description(description)
                     .tag(TAG_GUARD, guard)
                     .register(registry);

@@ -5,7 +5,6 @@ import dev.agentguard.core.DecisionEvent.CallAdmitted;
 import dev.agentguard.core.DecisionEvent.CallSettled;
 import dev.agentguard.core.DecisionListener;
 import dev.agentguard.core.Guard;
-import dev.agentguard.core.audit.AuditSink;
 import dev.agentguard.core.common.Action;
 import dev.agentguard.core.common.CallKind;
 import dev.agentguard.core.common.Mode;
@@ -14,7 +13,6 @@ import dev.agentguard.core.pricing.PricedModel;
 import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.FunctionCounter;
 import io.micrometer.core.instrument.MeterRegistry;
-import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
@@ -55,8 +53,6 @@ final class MetricsListener implements DecisionListener {
     private final Map<String, String> providers = new ConcurrentHashMap<>();
     /** The exact spend counted, in nano-dollars, over every tag. */
     private final LongAdder totalCostNanos = new LongAdder();
-    /** The audit sinks whose counts are meters: held here, since a function counter holds its object weakly. */
-    private final List<AuditSink> auditSinks;
 
     /** The meters of one guard name, looked up by the event's strings and enums. */
     private final class PerGuard {
@@ -80,9 +76,8 @@ final class MetricsListener implements DecisionListener {
     }
 
     MetricsListener(Guard guard, MeterRegistry registry, Set<String> tenantAllowList, int maxTagValues,
-            int maxErrorTypes, List<AuditSink> auditSinks) {
+            int maxErrorTypes) {
         this.guard = guard;
-        this.auditSinks = auditSinks;
         this.registry = registry;
         this.tenantAllowList = Set.copyOf(tenantAllowList);
         this.maxErrorTypes = maxErrorTypes;
@@ -256,11 +251,6 @@ final class MetricsListener implements DecisionListener {
         }
         b.register(registry);
         return nanos;
-    }
-
-    /** @return the audit sinks reported, the list the audit counters read */
-    List<AuditSink> auditSinks() {
-        return auditSinks;
     }
 
     /** @return the exact spend counted since binding, in nano-dollars */

@@ -286,6 +286,9 @@ class GuardMetricsTest {
                 .satisfies(r -> assertThat(r.value()).isEqualTo((double) sink.writtenRecords()));
         assertThat(s.named("agentguard_audit_records_lost_total")).singleElement()
                 .satisfies(r -> assertThat(r.value()).isZero());
+        // the spend too is still read after the guard dropped its listeners
+        assertThat(s.sum("agentguard_cost_usd_total", "agent", "support", "model", "small"))
+                .isEqualTo(traffic.costNanos("support", "small") / 1e9).isPositive();
     }
 
     @Test
