@@ -3,11 +3,6 @@ package dev.agentguard.redis;
 import dev.agentguard.core.ledger.BudgetKey;
 import dev.agentguard.core.window.WindowSpec;
 import java.nio.charset.StandardCharsets;
-import java.time.DayOfWeek;
-import java.time.Instant;
-import java.time.LocalDate;
-import java.time.ZoneId;
-import java.time.temporal.TemporalAdjusters;
 
 /**
  * Key names. Every key of one guard starts with {@code prefix + "{" + guard + "}:"}: the braces are a hash tag, so
@@ -62,28 +57,7 @@ final class KeyLayout {
      * @return {start, end} of the period holding that moment, in ms
      */
     static long[] period(WindowSpec w, long epochMillis) {
-        ZoneId zone = w.zone();
-        LocalDate today = Instant.ofEpochMilli(epochMillis).atZone(zone).toLocalDate();
-        LocalDate first;
-        LocalDate next;
-        switch (w.period()) {
-            case DAY:
-                first = today;
-                next = today.plusDays(1);
-                break;
-            case WEEK:
-                first = today.with(TemporalAdjusters.previousOrSame(DayOfWeek.MONDAY));
-                next = today.with(TemporalAdjusters.next(DayOfWeek.MONDAY));
-                break;
-            case MONTH:
-                first = today.withDayOfMonth(1);
-                next = first.plusMonths(1);
-                break;
-            default:
-                throw new AssertionError(w.period());
-        }
-        return new long[] {first.atStartOfDay(zone).toInstant().toEpochMilli(),
-            next.atStartOfDay(zone).toInstant().toEpochMilli()};
+        return w.periodBounds(epochMillis);
     }
 
     static String encode(String s) {
