@@ -735,6 +735,14 @@ public final class Guard implements AutoCloseable {
         listeners.add(Objects.requireNonNull(listener, "listener"));
     }
 
+    /**
+     * @return the listeners of this guard now, in the order they are called (a copy): lets an integration find the
+     *     audit sink that a policy file installed, for example, to report its written and lost records
+     */
+    public List<DecisionListener> listeners() {
+        return List.copyOf(listeners);
+    }
+
     /** @return the policy in force now */
     public GuardConfig config() {
         return active.config;
