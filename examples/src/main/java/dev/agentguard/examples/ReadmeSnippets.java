@@ -17,6 +17,7 @@ import dev.agentguard.core.redact.Redactor;
 import dev.agentguard.core.window.CalendarPeriod;
 import dev.agentguard.core.window.WindowSpec;
 import dev.agentguard.langchain4j.GuardBlockedException;
+import dev.agentguard.micrometer.GuardMetrics;
 import dev.agentguard.langchain4j.GuardedChatModel;
 import dev.agentguard.opentelemetry.GuardTracing;
 import dev.agentguard.policy.Policies;
@@ -25,11 +26,14 @@ import dev.agentguard.policy.PolicyWatcher;
 import dev.langchain4j.model.chat.ChatModel;
 import dev.langchain4j.model.openai.OpenAiChatModel;
 import io.opentelemetry.api.OpenTelemetry;
+import io.micrometer.prometheusmetrics.PrometheusConfig;
+import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.time.ZoneId;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutorService;
 
@@ -136,5 +140,22 @@ final class ReadmeSnippets {
         GuardTracing.builder(openTelemetry).captureContent(true)           // prompts, answers and tool arguments
                 .redactor(Redactor.all()).install(reviewed);               // too, redacted (opt-in)
         // end::traces[]
+    }
+
+    static String metrics(Guard guard) {
+        // tag::metrics[]
+        PrometheusMeterRegistry registry = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
+        GuardMetrics.bind(guard, registry);                 // dev.agentguard.micrometer; serve registry.scrape() at /metrics
+        // end::metrics[]
+        return registry.scrape();
+    }
+
+    static void metricsOptions(Guard guard, PrometheusMeterRegistry registry) {
+        // tag::metrics-options[]
+        GuardMetrics.builder()
+                .tenants(Set.of("acme", "globex"))          // a tenant tag for these tenants only, the rest "_other"
+                .maxTagValues(100)                          // models, agents, rules kept each; the rest "_other"
+                .bind(guard, registry);
+        // end::metrics-options[]
     }
 }

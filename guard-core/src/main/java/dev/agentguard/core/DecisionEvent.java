@@ -204,6 +204,36 @@ public sealed interface DecisionEvent {
             Objects.requireNonNull(outcome, "outcome");
         }
 
+        /**
+         * A settlement without its call id (0), for events built outside a guard.
+         *
+         * @param seq the guard's sequence number
+         * @param epochMillis when it was recorded, ms since the epoch
+         * @param guard the policy's name
+         * @param mode enforce or shadow
+         * @param kind {@link CallKind#MODEL_CALL} or {@link CallKind#TOOL_CALL}
+         * @param decision the decision of the call settled
+         * @param scope who called
+         * @param tool the tool, or null for a model call
+         * @param toolArguments the tool's raw arguments, or null
+         * @param reservedNanos the worst case reserved at admission, nano-dollars
+         * @param priced false if the model's price was unknown
+         * @param usage the usage as reported, or null
+         * @param costNanos the cost counted for the call, nano-dollars
+         * @param latencyNanos the call's total latency in nanoseconds, or -1
+         * @param ttftNanos time to the first token in nanoseconds, or -1
+         * @param outcome how the call ended
+         * @param droppedMessages messages dropped by a truncation, or -1
+         * @param droppedTokens tokens dropped by a truncation, or -1
+         */
+        public CallSettled(long seq, long epochMillis, String guard, Mode mode, CallKind kind, Decision decision,
+                GuardScope scope, String tool, String toolArguments, long reservedNanos, boolean priced, Usage usage,
+                long costNanos, long latencyNanos, long ttftNanos, String outcome, int droppedMessages,
+                long droppedTokens) {
+            this(seq, epochMillis, guard, mode, kind, decision, scope, tool, toolArguments, reservedNanos, priced,
+                    usage, costNanos, latencyNanos, ttftNanos, outcome, droppedMessages, droppedTokens, 0);
+        }
+
         @Override
         public Phase phase() {
             return Phase.POST;

@@ -452,8 +452,8 @@ public final class Guard implements AutoCloseable {
             sessionRules.runEnded(call.scope(), decision); // whatever the wiring, the run ends here
         }
         // the request's fingerprint is recorded whether or not a session rule needed it
-        CallRequest request = CallRequest.ofTool(fingerprint != 0 ? fingerprint
-                : listeners.isEmpty() ? 0 : CanonicalArguments.fingerprint(call.tool(), call.arguments()));
+        CallRequest request = listeners.isEmpty() ? CallRequest.NONE : CallRequest.ofTool(fingerprint != 0
+                ? fingerprint : CanonicalArguments.fingerprint(call.tool(), call.arguments()));
         AdmittedCall c = AdmittedCall.toolCall(callIds.incrementAndGet(), decision, call.scope(), call.tool(),
                 call.arguments(), tick, fingerprint, request);
         publishPre(config, c, epoch);
@@ -736,6 +736,14 @@ public final class Guard implements AutoCloseable {
      */
     public void addListener(DecisionListener listener) {
         listeners.add(Objects.requireNonNull(listener, "listener"));
+    }
+
+    /**
+     * @return the listeners of this guard now, in the order they are called (a copy): lets an integration find the
+     *     audit sink that a policy file installed, for example, to report its written and lost records
+     */
+    public List<DecisionListener> listeners() {
+        return List.copyOf(listeners);
     }
 
     /** @return the policy in force now */
