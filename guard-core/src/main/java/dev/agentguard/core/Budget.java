@@ -1,12 +1,20 @@
 package dev.agentguard.core;
 
+import dev.agentguard.core.common.Glob;
 import dev.agentguard.core.common.Money;
 import dev.agentguard.core.common.Scope;
 import dev.agentguard.core.common.Unit;
 import dev.agentguard.core.ledger.BudgetKey;
 import dev.agentguard.core.window.WindowSpec;
 import java.time.Duration;
+import java.util.ArrayList;
 import java.util.Arrays;
+import java.util.Collections;
+import java.util.Comparator;
+import java.util.HashMap;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
 import java.util.Objects;
 import java.util.regex.Pattern;
 
@@ -18,6 +26,11 @@ import java.util.regex.Pattern;
  * window would pass its limit answers with its {@link #onExceed()} response. Shares listed in {@link #warnAt()}
  * produce a warning when a call's reservation crosses them; past {@link #downgradeAt()} the guard prefers a
  * cheaper model on the ladder (when the policy has one).
+ *
+ * <p>The limit can differ per scope key: {@link Builder#override(String, Limit) overrides} name a key
+ * ({@code acme}) or a pattern of keys ({@code trial-*}); an exact key wins over a pattern, and of two patterns the
+ * one with more literal characters wins (then the one given first). A guard's {@link LimitResolver} comes after the
+ * overrides, and the budget's own {@link #limit()} last.
  *
  * <p>Built by {@link #builder(String)}; immutable. Decisions taken by a budget carry the rule id
  * {@code budgets.<id>}.
@@ -35,6 +48,13 @@ public final class Budget {
     private final int downgradeAt;
     private final OnExceed onExceed;
     private final String ruleId;
+    /** What the overrides were built from, in the order given. */
+    private final Map<String, Limit> overrides;
+    /** Exact-key overrides, in the budget's unit; null when there are none. */
+    private final Map<String, Long> exact;
+    /** Pattern overrides, most specific first, and their limits; empty when there are none. */
+    private final Glob[] globs;
+    private final long[] globLimits;
     /**
      * The window of the last key this budget was reserved on: at the global, agent, tenant and model levels the
      * same few keys come again and again, and a hit spares the call a new key. A benign race: any key read is a
@@ -52,6 +72,47 @@ public final class Budget {
         this.downgradeAt = b.downgradeAt;
         this.onExceed = b.onExceed;
         this.ruleId = "budgets." + b.id;
+        this.overrides = Collections.unmodifiableMap(new LinkedHashMap<>(b.overrides));
+        Map<String, Long> exact = new HashMap<>();
+        List<Glob> globs = new ArrayList<>();
+        for (Map.Entry<String, Limit> e : b.overrides.entrySet()) {
+            if (Glob.isPattern(e.getKey())) {
+                globs.add(Glob.compile(e.getKey()));
+            } else {
+                exact.put(e.getKey(), e.getValue().amount());
+            }
+        }
+        globs.sort(Comparator.comparingInt(Glob::literalLength).reversed()); // stable: ties keep their order
+        this.exact = exact.isEmpty() ? null : exact;
+        this.globs = globs.toArray(new Glob[0]);
+        this.globLimits = new long[this.globs.length];
+        for (int i = 0; i < this.globs.length; i++) {
+            globLimits[i] = b.overrides.get(this.globs[i].pattern()).amount();
+        }
+    }
+
+    /** @return whether any override is set, that is whether the limit may differ per key */
+    boolean hasOverrides() {
+        return exact != null || globs.length > 0;
+    }
+
+    /**
+     * @param scopeKey a key at this budget's level
+     * @return the override for that key (exact first, then the most specific pattern), or 0 when none applies
+     */
+    long overrideFor(String scopeKey) {
+        if (exact != null) {
+            Long l = exact.get(scopeKey);
+            if (l != null) {
+                return l;
+            }
+        }
+        for (int i = 0; i < globs.length; i++) {
+            if (globs[i].matches(scopeKey)) {
+                return globLimits[i];
+            }
+        }
+        return 0;
     }
 
     /**
@@ -108,6 +169,11 @@ public final class Budget {
         return limit;
     }
 
+    /** @return the limits set per key or key pattern, in the order given; empty when none */
+    public Map<String, Limit> overrides() {
+        return overrides;
+    }
+
     /** @return the warning shares in percent, ascending; empty when none */
     public int[] warnAt() {
         return warnAt.clone();
@@ -146,6 +212,7 @@ public final class Budget {
         private int[] warnAt = new int[0];
         private int downgradeAt;
         private OnExceed onExceed = OnExceed.block();
+        private final Map<String, Limit> overrides = new LinkedHashMap<>();
 
         private Builder(String id) {
             this.id = id;
@@ -213,6 +280,20 @@ public final class Budget {
         }
 
         /**
+         * Sets the limit of one scope key, or of every key a pattern matches ({@code *} stands for any run of
+         * characters). Exact keys win over patterns; of two patterns, the one with more literal characters wins.
+         *
+         * @param keyOrPattern a scope key such as {@code acme}, or a pattern such as {@code trial-*}
+         * @param limit the limit for those keys, in the budget's unit
+         * @return this
+         */
+        public Builder override(String keyOrPattern, Limit limit) {
+            this.overrides.put(Objects.requireNonNull(keyOrPattern, "keyOrPattern"), Objects.requireNonNull(limit,
+                    "limit"));
+            return this;
+        }
+
+        /**
          * @return the budget
          * @throws IllegalArgumentException naming the property and the bad value
          */
@@ -249,6 +330,24 @@ public final class Budget {
             warnAt = sorted;
             if (downgradeAt != 0) {
                 checkPercent(where + "downgradeAt", downgradeAt);
+            }
+            for (Map.Entry<String, Limit> e : overrides.entrySet()) {
+                String key = e.getKey();
+                if (key.isBlank()) {
+                    throw new IllegalArgumentException(where + "overrides: a key must not be blank");
+                }
+                if (e.getValue().unit() != unit) {
+                    throw new IllegalArgumentException(where + "overrides." + key + " is " + e.getValue()
+                            + " but the budget's limit is in " + unit.id() + " (" + unit.describe(limit)
+                            + "): an override must use the budget's unit");
+                }
+                if (Glob.isPattern(key)) {
+                    try {
+                        Glob.compile(key);
+                    } catch (IllegalArgumentException ex) {
+                        throw new IllegalArgumentException(where + "overrides: " + ex.getMessage());
+                    }
+                }
             }
             return new Budget(this);
         }

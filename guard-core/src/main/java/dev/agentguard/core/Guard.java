@@ -20,12 +20,15 @@ import dev.agentguard.core.pricing.ModelPrice;
 import dev.agentguard.core.pricing.PriceCatalog;
 import dev.agentguard.core.pricing.PricedModel;
 import java.time.Clock;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Objects;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.Executor;
+import java.util.concurrent.ForkJoinPool;
 import java.util.concurrent.atomic.AtomicLong;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -155,7 +158,9 @@ public final class Guard implements AutoCloseable {
                 .maxWindows(t.maxSessions() * TelemetryConfig.WINDOWS_PER_SESSION).build();
         this.nextSweep = new AtomicLong(ticker.read() + SWEEP_INTERVAL_NANOS);
         this.telemetry = new Telemetry(t, ticker, clock);
-        this.budgets = new BudgetRules(ledger, ticker, t.maxSessions());
+        ResolvedLimits resolved = b.limitResolver == null ? null : new ResolvedLimits(b.limitResolver,
+                b.limitRefresh, t.maxSessions(), ticker, b.refreshExecutor);
+        this.budgets = new BudgetRules(ledger, ticker, t.maxSessions(), resolved);
         this.active = new Active(config, new SessionRules(config.caps(), config.loops(), ticker, t.maxSessions(),
                 t.sessionIdleExpiry()), new ModelHealth(config.health(), config.ladder(), clock));
         this.listeners.addAll(b.listeners);
@@ -389,11 +394,11 @@ public final class Guard implements AutoCloseable {
         String why = trigger.scope().id() + " budget " + trigger.id() + " would be past its downgradeAt "
                 + trigger.downgradeAt() + "% with this call on " + model + " ("
                 + trigger.unit().describe(original.pastDowngradeObserved) + " of "
-                + trigger.unit().describe(trigger.limit()) + " used or reserved)";
+                + trigger.unit().describe(original.pastDowngradeLimit) + " used or reserved)";
         if (shadow) {
             String next = ladder.get(from + 1);
             return new Downgrade(next, null, original, Decision.builder(Action.DOWNGRADE).rule(trigger.ruleId())
-                    .figures(original.pastDowngradeObserved, BudgetRules.share(trigger.limit(), trigger.downgradeAt()),
+                    .figures(original.pastDowngradeObserved, BudgetRules.share(original.pastDowngradeLimit, trigger.downgradeAt()),
                             trigger.unit()).reason(why + "; using " + next + " instead of " + model));
         }
         budgets.release(original);
@@ -407,8 +412,8 @@ public final class Guard implements AutoCloseable {
                     c.worstCase(prompt, maxOut), Math.addExact(prompt, maxOut));
             if (o.granted()) {
                 return new Downgrade(candidate, c, o, Decision.builder(Action.DOWNGRADE).rule(trigger.ruleId())
-                        .figures(original.pastDowngradeObserved, BudgetRules.share(trigger.limit(),
-                                trigger.downgradeAt()), trigger.unit())
+                        .figures(original.pastDowngradeObserved, BudgetRules.share(
+                                original.pastDowngradeLimit, trigger.downgradeAt()), trigger.unit())
                         .reason(why + "; using " + candidate + " instead of " + model));
             }
         }
@@ -855,6 +860,9 @@ public final class Guard implements AutoCloseable {
         private Clock clock = Clock.systemUTC();
         private BudgetLedger ledger;
         private final List<DecisionListener> listeners = new ArrayList<>();
+        private LimitResolver limitResolver;
+        private Duration limitRefresh;
+        private Executor refreshExecutor = ForkJoinPool.commonPool();
 
         private Builder(GuardConfig config) {
             this.config = Objects.requireNonNull(config, "config");
@@ -881,6 +889,31 @@ public final class Guard implements AutoCloseable {
         /** @param listener receives every decision @return this */
         public Builder listener(DecisionListener listener) {
             this.listeners.add(Objects.requireNonNull(listener, "listener"));
+            return this;
+        }
+
+        /**
+         * Gives budget limits per scope key from outside the policy (plan tiers, say), after the policy's own
+         * overrides. Each answer is cached per budget and key and refreshed in the background once older than
+         * {@code refresh}; see {@link LimitResolver}.
+         *
+         * @param resolver the resolver
+         * @param refresh how old an answer may get before it is asked again, at least 1 second
+         * @return this
+         */
+        public Builder limitResolver(LimitResolver resolver, Duration refresh) {
+            Objects.requireNonNull(refresh, "refresh");
+            if (refresh.compareTo(Duration.ofSeconds(1)) < 0) {
+                throw new IllegalArgumentException("limitResolver refresh must be at least 1s, was " + refresh);
+            }
+            this.limitResolver = Objects.requireNonNull(resolver, "resolver");
+            this.limitRefresh = refresh;
+            return this;
+        }
+
+        /** Where cached limits are refreshed; tests run it on the calling thread. */
+        Builder refreshExecutor(Executor executor) {
+            this.refreshExecutor = Objects.requireNonNull(executor, "executor");
             return this;
         }
 
