@@ -63,11 +63,11 @@ final class AdmittedCall {
                 startTick, null, 0);
     }
 
-    /** A tool call, admitted or refused; it holds no reservation. */
+    /** A tool call, admitted or refused; it holds a reservation when calls budgets count tool calls. */
     static AdmittedCall toolCall(Decision decision, GuardScope scope, String tool, String arguments, long startTick,
-            long fingerprint) {
-        return new AdmittedCall(CallKind.TOOL_CALL, decision, scope, tool, arguments, null, null, null, true, 0, 0, 0,
-                startTick, null, fingerprint);
+            long fingerprint, Hold hold, Unit[] units) {
+        return new AdmittedCall(CallKind.TOOL_CALL, decision, scope, tool, arguments, hold, units, null, true, 0, 0,
+                0, startTick, null, fingerprint);
     }
 
     /** @return the model to call (after any downgrade); null for a tool call */

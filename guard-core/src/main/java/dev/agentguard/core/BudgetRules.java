@@ -82,6 +82,8 @@ final class BudgetRules {
         final long[] limits;
         /** Whether some budget's limit may differ per key (overrides, or a resolver): then limits are looked up. */
         final boolean perKey;
+        /** Whether some budget counts tool calls: else a tool call reserves nothing. */
+        final boolean countsTools;
 
         Policy(List<Budget> list, ResolvedLimits resolved) {
             this.list = list;
@@ -89,14 +91,17 @@ final class BudgetRules {
             this.units = new Unit[budgets.length];
             this.limits = new long[budgets.length];
             boolean perKey = resolved != null && budgets.length > 0;
+            boolean countsTools = false;
             Map<String, Budget> byId = new HashMap<>();
             for (int i = 0; i < budgets.length; i++) {
                 units[i] = budgets[i].unit();
                 limits[i] = budgets[i].limit();
                 perKey |= budgets[i].hasOverrides();
+                countsTools |= budgets[i].countsToolCalls();
                 byId.put(budgets[i].id(), budgets[i]);
             }
             this.perKey = perKey;
+            this.countsTools = countsTools;
             if (resolved != null) {
                 resolved.policy(byId);
             }
@@ -158,13 +163,34 @@ final class BudgetRules {
      * @param shadow whether limits are only recorded, not enforced
      * @param scope the caller
      * @param model the model actually used (the MODEL level's key)
+     * @param provider the model's provider, or null when unknown
      * @param epochMillis now
      * @param costNanos the worst-case cost (0 when the price is unknown)
      * @param tokens the worst-case tokens
      * @return the outcome: the hold, and every budget decision that fired
      */
-    Outcome reserve(List<Budget> budgets, boolean shadow, GuardScope scope, String model, long epochMillis,
-            long costNanos, long tokens) {
+    Outcome reserve(List<Budget> budgets, boolean shadow, GuardScope scope, String model, String provider,
+            long epochMillis, long costNanos, long tokens) {
+        return reserve(budgets, shadow, scope, model, provider, null, epochMillis, costNanos, tokens);
+    }
+
+    /** @return whether some budget of the policy counts tool calls */
+    boolean countsTools(List<Budget> budgets) {
+        return policyOf(budgets).countsTools;
+    }
+
+    /**
+     * Reserves one call on every budget that counts this tool call (calls budgets with {@code kinds: tool}).
+     *
+     * @return the outcome: the hold, and every budget decision that fired
+     */
+    Outcome reserveTool(List<Budget> budgets, boolean shadow, GuardScope scope, String tool, long epochMillis) {
+        return reserve(budgets, shadow, scope, null, null, tool, epochMillis, 0, 0);
+    }
+
+    /** Reserves a model call ({@code tool} null) or a tool call on every budget that counts it. */
+    private Outcome reserve(List<Budget> budgets, boolean shadow, GuardScope scope, String model, String provider,
+            String tool, long epochMillis, long costNanos, long tokens) {
         int n = budgets.size();
         BudgetRequest[] requests = new BudgetRequest[n];
         // while every budget applies (the usual case), budget i is request i and the units are the policy's own
@@ -178,7 +204,8 @@ final class BudgetRules {
         int count = 0;
         for (int i = 0; i < n; i++) {
             Budget b = budgets.get(i);
-            String key = b.scope().keyOf(scope, model);
+            boolean counts = tool == null ? b.countsModel(model, provider) : b.countsTool(tool);
+            String key = counts ? b.scope().keyOf(scope, model) : null;
             if (key == null) {
                 if (applied == null) {
                     applied = budgets.subList(0, count).toArray(new Budget[n]);
@@ -312,12 +339,12 @@ final class BudgetRules {
      *
      * @return the decisions that fired, possibly empty
      */
-    List<Decision.Builder> peek(List<Budget> budgets, GuardScope scope, String model, long epochMillis,
-            long costNanos, long tokens) {
+    List<Decision.Builder> peek(List<Budget> budgets, GuardScope scope, String model, String provider,
+            long epochMillis, long costNanos, long tokens) {
         List<Decision.Builder> fired = null;
         boolean perKey = policyOf(budgets).perKey;
         for (Budget b : budgets) {
-            String key = b.scope().keyOf(scope, model);
+            String key = b.countsModel(model, provider) ? b.scope().keyOf(scope, model) : null;
             if (key == null) {
                 continue;
             }

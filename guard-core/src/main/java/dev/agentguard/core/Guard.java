@@ -210,7 +210,7 @@ public final class Guard implements AutoCloseable {
         long maxOut = call.maxOutputTokens() > 0 ? call.maxOutputTokens() : config.defaultMaxOutputTokens();
         if (verdict.stops()) {
             // refused already: reserve nothing, but let the budgets say what they would (a suspension wins)
-            for (Decision.Builder d : budgets.peek(config.budgets(), scope, requested, epoch,
+            for (Decision.Builder d : budgets.peek(config.budgets(), scope, requested, call.provider(), epoch,
                     priced.worstCase(prompt, maxOut), saturatedSum(prompt, maxOut))) {
                 verdict.offer(d);
             }
@@ -230,7 +230,7 @@ public final class Guard implements AutoCloseable {
         }
         // 5. budgets, moving down the ladder past a downgradeAt share
         boolean shadow = verdict.shadow();
-        BudgetRules.Outcome outcome = budgets.reserve(config.budgets(), shadow, scope, model, epoch,
+        BudgetRules.Outcome outcome = budgets.reserve(config.budgets(), shadow, scope, model, call.provider(), epoch,
                 priced.worstCase(prompt, maxOut), saturatedSum(prompt, maxOut));
         if (outcome.pastDowngrade != null) {
             Downgrade down = downgrade(p, call, outcome, model, scope, shadow, epoch, prompt, maxOut);
@@ -408,7 +408,7 @@ public final class Guard implements AutoCloseable {
             if (c.decision != null && c.decision.action().refuses()) {
                 continue; // an unpriced model under unknownModel: block is no way out
             }
-            BudgetRules.Outcome o = budgets.reserve(config.budgets(), false, scope, candidate, epoch,
+            BudgetRules.Outcome o = budgets.reserve(config.budgets(), false, scope, candidate, call.provider(), epoch,
                     c.worstCase(prompt, maxOut), Math.addExact(prompt, maxOut));
             if (o.granted()) {
                 return new Downgrade(candidate, c, o, Decision.builder(Action.DOWNGRADE).rule(trigger.ruleId())
@@ -419,7 +419,7 @@ public final class Guard implements AutoCloseable {
         }
         // nothing cheaper fits: take the original reservation again (or be refused by it)
         Priced same = price(p, call.provider(), model, epoch);
-        BudgetRules.Outcome again = budgets.reserve(config.budgets(), false, scope, model, epoch,
+        BudgetRules.Outcome again = budgets.reserve(config.budgets(), false, scope, model, call.provider(), epoch,
                 same.worstCase(prompt, maxOut), Math.addExact(prompt, maxOut));
         return new Downgrade(model, same, again, null);
     }
@@ -445,14 +445,28 @@ public final class Guard implements AutoCloseable {
         if (!verdict.shadow()) {
             verdict.offer(budgets.suspension(config.budgets(), call.scope(), epoch)); // a suspended scope runs no tool
         }
+        BudgetRules.Outcome outcome = null;
+        if (!verdict.stops() && budgets.countsTools(config.budgets())) {
+            outcome = budgets.reserveTool(config.budgets(), verdict.shadow(), call.scope(), call.tool(), epoch);
+            outcome.offerTo(verdict);
+        }
         Decision decision = verdict.decide(null, null);
         if (decision.action() == Action.BLOCK || decision.action() == Action.SUSPEND) {
             sessionRules.runEnded(call.scope(), decision); // whatever the wiring, the run ends here
         }
+        boolean holds = outcome != null && outcome.granted();
+        if (holds && !decision.proceeds()) {
+            budgets.release(outcome); // refused after all (in enforce mode a refusal runs nothing)
+            holds = false;
+        }
         AdmittedCall c = AdmittedCall.toolCall(decision, call.scope(), call.tool(), call.arguments(), tick,
-                fingerprint);
+                fingerprint, holds ? outcome.hold : null, holds ? outcome.units : null);
         publishPre(config, c, epoch);
-        return new Admission(this, c);
+        Admission a = new Admission(this, c);
+        if (c.holdsSomething()) {
+            open.add(a); // the lease ends a tool call that never reports back
+        }
+        return a;
     }
 
     /** A refused model call: it holds nothing, and its decision is published. */
@@ -495,6 +509,7 @@ public final class Guard implements AutoCloseable {
             if (c.fingerprint != 0) {
                 active.sessionRules.toolFinished(c.scope, c.fingerprint, failed ? errorFingerprint(error) : 0, failed);
             }
+            settleHold(self, c, 0, 0); // a tool that ran, or threw, counts one call
             telemetry.recordToolCall(c.scope, c.tool, failed, latencyNanos);
         }
         publishPost(c, c.decision, reported, cost, latencyNanos, ttftNanos,

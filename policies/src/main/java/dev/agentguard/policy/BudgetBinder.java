@@ -2,6 +2,7 @@ package dev.agentguard.policy;
 
 import dev.agentguard.core.Budget;
 import dev.agentguard.core.Limit;
+import dev.agentguard.core.common.CallKind;
 import dev.agentguard.core.common.Glob;
 import dev.agentguard.core.common.Money;
 import dev.agentguard.core.OnExceed;
@@ -78,6 +79,16 @@ final class BudgetBinder {
         if (overrides != null && unit != null) {
             overrides(overrides, unit, b);
         }
+        Node match = s.get("match");
+        if (match != null) {
+            Section ms = Section.of(match, "budgets[].match", problems);
+            if (ms != null) {
+                ms.set("model", BudgetBinder::pattern, b::matchModel);
+                ms.set("provider", BudgetBinder::name, b::matchProvider);
+                ms.set("tool", BudgetBinder::pattern, b::matchTool);
+            }
+        }
+        s.set("kinds", BudgetBinder::kinds, b::kinds);
         s.set("warnAt", BudgetBinder::warnAt, b::warnAt);
         s.set("downgradeAt", Values::percent, b::downgradeAt);
         s.set("onExceed", BudgetBinder::onExceed, b::onExceed);
@@ -237,6 +248,49 @@ final class BudgetBinder {
         } catch (IllegalArgumentException e) {
             throw new BadValue(v, e.getMessage());
         }
+    }
+
+    private static String name(Node n) throws BadValue {
+        String text = Values.text(n).trim();
+        if (text.isEmpty()) {
+            throw new BadValue(n, "expected a name, got an empty text");
+        }
+        return text;
+    }
+
+    private static String pattern(Node n) throws BadValue {
+        String text = name(n);
+        try {
+            Glob.compile(text);
+        } catch (IllegalArgumentException e) {
+            throw new BadValue(n, e.getMessage());
+        }
+        return text;
+    }
+
+    private static final Map<String, CallKind> KINDS = Map.of("model", CallKind.MODEL_CALL, "tool",
+            CallKind.TOOL_CALL);
+
+    private static CallKind[] kinds(Node n) throws BadValue {
+        if (n instanceof Node.ScalarNode) {
+            return new CallKind[] {Values.choice(n, KINDS)}; // kinds: tool for a single kind
+        }
+        if (!(n instanceof Node.ListNode)) {
+            throw new BadValue(n, "expected a list of call kinds such as [model, tool], got " + n.describe());
+        }
+        List<Node> items = ((Node.ListNode) n).items();
+        if (items.isEmpty()) {
+            throw new BadValue(n, "expected model, tool or both, got an empty list");
+        }
+        List<CallKind> out = new ArrayList<>();
+        for (Node item : items) {
+            CallKind k = Values.choice(item, KINDS);
+            if (out.contains(k)) {
+                throw new BadValue(item, "kinds lists " + Values.text(item).trim() + " twice");
+            }
+            out.add(k);
+        }
+        return out.toArray(new CallKind[0]);
     }
 
     private static int[] warnAt(Node n) throws BadValue {

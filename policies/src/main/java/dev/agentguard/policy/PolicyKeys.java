@@ -49,11 +49,12 @@ final class PolicyKeys {
         m.put("pricing.*", List.of("input", "output", "cacheRead", "cacheWrite", "reasoning"));
         m.put("priceCatalog", List.of("file", "format"));
         m.put("models", List.of("ladder"));
-        m.put("budgets[]", List.of("id", "scope", "window", "limit", "overrides", "warnAt", "downgradeAt",
-                "onExceed"));
+        m.put("budgets[]", List.of("id", "scope", "window", "limit", "overrides", "match", "kinds", "warnAt",
+                "downgradeAt", "onExceed"));
         m.put("budgets[].window", List.of("calendar", "zone"));
         m.put("budgets[].limit", List.of("costUsd", "tokens", "calls"));
         m.put("budgets[].overrides.*", List.of("costUsd", "tokens", "calls"));
+        m.put("budgets[].match", List.of("model", "provider", "tool"));
         m.put("caps", List.of("modelCallsPerSession", "modelCallsPerTurn", "modelCallsOnExceed", "toolCallsPerSession",
                 "toolCallsPerTurn", "perTool", "promptTokens"));
         m.put("caps.perTool.*", List.of("max", "onExceed"));

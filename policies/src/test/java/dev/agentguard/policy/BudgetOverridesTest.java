@@ -54,6 +54,50 @@ class BudgetOverridesTest {
         assertThat(callsAllowed(guard, "free-1")).isEqualTo(3);
     }
 
+    @Test
+    void matchAndKindsBind() {
+        Budget b = PolicyBindingTest.parse("""
+                version: 1
+                budgets:
+                  - id: gpt4o
+                    scope: agent
+                    window: 1h
+                    limit: { calls: 5 }
+                    match: { model: "gpt-4o*", provider: openai }
+                  - id: searches
+                    scope: session
+                    window: 1h
+                    limit: { calls: 10 }
+                    match: { tool: search_web }
+                  - id: everything
+                    scope: session
+                    window: 1h
+                    limit: { calls: 50 }
+                    kinds: [model, tool]
+                """).config().budgets().get(0);
+        assertThat(b.matchModel()).isEqualTo("gpt-4o*");
+        assertThat(b.matchProvider()).isEqualTo("openai");
+        assertThat(b.kinds()).containsExactly(dev.agentguard.core.common.CallKind.MODEL_CALL);
+        java.util.List<Budget> all = PolicyBindingTest.parse("""
+                version: 1
+                budgets:
+                  - id: searches
+                    scope: session
+                    window: 1h
+                    limit: { calls: 10 }
+                    match: { tool: search_web }
+                  - id: everything
+                    scope: session
+                    window: 1h
+                    limit: { calls: 50 }
+                    kinds: [model, tool]
+                """).config().budgets();
+        assertThat(all.get(0).matchTool()).isEqualTo("search_web");
+        assertThat(all.get(0).kinds()).containsExactly(dev.agentguard.core.common.CallKind.TOOL_CALL);
+        assertThat(all.get(1).kinds()).containsExactlyInAnyOrder(dev.agentguard.core.common.CallKind.MODEL_CALL,
+                dev.agentguard.core.common.CallKind.TOOL_CALL);
+    }
+
     private static int callsAllowed(Guard guard, String tenant) {
         GuardScope scope = GuardScope.builder().tenant(tenant).build();
         for (int i = 0; i < 50; i++) {
