@@ -65,9 +65,9 @@ final class AdmittedCall {
 
     /** A tool call, admitted or refused; it holds a reservation when calls budgets count tool calls. */
     static AdmittedCall toolCall(Decision decision, GuardScope scope, String tool, String arguments, long startTick,
-            long fingerprint, Hold hold, Unit[] units) {
+            long fingerprint, Hold hold, Unit[] units, long priceNanos) {
         return new AdmittedCall(CallKind.TOOL_CALL, decision, scope, tool, arguments, hold, units, null, true, 0, 0,
-                0, startTick, null, fingerprint);
+                priceNanos, startTick, null, fingerprint);
     }
 
     /** @return the model to call (after any downgrade); null for a tool call */

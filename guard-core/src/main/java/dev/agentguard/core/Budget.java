@@ -37,7 +37,8 @@ import java.util.regex.Pattern;
  * <p>By default a budget counts every model call of its scope. {@link Builder#matchModel(String)} and
  * {@link Builder#matchProvider(String)} narrow it to some models; {@link Builder#kinds(CallKind...)} with
  * {@link CallKind#TOOL_CALL} makes a calls budget count tool calls too (or only), and
- * {@link Builder#matchTool(String)} narrows those to some tools.
+ * {@link Builder#matchTool(String)} narrows those to some tools. A cost budget without a match counts the price of
+ * priced tools ({@link GuardConfig#toolPrices()}) as well as model calls.
  *
  * <p>Built by {@link #builder(String)}; immutable. Decisions taken by a budget carry the rule id
  * {@code budgets.<id>}.
@@ -129,7 +130,7 @@ public final class Budget {
         return countsToolCalls && (matchTool == null || tool != null && matchTool.matches(tool));
     }
 
-    /** @return whether this budget counts some tool calls */
+    /** @return whether this budget counts some tool calls (their number, or their price) */
     boolean countsToolCalls() {
         return countsToolCalls;
     }
@@ -464,8 +465,14 @@ public final class Budget {
 
         private void checkMatch(String where) {
             if (kinds == null) {
-                kinds = EnumSet.of(matchTool != null && matchModel == null && matchProvider == null
-                        ? CallKind.TOOL_CALL : CallKind.MODEL_CALL);
+                boolean modelMatch = matchModel != null || matchProvider != null;
+                if (matchTool != null && !modelMatch) {
+                    kinds = EnumSet.of(CallKind.TOOL_CALL);
+                } else if (unit == Unit.USD && !modelMatch) {
+                    kinds = EnumSet.of(CallKind.MODEL_CALL, CallKind.TOOL_CALL); // priced tools cost money too
+                } else {
+                    kinds = EnumSet.of(CallKind.MODEL_CALL);
+                }
             }
             if (kinds.isEmpty()) {
                 throw new IllegalArgumentException(where + "kinds must list model, tool or both");
@@ -480,9 +487,9 @@ public final class Budget {
             if (matchProvider != null && matchProvider.isBlank()) {
                 throw new IllegalArgumentException(where + "match.provider must not be blank");
             }
-            if (kinds.contains(CallKind.TOOL_CALL) && unit != Unit.CALLS) {
-                throw new IllegalArgumentException(where + "kinds: tool needs a calls limit (a tool call has no "
-                        + unit.id() + " to count), was " + unit.describe(limit));
+            if (kinds.contains(CallKind.TOOL_CALL) && unit == Unit.TOKENS) {
+                throw new IllegalArgumentException(where + "kinds: tool needs a calls or costUsd limit (a tool call"
+                        + " has no tokens to count), was " + unit.describe(limit));
             }
             if (matchTool != null && !kinds.contains(CallKind.TOOL_CALL)) {
                 throw new IllegalArgumentException(where + "match.tool needs kinds to include tool");

@@ -82,8 +82,10 @@ final class BudgetRules {
         final long[] limits;
         /** Whether some budget's limit may differ per key (overrides, or a resolver): then limits are looked up. */
         final boolean perKey;
-        /** Whether some budget counts tool calls: else a tool call reserves nothing. */
-        final boolean countsTools;
+        /** Whether some calls budget counts tool calls: else an unpriced tool call reserves nothing. */
+        final boolean countsToolCalls;
+        /** Whether some cost budget counts tool calls: a priced tool call reserves its price on it. */
+        final boolean countsToolCost;
 
         Policy(List<Budget> list, ResolvedLimits resolved) {
             this.list = list;
@@ -91,17 +93,20 @@ final class BudgetRules {
             this.units = new Unit[budgets.length];
             this.limits = new long[budgets.length];
             boolean perKey = resolved != null && budgets.length > 0;
-            boolean countsTools = false;
+            boolean countsToolCalls = false;
+            boolean countsToolCost = false;
             Map<String, Budget> byId = new HashMap<>();
             for (int i = 0; i < budgets.length; i++) {
                 units[i] = budgets[i].unit();
                 limits[i] = budgets[i].limit();
                 perKey |= budgets[i].hasOverrides();
-                countsTools |= budgets[i].countsToolCalls();
+                countsToolCalls |= budgets[i].countsToolCalls() && budgets[i].unit() == Unit.CALLS;
+                countsToolCost |= budgets[i].countsToolCalls() && budgets[i].unit() == Unit.USD;
                 byId.put(budgets[i].id(), budgets[i]);
             }
             this.perKey = perKey;
-            this.countsTools = countsTools;
+            this.countsToolCalls = countsToolCalls;
+            this.countsToolCost = countsToolCost;
             if (resolved != null) {
                 resolved.policy(byId);
             }
@@ -174,18 +179,24 @@ final class BudgetRules {
         return reserve(budgets, shadow, scope, model, provider, null, epochMillis, costNanos, tokens);
     }
 
-    /** @return whether some budget of the policy counts tool calls */
-    boolean countsTools(List<Budget> budgets) {
-        return policyOf(budgets).countsTools;
+    /**
+     * @param priceNanos the tool's price per call, 0 when it has none
+     * @return whether some budget of the policy counts a call of that tool
+     */
+    boolean countsTool(List<Budget> budgets, long priceNanos) {
+        Policy p = policyOf(budgets);
+        return p.countsToolCalls || priceNanos > 0 && p.countsToolCost;
     }
 
     /**
-     * Reserves one call on every budget that counts this tool call (calls budgets with {@code kinds: tool}).
+     * Reserves a tool call on every budget that counts it: one call on calls budgets with {@code kinds: tool},
+     * its price on cost budgets when the tool has one.
      *
      * @return the outcome: the hold, and every budget decision that fired
      */
-    Outcome reserveTool(List<Budget> budgets, boolean shadow, GuardScope scope, String tool, long epochMillis) {
-        return reserve(budgets, shadow, scope, null, null, tool, epochMillis, 0, 0);
+    Outcome reserveTool(List<Budget> budgets, boolean shadow, GuardScope scope, String tool, long priceNanos,
+            long epochMillis) {
+        return reserve(budgets, shadow, scope, null, null, tool, epochMillis, priceNanos, 0);
     }
 
     /** Reserves a model call ({@code tool} null) or a tool call on every budget that counts it. */
@@ -204,7 +215,8 @@ final class BudgetRules {
         int count = 0;
         for (int i = 0; i < n; i++) {
             Budget b = budgets.get(i);
-            boolean counts = tool == null ? b.countsModel(model, provider) : b.countsTool(tool);
+            boolean counts = tool == null ? b.countsModel(model, provider)
+                    : b.countsTool(tool) && (b.unit() == Unit.CALLS || b.unit() == Unit.USD && costNanos > 0);
             String key = counts ? b.scope().keyOf(scope, model) : null;
             if (key == null) {
                 if (applied == null) {

@@ -445,9 +445,12 @@ public final class Guard implements AutoCloseable {
         if (!verdict.shadow()) {
             verdict.offer(budgets.suspension(config.budgets(), call.scope(), epoch)); // a suspended scope runs no tool
         }
+        Money price = config.toolPrices().isEmpty() ? null : config.toolPrices().get(call.tool());
+        long priceNanos = price == null ? 0 : price.nanos();
         BudgetRules.Outcome outcome = null;
-        if (!verdict.stops() && budgets.countsTools(config.budgets())) {
-            outcome = budgets.reserveTool(config.budgets(), verdict.shadow(), call.scope(), call.tool(), epoch);
+        if (!verdict.stops() && budgets.countsTool(config.budgets(), priceNanos)) {
+            outcome = budgets.reserveTool(config.budgets(), verdict.shadow(), call.scope(), call.tool(), priceNanos,
+                    epoch);
             outcome.offerTo(verdict);
         }
         Decision decision = verdict.decide(null, null);
@@ -460,7 +463,7 @@ public final class Guard implements AutoCloseable {
             holds = false;
         }
         AdmittedCall c = AdmittedCall.toolCall(decision, call.scope(), call.tool(), call.arguments(), tick,
-                fingerprint, holds ? outcome.hold : null, holds ? outcome.units : null);
+                fingerprint, holds ? outcome.hold : null, holds ? outcome.units : null, priceNanos);
         publishPre(config, c, epoch);
         Admission a = new Admission(this, c);
         if (c.holdsSomething()) {
@@ -509,7 +512,8 @@ public final class Guard implements AutoCloseable {
             if (c.fingerprint != 0) {
                 active.sessionRules.toolFinished(c.scope, c.fingerprint, failed ? errorFingerprint(error) : 0, failed);
             }
-            settleHold(self, c, 0, 0); // a tool that ran, or threw, counts one call
+            cost = c.reservedNanos; // the tool's price: a tool that ran, or threw, is charged it and counts one call
+            settleHold(self, c, cost, 0);
             telemetry.recordToolCall(c.scope, c.tool, failed, latencyNanos);
         }
         publishPost(c, c.decision, reported, cost, latencyNanos, ttftNanos,
@@ -628,7 +632,11 @@ public final class Guard implements AutoCloseable {
                 if (c.breakers != null) {
                     c.breakers.record(held, new IllegalStateException("no answer within the reservation lease"));
                 }
-                telemetry.recordModelCall(c.scope, c.model(), cost, tokens, true, held, -1);
+                if (c.kind == CallKind.TOOL_CALL) {
+                    telemetry.recordToolCall(c.scope, c.tool, true, held);
+                } else {
+                    telemetry.recordModelCall(c.scope, c.model(), cost, tokens, true, held, -1);
+                }
                 Decision d = Decision.builder(Action.WARN).rule(RULE_RESERVATION_EXPIRED)
                         .figures(held / 1_000_000, lease / 1_000_000, Unit.MILLIS)
                         .reason("the call held its reservation for " + held / 1_000_000 + " ms, past the "

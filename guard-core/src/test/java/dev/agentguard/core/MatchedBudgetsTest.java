@@ -132,8 +132,8 @@ class MatchedBudgetsTest {
     @Test
     void impossibleMatchesAreRefusedByTheBuilder() {
         assertThatThrownBy(() -> Budget.builder("t").scope(Scope.AGENT).sliding(Duration.ofHours(1))
-                .limitUsd("1").kinds(CallKind.TOOL_CALL).build())
-                .hasMessageContaining("budget 't': kinds: tool needs a calls limit");
+                .limitTokens(100).kinds(CallKind.TOOL_CALL).build())
+                .hasMessageContaining("budget 't': kinds: tool needs a calls or costUsd limit");
         assertThatThrownBy(() -> agentCalls("t", 1).matchTool("search").kinds(CallKind.MODEL_CALL).build())
                 .hasMessageContaining("match.tool needs kinds to include tool");
         assertThatThrownBy(() -> agentCalls("t", 1).matchModel("gpt*").kinds(CallKind.TOOL_CALL).build())

@@ -98,6 +98,22 @@ class BudgetOverridesTest {
                 dev.agentguard.core.common.CallKind.TOOL_CALL);
     }
 
+    @Test
+    void toolPricesBindExactly() {
+        GuardConfigView c = new GuardConfigView(PolicyBindingTest.parse("""
+                version: 1
+                tools:
+                  search_web: { costUsd: 0.01 }
+                  run_sandbox: { costUsd: 0.000125 }
+                """).config());
+        assertThat(c.config.toolPrices()).containsExactly(
+                java.util.Map.entry("search_web", dev.agentguard.core.common.Money.ofNanos(10_000_000)),
+                java.util.Map.entry("run_sandbox", dev.agentguard.core.common.Money.ofNanos(125_000)));
+    }
+
+    private record GuardConfigView(dev.agentguard.core.GuardConfig config) {
+    }
+
     private static int callsAllowed(Guard guard, String tenant) {
         GuardScope scope = GuardScope.builder().tenant(tenant).build();
         for (int i = 0; i < 50; i++) {
