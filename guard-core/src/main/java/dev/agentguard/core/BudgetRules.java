@@ -141,6 +141,34 @@ final class BudgetRules {
         return p;
     }
 
+    /** @return the limit of a budget for a key, as a call would see it now */
+    long limitFor(Budget b, BudgetKey key) {
+        return limitOf(b, key);
+    }
+
+    /** @return the suspensions in force at {@code epochMillis} */
+    List<GuardAdmin.Suspended> suspensions(long epochMillis) {
+        List<GuardAdmin.Suspended> out = new ArrayList<>();
+        suspensions.asMap().forEach((k, s) -> {
+            if (s.untilMillis > epochMillis) {
+                out.add(new GuardAdmin.Suspended(k.budgetId(), k.scope(), k.scopeKey(),
+                        Instant.ofEpochMilli(s.untilMillis)));
+            }
+        });
+        return out;
+    }
+
+    /** @return the end of a suspension of that key in force at {@code epochMillis}, or null */
+    Instant suspendedUntil(BudgetKey key, long epochMillis) {
+        Suspension s = suspensions.getIfPresent(key);
+        return s == null || s.untilMillis <= epochMillis ? null : Instant.ofEpochMilli(s.untilMillis);
+    }
+
+    /** @return true if a suspension of that key was removed */
+    boolean lift(BudgetKey key) {
+        return suspensions.asMap().remove(key) != null;
+    }
+
     /**
      * The limit of a budget for one key: the budget's exact override, else its most specific matching pattern, else
      * the resolver's answer (cached), else the budget's own limit.

@@ -23,6 +23,7 @@ import java.time.Clock;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 import java.util.Objects;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
@@ -127,6 +128,9 @@ public final class Guard implements AutoCloseable {
     private final AtomicLong nextSweep;
     /** Calls without a session under a policy with session rules: a WARN on this guard's logger once a minute. */
     private final SessionlessCalls sessionless = new SessionlessCalls(LOG);
+    /** Sessions an operator stopped, with the reason their calls are refused; empty almost always. */
+    private final Map<String, String> stopped = new ConcurrentHashMap<>();
+    private volatile GuardAdmin admin;
     /** Everything derived from the policy; read once per admission so that a call sees one policy throughout. */
     private volatile Active active;
 
@@ -197,6 +201,9 @@ public final class Guard implements AutoCloseable {
         GuardScope scope = call.scope();
         String requested = call.model();
         Verdict verdict = new Verdict(config.mode() == Mode.SHADOW);
+        if (!stopped.isEmpty()) {
+            verdict.offer(stoppedBy(scope));
+        }
 
         // 1. caps, loops, a run that a refused tool call ended: cheap, and they need no price. A call they let
         // through is counted at once (so that concurrent calls of a session see it) and taken back if refused.
@@ -437,6 +444,9 @@ public final class Guard implements AutoCloseable {
         GuardConfig config = p.config;
         SessionRules sessionRules = p.sessionRules;
         Verdict verdict = new Verdict(config.mode() == Mode.SHADOW);
+        if (!stopped.isEmpty()) {
+            verdict.offer(stoppedBy(call.scope()));
+        }
         long fingerprint = 0;
         if (!sessionRules.isEmpty()) {
             fingerprint = CanonicalArguments.fingerprint(call.tool(), call.arguments());
@@ -470,6 +480,62 @@ public final class Guard implements AutoCloseable {
             open.add(a); // the lease ends a tool call that never reports back
         }
         return a;
+    }
+
+    /** @return the refusal of a call whose session an operator stopped, or null */
+    private Decision.Builder stoppedBy(GuardScope scope) {
+        String why = scope.session() == null ? null : stopped.get(scope.session());
+        return why == null ? null : Decision.builder(Action.BLOCK).rule(GuardAdmin.RULE_STOP).reason(why);
+    }
+
+    /** @return the operator's view of this guard: budget keys, suspensions, and actions on them */
+    public GuardAdmin admin() {
+        GuardAdmin a = admin;
+        if (a == null) {
+            synchronized (this) {
+                if (admin == null) {
+                    admin = new GuardAdmin(this);
+                }
+                a = admin;
+            }
+        }
+        return a;
+    }
+
+    String name() {
+        return active.config.name();
+    }
+
+    GuardAdmin.KeyState keyState(Budget b, String scopeKey) {
+        String key = b.scope() == Scope.GLOBAL ? Scope.GLOBAL_KEY : Objects.requireNonNull(scopeKey, "scopeKey");
+        BudgetKey bk = new BudgetKey(b.id(), b.scope(), key, b.window());
+        long epoch = clock.millis();
+        return new GuardAdmin.KeyState(b.id(), key, ledger.used(bk), ledger.reserved(bk), budgets.limitFor(b, bk),
+                b.unit(), budgets.suspendedUntil(bk, epoch));
+    }
+
+    List<GuardAdmin.Suspended> suspensions() {
+        return budgets.suspensions(clock.millis());
+    }
+
+    List<String> stoppedSessions() {
+        return List.copyOf(stopped.keySet());
+    }
+
+    boolean lift(Budget b, String scopeKey) {
+        return budgets.lift(new BudgetKey(b.id(), b.scope(), scopeKey, b.window()));
+    }
+
+    boolean stop(String session, String why) {
+        return stopped.putIfAbsent(session, why) == null;
+    }
+
+    boolean resume(String session) {
+        return stopped.remove(session) != null;
+    }
+
+    void recordAdmin(Decision d) {
+        publishGuard(active.config, d);
     }
 
     /** A refused model call: it holds nothing, and its decision is published. */
@@ -857,6 +923,10 @@ public final class Guard implements AutoCloseable {
     /** Closes the listeners that are {@link AutoCloseable}, each once, isolating failures. */
     @Override
     public void close() {
+        GuardAdmin a = admin;
+        if (a != null) {
+            a.unregister();
+        }
         List<DecisionListener> closing = new ArrayList<>(listeners);
         listeners.clear();
         for (DecisionListener l : closing) {
