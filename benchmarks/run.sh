@@ -9,7 +9,7 @@ out=benchmarks/target/results
 mkdir -p "$out"
 jmh_opts=(-f 1 -wi 2 -w 1s -i 4 -r 1s -prof gc "$@")
 for threads in 1 2; do
-  java -jar "$jar" 'dev.agentguard.benchmarks.*' -t "$threads" "${jmh_opts[@]}" \
+  java -jar "$jar" 'dev.agentguard.benchmarks.*' -e RedisLedgerBenchmark -t "$threads" "${jmh_opts[@]}" \
        -rf json -rff "$out/jmh-t$threads.json"
 done
 java -Xmx2g -cp "$jar" dev.agentguard.benchmarks.SessionMemory 200000 2>/dev/null | tee "$out/memory.txt"

@@ -118,8 +118,30 @@ public final class Report {
         if (memoryText != null) {
             md.append("\n## Memory\n\n```\n").append(memoryText).append("\n```\n");
         }
+        md.append(handRun(out));
         Files.writeString(out, md.toString());
         System.out.println("wrote " + out);
+    }
+
+    /** The heading mark of a section written by hand: the report keeps such sections when it rewrites the file. */
+    static final String HAND_RUN = "(hand-run, not generated)";
+
+    /**
+     * @param out the report file, which may not exist yet
+     * @return the sections of the existing file written by hand (from the first heading marked {@value #HAND_RUN} to
+     *     the end), so that a new run does not erase before/after figures measured apart; empty when there are none
+     */
+    static String handRun(Path out) throws IOException {
+        if (!Files.exists(out)) {
+            return "";
+        }
+        String old = Files.readString(out);
+        int mark = old.indexOf(HAND_RUN);
+        if (mark < 0) {
+            return "";
+        }
+        int heading = old.lastIndexOf("\n## ", mark);
+        return heading < 0 ? "" : "\n" + old.substring(heading + 1);
     }
 
     /** @return the class part of a row's name, e.g. {@code ModelCallBenchmark} */

@@ -286,6 +286,11 @@ final class BudgetRules {
             return new Outcome(null, units, fired); // suspended: nothing is reserved
         }
         Hold hold = ledger.reserve(Arrays.asList(requests));
+        String unavailable = hold.unavailableReason();
+        if (!hold.granted() && unavailable != null) {
+            return new Outcome(hold, units, List.of(Decision.builder(Action.BLOCK)
+                    .rule(Guard.RULE_LEDGER_UNAVAILABLE).reason(unavailable)));
+        }
         if (!hold.granted() && hold.refusedForCapacity()) {
             BudgetKey key = requests[hold.refusedIndex()].key();
             return new Outcome(hold, units, List.of(Decision.builder(Action.BLOCK).rule(Guard.RULE_TELEMETRY_FULL)
@@ -354,6 +359,9 @@ final class BudgetRules {
                 tightest = i;
                 tightestLeft = left;
             }
+        }
+        if (unavailable != null) {
+            fired = add(fired, Decision.builder(Action.WARN).rule(Guard.RULE_LEDGER_UNAVAILABLE).reason(unavailable));
         }
         if (hold.evictedWindows() > 0) {
             fired = add(fired, Decision.builder(Action.WARN).rule(Guard.RULE_TELEMETRY_FULL)

@@ -117,15 +117,38 @@ public sealed interface DecisionEvent {
      * @param toolArguments the tool's raw arguments, or null
      * @param reservedNanos the worst case reserved, nano-dollars
      * @param priced false if the model's price was unknown
+     * @param request what the caller asked for ({@link CallRequest#NONE} when not known)
      */
     record CallAdmitted(long seq, long epochMillis, String guard, Mode mode, CallKind kind, Decision decision,
-            GuardScope scope, String tool, String toolArguments, long reservedNanos, boolean priced)
-            implements CallEvent {
+            GuardScope scope, String tool, String toolArguments, long reservedNanos, boolean priced,
+            CallRequest request) implements CallEvent {
 
         /** Checks what every reader relies on. */
         public CallAdmitted {
             Objects.requireNonNull(decision, "decision");
             Objects.requireNonNull(scope, "scope");
+            request = request == null ? CallRequest.NONE : request;
+        }
+
+        /**
+         * An admission without its request ({@link CallRequest#NONE}).
+         *
+         * @param seq the guard's sequence number
+         * @param epochMillis when it was decided, ms since the epoch
+         * @param guard the policy's name
+         * @param mode enforce or shadow
+         * @param kind {@link CallKind#MODEL_CALL} or {@link CallKind#TOOL_CALL}
+         * @param decision what was decided
+         * @param scope who called
+         * @param tool the tool, or null for a model call
+         * @param toolArguments the tool's raw arguments, or null
+         * @param reservedNanos the worst case reserved, nano-dollars
+         * @param priced false if the model's price was unknown
+         */
+        public CallAdmitted(long seq, long epochMillis, String guard, Mode mode, CallKind kind, Decision decision,
+                GuardScope scope, String tool, String toolArguments, long reservedNanos, boolean priced) {
+            this(seq, epochMillis, guard, mode, kind, decision, scope, tool, toolArguments, reservedNanos, priced,
+                    CallRequest.NONE);
         }
 
         @Override

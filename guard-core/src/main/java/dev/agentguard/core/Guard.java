@@ -105,6 +105,9 @@ public final class Guard implements AutoCloseable {
     /** Rule id of the decisions taken when the ledger is full of windows that still count. */
     public static final String RULE_TELEMETRY_FULL = "telemetry.full";
 
+    /** Rule id of the decisions taken while a shared ledger (Redis) cannot be reached: see {@code Hold}. */
+    public static final String RULE_LEDGER_UNAVAILABLE = "ledger.unavailable";
+
     /** Rule id of the record of a wall clock that jumped away from the monotonic ticker. */
     public static final String RULE_CLOCK_JUMP = "clock.jump";
 
@@ -213,7 +216,9 @@ public final class Guard implements AutoCloseable {
         Priced priced = price(p, call.provider(), requested, epoch);
         verdict.offer(priced.decision);
         // 3. the prompt's size, as it will be sent
-        long prompt = promptTokens(config, call, verdict);
+        long asked = call.promptTokens(config.tokenEstimator());
+        CallRequest request = listeners.isEmpty() ? CallRequest.NONE : CallRequest.of(call, asked);
+        long prompt = promptTokens(config, call, asked, verdict);
         long maxOut = call.maxOutputTokens() > 0 ? call.maxOutputTokens() : config.defaultMaxOutputTokens();
         if (verdict.stops()) {
             // refused already: reserve nothing, but let the budgets say what they would (a suspension wins)
@@ -222,7 +227,7 @@ public final class Guard implements AutoCloseable {
                 verdict.offer(d);
             }
             undoCount(p.sessionRules, counted, scope);
-            return refused(config, verdict, requested, requested, scope, tick, epoch);
+            return refused(config, verdict, requested, requested, scope, tick, epoch, request);
         }
         // 4. health: the most capable healthy model at or below the requested one
         String model = requested;
@@ -262,12 +267,12 @@ public final class Guard implements AutoCloseable {
             if (health != null && health.breakers != null) {
                 health.breakers.release();
             }
-            return refused(config, verdict, requested, model, scope, tick, epoch);
+            return refused(config, verdict, requested, model, scope, tick, epoch, request);
         }
         Decision decision = verdict.decide(requested, model); // with the tightest budget's remaining share
         AdmittedCall c = AdmittedCall.modelCall(decision, scope, outcome.hold, outcome.units, priced.price,
                 priced.known, prompt, maxOut, priced.worstCase(prompt, maxOut), tick,
-                health == null ? null : health.breakers);
+                health == null ? null : health.breakers, request);
         Admission a = new Admission(this, c);
         if (c.holdsSomething()) {
             open.add(a); // from here on, the lease ends the hold if nothing else does
@@ -282,8 +287,8 @@ public final class Guard implements AutoCloseable {
      *
      * @return the prompt tokens to reserve
      */
-    private static long promptTokens(GuardConfig config, ModelCall call, Verdict verdict) {
-        long prompt = call.promptTokens(config.tokenEstimator());
+    private static long promptTokens(GuardConfig config, ModelCall call, long asked, Verdict verdict) {
+        long prompt = asked;
         Caps caps = config.caps();
         long max = caps.promptTokensMax();
         if (max <= 0 || prompt <= max) {
@@ -472,8 +477,11 @@ public final class Guard implements AutoCloseable {
             budgets.release(outcome); // refused after all (in enforce mode a refusal runs nothing)
             holds = false;
         }
+        // the request's fingerprint is recorded whether or not a session rule needed it
+        CallRequest request = CallRequest.ofTool(fingerprint != 0 ? fingerprint
+                : listeners.isEmpty() ? 0 : CanonicalArguments.fingerprint(call.tool(), call.arguments()));
         AdmittedCall c = AdmittedCall.toolCall(decision, call.scope(), call.tool(), call.arguments(), tick,
-                fingerprint, holds ? outcome.hold : null, holds ? outcome.units : null, priceNanos);
+                fingerprint, holds ? outcome.hold : null, holds ? outcome.units : null, priceNanos, request);
         publishPre(config, c, epoch);
         Admission a = new Admission(this, c);
         if (c.holdsSomething()) {
@@ -540,8 +548,8 @@ public final class Guard implements AutoCloseable {
 
     /** A refused model call: it holds nothing, and its decision is published. */
     private Admission refused(GuardConfig config, Verdict verdict, String requested, String model, GuardScope scope,
-            long tick, long epoch) {
-        AdmittedCall c = AdmittedCall.refused(verdict.decide(requested, model), scope, tick);
+            long tick, long epoch, CallRequest request) {
+        AdmittedCall c = AdmittedCall.refused(verdict.decide(requested, model), scope, tick, request);
         publishPre(config, c, epoch);
         return new Admission(this, c);
     }
@@ -769,7 +777,8 @@ public final class Guard implements AutoCloseable {
             return;
         }
         publish(new DecisionEvent.CallAdmitted(seq.incrementAndGet(), epoch, config.name(),
-                config.mode(), c.kind, c.decision, c.scope, c.tool, c.toolArguments, c.reservedNanos, c.priced));
+                config.mode(), c.kind, c.decision, c.scope, c.tool, c.toolArguments, c.reservedNanos, c.priced,
+                c.request));
     }
 
     private void publishPost(AdmittedCall c, Decision decision, Usage usage, long cost, long latency, long ttft,

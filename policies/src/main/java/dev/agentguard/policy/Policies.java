@@ -1,8 +1,12 @@
 package dev.agentguard.policy;
 
+import dev.agentguard.core.DecisionEvent;
+import dev.agentguard.core.DecisionListener;
 import dev.agentguard.core.Guard;
 import dev.agentguard.core.audit.AuditConfig;
 import dev.agentguard.core.audit.AuditSink;
+import dev.agentguard.core.ledger.BudgetLedger;
+import dev.agentguard.core.ledger.LedgerProvider;
 import dev.agentguard.core.log.DecisionLog;
 import dev.agentguard.core.redact.Redactor;
 import java.io.IOException;
@@ -12,6 +16,7 @@ import java.nio.file.Path;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.ServiceLoader;
 
 /**
  * Guards declared in YAML: the entry points of the policy layer.
@@ -88,7 +93,8 @@ public final class Policies {
      * @param policy a validated policy
      * @return a guard running it
      * @throws IllegalStateException if the audit file cannot be opened now: another guard, in this JVM or another,
-     *     holds it (the file's problems that a policy can have are reported when it is parsed)
+     *     holds it (the file's problems that a policy can have are reported when it is parsed); or if the policy's
+     *     {@code ledger} section names a ledger whose module is not on the class path (the message names it)
      */
     public static Guard build(Policy policy) {
         return builder(policy).build();
@@ -105,6 +111,13 @@ public final class Policies {
      */
     public static Guard.Builder builder(Policy policy) {
         Guard.Builder builder = Guard.builder(policy.config());
+        BudgetLedger ledger = policy.ledger().map(l -> ledger(policy, l)).orElse(null);
+        if (ledger != null) {
+            builder.ledger(ledger);
+            if (ledger instanceof AutoCloseable) {
+                builder.listener(new ClosesLedger((AutoCloseable) ledger)); // the guard closes its listeners
+            }
+        }
         Redactor.Builder logRedactor = Redactor.builder(); // the decision log redacts every class, always
         if (policy.audit().isPresent()) {
             AuditConfig audit = policy.audit().get().config();
@@ -112,6 +125,37 @@ public final class Policies {
             builder.listener(AuditSink.open(audit));
         }
         return builder.listener(new DecisionLog(logRedactor.build()));
+    }
+
+    /** The shared ledger a policy asks for, from the module that provides it. */
+    private static BudgetLedger ledger(Policy policy, LedgerSettings settings) {
+        for (LedgerProvider provider : ServiceLoader.load(LedgerProvider.class, Policies.class.getClassLoader())) {
+            if (provider.id().equals(settings.id())) {
+                return provider.create(policy.name(), settings.settings(), policy.config().reservationLease());
+            }
+        }
+        throw new IllegalStateException(settings.location() + ": the policy keeps its budgets in " + settings.id()
+                + ", but no " + settings.id() + " ledger is on the class path: add the dependency"
+                + " dev.agentguard:agent-guard-" + settings.id() + " (or remove the ledger section to keep budgets"
+                + " in this process)");
+    }
+
+    /** Closes a ledger with the guard: a decision listener only for its {@code close()}. */
+    private static final class ClosesLedger implements DecisionListener, AutoCloseable {
+        private final AutoCloseable ledger;
+
+        ClosesLedger(AutoCloseable ledger) {
+            this.ledger = ledger;
+        }
+
+        @Override
+        public void onDecision(DecisionEvent event) {
+        }
+
+        @Override
+        public void close() throws Exception {
+            ledger.close();
+        }
     }
 
     /**

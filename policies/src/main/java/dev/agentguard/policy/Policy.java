@@ -17,12 +17,14 @@ public final class Policy {
 
     private final GuardConfig config;
     private final AuditSettings audit;
+    private final LedgerSettings ledger;
     private final String source;
     private final List<Path> files;
 
-    Policy(GuardConfig config, AuditSettings audit, String source, List<Path> files) {
+    Policy(GuardConfig config, AuditSettings audit, LedgerSettings ledger, String source, List<Path> files) {
         this.config = Objects.requireNonNull(config, "config");
         this.audit = audit;
+        this.ledger = ledger;
         this.source = Objects.requireNonNull(source, "source");
         this.files = List.copyOf(files);
     }
@@ -40,6 +42,11 @@ public final class Policy {
     /** @return the audit settings, when the policy has an {@code audit} section */
     public Optional<AuditSettings> audit() {
         return Optional.ofNullable(audit);
+    }
+
+    /** @return the shared ledger the budgets live in, when the policy has a {@code ledger} section */
+    public Optional<LedgerSettings> ledger() {
+        return Optional.ofNullable(ledger);
     }
 
     /** @return the file or stream name the policy was read from */

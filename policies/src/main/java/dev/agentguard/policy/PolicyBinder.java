@@ -63,7 +63,7 @@ final class PolicyBinder {
     }
 
     /** The result: the core configuration and the audit settings (null when the policy has none). */
-    record Bound(GuardConfig config, AuditSettings audit) {
+    record Bound(GuardConfig config, AuditSettings audit, LedgerSettings ledger) {
     }
 
     private final Problems problems;
@@ -131,6 +131,7 @@ final class PolicyBinder {
         s.set("tokens", this::tokens, b::tokenCounting);
         List<Map.Entry<Budget, Node>> budgets = new BudgetBinder(problems).budgets(s.get("budgets"));
         AuditSettings audit = s.value("audit", a -> new AuditBinder(problems, env).bind(a));
+        LedgerSettings ledger = s.value("ledger", this::ledger);
 
         GuardConfig config = s.build(b::build);
         if (config == null) {
@@ -150,7 +151,7 @@ final class PolicyBinder {
         if (problems.size() > before) {
             return null;
         }
-        return new Bound(config, audit);
+        return new Bound(config, audit, ledger);
     }
 
     /**
@@ -167,6 +168,70 @@ final class PolicyBinder {
     }
 
     // ---- top-level values
+
+    private static final Map<String, String> ON_UNAVAILABLE = ids(new String[] {"failClosed", "failOpen", "local"},
+            v -> v);
+
+    /** The {@code ledger} section: one shared ledger, its settings checked here, built by its module. */
+    private LedgerSettings ledger(Node n) {
+        Section ls = Section.of(n, "ledger", problems);
+        if (ls == null) {
+            return null;
+        }
+        Node redis = ls.require("redis");
+        if (redis == null) {
+            return null;
+        }
+        Section rs = Section.of(redis, "ledger.redis", problems);
+        if (rs == null) {
+            return null;
+        }
+        int before = problems.size();
+        Map<String, String> settings = new LinkedHashMap<>();
+        Node uriNode = rs.require("uri");
+        String uri = uriNode == null ? null : rs.value("uri", Values::text);
+        if (uri != null) {
+            if (uri.isBlank()) {
+                problems.add(uriNode, "expected a Redis URI like redis://host:6379, got an empty text (is the"
+                        + " environment variable set?)");
+            } else if (!uri.matches("(?i)rediss?(-sentinel)?(\\+[a-z]+)?://.*|(?i)redis-socket://.*")) {
+                problems.add(uriNode, "expected a Redis URI (redis://, rediss:// for TLS, redis-sentinel://),"
+                        + " got a text that starts otherwise");
+            } else {
+                settings.put("uri", uri);
+            }
+        }
+        String prefix = rs.value("keyPrefix", Values::text);
+        if (prefix != null) {
+            settings.put("keyPrefix", prefix);
+        }
+        Duration timeout = rs.value("timeout", Values::duration);
+        if (timeout != null) {
+            if (timeout.isZero() || timeout.isNegative() || timeout.compareTo(Duration.ofMinutes(1)) > 0) {
+                problems.add(rs.get("timeout"), "expected a timeout above 0 and at most 1m, got " + timeout);
+            } else {
+                settings.put("timeout", timeout.toString());
+            }
+        }
+        String onUnavailable = rs.value("onUnavailable", v -> Values.choice(v, ON_UNAVAILABLE));
+        if (onUnavailable != null) {
+            settings.put("onUnavailable", onUnavailable);
+        }
+        Integer share = rs.value("localShare", Values::percent);
+        if (share != null) {
+            if (share < 1 || share > 100) {
+                problems.add(rs.get("localShare"), "expected a share from 1% to 100%, got " + share + "%");
+            } else {
+                settings.put("localShare", Integer.toString(share));
+            }
+        }
+        if (problems.size() > before) {
+            return null;
+        }
+        Mark at = redis.mark();
+        return new LedgerSettings("redis", settings, at.source() + ":" + at.line() + ":" + at.column() + " "
+                + redis.path());
+    }
 
     private static UnknownModelPolicy unknownModel(Node n) throws BadValue {
         String text = Values.text(n).trim();

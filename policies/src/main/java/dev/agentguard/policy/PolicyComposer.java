@@ -210,7 +210,7 @@ final class PolicyComposer {
         if (bound == null) {
             return null;
         }
-        return new Policy(bound.config(), bound.audit(), doc.source(), s.files());
+        return new Policy(bound.config(), bound.audit(), bound.ledger(), doc.source(), s.files());
     }
 
     // ---- inheritance

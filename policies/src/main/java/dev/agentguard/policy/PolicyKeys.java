@@ -28,7 +28,7 @@ final class PolicyKeys {
     /** The settings that a policy file, a base file and an agent section share. */
     static final List<String> SETTINGS = List.of("name", "mode", "unknownModel", "defaultMaxOutputTokens",
             "pricing", "priceCatalog", "models", "budgets", "tools", "caps", "loops", "health", "telemetry",
-            "streaming", "reservations", "tokens", "audit");
+            "streaming", "reservations", "tokens", "audit", "ledger");
 
     /** The loop patterns, each a {@code {warnAt, blockAt}} section under {@code loops}. */
     static final List<String> LOOP_PATTERNS = List.of("identicalToolCalls", "alternatingToolCalls",
@@ -76,6 +76,8 @@ final class PolicyKeys {
         m.put("tokens", List.of("estimator"));
         m.put("audit", List.of("file", "redact", "redactPatterns", "hmacKeyEnv", "rotate", "queue", "flushEvery",
                 "checkpoint"));
+        m.put("ledger", List.of("redis"));
+        m.put("ledger.redis", List.of("uri", "keyPrefix", "timeout", "onUnavailable", "localShare"));
         m.put("audit.rotate", List.of("maxSize", "daily"));
         m.put("audit.queue", List.of("size", "onFull", "maxWait"));
         m.put("audit.checkpoint", List.of("records", "every"));

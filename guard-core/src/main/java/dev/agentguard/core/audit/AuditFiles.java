@@ -25,8 +25,11 @@ import java.util.stream.Stream;
  * {@code logs/agent-guard-audit.jsonl}; a rotated file is renamed to {@code agent-guard-audit.2026-03-02.1.jsonl}
  * (the day it was started, then a counter within the day); the head, {@code agent-guard-audit.jsonl.head}, seals
  * the end of the chain.
+ *
+ * <p>Public for the tools that read audit files (the {@code agent-guard} command line); the writer's helpers
+ * stay package-private.
  */
-final class AuditFiles {
+public final class AuditFiles {
 
     private AuditFiles() {
     }
@@ -43,7 +46,11 @@ final class AuditFiles {
         return active.resolveSibling(p[0] + '.' + day + '.' + index + p[1]);
     }
 
-    static Path head(Path active) {
+    /**
+     * @param active the configured audit file
+     * @return the head file that seals the end of its chain (which may not exist)
+     */
+    public static Path head(Path active) {
         return active.resolveSibling(active.getFileName() + ".head");
     }
 
@@ -89,8 +96,12 @@ final class AuditFiles {
         return out;
     }
 
-    /** @return the files of the set in chain order: rotated files, then the active file if it exists */
-    static List<Path> set(Path active) {
+    /**
+     * @param active the configured audit file
+     * @return the files of its set in chain order: rotated files (oldest first), then the active file if it exists
+     * @throws UncheckedIOException if its directory cannot be listed
+     */
+    public static List<Path> set(Path active) {
         List<Path> files = new ArrayList<>();
         for (Rotated r : rotated(active)) {
             files.add(r.path);
@@ -99,6 +110,37 @@ final class AuditFiles {
             files.add(active);
         }
         return files;
+    }
+
+    /**
+     * The audit sets in a directory, each named by its active file: every regular file that is not a head, a
+     * lock or hidden, with rotated files standing for their active file (which may be gone: its set is then its rotated
+     * files). Sorted by name. Whether a file holds audit records is not checked.
+     *
+     * @param dir a directory
+     * @return the active files, which may not exist
+     * @throws UncheckedIOException if the directory cannot be listed
+     */
+    public static List<Path> activeFiles(Path dir) {
+        Pattern rotated = Pattern.compile("(.+)\\.\\d{4}-\\d{2}-\\d{2}\\.\\d{1,9}(\\.[^.]*)?");
+        java.util.TreeSet<String> names = new java.util.TreeSet<>();
+        try (Stream<Path> files = Files.list(dir)) {
+            files.filter(Files::isRegularFile).forEach(f -> {
+                String name = f.getFileName().toString();
+                if (name.endsWith(".head") || name.endsWith(".lock") || name.startsWith(".")) {
+                    return;
+                }
+                Matcher m = rotated.matcher(name);
+                names.add(m.matches() ? m.group(1) + (m.group(2) == null ? "" : m.group(2)) : name);
+            });
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+        List<Path> out = new ArrayList<>();
+        for (String n : names) {
+            out.add(dir.resolve(n));
+        }
+        return out;
     }
 
     /**

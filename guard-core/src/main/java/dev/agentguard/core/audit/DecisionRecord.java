@@ -3,6 +3,7 @@ package dev.agentguard.core.audit;
 import com.fasterxml.jackson.core.JsonFactory;
 import com.fasterxml.jackson.core.JsonGenerator;
 import dev.agentguard.core.common.CallKind;
+import dev.agentguard.core.CallRequest;
 import dev.agentguard.core.Decision;
 import dev.agentguard.core.DecisionEvent;
 import dev.agentguard.core.GuardScope;
@@ -43,6 +44,15 @@ import java.util.function.BiConsumer;
  * only (tools are not priced); {@code costUsd}, {@code usage}, {@code latencyMs} and {@code outcome} to post
  * records.
  *
+ * <p><b>Record version 2</b> adds what a replay of the call under another policy needs. Every record carries
+ * {@code v} ({@value #VERSION}; a record without it is version 1). The admission record ({@code phase: pre}) of a
+ * model call adds {@code provider} (when known), {@code promptTokens} (as asked, before any truncation),
+ * {@code maxOutputTokens} (when the request set one), {@code requestFingerprint} (when the caller gave one) and
+ * {@code continuesToolResult} (when true); that of a tool call adds {@code argumentsFingerprint}; both add
+ * {@code turn} when the scope has one. Fingerprints are 16 hex digits of an HMAC-SHA256 under a key drawn at random
+ * per process and never written: equal requests of one process have equal fingerprints, but a fingerprint cannot
+ * be checked against guessed arguments (an e-mail address, say) the way a plain hash could.
+ *
  * <p>What is redacted: the tool arguments, the reason and the outcome (which may carry an error message). The
  * scope keys ({@code agent}, {@code session}, {@code user}, {@code tenant}), model and tool names are not: they
  * are the attribution keys the record exists for, chosen by the integrator (use pseudonymous ids, not e-mail
@@ -70,6 +80,14 @@ public final class DecisionRecord {
     public static final String TRUNCATED = "truncated";
     /** The extension field set to {@code true} on a shadow-mode decision. */
     public static final String SHADOW = "shadow";
+    /** The record version this class writes, in the field {@value #V}. */
+    public static final int VERSION = 2;
+    /** The field holding the record version. */
+    public static final String V = "v";
+    /** The version-2 fields of an admission record, in order; each present only when it applies. */
+    public static final List<String> REQUEST_FIELDS = List.of("provider", "promptTokens", "maxOutputTokens",
+            "requestFingerprint", "continuesToolResult", "argumentsFingerprint", "turn");
+
     /** The names of the usage counts, in order. */
     public static final List<String> USAGE_FIELDS = List.of("input", "cacheRead", "cacheWrite", "output",
             "reasoning");
@@ -95,12 +113,16 @@ public final class DecisionRecord {
     private final String arguments;
     private final Map<String, Long> truncated;
     private final boolean shadow;
+    /** The version-2 request fields that apply, in order; empty when none do. */
+    private final Map<String, Object> request;
 
-    private DecisionRecord(Object[] values, String arguments, Map<String, Long> truncated, boolean shadow) {
+    private DecisionRecord(Object[] values, String arguments, Map<String, Long> truncated, boolean shadow,
+            Map<String, Object> request) {
         this.values = values;
         this.arguments = arguments;
         this.truncated = truncated;
         this.shadow = shadow;
+        this.request = request;
     }
 
     /**
@@ -166,7 +188,36 @@ public final class DecisionRecord {
             }
             v[FIRED] = Collections.unmodifiableMap(fired);
         }
-        return new DecisionRecord(v, arguments, truncated, d.isShadow());
+        return new DecisionRecord(v, arguments, truncated, d.isShadow(),
+                event instanceof DecisionEvent.CallAdmitted a ? request(a) : Map.of());
+    }
+
+    private static Map<String, Object> request(DecisionEvent.CallAdmitted a) {
+        CallRequest r = a.request();
+        Map<String, Object> m = new LinkedHashMap<>(8);
+        if (r != CallRequest.NONE) {
+            if (a.kind() == CallKind.MODEL_CALL) {
+                if (r.provider() != null) {
+                    m.put("provider", r.provider());
+                }
+                m.put("promptTokens", Long.valueOf(r.promptTokens()));
+                if (r.maxOutputTokens() >= 0) {
+                    m.put("maxOutputTokens", Long.valueOf(r.maxOutputTokens()));
+                }
+                if (r.requestFingerprint() != 0) {
+                    m.put("requestFingerprint", Fingerprints.of(r.requestFingerprint()));
+                }
+                if (r.continuesToolResult()) {
+                    m.put("continuesToolResult", Boolean.TRUE);
+                }
+            } else if (r.argumentsFingerprint() != 0) {
+                m.put("argumentsFingerprint", Fingerprints.of(r.argumentsFingerprint()));
+            }
+        }
+        if (a.scope().turn() != null) {
+            m.put("turn", a.scope().turn());
+        }
+        return m.isEmpty() ? Map.of() : Collections.unmodifiableMap(m);
     }
 
     /**
@@ -187,7 +238,7 @@ public final class DecisionRecord {
         v[RULE] = rule;
         v[REASON] = reason;
         v[9] = observed;
-        return new DecisionRecord(v, null, null, false);
+        return new DecisionRecord(v, null, null, false, Map.of());
     }
 
     private static Map<String, Long> usage(Usage u) {
@@ -226,6 +277,12 @@ public final class DecisionRecord {
         if (SHADOW.equals(field)) {
             return shadow ? Boolean.TRUE : null;
         }
+        if (REQUEST_FIELDS.contains(field)) {
+            return request.get(field);
+        }
+        if (V.equals(field)) {
+            return Long.valueOf(VERSION);
+        }
         throw new IllegalArgumentException("no decision record field \"" + field + "\"");
     }
 
@@ -247,6 +304,8 @@ public final class DecisionRecord {
         if (shadow) {
             visitor.accept(SHADOW, Boolean.TRUE);
         }
+        request.forEach(visitor);
+        visitor.accept(V, Long.valueOf(VERSION));
     }
 
     /** @return the fields in order, as an unmodifiable map (null values included) */
@@ -360,6 +419,11 @@ public final class DecisionRecord {
         if (shadow) {
             g.writeBooleanField(SHADOW, true);
         }
+        for (Map.Entry<String, Object> e : request.entrySet()) {
+            g.writeFieldName(e.getKey());
+            writeValue(g, e.getValue());
+        }
+        g.writeNumberField(V, VERSION);
     }
 
     private static void writeValue(JsonGenerator g, Object value) throws IOException {
@@ -403,7 +467,7 @@ public final class DecisionRecord {
         }
         DecisionRecord r = (DecisionRecord) o;
         return shadow == r.shadow && Objects.equals(arguments, r.arguments) && Objects.equals(truncated, r.truncated)
-                && java.util.Arrays.equals(values, r.values);
+                && request.equals(r.request) && java.util.Arrays.equals(values, r.values);
     }
 
     @Override

@@ -47,4 +47,13 @@ public interface Hold {
     default int evictedWindows() {
         return 0;
     }
+
+    /**
+     * @return null normally; when the ledger's shared store could not be reached, what it did instead, as a
+     *     sentence: a refused hold with a reason was refused for that (the budgets were not checked), a granted
+     *     one was granted by the ledger's fallback. The guard records it under the rule {@code ledger.unavailable}
+     */
+    default String unavailableReason() {
+        return null;
+    }
 }

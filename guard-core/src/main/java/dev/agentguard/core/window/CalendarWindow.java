@@ -89,30 +89,45 @@ final class CalendarWindow implements Window, CounterWindow {
 
     /** Makes the period that contains {@code epochMillis} the current one. */
     private void period(long epochMillis) {
+        long[] bounds = bounds(period, zone, epochMillis);
+        start = bounds[0];
+        end = bounds[1];
+    }
+
+    /**
+     * The calendar period holding a moment, in the period's zone: the one place that knows where days, weeks (from
+     * Monday) and months start, for this window and, through {@link WindowSpec#periodBounds}, for ledgers that keep calendar windows
+     * elsewhere.
+     *
+     * @param period day, week or month
+     * @param zone the zone its days start in
+     * @param epochMillis a moment
+     * @return {start, end} in ms since the epoch; a bound past the range of an {@code Instant} is
+     *     {@code Long.MIN_VALUE} or {@code Long.MAX_VALUE} (a period that ends past the last millisecond never ends)
+     */
+    static long[] bounds(CalendarPeriod period, ZoneId zone, long epochMillis) {
         LocalDate today = Instant.ofEpochMilli(epochMillis).atZone(zone).toLocalDate();
         LocalDate first;
         LocalDate next;
         switch (period) {
-            case DAY:
+            case DAY -> {
                 first = today;
                 next = today.plusDays(1);
-                break;
-            case WEEK:
+            }
+            case WEEK -> {
                 first = today.with(TemporalAdjusters.previousOrSame(DayOfWeek.MONDAY));
                 next = today.with(TemporalAdjusters.next(DayOfWeek.MONDAY));
-                break;
-            case MONTH:
+            }
+            case MONTH -> {
                 first = today.withDayOfMonth(1);
                 next = first.plusMonths(1);
-                break;
-            default:
-                throw new AssertionError(period);
+            }
+            default -> throw new AssertionError(period);
         }
-        start = startOf(first, Long.MIN_VALUE);
-        end = startOf(next, Long.MAX_VALUE); // a period that ends past the last millisecond never ends
+        return new long[] {startOf(first, zone, Long.MIN_VALUE), startOf(next, zone, Long.MAX_VALUE)};
     }
 
-    private long startOf(LocalDate day, long outOfRange) {
+    private static long startOf(LocalDate day, ZoneId zone, long outOfRange) {
         try {
             return day.atStartOfDay(zone).toInstant().toEpochMilli();
         } catch (ArithmeticException | java.time.DateTimeException e) {

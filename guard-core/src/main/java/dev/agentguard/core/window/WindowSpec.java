@@ -131,6 +131,19 @@ public final class WindowSpec {
         return zone;
     }
 
+    /**
+     * @param epochMillis a moment
+     * @return {start, end} of the calendar period holding it, in ms since the epoch, in this window's zone (weeks
+     *     start on Monday); {@code Long.MIN_VALUE}/{@code Long.MAX_VALUE} for a bound past an {@code Instant}'s range
+     * @throws IllegalStateException for a sliding window
+     */
+    public long[] periodBounds(long epochMillis) {
+        if (!isCalendar()) {
+            throw new IllegalStateException("a sliding window has no calendar period: " + this);
+        }
+        return CalendarWindow.bounds(period, zone, epochMillis);
+    }
+
     /** @return a new, empty window of this shape */
     public Window newWindow() {
         return isCalendar() ? new CalendarWindow(period, zone) : new SlidingWindow(length.toNanos(), buckets);

@@ -72,9 +72,19 @@ class AuditSinkTest {
             if (TestEvents.call(events.get(i)).tool() != null) {
                 expected.add("arguments");
             }
+            // record version 2: an admission carries its request, in the documented order; then the version
+            List<String> request = DecisionRecord.REQUEST_FIELDS.stream().filter(keys::contains).toList();
+            if (events.get(i) instanceof DecisionEvent.CallAdmitted a) {
+                assertThat(request).contains(a.tool() == null ? "promptTokens" : "argumentsFingerprint");
+            } else {
+                assertThat(request).isEmpty();
+            }
+            expected.addAll(request);
+            expected.add(DecisionRecord.V);
             expected.add("prev");
             expected.add("hash");
             assertThat(keys).containsExactlyElementsOf(expected);
+            assertThat(n.get(DecisionRecord.V).asInt()).isEqualTo(DecisionRecord.VERSION);
             assertThat(n.get("seq").asLong()).isEqualTo(events.get(i).seq());
             assertThat(n.get("prev").asText()).isEqualTo(prev);
             prev = n.get("hash").asText();

@@ -155,6 +155,14 @@ public abstract class BudgetLedgerContract {
     }
 
     @Test
+    void aLedgerThatReachesItsStoreGivesNoUnavailableReason() {
+        ledger.reserve(List.of(new BudgetRequest(session("s1"), 900, 1000)));
+
+        assertThat(ledger.reserve(List.of(new BudgetRequest(session("s1"), 10, 1000))).unavailableReason()).isNull();
+        assertThat(ledger.reserve(List.of(new BudgetRequest(session("s1"), 200, 1000))).unavailableReason()).isNull();
+    }
+
+    @Test
     void anEmptyReservationIsGrantedAndHoldsNothing() {
         Hold hold = ledger.reserve(List.of());
 

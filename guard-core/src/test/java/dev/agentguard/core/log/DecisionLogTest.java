@@ -109,6 +109,11 @@ class DecisionLogTest {
             if (TestEvents.call(e).tool() != null) {
                 expectedKeys.add("arguments");
             }
+            List<String> request = DecisionRecord.REQUEST_FIELDS.stream().filter(kv::containsKey).toList();
+            assertThat(request).as("an admission's request fields (record version 2)")
+                    .isEqualTo(e instanceof DecisionEvent.CallAdmitted ? request : List.of());
+            expectedKeys.addAll(request);
+            expectedKeys.add(DecisionRecord.V);
             assertThat(kv.keySet()).containsExactlyElementsOf(expectedKeys);
         }
         assertThat(logged).extracting(l -> l.getLevel().toString()).containsExactly(

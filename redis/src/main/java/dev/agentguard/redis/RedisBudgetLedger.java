@@ -1,0 +1,720 @@
+package dev.agentguard.redis;
+
+import dev.agentguard.core.common.Ticker;
+import dev.agentguard.core.ledger.BudgetKey;
+import dev.agentguard.core.ledger.BudgetLedger;
+import dev.agentguard.core.ledger.BudgetRequest;
+import dev.agentguard.core.ledger.Hold;
+import dev.agentguard.core.ledger.InMemoryLedger;
+import dev.agentguard.core.window.WindowSpec;
+import io.lettuce.core.ClientOptions;
+import io.lettuce.core.RedisClient;
+import io.lettuce.core.RedisException;
+import io.lettuce.core.RedisURI;
+import io.lettuce.core.SocketOptions;
+import io.lettuce.core.TimeoutOptions;
+import io.lettuce.core.api.StatefulRedisConnection;
+import io.lettuce.core.api.sync.RedisCommands;
+import java.security.SecureRandom;
+import java.time.Clock;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Objects;
+import java.util.Queue;
+import java.util.concurrent.ConcurrentLinkedQueue;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicLong;
+import java.util.concurrent.atomic.LongAdder;
+import java.util.function.LongSupplier;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * A {@link BudgetLedger} on Redis: every JVM that points at the same Redis and key prefix shares its budgets.
+ *
+ * <p><b>Operations.</b> Each of reserve, settle, release and read is one Lua script (EVALSHA, loaded on first use
+ * and again after NOSCRIPT), so one round trip and atomic on the server: a reservation checks and takes every
+ * window of a call or none, whatever the number of JVMs, with no optimistic retry that could livelock on a hot key.
+ * Settle and release name the hold by id and take effect once. Time is the server's ({@code TIME}), so JVM clocks
+ * do not matter.
+ *
+ * <p><b>Keys</b> (see the README, "Many JVMs, one budget"): all under {@code keyPrefix + "{" + guard + "}:"}, one
+ * hash tag, so the scripts also run on Redis Cluster. A sliding window is a hash of its buckets (settled spend per
+ * bucket index) with a running total: buckets that leave the window are subtracted and deleted as time moves on, and
+ * the hash expires ({@code PEXPIREAT}) when its newest bucket leaves the window; a calendar window is a key per
+ * period in the budget's zone, expiring at the period's end; what is reserved is one counter per window, deleted at
+ * 0. Holds are a sorted set scored by the end of their lease plus a hash of their windows: a hold whose lease ends
+ * (its JVM died mid-call) is charged its worst case, what it reserved, by the next reservation of any JVM or by
+ * {@link #expireLapsed()}. A read is O(1) per window; a window that moved on pays once per bucket that left it.
+ *
+ * <p><b>Redis unavailable.</b> A command that fails (refused, timed out after {@code timeout}) switches the ledger
+ * to {@link OnUnavailable}; every hold granted or refused that way says so ({@link Hold#unavailableReason()}, which
+ * the guard records as {@code ledger.unavailable}), and each switch is logged at WARN. Redis is tried again every
+ * {@code probeInterval}; when it answers, what was settled meanwhile (and settlements and releases of holds that
+ * could not reach it) is sent first, each once, and the switch back is logged. Spend settled while Redis was away
+ * is never dropped; a reservation lost with a timed-out command is charged its worst case when its lease ends.
+ *
+ * <p>Amounts are summed by Lua in doubles: exact up to 2<sup>53</sup> units per window (9 million dollars in
+ * nano-dollars).
+ */
+public final class RedisBudgetLedger implements BudgetLedger, AutoCloseable {
+
+    private static final Logger LOG = LoggerFactory.getLogger(RedisBudgetLedger.class);
+    private static final int SWEEP_PER_RESERVE = 16;
+    private static final int SWEEP_BATCH = 1_000;
+    private static final int STALE_RETRIES = 3;
+    private static final long MAX_EXACT = 1L << 53;
+
+    private static final Scripts RESERVE = Scripts.of("reserve");
+    private static final Scripts SETTLE = Scripts.of("settle");
+    private static final Scripts RELEASE = Scripts.of("release");
+    private static final Scripts USED = Scripts.of("used");
+    private static final Scripts CHARGE = Scripts.of("charge");
+    private static final Scripts SWEEP = Scripts.of("sweep");
+
+    private final RedisClient client;
+    /** Replaced by the probe when the connection was lost; null until the first connection succeeds. */
+    private volatile StatefulRedisConnection<String, String> connection;
+    private volatile RedisCommands<String, String> redis;
+    private final KeyLayout layout;
+    private final String[] holdKeys;
+    private final String leaseMillis;
+    private final Clock clock;
+    private final Ticker ticker;
+    private final LongSupplier timeShift;
+    private final OnUnavailable onUnavailable;
+    private final int localSharePercent;
+    private final long probeNanos;
+    private final String node = Long.toHexString(new SecureRandom().nextLong());
+    private final AtomicLong sequence = new AtomicLong();
+    /** Estimated server time minus this clock's, in ms: to compute calendar periods before asking. */
+    private volatile long skewMillis;
+
+    private volatile boolean down;
+    private volatile long retryAt;
+    private volatile InMemoryLedger localLedger;
+    private final AtomicBoolean probing = new AtomicBoolean();
+    private final Queue<Runnable> pending = new ConcurrentLinkedQueue<>();
+    private final LongAdder localOpen = new LongAdder();
+
+    private RedisBudgetLedger(Builder b) {
+        this.clock = b.clock;
+        this.ticker = b.ticker;
+        this.timeShift = b.timeShift;
+        this.onUnavailable = b.onUnavailable;
+        this.localSharePercent = b.localSharePercent;
+        this.probeNanos = b.probeInterval.toNanos();
+        this.layout = new KeyLayout(b.keyPrefix, b.guard);
+        this.holdKeys = new String[] {layout.holds(), layout.holdData()};
+        this.leaseMillis = Long.toString(b.lease.toMillis());
+        RedisURI uri = b.uri;
+        uri.setTimeout(b.timeout);
+        this.client = RedisClient.create(uri);
+        client.setOptions(ClientOptions.builder()
+                .socketOptions(SocketOptions.builder().connectTimeout(b.connectTimeout).build())
+                .timeoutOptions(TimeoutOptions.enabled(b.timeout))
+                // a lost connection fails at once rather than queue; the probe opens a new one
+                .autoReconnect(false)
+                .disconnectedBehavior(ClientOptions.DisconnectedBehavior.REJECT_COMMANDS)
+                .build());
+        try {
+            connect();
+        } catch (RedisException e) {
+            if (onUnavailable == OnUnavailable.FAIL_CLOSED && b.requireAtStart) {
+                client.shutdown();
+                throw new IllegalStateException("cannot reach Redis at " + uri + ": " + e.getMessage(), e);
+            }
+            switchDown("cannot connect: " + describe(e));
+        }
+    }
+
+    /** Opens a new connection; the ledger reconnects itself (in the probe) so that recovery does not wait on backoff. */
+    private void connect() {
+        StatefulRedisConnection<String, String> c = client.connect();
+        connection = c;
+        redis = c.sync();
+    }
+
+    /**
+     * @param uri where Redis is: {@code redis://host:6379/0}, {@code rediss://} for TLS,
+     *     {@code redis-sentinel://host:26379/0#mymaster} for Sentinel (see Lettuce's {@link RedisURI})
+     * @return a builder
+     */
+    public static Builder builder(String uri) {
+        return new Builder(RedisURI.create(uri));
+    }
+
+    /**
+     * @param uri where Redis is, built with Lettuce's {@link RedisURI} (TLS, Sentinel, credentials)
+     * @return a builder
+     */
+    public static Builder builder(RedisURI uri) {
+        return new Builder(uri);
+    }
+
+    private long estimatedNow() {
+        return clock.millis() + skewMillis;
+    }
+
+    private void learn(long serverNow) {
+        skewMillis = serverNow - clock.millis();
+    }
+
+    private String shift() {
+        return Long.toString(timeShift.getAsLong());
+    }
+
+    // ---------------------------------------------------------------- reserve
+
+    @Override
+    public Hold reserve(List<BudgetRequest> requests) {
+        int n = requests.size();
+        BudgetKey[] keys = new BudgetKey[n];
+        for (int i = 0; i < n; i++) {
+            BudgetRequest r = requests.get(i);
+            if (r.amount() >= MAX_EXACT) {
+                throw new IllegalArgumentException("a Redis ledger counts amounts below 2^53; " + r + " is not");
+            }
+            keys[i] = r.key();
+        }
+        if (n == 0) {
+            return new RedisHold(null, keys, true, -1, new long[0], null, false, null, null);
+        }
+        if (available()) {
+            String id = node + "-" + Long.toHexString(sequence.incrementAndGet());
+            try {
+                return reserveInRedis(id, requests, keys);
+            } catch (RedisException e) {
+                // the script may still run once the server answers: release it then, else its lease charges it
+                pending.add(() -> RELEASE.run(redis, holdKeys, shift(), id));
+                switchDown(describe(e));
+            }
+        }
+        return reserveWithout(requests, keys);
+    }
+
+    private Hold reserveInRedis(String id, List<BudgetRequest> requests, BudgetKey[] keys) {
+        int n = requests.size();
+        for (int attempt = 0; ; attempt++) {
+            long now = estimatedNow();
+            String[] args = new String[5 + n * 7];
+            args[0] = shift();
+            args[1] = id;
+            args[2] = leaseMillis;
+            args[3] = Integer.toString(SWEEP_PER_RESERVE);
+            args[4] = Integer.toString(n);
+            for (int i = 0; i < n; i++) {
+                BudgetRequest r = requests.get(i);
+                int p = 5 + i * 7;
+                window(r.key(), now, args, p);
+                args[p + 5] = Long.toString(r.amount());
+                args[p + 6] = r.limit() >= MAX_EXACT ? "-" : Long.toString(r.limit());
+            }
+            List<Object> out = RESERVE.run(redis, holdKeys, args);
+            long status = (Long) out.get(0);
+            learn((Long) out.get(1));
+            if (status == -2) {
+                if (attempt < STALE_RETRIES) {
+                    continue;
+                }
+                throw new IllegalStateException("the calendar period kept moving under a reservation");
+            }
+            long[] usedBefore = new long[n];
+            for (int i = 3; i < out.size(); i++) {
+                usedBefore[i - 3] = (Long) out.get(i);
+            }
+            boolean granted = status == 1;
+            return new RedisHold(granted ? id : null, keys, granted, granted ? -1 : (int) (long) (Long) out.get(2),
+                    usedBefore, null, false, null, null);
+        }
+    }
+
+    /** Writes a window's five fields (base shape kind a b) at {@code args[p]}, its calendar period at {@code now}. */
+    private void window(BudgetKey key, long now, String[] args, int p) {
+        WindowSpec w = key.window();
+        args[p] = layout.base(key);
+        args[p + 1] = KeyLayout.shape(w);
+        if (w.isCalendar()) {
+            long[] period = KeyLayout.period(w, now);
+            args[p + 2] = "c";
+            args[p + 3] = Long.toString(period[0]);
+            args[p + 4] = Long.toString(period[1]);
+        } else {
+            args[p + 2] = "s";
+            args[p + 3] = Long.toString(KeyLayout.width(w));
+            args[p + 4] = Integer.toString(w.buckets());
+        }
+    }
+
+    private Hold reserveWithout(List<BudgetRequest> requests, BudgetKey[] keys) {
+        int n = requests.size();
+        switch (onUnavailable) {
+            case FAIL_OPEN:
+                localOpen.increment();
+                return new RedisHold(null, keys, true, -1, new long[n],
+                        "the shared budget ledger (Redis) cannot be reached: granted without checking the budgets"
+                                + " (onUnavailable: failOpen); the spend is counted once Redis is back",
+                        true, null, null);
+            case LOCAL:
+                InMemoryLedger ledger = localLedger;
+                List<BudgetRequest> shared = new ArrayList<>(n);
+                for (BudgetRequest r : requests) {
+                    long limit = r.limit() == BudgetRequest.NO_LIMIT ? r.limit()
+                            : r.limit() / 100 * localSharePercent + r.limit() % 100 * localSharePercent / 100;
+                    shared.add(new BudgetRequest(r.key(), r.amount(), limit));
+                }
+                Hold h = ledger.reserve(shared);
+                long[] used = new long[n];
+                int upTo = h.granted() ? n - 1 : h.refusedIndex();
+                for (int i = 0; i <= upTo; i++) {
+                    used[i] = h.usedBefore(i);
+                }
+                if (h.granted()) {
+                    localOpen.increment();
+                }
+                return new RedisHold(null, keys, h.granted(), h.refusedIndex(), used,
+                        "the shared budget ledger (Redis) cannot be reached: checked against this process's "
+                                + localSharePercent + "% share of each limit (onUnavailable: local); the spend is"
+                                + " counted in Redis once it is back",
+                        true, h, ledger);
+            default:
+                return new RedisHold(null, keys, false, 0, new long[n],
+                        "the shared budget ledger (Redis) cannot be reached: refused (onUnavailable: failClosed)",
+                        true, null, null);
+        }
+    }
+
+    // ---------------------------------------------------------------- settle and release
+
+    @Override
+    public void settle(Hold hold, long[] actualAmounts) {
+        RedisHold h = own(hold);
+        if (!h.granted) {
+            return;
+        }
+        if (actualAmounts.length != h.size()) {
+            throw new IllegalArgumentException("expected " + h.size() + " actual amounts, got " + actualAmounts.length);
+        }
+        for (long a : actualAmounts) {
+            if (a < 0 || a >= MAX_EXACT) {
+                throw new IllegalArgumentException("actual amounts must be >= 0 and below 2^53, got " + a);
+            }
+        }
+        if (h.keys.length == 0 || !h.done.compareAndSet(false, true)) {
+            return;
+        }
+        long[] actual = actualAmounts.clone();
+        if (h.inProcess) {
+            localOpen.decrement();
+            if (h.local != null) {
+                h.localLedger.settle(h.local, actual);
+            }
+            String id = node + "-c" + Long.toHexString(sequence.incrementAndGet());
+            send(() -> charge(id, h.keys, actual));
+            return;
+        }
+        send(() -> settleInRedis(h, actual));
+    }
+
+    private void settleInRedis(RedisHold h, long[] actual) {
+        int n = h.keys.length;
+        for (int attempt = 0; ; attempt++) {
+            long now = estimatedNow();
+            String[] args = new String[3 + n * 3];
+            args[0] = shift();
+            args[1] = h.id;
+            args[2] = Integer.toString(n);
+            for (int i = 0; i < n; i++) {
+                int p = 3 + i * 3;
+                args[p] = Long.toString(actual[i]);
+                WindowSpec w = h.keys[i].window();
+                long[] period = w.isCalendar() ? KeyLayout.period(w, now) : new long[2];
+                args[p + 1] = Long.toString(period[0]);
+                args[p + 2] = Long.toString(period[1]);
+            }
+            List<Object> out = SETTLE.run(redis, holdKeys, args);
+            learn((Long) out.get(1));
+            if ((Long) out.get(0) != -2) {
+                return;
+            }
+            if (attempt >= STALE_RETRIES) {
+                throw new IllegalStateException("the calendar period kept moving under a settlement of " + h.id);
+            }
+        }
+    }
+
+    /** Adds spend settled while Redis was away; {@code id} makes a retried one count once. */
+    private void charge(String id, BudgetKey[] keys, long[] amounts) {
+        int n = keys.length;
+        for (int attempt = 0; ; attempt++) {
+            long now = estimatedNow();
+            String[] args = new String[3 + n * 6];
+            args[0] = shift();
+            args[1] = layout.applied(id);
+            args[2] = Integer.toString(n);
+            for (int i = 0; i < n; i++) {
+                int p = 3 + i * 6;
+                window(keys[i], now, args, p);
+                args[p + 5] = Long.toString(amounts[i]);
+            }
+            List<Object> out = CHARGE.run(redis, holdKeys, args);
+            learn((Long) out.get(1));
+            if ((Long) out.get(0) != -2) {
+                return;
+            }
+            if (attempt >= STALE_RETRIES) {
+                throw new IllegalStateException("the calendar period kept moving under a reconciliation");
+            }
+        }
+    }
+
+    @Override
+    public void release(Hold hold) {
+        RedisHold h = own(hold);
+        if (!h.granted || h.keys.length == 0 || !h.done.compareAndSet(false, true)) {
+            return;
+        }
+        if (h.inProcess) {
+            localOpen.decrement();
+            if (h.local != null) {
+                h.localLedger.release(h.local);
+            }
+            return;
+        }
+        send(() -> RELEASE.run(redis, holdKeys, shift(), h.id));
+    }
+
+    /** Runs an operation now if Redis is there, else keeps it for when Redis is back. */
+    private void send(Runnable op) {
+        if (available()) {
+            try {
+                op.run();
+                return;
+            } catch (RedisException e) {
+                switchDown(describe(e));
+            }
+        }
+        pending.add(op);
+        if (!down) {
+            replay(); // Redis came back between the check and the add: do not leave it waiting for the next outage
+        }
+    }
+
+    /** Sends what waited for Redis; on a failure keeps the rest and switches down again. */
+    private void replay() {
+        Runnable op;
+        while ((op = pending.poll()) != null) {
+            try {
+                op.run();
+            } catch (RedisException e) {
+                pending.add(op);
+                switchDown(describe(e));
+                return;
+            }
+        }
+    }
+
+    // ---------------------------------------------------------------- reads
+
+    @Override
+    public long used(BudgetKey key) {
+        if (available()) {
+            try {
+                for (int attempt = 0; ; attempt++) {
+                    String[] args = new String[6];
+                    args[0] = shift();
+                    window(key, estimatedNow(), args, 1);
+                    List<Object> out = USED.run(redis, holdKeys, args);
+                    learn((Long) out.get(1));
+                    if ((Long) out.get(0) == 1) {
+                        return (Long) out.get(2) + (Long) out.get(3);
+                    }
+                    if (attempt >= STALE_RETRIES) {
+                        throw new IllegalStateException("the calendar period kept moving under a read");
+                    }
+                }
+            } catch (RedisException e) {
+                switchDown(describe(e));
+            }
+        }
+        InMemoryLedger local = localLedger;
+        return local == null ? 0 : local.used(key);
+    }
+
+    @Override
+    public long reserved(BudgetKey key) {
+        if (available()) {
+            try {
+                String v = redis.get(layout.base(key) + ":r");
+                return v == null ? 0 : Long.parseLong(v);
+            } catch (RedisException e) {
+                switchDown(describe(e));
+            }
+        }
+        InMemoryLedger local = localLedger;
+        return local == null ? 0 : local.reserved(key);
+    }
+
+    /**
+     * @return the holds of every JVM of this guard that are neither settled, released nor expired, plus the ones
+     *     this process took while Redis could not be reached
+     */
+    @Override
+    public long openHolds() {
+        long local = localOpen.sum();
+        if (available()) {
+            try {
+                return redis.zcard(layout.holds()) + local;
+            } catch (RedisException e) {
+                switchDown(describe(e));
+            }
+        }
+        return local;
+    }
+
+    /**
+     * Charges every hold of this guard whose lease has ended (its JVM stopped or lost it) at its worst case. Each
+     * reservation already does this for a few; call it to clear them all, e.g. at shutdown of a fleet.
+     *
+     * @return how many holds were charged
+     * @throws RedisException if Redis cannot be reached
+     */
+    public int expireLapsed() {
+        int total = 0;
+        while (true) {
+            List<Object> out = SWEEP.run(redis, holdKeys, shift(), Integer.toString(SWEEP_BATCH));
+            int swept = (int) (long) (Long) out.get(0);
+            total += swept;
+            if (swept < SWEEP_BATCH) {
+                return total;
+            }
+        }
+    }
+
+    /** @return true while Redis answers; false after a failed command and until a later one succeeds */
+    public boolean isAvailable() {
+        return !down;
+    }
+
+    /** @return operations (settlements, releases, spend) waiting for Redis to answer again */
+    public int pendingOperations() {
+        return pending.size();
+    }
+
+    // ---------------------------------------------------------------- availability
+
+    /**
+     * @return true if Redis should be used now: it is up, or it is down and this caller won the probe (then
+     *     whatever waited is replayed first)
+     */
+    private boolean available() {
+        if (!down) {
+            return true;
+        }
+        if (ticker.read() - retryAt < 0 || !probing.compareAndSet(false, true)) {
+            return false;
+        }
+        try {
+            StatefulRedisConnection<String, String> c = connection;
+            if (c == null || !c.isOpen()) {
+                if (c != null) {
+                    c.close();
+                }
+                connect();
+            }
+            redis.ping();
+            Runnable op;
+            int replayed = 0;
+            while ((op = pending.peek()) != null) {
+                op.run();
+                pending.poll();
+                replayed++;
+            }
+            down = false;
+            replay(); // what other threads kept while this one replayed
+            LOG.warn("Redis ledger {}: Redis answers again; {} operations kept meanwhile were replayed, back to the"
+                    + " shared budgets", layout.holds(), replayed);
+            return true;
+        } catch (RedisException e) {
+            retryAt = ticker.read() + probeNanos;
+            return false;
+        } finally {
+            probing.set(false);
+        }
+    }
+
+    private synchronized void switchDown(String why) {
+        retryAt = ticker.read() + probeNanos;
+        if (down) {
+            return;
+        }
+        if (onUnavailable == OnUnavailable.LOCAL) {
+            localLedger = InMemoryLedger.builder().ticker(ticker).clock(clock).build();
+        }
+        down = true;
+        LOG.warn("Redis ledger {}: Redis cannot be reached ({}); onUnavailable: {} until it answers", layout.holds(),
+                why, onUnavailable.id());
+    }
+
+    private static String describe(RedisException e) {
+        return e.getClass().getSimpleName() + ": " + e.getMessage();
+    }
+
+    private static RedisHold own(Hold hold) {
+        if (!(hold instanceof RedisHold)) {
+            throw new IllegalArgumentException("not a hold of a RedisBudgetLedger: " + hold);
+        }
+        return (RedisHold) hold;
+    }
+
+    /** Closes the connection; operations still waiting for Redis are logged as lost. */
+    @Override
+    public void close() {
+        if (!pending.isEmpty()) {
+            LOG.warn("Redis ledger {}: closed with {} operations that never reached Redis", layout.holds(),
+                    pending.size());
+        }
+        StatefulRedisConnection<String, String> c = connection;
+        if (c != null) {
+            c.close();
+        }
+        client.shutdown(Duration.ZERO, Duration.ofSeconds(2));
+    }
+
+    /** Builds a {@link RedisBudgetLedger}; validated in {@link #build()}. */
+    public static final class Builder {
+        private final RedisURI uri;
+        private String keyPrefix = "agentguard:";
+        private String guard = "default";
+        private Duration timeout = Duration.ofMillis(50);
+        private Duration connectTimeout;
+        private Duration lease = Duration.ofMinutes(11);
+        private Duration probeInterval = Duration.ofSeconds(1);
+        private OnUnavailable onUnavailable = OnUnavailable.FAIL_CLOSED;
+        private int localSharePercent = 100;
+        private Clock clock = Clock.systemUTC();
+        private Ticker ticker = Ticker.system();
+        private LongSupplier timeShift = () -> 0;
+        private boolean requireAtStart;
+
+        private Builder(RedisURI uri) {
+            this.uri = Objects.requireNonNull(uri, "uri");
+        }
+
+        /** @param keyPrefix the start of every key, default {@code agentguard:} @return this */
+        public Builder keyPrefix(String keyPrefix) {
+            this.keyPrefix = Objects.requireNonNull(keyPrefix, "keyPrefix");
+            return this;
+        }
+
+        /** @param guard the guard's name: its keys' hash tag, so guards that share a name share budgets @return this */
+        public Builder guard(String guard) {
+            this.guard = Objects.requireNonNull(guard, "guard");
+            return this;
+        }
+
+        /** @param timeout how long a command may take before Redis counts as unavailable, default 50 ms @return this */
+        public Builder timeout(Duration timeout) {
+            this.timeout = Objects.requireNonNull(timeout, "timeout");
+            return this;
+        }
+
+        /** @param connectTimeout how long connecting may take; default the command timeout @return this */
+        public Builder connectTimeout(Duration connectTimeout) {
+            this.connectTimeout = Objects.requireNonNull(connectTimeout, "connectTimeout");
+            return this;
+        }
+
+        /**
+         * @param lease how long a hold lives in Redis unsettled before any JVM charges it its worst case; make it
+         *     longer than the guard's {@code reservations.lease}, so that a live JVM records its own expiries;
+         *     default 11 minutes
+         * @return this
+         */
+        public Builder lease(Duration lease) {
+            this.lease = Objects.requireNonNull(lease, "lease");
+            return this;
+        }
+
+        /** @param probeInterval how often Redis is tried again while unavailable, default 1 s @return this */
+        public Builder probeInterval(Duration probeInterval) {
+            this.probeInterval = Objects.requireNonNull(probeInterval, "probeInterval");
+            return this;
+        }
+
+        /** @param onUnavailable what to do while Redis cannot be reached, default failClosed @return this */
+        public Builder onUnavailable(OnUnavailable onUnavailable) {
+            this.onUnavailable = Objects.requireNonNull(onUnavailable, "onUnavailable");
+            return this;
+        }
+
+        /**
+         * @param percent under {@link OnUnavailable#LOCAL}, the share of each limit this process may use on its own
+         *     while Redis is away (say 100 / the number of JVMs), 1 to 100, default 100
+         * @return this
+         */
+        public Builder localShare(int percent) {
+            this.localSharePercent = percent;
+            return this;
+        }
+
+        /** @param clock to estimate the server's time between replies (calendar periods), default UTC system @return this */
+        public Builder clock(Clock clock) {
+            this.clock = Objects.requireNonNull(clock, "clock");
+            return this;
+        }
+
+        /** @param ticker for the probe interval, default {@link Ticker#system()} @return this */
+        public Builder ticker(Ticker ticker) {
+            this.ticker = Objects.requireNonNull(ticker, "ticker");
+            return this;
+        }
+
+        /**
+         * @param millis added to the server's time by every script: for tests that move time, 0 otherwise
+         * @return this
+         */
+        public Builder timeShift(LongSupplier millis) {
+            this.timeShift = Objects.requireNonNull(millis, "timeShift");
+            return this;
+        }
+
+        /**
+         * @param require under failClosed, fail {@link #build()} when Redis cannot be reached now (default false:
+         *     start unavailable and keep trying)
+         * @return this
+         */
+        public Builder requireAtStart(boolean require) {
+            this.requireAtStart = require;
+            return this;
+        }
+
+        /**
+         * @return the ledger, connected (or unavailable, trying again)
+         * @throws IllegalArgumentException naming a bad setting
+         */
+        public RedisBudgetLedger build() {
+            positive("timeout", timeout);
+            positive("lease", lease);
+            positive("probeInterval", probeInterval);
+            if (connectTimeout == null) {
+                connectTimeout = timeout;
+            }
+            positive("connectTimeout", connectTimeout);
+            if (localSharePercent < 1 || localSharePercent > 100) {
+                throw new IllegalArgumentException("localShare must be 1 to 100 (percent), was " + localSharePercent);
+            }
+            if (guard.isEmpty()) {
+                throw new IllegalArgumentException("guard must not be empty");
+            }
+            return new RedisBudgetLedger(this);
+        }
+
+        private static void positive(String name, Duration d) {
+            if (d.isZero() || d.isNegative()) {
+                throw new IllegalArgumentException(name + " must be positive, was " + d);
+            }
+        }
+    }
+}

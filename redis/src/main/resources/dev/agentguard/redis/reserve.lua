@@ -1,0 +1,32 @@
+-- ARGV: offset, hold id, lease ms, sweep max, count, then per request: base shape kind a b amount limit ('-': none)
+-- Returns {1, now, -1, used...} granted; {0, now, refused index, used...} refused; {-2, now} stale calendar bounds.
+local now = now_ms(ARGV[1])
+sweep(now, tonumber(ARGV[4]))
+local n = tonumber(ARGV[5])
+local out = {1, now, -1}
+local data = {}
+for i = 0, n - 1 do
+  local p = 6 + i * 7
+  local base, shape, kind = ARGV[p], ARGV[p + 1], ARGV[p + 2]
+  local a, b = tonumber(ARGV[p + 3]), tonumber(ARGV[p + 4])
+  local amount, limit = ARGV[p + 5], ARGV[p + 6]
+  if kind == 'c' and (now < a or now >= b) then
+    for j = 0, i - 1 do unreserve(ARGV[6 + j * 7], ARGV[6 + j * 7 + 5]) end
+    return {-2, now}
+  end
+  local used = settled(base, shape, kind, a, b, now) + reserved(base)
+  out[#out + 1] = used
+  if limit ~= '-' and used + tonumber(amount) > tonumber(limit) then
+    for j = 0, i - 1 do unreserve(ARGV[6 + j * 7], ARGV[6 + j * 7 + 5]) end
+    out[1] = 0
+    out[3] = i
+    return out
+  end
+  if tonumber(amount) > 0 then redis.call('INCRBY', base .. ':r', amount) end
+  data[#data + 1] = table.concat({base, shape, kind, ARGV[p + 3], ARGV[p + 4], amount}, ' ')
+end
+if n > 0 then
+  redis.call('HSET', KEYS[2], ARGV[2], table.concat(data, ' '))
+  redis.call('ZADD', KEYS[1], string.format('%d', now + tonumber(ARGV[3])), ARGV[2])
+end
+return out
