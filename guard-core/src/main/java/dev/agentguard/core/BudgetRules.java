@@ -115,6 +115,10 @@ final class BudgetRules {
 
     private final BudgetLedger ledger;
     private final Cache<BudgetKey, Suspension> suspensions;
+    /** Extra allowances an operator granted, per key, each expiring with its duration. */
+    private final Cache<BudgetKey, Grant> grants;
+    /** Whether a grant was ever made: until then limits are not looked up per key for grants. */
+    private volatile boolean anyGrant;
     /** The guard's limit resolver behind its cache, or null. */
     private final ResolvedLimits resolved;
     /** The arrays of the last policy's budgets: a reload brings a new list, and the next call rebuilds them. */
@@ -124,6 +128,12 @@ final class BudgetRules {
         this.ledger = ledger;
         this.resolved = resolved;
         this.policy = new Policy(List.of(), null);
+        this.grants = Caffeine.newBuilder()
+                .executor(Runnable::run)
+                .maximumSize(maxSuspensions)
+                .expireAfter(Expiry.<BudgetKey, Grant>writing((k, g) -> g.duration))
+                .ticker(ticker::read)
+                .build();
         this.suspensions = Caffeine.newBuilder()
                 .executor(Runnable::run)
                 .maximumSize(maxSuspensions)
@@ -144,6 +154,26 @@ final class BudgetRules {
     /** @return the limit of a budget for a key, as a call would see it now */
     long limitFor(Budget b, BudgetKey key) {
         return limitOf(b, key);
+    }
+
+    /**
+     * Adds an allowance to a key's limit for a while, replacing an earlier grant of that key.
+     *
+     * @param extra the extra amount, in the budget's unit
+     * @param duration how long it lasts
+     */
+    void grant(BudgetKey key, long extra, Duration duration) {
+        grants.put(key, new Grant(extra, duration));
+        anyGrant = true;
+    }
+
+    /** @return the extra allowance of a key in force, or 0 */
+    long granted(BudgetKey key) {
+        if (!anyGrant) {
+            return 0;
+        }
+        Grant g = grants.getIfPresent(key);
+        return g == null ? 0 : g.extra;
     }
 
     /** @return the suspensions in force at {@code epochMillis} */
@@ -171,9 +201,19 @@ final class BudgetRules {
 
     /**
      * The limit of a budget for one key: the budget's exact override, else its most specific matching pattern, else
-     * the resolver's answer (cached), else the budget's own limit.
+     * the resolver's answer (cached), else the budget's own limit; plus an operator's grant in force.
      */
     private long limitOf(Budget b, BudgetKey key) {
+        long extra = granted(key);
+        long base = baseLimitOf(b, key);
+        if (extra == 0) {
+            return base;
+        }
+        long ceiling = BudgetRequest.NO_LIMIT - 1; // a limit, not "no limit"
+        return base > ceiling - extra ? ceiling : base + extra;
+    }
+
+    private long baseLimitOf(Budget b, BudgetKey key) {
         if (b.hasOverrides()) {
             long o = b.overrideFor(key.scopeKey());
             if (o > 0) {
@@ -238,7 +278,8 @@ final class BudgetRules {
         Budget[] applied = null;
         Unit[] units = policy.units;
         // the same for the limits, unless some budget's limit depends on the key
-        long[] limits = policy.perKey ? new long[n] : policy.limits;
+        boolean perKey = policy.perKey || anyGrant;
+        long[] limits = perKey ? new long[n] : policy.limits;
         List<Decision.Builder> fired = null;
         int count = 0;
         for (int i = 0; i < n; i++) {
@@ -257,7 +298,7 @@ final class BudgetRules {
                 continue;
             }
             BudgetKey bk = b.keyFor(key);
-            long limit = policy.perKey ? limitOf(b, bk) : b.limit();
+            long limit = perKey ? limitOf(b, bk) : b.limit();
             if (!shadow) {
                 Decision.Builder suspended = suspended(b, bk, limit, epochMillis);
                 if (suspended != null) {
@@ -390,7 +431,7 @@ final class BudgetRules {
     List<Decision.Builder> peek(List<Budget> budgets, GuardScope scope, String model, String provider,
             long epochMillis, long costNanos, long tokens) {
         List<Decision.Builder> fired = null;
-        boolean perKey = policyOf(budgets).perKey;
+        boolean perKey = policyOf(budgets).perKey || anyGrant;
         for (Budget b : budgets) {
             String key = b.countsModel(model, provider) ? b.scope().keyOf(scope, model) : null;
             if (key == null) {
@@ -544,6 +585,16 @@ final class BudgetRules {
         String window = b.window().toString();
         return b.scope().id() + " budget " + b.id() + (b.scope() == Scope.GLOBAL ? "" : " for " + scopeKey)
                 + " (" + (b.window().isCalendar() ? window : "per " + window) + ")";
+    }
+
+    private static final class Grant {
+        final long extra;
+        final Duration duration;
+
+        Grant(long extra, Duration duration) {
+            this.extra = extra;
+            this.duration = duration;
+        }
     }
 
     private static final class Suspension {

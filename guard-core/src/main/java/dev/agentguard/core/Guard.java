@@ -21,6 +21,7 @@ import dev.agentguard.core.pricing.PriceCatalog;
 import dev.agentguard.core.pricing.PricedModel;
 import java.time.Clock;
 import java.time.Duration;
+import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
@@ -134,6 +135,8 @@ public final class Guard implements AutoCloseable {
     /** Sessions an operator stopped, with the reason their calls are refused; empty almost always. */
     private final Map<String, String> stopped = new ConcurrentHashMap<>();
     private volatile GuardAdmin admin;
+    /** The last refusals, for operators; written only when a call is refused. */
+    private final GuardAdmin.RecentRefusals refusals = new GuardAdmin.RecentRefusals(100);
     /** Everything derived from the policy; read once per admission so that a call sees one policy throughout. */
     private volatile Active active;
 
@@ -472,6 +475,11 @@ public final class Guard implements AutoCloseable {
         if (decision.action() == Action.BLOCK || decision.action() == Action.SUSPEND) {
             sessionRules.runEnded(call.scope(), decision); // whatever the wiring, the run ends here
         }
+        if (!decision.proceeds()) {
+            GuardScope s = call.scope();
+            refusals.add(new GuardAdmin.Refusal(Instant.ofEpochMilli(epoch), CallKind.TOOL_CALL, decision.action(),
+                    decision.rule(), decision.reason(), s.agent(), s.session(), s.tenant(), call.tool()));
+        }
         boolean holds = outcome != null && outcome.granted();
         if (holds && !decision.proceeds()) {
             budgets.release(outcome); // refused after all (in enforce mode a refusal runs nothing)
@@ -515,15 +523,19 @@ public final class Guard implements AutoCloseable {
     }
 
     GuardAdmin.KeyState keyState(Budget b, String scopeKey) {
-        String key = b.scope() == Scope.GLOBAL ? Scope.GLOBAL_KEY : Objects.requireNonNull(scopeKey, "scopeKey");
+        String key = keyAt(b, scopeKey);
         BudgetKey bk = new BudgetKey(b.id(), b.scope(), key, b.window());
         long epoch = clock.millis();
         return new GuardAdmin.KeyState(b.id(), key, ledger.used(bk), ledger.reserved(bk), budgets.limitFor(b, bk),
-                b.unit(), budgets.suspendedUntil(bk, epoch));
+                b.unit(), budgets.suspendedUntil(bk, epoch), budgets.granted(bk));
     }
 
     List<GuardAdmin.Suspended> suspensions() {
         return budgets.suspensions(clock.millis());
+    }
+
+    List<GuardAdmin.Refusal> recentRefusals() {
+        return refusals.snapshot();
     }
 
     List<String> stoppedSessions() {
@@ -531,7 +543,15 @@ public final class Guard implements AutoCloseable {
     }
 
     boolean lift(Budget b, String scopeKey) {
-        return budgets.lift(new BudgetKey(b.id(), b.scope(), scopeKey, b.window()));
+        return budgets.lift(new BudgetKey(b.id(), b.scope(), keyAt(b, scopeKey), b.window()));
+    }
+
+    private static String keyAt(Budget b, String scopeKey) {
+        return b.scope() == Scope.GLOBAL ? Scope.GLOBAL_KEY : Objects.requireNonNull(scopeKey, "scopeKey");
+    }
+
+    void grant(Budget b, String scopeKey, long extra, java.time.Duration duration) {
+        budgets.grant(new BudgetKey(b.id(), b.scope(), keyAt(b, scopeKey), b.window()), extra, duration);
     }
 
     boolean stop(String session, String why) {
@@ -550,6 +570,8 @@ public final class Guard implements AutoCloseable {
     private Admission refused(GuardConfig config, Verdict verdict, String requested, String model, GuardScope scope,
             long tick, long epoch, CallRequest request) {
         AdmittedCall c = AdmittedCall.refused(verdict.decide(requested, model), scope, tick, request);
+        refusals.add(new GuardAdmin.Refusal(Instant.ofEpochMilli(epoch), CallKind.MODEL_CALL, c.decision.action(),
+                c.decision.rule(), c.decision.reason(), scope.agent(), scope.session(), scope.tenant(), null));
         publishPre(config, c, epoch);
         return new Admission(this, c);
     }

@@ -1,9 +1,11 @@
 package dev.agentguard.core;
 
 import dev.agentguard.core.common.Action;
+import dev.agentguard.core.common.CallKind;
 import dev.agentguard.core.common.Scope;
 import dev.agentguard.core.common.Unit;
 import java.lang.management.ManagementFactory;
+import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
@@ -28,6 +30,10 @@ public final class GuardAdmin implements GuardAdminMBean {
     public static final String RULE_STOP = "admin.stop";
     /** Rule id of the record of an operator lifting a suspension. */
     public static final String RULE_LIFT = "admin.lift";
+    /** Rule id of the record of an operator granting a key an extra allowance. */
+    public static final String RULE_GRANT = "admin.grant";
+    /** The longest grant. */
+    private static final Duration MAX_GRANT = Duration.ofDays(366);
     /** Rule id of the record of an operator resuming a stopped session. */
     public static final String RULE_RESUME = "admin.resume";
 
@@ -43,9 +49,10 @@ public final class GuardAdmin implements GuardAdminMBean {
      * @param limit the key's own limit (after overrides and the resolver)
      * @param unit the unit of the figures
      * @param suspendedUntil the end of a suspension in force, or null
+     * @param granted an operator's extra allowance in force (included in {@code limit}), or 0
      */
     public record KeyState(String budgetId, String scopeKey, long used, long reserved, long limit, Unit unit,
-            Instant suspendedUntil) {
+            Instant suspendedUntil, long granted) {
     }
 
     /**
@@ -57,6 +64,47 @@ public final class GuardAdmin implements GuardAdminMBean {
      * @param until when it ends
      */
     public record Suspended(String budgetId, Scope scope, String scopeKey, Instant until) {
+    }
+
+    /**
+     * A call the guard refused.
+     *
+     * @param at when
+     * @param kind model or tool call
+     * @param action block, suspend or feedback
+     * @param rule the rule that refused
+     * @param reason its sentence
+     * @param agent the caller's agent, or null
+     * @param session the caller's session, or null
+     * @param tenant the caller's tenant, or null
+     * @param tool the tool, for a tool call
+     */
+    public record Refusal(Instant at, CallKind kind, Action action, String rule, String reason, String agent,
+            String session, String tenant, String tool) {
+    }
+
+    /** A bounded ring of the last refusals: O(1) to add, O(capacity) to read. */
+    static final class RecentRefusals {
+        private final Refusal[] ring;
+        private long next;
+
+        RecentRefusals(int capacity) {
+            this.ring = new Refusal[capacity];
+        }
+
+        synchronized void add(Refusal r) {
+            ring[(int) (next++ % ring.length)] = r;
+        }
+
+        /** @return the refusals kept, oldest first */
+        synchronized List<Refusal> snapshot() {
+            int n = (int) Math.min(next, ring.length);
+            List<Refusal> out = new ArrayList<>(n);
+            for (long i = next - n; i < next; i++) {
+                out.add(ring[(int) (i % ring.length)]);
+            }
+            return out;
+        }
     }
 
     private final Guard guard;
@@ -81,6 +129,11 @@ public final class GuardAdmin implements GuardAdminMBean {
         return guard.suspensions();
     }
 
+    /** @return the last refusals (up to 100), oldest first; their reasons are not redacted */
+    public List<Refusal> recentRefusals() {
+        return guard.recentRefusals();
+    }
+
     /** @return the sessions an operator stopped */
     public List<String> stoppedSessions() {
         return guard.stoppedSessions();
@@ -96,6 +149,61 @@ public final class GuardAdmin implements GuardAdminMBean {
                 .reason("operator " + who + " lifted the suspension of " + b.scope().id() + " " + scopeKey + " by budget "
                         + b.id() + (lifted ? "" : " (none was in force)") + ": " + reason(reason)).build());
         return lifted;
+    }
+
+    /**
+     * Adds an extra allowance to a key's limit for a while, replacing an earlier grant of that key; the window's
+     * spend is untouched. Recorded under {@value #RULE_GRANT}.
+     *
+     * @param budgetId a budget of the current policy
+     * @param scopeKey a key at its level
+     * @param extra the extra allowance, in the budget's unit
+     * @param duration how long it lasts, up to 366 days
+     * @param operator who acts
+     * @param reason why
+     * @throws IllegalArgumentException for an unknown budget, a unit that is not the budget's, a bad duration, or a
+     *     missing operator or reason
+     */
+    public void grant(String budgetId, String scopeKey, Limit extra, Duration duration, String operator,
+            String reason) {
+        Budget b = budget(budgetId);
+        String who = operator(operator);
+        String why = reason(reason);
+        Objects.requireNonNull(scopeKey, "scopeKey");
+        if (extra.unit() != b.unit()) {
+            throw new IllegalArgumentException("budget " + b.id() + " counts " + b.unit().id() + ", the grant was "
+                    + extra);
+        }
+        if (duration == null || duration.isNegative() || duration.isZero() || duration.compareTo(MAX_GRANT) > 0) {
+            throw new IllegalArgumentException("a grant lasts more than 0 and at most 366 days, was " + duration);
+        }
+        guard.grant(b, scopeKey, extra.amount(), duration);
+        guard.recordAdmin(Decision.builder(Action.ALLOW).rule(RULE_GRANT).figures(extra.amount(), b.limit(), b.unit())
+                .reason("operator " + who + " granted " + b.scope().id() + " " + scopeKey + " " + extra
+                        + " more on budget " + b.id() + " for " + duration + ": " + why).build());
+    }
+
+    @Override
+    public void grantAllowance(String budgetId, String scopeKey, String amount, String duration, String operator,
+            String reason) {
+        Budget b = budget(budgetId);
+        Limit extra;
+        try {
+            extra = switch (b.unit()) {
+                case USD -> Limit.usd(amount);
+                case TOKENS -> Limit.tokens(Long.parseLong(amount.trim()));
+                default -> Limit.calls(Long.parseLong(amount.trim()));
+            };
+        } catch (NumberFormatException | NullPointerException e) {
+            throw new IllegalArgumentException("not an amount of " + b.unit().id() + ": " + amount);
+        }
+        Duration d;
+        try {
+            d = Duration.parse(duration);
+        } catch (RuntimeException e) {
+            throw new IllegalArgumentException("not an ISO-8601 duration such as PT2H: " + duration);
+        }
+        grant(budgetId, scopeKey, extra, d, operator, reason);
     }
 
     @Override
@@ -125,6 +233,16 @@ public final class GuardAdmin implements GuardAdminMBean {
         List<String> out = new ArrayList<>();
         for (Suspended s : suspensions()) {
             out.add(s.budgetId() + " " + s.scope().id() + "=" + s.scopeKey() + " until " + s.until());
+        }
+        return out.toArray(new String[0]);
+    }
+
+    @Override
+    public String[] getRecentRefusals() {
+        List<String> out = new ArrayList<>();
+        for (Refusal r : recentRefusals()) {
+            out.add(r.at() + " " + r.kind().id() + " " + r.action().id() + " " + r.rule() + " session=" + r.session()
+                    + (r.tool() == null ? "" : " tool=" + r.tool()) + ": " + r.reason());
         }
         return out.toArray(new String[0]);
     }

@@ -10,6 +10,9 @@ public interface GuardAdminMBean {
     /** @return the suspensions in force, one line each: {@code budget scope=key until <instant>} */
     String[] getSuspensions();
 
+    /** @return the last refusals, oldest first, one line each */
+    String[] getRecentRefusals();
+
     /** @return the sessions stopped by an operator */
     String[] getStoppedSessions();
 
@@ -21,6 +24,19 @@ public interface GuardAdminMBean {
      * @return true if a suspension was lifted
      */
     boolean lift(String budgetId, String scopeKey, String operator, String reason);
+
+    /**
+     * Grants a key an extra allowance for a while (replacing an earlier grant of that key).
+     *
+     * @param budgetId a budget id
+     * @param scopeKey a key at its level
+     * @param amount the extra amount in the budget's unit: decimal dollars ({@code 5.00}), tokens or calls
+     * @param duration how long, ISO-8601 ({@code PT2H})
+     * @param operator who acts
+     * @param reason why
+     */
+    void grantAllowance(String budgetId, String scopeKey, String amount, String duration, String operator,
+            String reason);
 
     /**
      * @param session a session id: its further model and tool calls are refused

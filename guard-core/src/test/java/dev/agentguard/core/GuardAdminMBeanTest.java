@@ -97,6 +97,12 @@ class GuardAdminMBeanTest {
             assertThat(stopped.decision().reason()).isEqualTo("session s1 was stopped by operator bob: runaway agent");
             assertThat(guard.admitToolCall(ToolCall.of(GuardScope.builder().agent("a").session("s2").build(), "y",
                     "{}")).proceeds()).as("other sessions go on").isTrue();
+            assertThat(guard.admin().recentRefusals()).extracting(GuardAdmin.Refusal::rule)
+                    .containsExactly("budgets.session-calls", "budgets.session-calls", "admin.stop");
+            String[] refusalLines = (String[]) server.getAttribute(name, "RecentRefusals");
+            assertThat(refusalLines[refusalLines.length - 1])
+                    .endsWith("tool_call block admin.stop session=s1 tool=y: session s1 was stopped by operator bob:"
+                            + " runaway agent");
             assertThat((Boolean) server.invoke(name, "resumeSession", new Object[] {"s1", "bob", "fixed"},
                     SESSION_ACTION)).isTrue();
             Admission resumed = guard.admitToolCall(ToolCall.of(s1, "z", "{}"));
@@ -120,6 +126,60 @@ class GuardAdminMBeanTest {
                 .anySatisfy(l -> assertThat(l).contains("operator bob stopped session s1: runaway agent"));
         assertThat(lines).filteredOn(l -> l.contains("\"rule\":\"admin.resume\"")).singleElement().asString()
                 .contains("operator bob resumed session s1: fixed");
+    }
+
+    @Test
+    void aGrantRaisesAKeysLimitUntilItExpires() throws Exception {
+        Budget tenantCalls = Budget.builder("tenant-calls").scope(Scope.TENANT).sliding(Duration.ofDays(1))
+                .limitCalls(2).build();
+        GuardConfig config = GuardConfig.builder().name("grant-test")
+                .price("m", ModelPrice.builder().input(BigDecimal.ONE).output(BigDecimal.ONE).build())
+                .budget(tenantCalls).build();
+        Path audit = dir.resolve("grant.jsonl");
+        AuditSink sink = AuditSink.builder(AuditConfig.builder().file(audit).shutdownHook(false).build()).clock(clock)
+                .build();
+        Guard guard = Guard.builder(config).ticker(ticker).clock(clock).listener(sink).build();
+        GuardScope acme = GuardScope.builder().tenant("acme").build();
+        ObjectName name = guard.admin().registerMBean();
+        try {
+            java.util.function.Supplier<Boolean> call = () -> {
+                Admission a = guard.admitModelCall(ModelCall.builder("m").scope(acme).promptTokens(1)
+                        .maxOutputTokens(1).build());
+                if (a.proceeds()) {
+                    a.settle(Usage.of(1, 1));
+                }
+                return a.proceeds();
+            };
+            assertThat(call.get()).isTrue();
+            assertThat(call.get()).isTrue();
+            assertThat(call.get()).isFalse();
+            ManagementFactory.getPlatformMBeanServer().invoke(name, "grantAllowance",
+                    new Object[] {"tenant-calls", "acme", "1", "PT2H", "carol", "launch day"},
+                    new String[] {String.class.getName(), String.class.getName(), String.class.getName(),
+                            String.class.getName(), String.class.getName(), String.class.getName()});
+            GuardAdmin.KeyState state = guard.admin().state("tenant-calls", "acme");
+            assertThat(state.limit()).isEqualTo(3);
+            assertThat(state.granted()).isEqualTo(1);
+            assertThat(state.used()).isEqualTo(2);
+            assertThat(call.get()).as("the grant's one call").isTrue();
+            assertThat(call.get()).isFalse();
+            assertThat(guard.admitModelCall(ModelCall.builder("m").scope(GuardScope.builder().tenant("other").build())
+                    .promptTokens(1).maxOutputTokens(1).build()).decision().proceeds()).isTrue();
+
+            ticker.advance(Duration.ofHours(2).plusSeconds(1));
+            clock.advance(Duration.ofHours(2).plusSeconds(1));
+            assertThat(guard.admin().state("tenant-calls", "acme").limit()).as("expired").isEqualTo(2);
+            assertThat(call.get()).isFalse();
+            assertThatThrownBy(() -> guard.admin().grant("tenant-calls", "acme", Limit.usd("1"),
+                    Duration.ofHours(1), "carol", "x")).hasMessage("budget tenant-calls counts calls, the grant was $1.00");
+            assertThatThrownBy(() -> guard.admin().grant("tenant-calls", "acme", Limit.calls(1),
+                    Duration.ofDays(400), "carol", "x")).hasMessageContaining("at most 366 days");
+        } finally {
+            guard.close();
+        }
+        assertThat(Files.readAllLines(audit)).filteredOn(l -> l.contains("\"rule\":\"admin.grant\""))
+                .singleElement().asString()
+                .contains("operator carol granted tenant acme 1 call more on budget tenant-calls for PT2H: launch day");
     }
 
     @Test
