@@ -17,18 +17,22 @@ import dev.agentguard.core.log.DecisionLog;
 import dev.agentguard.core.window.CalendarPeriod;
 import dev.agentguard.core.window.WindowSpec;
 import dev.agentguard.langchain4j.GuardBlockedException;
+import dev.agentguard.micrometer.GuardMetrics;
 import dev.agentguard.langchain4j.GuardedChatModel;
 import dev.agentguard.policy.Policies;
 import dev.agentguard.policy.Policy;
 import dev.agentguard.policy.PolicyWatcher;
 import dev.langchain4j.model.chat.ChatModel;
 import dev.langchain4j.model.openai.OpenAiChatModel;
+import io.micrometer.prometheusmetrics.PrometheusConfig;
+import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.time.ZoneId;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.Set;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutorService;
 
@@ -143,5 +147,22 @@ final class ReadmeSnippets {
             return summary.join() + " " + tags.join();
         }
         // end::scopes[]
+    }
+
+    static String metrics(Guard guard) {
+        // tag::metrics[]
+        PrometheusMeterRegistry registry = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
+        GuardMetrics.bind(guard, registry);                 // dev.agentguard.micrometer; serve registry.scrape() at /metrics
+        // end::metrics[]
+        return registry.scrape();
+    }
+
+    static void metricsOptions(Guard guard, PrometheusMeterRegistry registry) {
+        // tag::metrics-options[]
+        GuardMetrics.builder()
+                .tenants(Set.of("acme", "globex"))          // a tenant tag for these tenants only, the rest "_other"
+                .maxTagValues(100)                          // models, agents, rules kept each; the rest "_other"
+                .bind(guard, registry);
+        // end::metrics-options[]
     }
 }

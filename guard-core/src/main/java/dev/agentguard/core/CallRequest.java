@@ -26,6 +26,9 @@ public record CallRequest(String provider, long promptTokens, long maxOutputToke
     }
 
     static CallRequest ofTool(long argumentsFingerprint) {
+        if (argumentsFingerprint == 0) {
+            return NONE; // nothing to record: no object per call
+        }
         return new CallRequest(null, -1, -1, 0, false, argumentsFingerprint);
     }
 }

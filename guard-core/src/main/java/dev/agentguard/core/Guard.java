@@ -486,8 +486,8 @@ public final class Guard implements AutoCloseable {
             holds = false;
         }
         // the request's fingerprint is recorded whether or not a session rule needed it
-        CallRequest request = CallRequest.ofTool(fingerprint != 0 ? fingerprint
-                : listeners.isEmpty() ? 0 : CanonicalArguments.fingerprint(call.tool(), call.arguments()));
+        CallRequest request = listeners.isEmpty() ? CallRequest.NONE : CallRequest.ofTool(fingerprint != 0
+                ? fingerprint : CanonicalArguments.fingerprint(call.tool(), call.arguments()));
         AdmittedCall c = AdmittedCall.toolCall(decision, call.scope(), call.tool(), call.arguments(), tick,
                 fingerprint, holds ? outcome.hold : null, holds ? outcome.units : null, priceNanos, request);
         publishPre(config, c, epoch);
@@ -849,6 +849,14 @@ public final class Guard implements AutoCloseable {
      */
     public void addListener(DecisionListener listener) {
         listeners.add(Objects.requireNonNull(listener, "listener"));
+    }
+
+    /**
+     * @return the listeners of this guard now, in the order they are called (a copy): lets an integration find the
+     *     audit sink that a policy file installed, for example, to report its written and lost records
+     */
+    public List<DecisionListener> listeners() {
+        return List.copyOf(listeners);
     }
 
     /** @return the policy in force now */

@@ -20,6 +20,7 @@ import java.time.Clock;
 import java.time.temporal.ChronoUnit;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 
 /**
  * The demo: five runaway-agent scenarios against the guard, on the embedded OpenAI-compatible simulator (or a
@@ -85,34 +86,51 @@ public final class Demo {
                 builder.ticker(time).clock(time);
             }
             Guard guard = builder.build();
-
-            out.println("agent-guard demo: LangChain4j AI services on " + endpoint.describe());
-            out.println("policy " + POLICY + " (examples/src/main/resources); decisions print as they happen,"
-                    + " warn and above (logger agentguard.decision).");
-            Scenarios.Shared shared;
+            Optional<MetricsEndpoint> metrics = MetricsEndpoint.start(System.getProperty(MetricsEndpoint.PROPERTY),
+                    guard);
             try {
-                shared = Scenarios.runAll(new Scenarios(guard, endpoint, time, printer, out));
+                return run(guard, endpoint, time, printer, auditFile, metrics, out);
             } finally {
-                guard.close(); // drains the audit file
+                metrics.ifPresent(MetricsEndpoint::close);
             }
-
-            out.println();
-            out.println("=== Summary, read back from the audit file ===");
-            AuditSummary.read(auditFile).print(out);
-            out.println();
-            out.println("Audit file: " + auditFile.toAbsolutePath());
-            VerificationResult verification = AuditVerifier.builder().build().verify(auditFile);
-            out.println("Hash chain: " + verification);
-            String written = Files.readString(auditFile);
-            boolean redacted = !written.contains(Scenarios.CUSTOMER_EMAIL);
-            out.println("Redaction: the e-mail address of scenario 1 is "
-                    + (redacted ? "nowhere in the file" : "IN THE FILE")
-                    + "; it reads [REDACTED:email] " + count(written, "[REDACTED:email]") + " times.");
-            out.println("Check it yourself: ./mvnw -q -pl guard-core exec:java"
-                    + " -Dexec.mainClass=dev.agentguard.core.audit.AuditVerifier -Dexec.args=" + auditFile.toAbsolutePath());
-            out.println("Decision lines as JSON: add -Ddemo.logback=logback-json.xml to the demo command.");
-            return new Result(auditFile, verification, shared, redacted);
         }
+    }
+
+    private static Result run(Guard guard, Endpoint endpoint, SimulatedTime time, CallPrinter printer, Path auditFile,
+            Optional<MetricsEndpoint> metrics, PrintStream out) throws Exception {
+        out.println("agent-guard demo: LangChain4j AI services on " + endpoint.describe());
+        metrics.ifPresent(m -> out.println("meters at " + m.url() + " while the demo runs"));
+        out.println("policy " + POLICY + " (examples/src/main/resources); decisions print as they happen,"
+                + " warn and above (logger agentguard.decision).");
+        Scenarios.Shared shared;
+        try {
+            shared = Scenarios.runAll(new Scenarios(guard, endpoint, time, printer, out));
+        } finally {
+            guard.close(); // drains the audit file
+        }
+
+        out.println();
+        out.println("=== Summary, read back from the audit file ===");
+        AuditSummary.read(auditFile).print(out);
+        out.println();
+        out.println("Audit file: " + auditFile.toAbsolutePath());
+        VerificationResult verification = AuditVerifier.builder().build().verify(auditFile);
+        out.println("Hash chain: " + verification);
+        String written = Files.readString(auditFile);
+        boolean redacted = !written.contains(Scenarios.CUSTOMER_EMAIL);
+        out.println("Redaction: the e-mail address of scenario 1 is "
+                + (redacted ? "nowhere in the file" : "IN THE FILE")
+                + "; it reads [REDACTED:email] " + count(written, "[REDACTED:email]") + " times.");
+        out.println("Check it yourself: ./mvnw -q -pl guard-core exec:java"
+                + " -Dexec.mainClass=dev.agentguard.core.audit.AuditVerifier -Dexec.args=" + auditFile.toAbsolutePath());
+        out.println("Decision lines as JSON: add -Ddemo.logback=logback-json.xml to the demo command.");
+        if (metrics.isPresent()) {
+            out.println();
+            metrics.get().printSummary(out);
+        } else {
+            out.println("Meters for Prometheus: add -D" + MetricsEndpoint.PROPERTY + "=PORT to the demo command.");
+        }
+        return new Result(auditFile, verification, shared, redacted);
     }
 
     private static int count(String text, String part) {
