@@ -5,6 +5,7 @@ import dev.agentguard.core.Budget;
 import dev.agentguard.core.Guard;
 import dev.agentguard.core.GuardConfig;
 import dev.agentguard.core.GuardScope;
+import dev.agentguard.core.Limit;
 import dev.agentguard.core.ModelCall;
 import dev.agentguard.core.OnExceed;
 import dev.agentguard.core.common.Scope;
@@ -33,6 +34,7 @@ import java.time.Duration;
 import java.time.ZoneId;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.Set;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutorService;
@@ -76,6 +78,22 @@ final class ReadmeSnippets {
         Map<String, Guard> agents = Policies.loadAgents(Path.of("policies/")); // agents: sections or one file per agent
         PolicyWatcher watcher = PolicyWatcher.builder(path, guard).build().start();   // hot reload
         // end::policies[]
+    }
+
+    /** Where the plan tiers of the README's resolver come from (a database, in real life). */
+    interface Plans {
+        /** @param tenant a tenant id @return its plan's daily dollars, when it has a plan */
+        Optional<String> dailyLimitUsd(String tenant);
+    }
+
+    static Guard plans(Plans plans) {
+        // tag::plans[]
+        Guard guard = Policies.builder(Policies.parse(Path.of("policies/saas.yaml")))
+                .limitResolver((budget, tenant) -> plans.dailyLimitUsd(tenant)   // the plan's dollars, or none
+                        .map(Limit::usd).orElse(null), Duration.ofMinutes(5))
+                .build();
+        // end::plans[]
+        return guard;
     }
 
     static void audit(GuardConfig config) {

@@ -69,11 +69,11 @@ final class AdmittedCall {
                 startTick, null, 0, request);
     }
 
-    /** A tool call, admitted or refused; it holds no reservation. */
+    /** A tool call, admitted or refused; it holds a reservation when calls budgets count tool calls. */
     static AdmittedCall toolCall(long id, Decision decision, GuardScope scope, String tool, String arguments,
-            long startTick, long fingerprint, CallRequest request) {
-        return new AdmittedCall(id, CallKind.TOOL_CALL, decision, scope, tool, arguments, null, null, null, true, 0, 0, 0,
-                startTick, null, fingerprint, request);
+            long startTick, long fingerprint, Hold hold, Unit[] units, long priceNanos, CallRequest request) {
+        return new AdmittedCall(id, CallKind.TOOL_CALL, decision, scope, tool, arguments, hold, units, null, true, 0, 0,
+                priceNanos, startTick, null, fingerprint, request);
     }
 
     /** @return the model to call (after any downgrade); null for a tool call */

@@ -15,7 +15,9 @@ import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Arrays;
+import java.util.HashMap;
 import java.util.List;
+import java.util.Map;
 
 /**
  * Evaluates the budgets of a policy for one model call: checks suspensions, reserves the call's worst case on
@@ -47,6 +49,8 @@ final class BudgetRules {
         /** The first budget past its {@code downgradeAt} share (or refusing, with a downgradeAt), else null. */
         Budget pastDowngrade;
         long pastDowngradeObserved;
+        /** The limit of {@link #pastDowngrade} for the caller's key. */
+        long pastDowngradeLimit;
 
         Outcome(Hold hold, Unit[] units, List<Decision.Builder> fired) {
             this.hold = hold;
@@ -74,24 +78,62 @@ final class BudgetRules {
         final List<Budget> list;
         final Budget[] budgets;
         final Unit[] units;
+        /** Each budget's own limit. */
+        final long[] limits;
+        /** Whether some budget's limit may differ per key (overrides, or a resolver): then limits are looked up. */
+        final boolean perKey;
+        /** Whether some calls budget counts tool calls: else an unpriced tool call reserves nothing. */
+        final boolean countsToolCalls;
+        /** Whether some cost budget counts tool calls: a priced tool call reserves its price on it. */
+        final boolean countsToolCost;
 
-        Policy(List<Budget> list) {
+        Policy(List<Budget> list, ResolvedLimits resolved) {
             this.list = list;
             this.budgets = list.toArray(new Budget[0]);
             this.units = new Unit[budgets.length];
+            this.limits = new long[budgets.length];
+            boolean perKey = resolved != null && budgets.length > 0;
+            boolean countsToolCalls = false;
+            boolean countsToolCost = false;
+            Map<String, Budget> byId = new HashMap<>();
             for (int i = 0; i < budgets.length; i++) {
                 units[i] = budgets[i].unit();
+                limits[i] = budgets[i].limit();
+                perKey |= budgets[i].hasOverrides();
+                countsToolCalls |= budgets[i].countsToolCalls() && budgets[i].unit() == Unit.CALLS;
+                countsToolCost |= budgets[i].countsToolCalls() && budgets[i].unit() == Unit.USD;
+                byId.put(budgets[i].id(), budgets[i]);
+            }
+            this.perKey = perKey;
+            this.countsToolCalls = countsToolCalls;
+            this.countsToolCost = countsToolCost;
+            if (resolved != null) {
+                resolved.policy(byId);
             }
         }
     }
 
     private final BudgetLedger ledger;
     private final Cache<BudgetKey, Suspension> suspensions;
+    /** Extra allowances an operator granted, per key, each expiring with its duration. */
+    private final Cache<BudgetKey, Grant> grants;
+    /** Whether a grant was ever made: until then limits are not looked up per key for grants. */
+    private volatile boolean anyGrant;
+    /** The guard's limit resolver behind its cache, or null. */
+    private final ResolvedLimits resolved;
     /** The arrays of the last policy's budgets: a reload brings a new list, and the next call rebuilds them. */
-    private volatile Policy policy = new Policy(List.of());
+    private volatile Policy policy;
 
-    BudgetRules(BudgetLedger ledger, Ticker ticker, long maxSuspensions) {
+    BudgetRules(BudgetLedger ledger, Ticker ticker, long maxSuspensions, ResolvedLimits resolved) {
         this.ledger = ledger;
+        this.resolved = resolved;
+        this.policy = new Policy(List.of(), null);
+        this.grants = Caffeine.newBuilder()
+                .executor(Runnable::run)
+                .maximumSize(maxSuspensions)
+                .expireAfter(Expiry.<BudgetKey, Grant>writing((k, g) -> g.duration))
+                .ticker(ticker::read)
+                .build();
         this.suspensions = Caffeine.newBuilder()
                 .executor(Runnable::run)
                 .maximumSize(maxSuspensions)
@@ -103,10 +145,88 @@ final class BudgetRules {
     private Policy policyOf(List<Budget> budgets) {
         Policy p = policy;
         if (p.list != budgets) {
-            p = new Policy(budgets);
+            p = new Policy(budgets, resolved);
             policy = p;
         }
         return p;
+    }
+
+    /** @return the limit of a budget for a key, as a call would see it now */
+    long limitFor(Budget b, BudgetKey key) {
+        return limitOf(b, key);
+    }
+
+    /**
+     * Adds an allowance to a key's limit for a while, replacing an earlier grant of that key.
+     *
+     * @param extra the extra amount, in the budget's unit
+     * @param duration how long it lasts
+     */
+    void grant(BudgetKey key, long extra, Duration duration) {
+        grants.put(key, new Grant(extra, duration));
+        anyGrant = true;
+    }
+
+    /** @return the extra allowance of a key in force, or 0 */
+    long granted(BudgetKey key) {
+        if (!anyGrant) {
+            return 0;
+        }
+        Grant g = grants.getIfPresent(key);
+        return g == null ? 0 : g.extra;
+    }
+
+    /** @return the suspensions in force at {@code epochMillis} */
+    List<GuardAdmin.Suspended> suspensions(long epochMillis) {
+        List<GuardAdmin.Suspended> out = new ArrayList<>();
+        suspensions.asMap().forEach((k, s) -> {
+            if (s.untilMillis > epochMillis) {
+                out.add(new GuardAdmin.Suspended(k.budgetId(), k.scope(), k.scopeKey(),
+                        Instant.ofEpochMilli(s.untilMillis)));
+            }
+        });
+        return out;
+    }
+
+    /** @return the end of a suspension of that key in force at {@code epochMillis}, or null */
+    Instant suspendedUntil(BudgetKey key, long epochMillis) {
+        Suspension s = suspensions.getIfPresent(key);
+        return s == null || s.untilMillis <= epochMillis ? null : Instant.ofEpochMilli(s.untilMillis);
+    }
+
+    /** @return true if a suspension of that key was removed */
+    boolean lift(BudgetKey key) {
+        return suspensions.asMap().remove(key) != null;
+    }
+
+    /**
+     * The limit of a budget for one key: the budget's exact override, else its most specific matching pattern, else
+     * the resolver's answer (cached), else the budget's own limit; plus an operator's grant in force.
+     */
+    private long limitOf(Budget b, BudgetKey key) {
+        long extra = granted(key);
+        long base = baseLimitOf(b, key);
+        if (extra == 0) {
+            return base;
+        }
+        long ceiling = BudgetRequest.NO_LIMIT - 1; // a limit, not "no limit"
+        return base > ceiling - extra ? ceiling : base + extra;
+    }
+
+    private long baseLimitOf(Budget b, BudgetKey key) {
+        if (b.hasOverrides()) {
+            long o = b.overrideFor(key.scopeKey());
+            if (o > 0) {
+                return o;
+            }
+        }
+        if (resolved != null) {
+            long r = resolved.limitOf(b, key);
+            if (r > 0) {
+                return r;
+            }
+        }
+        return b.limit();
     }
 
     /**
@@ -116,13 +236,40 @@ final class BudgetRules {
      * @param shadow whether limits are only recorded, not enforced
      * @param scope the caller
      * @param model the model actually used (the MODEL level's key)
+     * @param provider the model's provider, or null when unknown
      * @param epochMillis now
      * @param costNanos the worst-case cost (0 when the price is unknown)
      * @param tokens the worst-case tokens
      * @return the outcome: the hold, and every budget decision that fired
      */
-    Outcome reserve(List<Budget> budgets, boolean shadow, GuardScope scope, String model, long epochMillis,
-            long costNanos, long tokens) {
+    Outcome reserve(List<Budget> budgets, boolean shadow, GuardScope scope, String model, String provider,
+            long epochMillis, long costNanos, long tokens) {
+        return reserve(budgets, shadow, scope, model, provider, null, epochMillis, costNanos, tokens);
+    }
+
+    /**
+     * @param priceNanos the tool's price per call, 0 when it has none
+     * @return whether some budget of the policy counts a call of that tool
+     */
+    boolean countsTool(List<Budget> budgets, long priceNanos) {
+        Policy p = policyOf(budgets);
+        return p.countsToolCalls || priceNanos > 0 && p.countsToolCost;
+    }
+
+    /**
+     * Reserves a tool call on every budget that counts it: one call on calls budgets with {@code kinds: tool},
+     * its price on cost budgets when the tool has one.
+     *
+     * @return the outcome: the hold, and every budget decision that fired
+     */
+    Outcome reserveTool(List<Budget> budgets, boolean shadow, GuardScope scope, String tool, long priceNanos,
+            long epochMillis) {
+        return reserve(budgets, shadow, scope, null, null, tool, epochMillis, priceNanos, 0);
+    }
+
+    /** Reserves a model call ({@code tool} null) or a tool call on every budget that counts it. */
+    private Outcome reserve(List<Budget> budgets, boolean shadow, GuardScope scope, String model, String provider,
+            String tool, long epochMillis, long costNanos, long tokens) {
         int n = budgets.size();
         BudgetRequest[] requests = new BudgetRequest[n];
         // while every budget applies (the usual case), budget i is request i and the units are the policy's own
@@ -130,31 +277,43 @@ final class BudgetRules {
         Policy policy = policyOf(budgets);
         Budget[] applied = null;
         Unit[] units = policy.units;
+        // the same for the limits, unless some budget's limit depends on the key
+        boolean perKey = policy.perKey || anyGrant;
+        long[] limits = perKey ? new long[n] : policy.limits;
         List<Decision.Builder> fired = null;
         int count = 0;
         for (int i = 0; i < n; i++) {
             Budget b = budgets.get(i);
-            String key = b.scope().keyOf(scope, model);
+            boolean counts = tool == null ? b.countsModel(model, provider)
+                    : b.countsTool(tool) && (b.unit() == Unit.CALLS || b.unit() == Unit.USD && costNanos > 0);
+            String key = counts ? b.scope().keyOf(scope, model) : null;
             if (key == null) {
                 if (applied == null) {
                     applied = budgets.subList(0, count).toArray(new Budget[n]);
                     units = Arrays.copyOf(units, n);
+                    if (limits == policy.limits) {
+                        limits = Arrays.copyOf(limits, n);
+                    }
                 }
                 continue;
             }
             BudgetKey bk = b.keyFor(key);
+            long limit = perKey ? limitOf(b, bk) : b.limit();
             if (!shadow) {
-                Decision.Builder suspended = suspended(b, bk, epochMillis);
+                Decision.Builder suspended = suspended(b, bk, limit, epochMillis);
                 if (suspended != null) {
                     fired = add(fired, suspended);
                 }
             }
             long amount = amount(b.unit(), costNanos, tokens);
             boolean hard = !shadow && b.onExceed().kind() != OnExceed.Kind.WARN;
-            requests[count] = new BudgetRequest(bk, amount, hard ? b.limit() : BudgetRequest.NO_LIMIT);
+            requests[count] = new BudgetRequest(bk, amount, hard ? limit : BudgetRequest.NO_LIMIT);
             if (applied != null) {
                 applied[count] = b;
                 units[count] = b.unit();
+            }
+            if (limits != policy.limits) {
+                limits[count] = limit;
             }
             count++;
         }
@@ -189,14 +348,15 @@ final class BudgetRules {
                 BudgetRequest r = requests[j];
                 long used = j <= i ? hold.usedBefore(j) : ledger.used(r.key());
                 Budget b = applied[j];
+                long limit = limits[j];
                 if (j == i || r.limit() != BudgetRequest.NO_LIMIT && requests[j].amount() > r.limit() - used) {
-                    fired.add(refusal(b, r.key(), used, requests[j].amount(), epochMillis, false));
-                } else if (used + requests[j].amount() > b.limit()) {
-                    fired.add(pastSoftLimit(b, r.key().scopeKey(), used, requests[j].amount()));
+                    fired.add(refusal(b, r.key(), limit, used, requests[j].amount(), epochMillis, false));
+                } else if (used + requests[j].amount() > limit) {
+                    fired.add(pastSoftLimit(b, r.key().scopeKey(), limit, used, requests[j].amount()));
                 } else {
-                    int crossed = crossedWarnShare(b, used, used + requests[j].amount());
+                    int crossed = crossedWarnShare(b, limit, used, used + requests[j].amount());
                     if (crossed > 0) {
-                        fired.add(warnShare(b, r.key().scopeKey(), used + requests[j].amount(), crossed));
+                        fired.add(warnShare(b, r.key().scopeKey(), limit, used + requests[j].amount(), crossed));
                     }
                 }
             }
@@ -204,35 +364,39 @@ final class BudgetRules {
             if (applied[i].downgradeAt() > 0) {
                 refused.pastDowngrade = applied[i];
                 refused.pastDowngradeObserved = hold.usedBefore(i) + requests[i].amount();
+                refused.pastDowngradeLimit = limits[i];
             }
             return refused;
         }
         Budget pastDowngrade = null;
         long pastDowngradeObserved = 0;
+        long pastDowngradeLimit = 0;
         int tightest = -1;
         long tightestLeft = 0;
         for (int i = 0; i < count; i++) {
             Budget b = applied[i];
+            long limit = limits[i];
             String key = requests[i].key().scopeKey();
             long before = hold.usedBefore(i);
             long after = before + requests[i].amount();
-            if (after > b.limit()) {
+            if (after > limit) {
                 boolean wouldRefuse = shadow && b.onExceed().kind() != OnExceed.Kind.WARN;
                 fired = add(fired, wouldRefuse
-                        ? refusal(b, requests[i].key(), before, requests[i].amount(), epochMillis, true)
-                        : pastSoftLimit(b, key, before, requests[i].amount()));
+                        ? refusal(b, requests[i].key(), limit, before, requests[i].amount(), epochMillis, true)
+                        : pastSoftLimit(b, key, limit, before, requests[i].amount()));
             } else {
-                int crossed = crossedWarnShare(b, before, after);
+                int crossed = crossedWarnShare(b, limit, before, after);
                 if (crossed > 0) {
-                    fired = add(fired, warnShare(b, key, after, crossed));
+                    fired = add(fired, warnShare(b, key, limit, after, crossed));
                 }
             }
-            if (pastDowngrade == null && b.downgradeAt() > 0 && after > share(b.limit(), b.downgradeAt())) {
+            if (pastDowngrade == null && b.downgradeAt() > 0 && after > share(limit, b.downgradeAt())) {
                 pastDowngrade = b;
                 pastDowngradeObserved = after;
+                pastDowngradeLimit = limit;
             }
-            long left = b.limit() - after;
-            if (tightest < 0 || lessShareLeft(left, b.limit(), tightestLeft, applied[tightest].limit())) {
+            long left = limit - after;
+            if (tightest < 0 || lessShareLeft(left, limit, tightestLeft, limits[tightest])) {
                 tightest = i;
                 tightestLeft = left;
             }
@@ -253,6 +417,7 @@ final class BudgetRules {
         }
         granted.pastDowngrade = pastDowngrade;
         granted.pastDowngradeObserved = pastDowngradeObserved;
+        granted.pastDowngradeLimit = pastDowngradeLimit;
         return granted;
     }
 
@@ -263,28 +428,31 @@ final class BudgetRules {
      *
      * @return the decisions that fired, possibly empty
      */
-    List<Decision.Builder> peek(List<Budget> budgets, GuardScope scope, String model, long epochMillis,
-            long costNanos, long tokens) {
+    List<Decision.Builder> peek(List<Budget> budgets, GuardScope scope, String model, String provider,
+            long epochMillis, long costNanos, long tokens) {
         List<Decision.Builder> fired = null;
+        boolean perKey = policyOf(budgets).perKey || anyGrant;
         for (Budget b : budgets) {
-            String key = b.scope().keyOf(scope, model);
+            String key = b.countsModel(model, provider) ? b.scope().keyOf(scope, model) : null;
             if (key == null) {
                 continue;
             }
             BudgetKey bk = b.keyFor(key);
-            Decision.Builder suspended = suspended(b, bk, epochMillis);
+            long limit = perKey ? limitOf(b, bk) : b.limit();
+            Decision.Builder suspended = suspended(b, bk, limit, epochMillis);
             if (suspended != null) {
                 fired = add(fired, suspended);
                 continue;
             }
             long amount = amount(b.unit(), costNanos, tokens);
             long used = ledger.used(bk);
-            int crossed = crossedWarnShare(b, used, used + amount);
-            if (amount > b.limit() - used) {
-                fired = add(fired, b.onExceed().kind() == OnExceed.Kind.WARN ? pastSoftLimit(b, key, used, amount)
-                        : refusal(b, bk, used, amount, epochMillis, false));
+            int crossed = crossedWarnShare(b, limit, used, used + amount);
+            if (amount > limit - used) {
+                fired = add(fired, b.onExceed().kind() == OnExceed.Kind.WARN
+                        ? pastSoftLimit(b, key, limit, used, amount)
+                        : refusal(b, bk, limit, used, amount, epochMillis, false));
             } else if (crossed > 0) {
-                fired = add(fired, warnShare(b, key, used + amount, crossed));
+                fired = add(fired, warnShare(b, key, limit, used + amount, crossed));
             }
         }
         return fired == null ? List.of() : fired;
@@ -302,8 +470,7 @@ final class BudgetRules {
             }
             String key = b.scope().keyOf(scope, null);
             if (key != null) {
-                Decision.Builder suspended = suspended(b, b.keyFor(key),
-                        epochMillis);
+                Decision.Builder suspended = suspended(b, b.keyFor(key), Decision.NO_FIGURE, epochMillis);
                 if (suspended != null) {
                     return suspended;
                 }
@@ -312,7 +479,8 @@ final class BudgetRules {
         return null;
     }
 
-    private Decision.Builder suspended(Budget b, BudgetKey bk, long epochMillis) {
+    /** @param limit the key's limit for the reason, or {@link Decision#NO_FIGURE} for the one it was suspended at */
+    private Decision.Builder suspended(Budget b, BudgetKey bk, long limit, long epochMillis) {
         if (b.onExceed().kind() != OnExceed.Kind.SUSPEND) {
             return null;
         }
@@ -322,20 +490,21 @@ final class BudgetRules {
         }
         return Decision.builder(Action.SUSPEND).rule(b.ruleId()).suspendedUntil(Instant.ofEpochMilli(s.untilMillis))
                 .reason(describe(b, bk.scopeKey()) + " is suspended until " + Instant.ofEpochMilli(s.untilMillis)
-                        + " after passing its " + b.unit().describe(b.limit()) + " limit");
+                        + " after passing its " + b.unit().describe(limit == Decision.NO_FIGURE ? s.limit : limit)
+                        + " limit");
     }
 
-    private static Decision.Builder pastSoftLimit(Budget b, String key, long before, long amount) {
-        return Decision.builder(Action.WARN).rule(b.ruleId()).figures(before + amount, b.limit(), b.unit())
+    private static Decision.Builder pastSoftLimit(Budget b, String key, long limit, long before, long amount) {
+        return Decision.builder(Action.WARN).rule(b.ruleId()).figures(before + amount, limit, b.unit())
                 .reason(describe(b, key) + " is past its limit: " + b.unit().describe(before) + " used + "
-                        + b.unit().describe(amount) + " for this call > " + b.unit().describe(b.limit())
+                        + b.unit().describe(amount) + " for this call > " + b.unit().describe(limit)
                         + " (onExceed: warn, the call goes ahead)");
     }
 
-    private static Decision.Builder warnShare(Budget b, String key, long after, int crossed) {
-        return Decision.builder(Action.WARN).rule(b.ruleId()).figures(after, b.limit(), b.unit())
+    private static Decision.Builder warnShare(Budget b, String key, long limit, long after, int crossed) {
+        return Decision.builder(Action.WARN).rule(b.ruleId()).figures(after, limit, b.unit())
                 .reason(describe(b, key) + " reached " + crossed + "% of its limit: " + b.unit().describe(after)
-                        + " of " + b.unit().describe(b.limit()) + " used or reserved");
+                        + " of " + b.unit().describe(limit) + " used or reserved");
     }
 
     private static List<Decision.Builder> add(List<Decision.Builder> list, Decision.Builder d) {
@@ -351,31 +520,31 @@ final class BudgetRules {
         }
     }
 
-    private Decision.Builder refusal(Budget b, BudgetKey key, long before, long amount, long epochMillis,
-            boolean shadow) {
+    private Decision.Builder refusal(Budget b, BudgetKey key, long limit, long before, long amount,
+            long epochMillis, boolean shadow) {
         long observed = before + amount;
         String text = describe(b, key.scopeKey()) + " would pass its limit: " + b.unit().describe(before)
                 + " used or reserved + " + b.unit().describe(amount) + " for this call > "
-                + b.unit().describe(b.limit());
+                + b.unit().describe(limit);
         if (b.onExceed().kind() == OnExceed.Kind.SUSPEND) {
             Duration d = b.onExceed().suspension();
             long until = epochMillis + d.toMillis(); // OnExceed bounds a suspension to 3660 days: no overflow
             if (!shadow) {
-                suspensions.put(key, new Suspension(until, d));
+                suspensions.put(key, new Suspension(until, d, limit));
             }
-            return Decision.builder(Action.SUSPEND).rule(b.ruleId()).figures(observed, b.limit(), b.unit())
+            return Decision.builder(Action.SUSPEND).rule(b.ruleId()).figures(observed, limit, b.unit())
                     .suspendedUntil(Instant.ofEpochMilli(until))
                     .reason(text + "; " + b.scope().id() + " " + key.scopeKey() + " suspended until "
                             + Instant.ofEpochMilli(until));
         }
-        return Decision.builder(Action.BLOCK).rule(b.ruleId()).figures(observed, b.limit(), b.unit()).reason(text);
+        return Decision.builder(Action.BLOCK).rule(b.ruleId()).figures(observed, limit, b.unit()).reason(text);
     }
 
     /** @return the highest warnAt share in percent that the move from {@code before} to {@code after} crosses */
-    private static int crossedWarnShare(Budget b, long before, long after) {
+    private static int crossedWarnShare(Budget b, long limit, long before, long after) {
         int[] shares = b.warnAtShared();
         for (int i = shares.length - 1; i >= 0; i--) {
-            long threshold = share(b.limit(), shares[i]);
+            long threshold = share(limit, shares[i]);
             if (before < threshold && after >= threshold) {
                 return shares[i];
             }
@@ -418,13 +587,26 @@ final class BudgetRules {
                 + " (" + (b.window().isCalendar() ? window : "per " + window) + ")";
     }
 
+    private static final class Grant {
+        final long extra;
+        final Duration duration;
+
+        Grant(long extra, Duration duration) {
+            this.extra = extra;
+            this.duration = duration;
+        }
+    }
+
     private static final class Suspension {
         final long untilMillis;
         final Duration duration;
+        /** The key's limit when it was suspended. */
+        final long limit;
 
-        Suspension(long untilMillis, Duration duration) {
+        Suspension(long untilMillis, Duration duration, long limit) {
             this.untilMillis = untilMillis;
             this.duration = duration;
+            this.limit = limit;
         }
     }
 }

@@ -20,12 +20,17 @@ import dev.agentguard.core.pricing.ModelPrice;
 import dev.agentguard.core.pricing.PriceCatalog;
 import dev.agentguard.core.pricing.PricedModel;
 import java.time.Clock;
+import java.time.Duration;
+import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 import java.util.Objects;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.Executor;
+import java.util.concurrent.ForkJoinPool;
 import java.util.concurrent.atomic.AtomicLong;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -129,6 +134,11 @@ public final class Guard implements AutoCloseable {
     private final AtomicLong nextSweep;
     /** Calls without a session under a policy with session rules: a WARN on this guard's logger once a minute. */
     private final SessionlessCalls sessionless = new SessionlessCalls(LOG);
+    /** Sessions an operator stopped, with the reason their calls are refused; empty almost always. */
+    private final Map<String, String> stopped = new ConcurrentHashMap<>();
+    private volatile GuardAdmin admin;
+    /** The last refusals, for operators; written only when a call is refused. */
+    private final GuardAdmin.RecentRefusals refusals = new GuardAdmin.RecentRefusals(100);
     /** Everything derived from the policy; read once per admission so that a call sees one policy throughout. */
     private volatile Active active;
 
@@ -160,7 +170,9 @@ public final class Guard implements AutoCloseable {
                 .maxWindows(t.maxSessions() * TelemetryConfig.WINDOWS_PER_SESSION).build();
         this.nextSweep = new AtomicLong(ticker.read() + SWEEP_INTERVAL_NANOS);
         this.telemetry = new Telemetry(t, ticker, clock);
-        this.budgets = new BudgetRules(ledger, ticker, t.maxSessions());
+        ResolvedLimits resolved = b.limitResolver == null ? null : new ResolvedLimits(b.limitResolver,
+                b.limitRefresh, t.maxSessions(), ticker, b.refreshExecutor);
+        this.budgets = new BudgetRules(ledger, ticker, t.maxSessions(), resolved);
         this.active = new Active(config, new SessionRules(config.caps(), config.loops(), ticker, t.maxSessions(),
                 t.sessionIdleExpiry()), new ModelHealth(config.health(), config.ladder(), clock));
         this.listeners.addAll(b.listeners);
@@ -197,6 +209,9 @@ public final class Guard implements AutoCloseable {
         GuardScope scope = call.scope();
         String requested = call.model();
         Verdict verdict = new Verdict(config.mode() == Mode.SHADOW);
+        if (!stopped.isEmpty()) {
+            verdict.offer(stoppedBy(scope));
+        }
 
         // 1. caps, loops, a run that a refused tool call ended: cheap, and they need no price. A call they let
         // through is counted at once (so that concurrent calls of a session see it) and taken back if refused.
@@ -212,7 +227,7 @@ public final class Guard implements AutoCloseable {
         long maxOut = call.maxOutputTokens() > 0 ? call.maxOutputTokens() : config.defaultMaxOutputTokens();
         if (verdict.stops()) {
             // refused already: reserve nothing, but let the budgets say what they would (a suspension wins)
-            for (Decision.Builder d : budgets.peek(config.budgets(), scope, requested, epoch,
+            for (Decision.Builder d : budgets.peek(config.budgets(), scope, requested, call.provider(), epoch,
                     priced.worstCase(prompt, maxOut), saturatedSum(prompt, maxOut))) {
                 verdict.offer(d);
             }
@@ -232,7 +247,7 @@ public final class Guard implements AutoCloseable {
         }
         // 5. budgets, moving down the ladder past a downgradeAt share
         boolean shadow = verdict.shadow();
-        BudgetRules.Outcome outcome = budgets.reserve(config.budgets(), shadow, scope, model, epoch,
+        BudgetRules.Outcome outcome = budgets.reserve(config.budgets(), shadow, scope, model, call.provider(), epoch,
                 priced.worstCase(prompt, maxOut), saturatedSum(prompt, maxOut));
         if (outcome.pastDowngrade != null) {
             Downgrade down = downgrade(p, call, outcome, model, scope, shadow, epoch, prompt, maxOut);
@@ -396,11 +411,11 @@ public final class Guard implements AutoCloseable {
         String why = trigger.scope().id() + " budget " + trigger.id() + " would be past its downgradeAt "
                 + trigger.downgradeAt() + "% with this call on " + model + " ("
                 + trigger.unit().describe(original.pastDowngradeObserved) + " of "
-                + trigger.unit().describe(trigger.limit()) + " used or reserved)";
+                + trigger.unit().describe(original.pastDowngradeLimit) + " used or reserved)";
         if (shadow) {
             String next = ladder.get(from + 1);
             return new Downgrade(next, null, original, Decision.builder(Action.DOWNGRADE).rule(trigger.ruleId())
-                    .figures(original.pastDowngradeObserved, BudgetRules.share(trigger.limit(), trigger.downgradeAt()),
+                    .figures(original.pastDowngradeObserved, BudgetRules.share(original.pastDowngradeLimit, trigger.downgradeAt()),
                             trigger.unit()).reason(why + "; using " + next + " instead of " + model));
         }
         budgets.release(original);
@@ -410,18 +425,18 @@ public final class Guard implements AutoCloseable {
             if (c.decision != null && c.decision.action().refuses()) {
                 continue; // an unpriced model under unknownModel: block is no way out
             }
-            BudgetRules.Outcome o = budgets.reserve(config.budgets(), false, scope, candidate, epoch,
+            BudgetRules.Outcome o = budgets.reserve(config.budgets(), false, scope, candidate, call.provider(), epoch,
                     c.worstCase(prompt, maxOut), Math.addExact(prompt, maxOut));
             if (o.granted()) {
                 return new Downgrade(candidate, c, o, Decision.builder(Action.DOWNGRADE).rule(trigger.ruleId())
-                        .figures(original.pastDowngradeObserved, BudgetRules.share(trigger.limit(),
-                                trigger.downgradeAt()), trigger.unit())
+                        .figures(original.pastDowngradeObserved, BudgetRules.share(
+                                original.pastDowngradeLimit, trigger.downgradeAt()), trigger.unit())
                         .reason(why + "; using " + candidate + " instead of " + model));
             }
         }
         // nothing cheaper fits: take the original reservation again (or be refused by it)
         Priced same = price(p, call.provider(), model, epoch);
-        BudgetRules.Outcome again = budgets.reserve(config.budgets(), false, scope, model, epoch,
+        BudgetRules.Outcome again = budgets.reserve(config.budgets(), false, scope, model, call.provider(), epoch,
                 same.worstCase(prompt, maxOut), Math.addExact(prompt, maxOut));
         return new Downgrade(model, same, again, null);
     }
@@ -439,6 +454,9 @@ public final class Guard implements AutoCloseable {
         GuardConfig config = p.config;
         SessionRules sessionRules = p.sessionRules;
         Verdict verdict = new Verdict(config.mode() == Mode.SHADOW);
+        if (!stopped.isEmpty()) {
+            verdict.offer(stoppedBy(call.scope()));
+        }
         long fingerprint = 0;
         if (!sessionRules.isEmpty()) {
             fingerprint = CanonicalArguments.fingerprint(call.tool(), call.arguments());
@@ -447,17 +465,107 @@ public final class Guard implements AutoCloseable {
         if (!verdict.shadow()) {
             verdict.offer(budgets.suspension(config.budgets(), call.scope(), epoch)); // a suspended scope runs no tool
         }
+        Money price = config.toolPrices().isEmpty() ? null : config.toolPrices().get(call.tool());
+        long priceNanos = price == null ? 0 : price.nanos();
+        BudgetRules.Outcome outcome = null;
+        if (!verdict.stops() && budgets.countsTool(config.budgets(), priceNanos)) {
+            outcome = budgets.reserveTool(config.budgets(), verdict.shadow(), call.scope(), call.tool(), priceNanos,
+                    epoch);
+            outcome.offerTo(verdict);
+        }
         Decision decision = verdict.decide(null, null);
         if (decision.action() == Action.BLOCK || decision.action() == Action.SUSPEND) {
             sessionRules.runEnded(call.scope(), decision); // whatever the wiring, the run ends here
+        }
+        if (!decision.proceeds()) {
+            GuardScope s = call.scope();
+            refusals.add(new GuardAdmin.Refusal(Instant.ofEpochMilli(epoch), CallKind.TOOL_CALL, decision.action(),
+                    decision.rule(), decision.reason(), s.agent(), s.session(), s.tenant(), call.tool()));
+        }
+        boolean holds = outcome != null && outcome.granted();
+        if (holds && !decision.proceeds()) {
+            budgets.release(outcome); // refused after all (in enforce mode a refusal runs nothing)
+            holds = false;
         }
         // the request's fingerprint is recorded whether or not a session rule needed it
         CallRequest request = listeners.isEmpty() ? CallRequest.NONE : CallRequest.ofTool(fingerprint != 0
                 ? fingerprint : CanonicalArguments.fingerprint(call.tool(), call.arguments()));
         AdmittedCall c = AdmittedCall.toolCall(callIds.incrementAndGet(), decision, call.scope(), call.tool(),
-                call.arguments(), tick, fingerprint, request);
+                call.arguments(), tick, fingerprint, holds ? outcome.hold : null, holds ? outcome.units : null, priceNanos, request);
         publishPre(config, c, epoch);
-        return new Admission(this, c);
+        Admission a = new Admission(this, c);
+        if (c.holdsSomething()) {
+            open.add(a); // the lease ends a tool call that never reports back
+        }
+        return a;
+    }
+
+    /** @return the refusal of a call whose session an operator stopped, or null */
+    private Decision.Builder stoppedBy(GuardScope scope) {
+        String why = scope.session() == null ? null : stopped.get(scope.session());
+        return why == null ? null : Decision.builder(Action.BLOCK).rule(GuardAdmin.RULE_STOP).reason(why);
+    }
+
+    /** @return the operator's view of this guard: budget keys, suspensions, and actions on them */
+    public GuardAdmin admin() {
+        GuardAdmin a = admin;
+        if (a == null) {
+            synchronized (this) {
+                if (admin == null) {
+                    admin = new GuardAdmin(this);
+                }
+                a = admin;
+            }
+        }
+        return a;
+    }
+
+    String name() {
+        return active.config.name();
+    }
+
+    GuardAdmin.KeyState keyState(Budget b, String scopeKey) {
+        String key = keyAt(b, scopeKey);
+        BudgetKey bk = new BudgetKey(b.id(), b.scope(), key, b.window());
+        long epoch = clock.millis();
+        return new GuardAdmin.KeyState(b.id(), key, ledger.used(bk), ledger.reserved(bk), budgets.limitFor(b, bk),
+                b.unit(), budgets.suspendedUntil(bk, epoch), budgets.granted(bk));
+    }
+
+    List<GuardAdmin.Suspended> suspensions() {
+        return budgets.suspensions(clock.millis());
+    }
+
+    List<GuardAdmin.Refusal> recentRefusals() {
+        return refusals.snapshot();
+    }
+
+    List<String> stoppedSessions() {
+        return List.copyOf(stopped.keySet());
+    }
+
+    boolean lift(Budget b, String scopeKey) {
+        return budgets.lift(new BudgetKey(b.id(), b.scope(), keyAt(b, scopeKey), b.window()));
+    }
+
+    private static String keyAt(Budget b, String scopeKey) {
+        return b.scope() == Scope.GLOBAL ? Scope.GLOBAL_KEY : Objects.requireNonNull(scopeKey, "scopeKey");
+    }
+
+    void grant(Budget b, String scopeKey, long extra, java.time.Duration duration) {
+        budgets.grant(new BudgetKey(b.id(), b.scope(), keyAt(b, scopeKey), b.window()), extra, duration);
+    }
+
+    boolean stop(String session, String why) {
+        return stopped.putIfAbsent(session, why) == null;
+    }
+
+    boolean resume(String session) {
+        return stopped.remove(session) != null;
+    }
+
+    void recordAdmin(Decision d) {
+        publishGuard(active.config, d);
     }
 
     /** A refused model call: it holds nothing, and its decision is published. */
@@ -465,6 +573,8 @@ public final class Guard implements AutoCloseable {
             long tick, long epoch, CallRequest request) {
         AdmittedCall c = AdmittedCall.refused(callIds.incrementAndGet(), verdict.decide(requested, model), scope,
                 tick, request);
+        refusals.add(new GuardAdmin.Refusal(Instant.ofEpochMilli(epoch), CallKind.MODEL_CALL, c.decision.action(),
+                c.decision.rule(), c.decision.reason(), scope.agent(), scope.session(), scope.tenant(), null));
         publishPre(config, c, epoch);
         return new Admission(this, c);
     }
@@ -501,6 +611,8 @@ public final class Guard implements AutoCloseable {
             if (c.fingerprint != 0) {
                 active.sessionRules.toolFinished(c.scope, c.fingerprint, failed ? errorFingerprint(error) : 0, failed);
             }
+            cost = c.reservedNanos; // the tool's price: a tool that ran, or threw, is charged it and counts one call
+            settleHold(self, c, cost, 0);
             telemetry.recordToolCall(c.scope, c.tool, failed, latencyNanos);
         }
         publishPost(c, c.decision, reported, cost, latencyNanos, ttftNanos,
@@ -619,7 +731,11 @@ public final class Guard implements AutoCloseable {
                 if (c.breakers != null) {
                     c.breakers.record(held, new IllegalStateException("no answer within the reservation lease"));
                 }
-                telemetry.recordModelCall(c.scope, c.model(), cost, tokens, true, held, -1);
+                if (c.kind == CallKind.TOOL_CALL) {
+                    telemetry.recordToolCall(c.scope, c.tool, true, held);
+                } else {
+                    telemetry.recordModelCall(c.scope, c.model(), cost, tokens, true, held, -1);
+                }
                 Decision d = Decision.builder(Action.WARN).rule(RULE_RESERVATION_EXPIRED)
                         .figures(held / 1_000_000, lease / 1_000_000, Unit.MILLIS)
                         .reason("the call held its reservation for " + held / 1_000_000 + " ms, past the "
@@ -849,6 +965,10 @@ public final class Guard implements AutoCloseable {
     /** Closes the listeners that are {@link AutoCloseable}, each once, isolating failures. */
     @Override
     public void close() {
+        GuardAdmin a = admin;
+        if (a != null) {
+            a.unregister();
+        }
         List<DecisionListener> closing = new ArrayList<>(listeners);
         listeners.clear();
         for (DecisionListener l : closing) {
@@ -875,6 +995,9 @@ public final class Guard implements AutoCloseable {
         private Clock clock = Clock.systemUTC();
         private BudgetLedger ledger;
         private final List<DecisionListener> listeners = new ArrayList<>();
+        private LimitResolver limitResolver;
+        private Duration limitRefresh;
+        private Executor refreshExecutor = ForkJoinPool.commonPool();
 
         private Builder(GuardConfig config) {
             this.config = Objects.requireNonNull(config, "config");
@@ -901,6 +1024,31 @@ public final class Guard implements AutoCloseable {
         /** @param listener receives every decision @return this */
         public Builder listener(DecisionListener listener) {
             this.listeners.add(Objects.requireNonNull(listener, "listener"));
+            return this;
+        }
+
+        /**
+         * Gives budget limits per scope key from outside the policy (plan tiers, say), after the policy's own
+         * overrides. Each answer is cached per budget and key and refreshed in the background once older than
+         * {@code refresh}; see {@link LimitResolver}.
+         *
+         * @param resolver the resolver
+         * @param refresh how old an answer may get before it is asked again, at least 1 second
+         * @return this
+         */
+        public Builder limitResolver(LimitResolver resolver, Duration refresh) {
+            Objects.requireNonNull(refresh, "refresh");
+            if (refresh.compareTo(Duration.ofSeconds(1)) < 0) {
+                throw new IllegalArgumentException("limitResolver refresh must be at least 1s, was " + refresh);
+            }
+            this.limitResolver = Objects.requireNonNull(resolver, "resolver");
+            this.limitRefresh = refresh;
+            return this;
+        }
+
+        /** Where cached limits are refreshed; tests run it on the calling thread. */
+        Builder refreshExecutor(Executor executor) {
+            this.refreshExecutor = Objects.requireNonNull(executor, "executor");
             return this;
         }
 

@@ -1,5 +1,6 @@
 package dev.agentguard.core;
 
+import dev.agentguard.core.common.Money;
 import dev.agentguard.core.common.Mode;
 import dev.agentguard.core.telemetry.TelemetryConfig;
 import dev.agentguard.core.pricing.ModelPrice;
@@ -36,6 +37,7 @@ public final class GuardConfig {
     private final List<Budget> budgets;
     private final PriceCatalog priceCatalog;
     private final Map<String, ModelPrice> prices;
+    private final Map<String, Money> toolPrices;
     private final TelemetryConfig telemetry;
     private final TokenEstimator tokenEstimator;
     private final TokenCounting tokenCounting;
@@ -56,6 +58,7 @@ public final class GuardConfig {
         this.budgets = Collections.unmodifiableList(new ArrayList<>(b.budgets));
         this.priceCatalog = b.priceCatalog;
         this.prices = Collections.unmodifiableMap(new LinkedHashMap<>(b.prices));
+        this.toolPrices = Collections.unmodifiableMap(new LinkedHashMap<>(b.toolPrices));
         this.telemetry = b.telemetry;
         this.tokenEstimator = b.tokenEstimator;
         this.tokenCounting = b.tokenCounting;
@@ -98,6 +101,14 @@ public final class GuardConfig {
     /** @return the base price catalog; null means the bundled genai-prices snapshot */
     public PriceCatalog priceCatalog() {
         return priceCatalog;
+    }
+
+    /**
+     * @return the price of one call of a tool, by exact tool name; a tool not listed costs nothing. Cost budgets
+     *     count priced tool calls: reserved before the tool runs, charged whether it returns or throws.
+     */
+    public Map<String, Money> toolPrices() {
+        return toolPrices;
     }
 
     /** @return per-model prices that add to or override the catalog, by model name */
@@ -165,6 +176,7 @@ public final class GuardConfig {
         b.budgets.addAll(budgets);
         b.priceCatalog = priceCatalog;
         b.prices.putAll(prices);
+        b.toolPrices.putAll(toolPrices);
         b.telemetry = telemetry;
         b.tokenEstimator = tokenEstimator;
         b.tokenCounting = tokenCounting;
@@ -190,6 +202,7 @@ public final class GuardConfig {
         private final List<Budget> budgets = new ArrayList<>();
         private PriceCatalog priceCatalog;
         private final Map<String, ModelPrice> prices = new LinkedHashMap<>();
+        private final Map<String, Money> toolPrices = new LinkedHashMap<>();
         private TelemetryConfig telemetry = TelemetryConfig.defaults();
         private TokenEstimator tokenEstimator = TokenEstimator.conservative();
         private TokenCounting tokenCounting = TokenCounting.AUTO;
@@ -303,6 +316,27 @@ public final class GuardConfig {
                 throw new IllegalArgumentException("pricing: a model name is required");
             }
             this.prices.put(model, Objects.requireNonNull(price, "price of " + model));
+            return this;
+        }
+
+        /**
+         * @param tool a tool name, matched exactly
+         * @param perCall what one call of it costs, counted by cost budgets
+         * @return this
+         */
+        public Builder toolPrice(String tool, Money perCall) {
+            if (tool == null || tool.isBlank()) {
+                throw new IllegalArgumentException("tools: a tool name is required");
+            }
+            Objects.requireNonNull(perCall, "price of tool " + tool);
+            if (perCall.nanos() < 0) {
+                throw new IllegalArgumentException("tools." + tool + ".costUsd must be >= 0, was " + perCall);
+            }
+            if (perCall.nanos() > Guard.MAX_CHARGE) {
+                throw new IllegalArgumentException("tools." + tool + ".costUsd is more than one call can be charged ("
+                        + Money.ofNanos(Guard.MAX_CHARGE) + "), was " + perCall);
+            }
+            this.toolPrices.put(tool, perCall);
             return this;
         }
 

@@ -1,6 +1,9 @@
 package dev.agentguard.policy;
 
 import dev.agentguard.core.Budget;
+import dev.agentguard.core.Limit;
+import dev.agentguard.core.common.CallKind;
+import dev.agentguard.core.common.Glob;
 import dev.agentguard.core.common.Money;
 import dev.agentguard.core.OnExceed;
 import dev.agentguard.core.common.Scope;
@@ -68,9 +71,24 @@ final class BudgetBinder {
         s.set("scope", v -> Values.choice(v, SCOPES), b::scope);
         s.require("window");
         s.set("window", this::window, b::window);
+        String unit = null;
         if (s.require("limit") != null) {
-            limit(s.get("limit"), b);
+            unit = limit(s.get("limit"), b);
         }
+        Node overrides = s.get("overrides");
+        if (overrides != null && unit != null) {
+            overrides(overrides, unit, b);
+        }
+        Node match = s.get("match");
+        if (match != null) {
+            Section ms = Section.of(match, "budgets[].match", problems);
+            if (ms != null) {
+                ms.set("model", BudgetBinder::pattern, b::matchModel);
+                ms.set("provider", BudgetBinder::name, b::matchProvider);
+                ms.set("tool", BudgetBinder::pattern, b::matchTool);
+            }
+        }
+        s.set("kinds", BudgetBinder::kinds, b::kinds);
         s.set("warnAt", BudgetBinder::warnAt, b::warnAt);
         s.set("downgradeAt", Values::percent, b::downgradeAt);
         s.set("onExceed", BudgetBinder::onExceed, b::onExceed);
@@ -123,10 +141,11 @@ final class BudgetBinder {
         }
     }
 
-    private void limit(Node n, Budget.Builder b) {
+    /** @return the key of the limit's unit ({@code costUsd}, {@code tokens}, {@code calls}), or null when bad */
+    private String limit(Node n, Budget.Builder b) {
         Section s = Section.of(n, "budgets[].limit", problems);
         if (s == null) {
-            return;
+            return null;
         }
         List<String> set = new ArrayList<>();
         for (String k : PolicyKeys.of("budgets[].limit")) {
@@ -138,18 +157,11 @@ final class BudgetBinder {
             problems.add(n, set.isEmpty() ? "limit needs one of costUsd, tokens or calls"
                     : "limit takes exactly one of costUsd, tokens or calls, got " + String.join(" and ", set)
                             + " (use one budget per unit)");
-            return;
+            return null;
         }
         switch (set.get(0)) {
             case "costUsd":
-                s.set("costUsd", v -> {
-                    BigDecimal usd = Values.decimal(v, "US dollars");
-                    try {
-                        return Money.usd(usd);
-                    } catch (IllegalArgumentException e) {
-                        throw new BadValue(v, e.getMessage());
-                    }
-                }, b::limitUsd);
+                s.set("costUsd", BudgetBinder::usd, b::limitUsd);
                 break;
             case "tokens":
                 s.set("tokens", v -> Values.wholeNumber(v, "tokens"), b::limitTokens);
@@ -158,6 +170,127 @@ final class BudgetBinder {
                 s.set("calls", v -> Values.wholeNumber(v, "calls"), b::limitCalls);
                 break;
         }
+        return set.get(0);
+    }
+
+    private static Money usd(Node v) throws BadValue {
+        BigDecimal usd = Values.decimal(v, "US dollars");
+        try {
+            return Money.usd(usd);
+        } catch (IllegalArgumentException e) {
+            throw new BadValue(v, e.getMessage());
+        }
+    }
+
+    /**
+     * Binds {@code overrides}: scope key or pattern to a limit in the budget's unit.
+     *
+     * @param unit the key of the budget's limit ({@code costUsd}, {@code tokens} or {@code calls})
+     */
+    private void overrides(Node n, String unit, Budget.Builder b) {
+        if (!(n instanceof Node.MapNode)) {
+            problems.add(n, "expected a mapping of scope key or key pattern to a limit, such as"
+                    + " { acme: { " + unit + ": 500 }, \"trial-*\": { " + unit + ": 5 } }, got " + n.describe());
+            return;
+        }
+        for (Node.Entry e : ((Node.MapNode) n).entries().values()) {
+            String key = e.key();
+            if (key.isBlank()) {
+                problems.add(e.value(), "an override's key must name a scope key or a pattern such as trial-*");
+                continue;
+            }
+            if (Glob.isPattern(key)) {
+                try {
+                    Glob.compile(key);
+                } catch (IllegalArgumentException ex) {
+                    problems.add(e.value(), ex.getMessage());
+                    continue;
+                }
+            }
+            Section os = Section.of(e.value(), "budgets[].overrides.*", problems);
+            if (os == null) {
+                continue;
+            }
+            List<String> set = new ArrayList<>();
+            for (String k : PolicyKeys.of("budgets[].overrides.*")) {
+                if (os.get(k) != null) {
+                    set.add(k);
+                }
+            }
+            if (set.size() != 1) {
+                problems.add(e.value(), set.isEmpty() ? "an override needs a limit in the budget's unit: { " + unit
+                        + ": ... }" : "an override takes exactly one of costUsd, tokens or calls, got "
+                        + String.join(" and ", set));
+                continue;
+            }
+            if (!set.get(0).equals(unit)) {
+                problems.add(os.get(set.get(0)), "the override for " + key + " is in " + set.get(0)
+                        + " but the budget's limit is in " + unit + ": an override must use the budget's unit");
+                continue;
+            }
+            Limit limit = os.value(unit, v -> overrideLimit(v, unit));
+            if (limit != null) {
+                os.apply(() -> b.override(key, limit));
+            }
+        }
+    }
+
+    private static Limit overrideLimit(Node v, String unit) throws BadValue {
+        try {
+            switch (unit) {
+                case "costUsd":
+                    return Limit.usd(usd(v));
+                case "tokens":
+                    return Limit.tokens(Values.wholeNumber(v, "tokens"));
+                default:
+                    return Limit.calls(Values.wholeNumber(v, "calls"));
+            }
+        } catch (IllegalArgumentException e) {
+            throw new BadValue(v, e.getMessage());
+        }
+    }
+
+    private static String name(Node n) throws BadValue {
+        String text = Values.text(n).trim();
+        if (text.isEmpty()) {
+            throw new BadValue(n, "expected a name, got an empty text");
+        }
+        return text;
+    }
+
+    private static String pattern(Node n) throws BadValue {
+        String text = name(n);
+        try {
+            Glob.compile(text);
+        } catch (IllegalArgumentException e) {
+            throw new BadValue(n, e.getMessage());
+        }
+        return text;
+    }
+
+    private static final Map<String, CallKind> KINDS = Map.of("model", CallKind.MODEL_CALL, "tool",
+            CallKind.TOOL_CALL);
+
+    private static CallKind[] kinds(Node n) throws BadValue {
+        if (n instanceof Node.ScalarNode) {
+            return new CallKind[] {Values.choice(n, KINDS)}; // kinds: tool for a single kind
+        }
+        if (!(n instanceof Node.ListNode)) {
+            throw new BadValue(n, "expected a list of call kinds such as [model, tool], got " + n.describe());
+        }
+        List<Node> items = ((Node.ListNode) n).items();
+        if (items.isEmpty()) {
+            throw new BadValue(n, "expected model, tool or both, got an empty list");
+        }
+        List<CallKind> out = new ArrayList<>();
+        for (Node item : items) {
+            CallKind k = Values.choice(item, KINDS);
+            if (out.contains(k)) {
+                throw new BadValue(item, "kinds lists " + Values.text(item).trim() + " twice");
+            }
+            out.add(k);
+        }
+        return out.toArray(new CallKind[0]);
     }
 
     private static int[] warnAt(Node n) throws BadValue {

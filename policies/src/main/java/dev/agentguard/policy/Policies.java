@@ -97,6 +97,19 @@ public final class Policies {
      *     {@code ledger} section names a ledger whose module is not on the class path (the message names it)
      */
     public static Guard build(Policy policy) {
+        return builder(policy).build();
+    }
+
+    /**
+     * The guard builder that {@link #build(Policy)} uses, with the policy's audit file and the decision log wired,
+     * for the collaborators a file cannot give: a {@link dev.agentguard.core.LimitResolver} (plan tiers from a
+     * database), a ledger, clocks, more listeners.
+     *
+     * @param policy a validated policy
+     * @return a builder whose {@code build()} runs the policy
+     * @throws IllegalStateException if the audit file cannot be opened now (see {@link #build(Policy)})
+     */
+    public static Guard.Builder builder(Policy policy) {
         Guard.Builder builder = Guard.builder(policy.config());
         BudgetLedger ledger = policy.ledger().map(l -> ledger(policy, l)).orElse(null);
         if (ledger != null) {
@@ -111,7 +124,7 @@ public final class Policies {
             audit.redactPatterns().forEach(logRedactor::pattern);
             builder.listener(AuditSink.open(audit));
         }
-        return builder.listener(new DecisionLog(logRedactor.build())).build();
+        return builder.listener(new DecisionLog(logRedactor.build()));
     }
 
     /** The shared ledger a policy asks for, from the module that provides it. */

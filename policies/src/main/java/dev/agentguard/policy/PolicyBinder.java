@@ -1,5 +1,6 @@
 package dev.agentguard.policy;
 
+import dev.agentguard.core.common.Money;
 import dev.agentguard.core.Budget;
 import dev.agentguard.core.Caps;
 import dev.agentguard.core.GuardConfig;
@@ -96,6 +97,7 @@ final class PolicyBinder {
         s.set("unknownModel", PolicyBinder::unknownModel, b::unknownModel);
         s.set("defaultMaxOutputTokens", n -> Values.wholeNumber(n, "tokens"), b::defaultMaxOutputTokens);
         Map<String, ModelPrice> prices = pricing(s.get("pricing"), b);
+        tools(s.get("tools"), b);
         PriceCatalog catalog = s.value("priceCatalog", this::priceCatalog);
         if (catalog != null) {
             b.priceCatalog(catalog);
@@ -277,6 +279,32 @@ final class PolicyBinder {
             }
         }
         return prices;
+    }
+
+    /** Binds {@code tools}: a tool's price per call, counted by cost budgets. */
+    private void tools(Node tools, GuardConfig.Builder b) {
+        if (tools == null) {
+            return;
+        }
+        if (!(tools instanceof Node.MapNode)) {
+            problems.add(tools, "expected a mapping of tool name to its price, such as { search_web: { costUsd: 0.01 } },"
+                    + " got " + tools.describe());
+            return;
+        }
+        for (Node.Entry e : ((Node.MapNode) tools).entries().values()) {
+            Section ts = Section.of(e.value(), "tools.*", problems);
+            if (ts == null) {
+                continue;
+            }
+            ts.require("costUsd");
+            ts.set("costUsd", v -> {
+                try {
+                    return Money.usd(Values.decimal(v, "US dollars per call"));
+                } catch (IllegalArgumentException ex) {
+                    throw new BadValue(v, ex.getMessage());
+                }
+            }, price -> b.toolPrice(e.key(), price));
+        }
     }
 
     private static void rate(Section ps, String key, java.util.function.Function<BigDecimal, ModelPrice.Builder> set) {

@@ -27,8 +27,8 @@ final class PolicyKeys {
 
     /** The settings that a policy file, a base file and an agent section share. */
     static final List<String> SETTINGS = List.of("name", "mode", "unknownModel", "defaultMaxOutputTokens",
-            "pricing", "priceCatalog", "models", "budgets", "caps", "loops", "health", "telemetry", "streaming",
-            "reservations", "tokens", "audit", "ledger");
+            "pricing", "priceCatalog", "models", "budgets", "tools", "caps", "loops", "health", "telemetry",
+            "streaming", "reservations", "tokens", "audit", "ledger");
 
     /** The loop patterns, each a {@code {warnAt, blockAt}} section under {@code loops}. */
     static final List<String> LOOP_PATTERNS = List.of("identicalToolCalls", "alternatingToolCalls",
@@ -49,9 +49,13 @@ final class PolicyKeys {
         m.put("pricing.*", List.of("input", "output", "cacheRead", "cacheWrite", "reasoning"));
         m.put("priceCatalog", List.of("file", "format"));
         m.put("models", List.of("ladder"));
-        m.put("budgets[]", List.of("id", "scope", "window", "limit", "warnAt", "downgradeAt", "onExceed"));
+        m.put("budgets[]", List.of("id", "scope", "window", "limit", "overrides", "match", "kinds", "warnAt",
+                "downgradeAt", "onExceed"));
         m.put("budgets[].window", List.of("calendar", "zone"));
         m.put("budgets[].limit", List.of("costUsd", "tokens", "calls"));
+        m.put("budgets[].overrides.*", List.of("costUsd", "tokens", "calls"));
+        m.put("budgets[].match", List.of("model", "provider", "tool"));
+        m.put("tools.*", List.of("costUsd"));
         m.put("caps", List.of("modelCallsPerSession", "modelCallsPerTurn", "modelCallsOnExceed", "toolCallsPerSession",
                 "toolCallsPerTurn", "perTool", "promptTokens"));
         m.put("caps.perTool.*", List.of("max", "onExceed"));

@@ -73,7 +73,10 @@ class PresetsTest {
     void theReferenceLoads() {
         Policy reference = Policies.parse(Path.of("reference.yaml"));
         assertThat(reference.name()).isEqualTo("reference");
-        assertThat(reference.config().budgets()).hasSize(2);
+        assertThat(reference.config().budgets()).extracting(dev.agentguard.core.Budget::id)
+                .containsExactly("session-10m", "tenant-month", "gpt4o-day", "session-steps");
+        assertThat(reference.config().budgets().get(0).overrides()).containsOnlyKeys("load-test-*");
+        assertThat(reference.config().toolPrices()).containsOnlyKeys("search_web");
         assertThat(reference.audit()).isPresent();
     }
 

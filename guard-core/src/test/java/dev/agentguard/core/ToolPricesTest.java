@@ -1,0 +1,119 @@
+package dev.agentguard.core;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import dev.agentguard.core.common.Action;
+import dev.agentguard.core.common.CallKind;
+import dev.agentguard.core.common.Money;
+import dev.agentguard.core.common.Scope;
+import dev.agentguard.core.common.Usage;
+import dev.agentguard.core.pricing.ModelPrice;
+import java.math.BigDecimal;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.List;
+import java.util.concurrent.CopyOnWriteArrayList;
+import org.junit.jupiter.api.Test;
+
+/**
+ * {@code tools: { search_web: { costUsd: 0.01 } }}: a priced tool call is reserved on cost budgets before it runs,
+ * settled once at its price whether it returns or throws, given back when released, and recorded.
+ */
+class ToolPricesTest {
+
+    private static final GuardScope SCOPE = GuardScope.builder().agent("a").session("s1").build();
+    private static final long CENT = Money.usd("0.01").nanos();
+
+    private final List<DecisionEvent.CallSettled> settled = new CopyOnWriteArrayList<>();
+
+    private Guard guard(Budget... budgets) {
+        GuardConfig.Builder c = GuardConfig.builder().name("tools").toolPrice("search_web", Money.usd("0.01"))
+                .price("m", ModelPrice.builder().input(BigDecimal.ONE).output(BigDecimal.ONE).build());
+        for (Budget b : budgets) {
+            c.budget(b);
+        }
+        return Guard.builder(c.build()).ticker(new FakeTicker())
+                .clock(new FakeClock(Instant.parse("2026-03-01T10:00:00Z")))
+                .listener(e -> {
+                    if (e instanceof DecisionEvent.CallSettled s) {
+                        settled.add(s);
+                    }
+                }).build();
+    }
+
+    private static Budget.Builder sessionUsd(String id, String usd) {
+        return Budget.builder(id).scope(Scope.SESSION).sliding(Duration.ofHours(1)).limitUsd(usd);
+    }
+
+    @Test
+    void aPricedToolIsReservedBeforeItRunsAndSettledOnceEvenWhenItThrows() {
+        Guard guard = guard(sessionUsd("spend", "0.025").build());
+        Admission first = guard.admitToolCall(ToolCall.of(SCOPE, "search_web", "{\"q\":1}"));
+        assertThat(first.proceeds()).isTrue();
+        assertThat(guard.budgetUsed("spend", "s1")).as("reserved before the tool runs").isEqualTo(CENT);
+        Admission second = guard.admitToolCall(ToolCall.of(SCOPE, "search_web", "{\"q\":2}"));
+        assertThat(second.proceeds()).isTrue();
+
+        Admission third = guard.admitToolCall(ToolCall.of(SCOPE, "search_web", "{\"q\":3}"));
+        assertThat(third.proceeds()).as("$0.02 held + $0.01 > $0.025").isFalse();
+        assertThat(third.decision().action()).isEqualTo(Action.BLOCK);
+        assertThat(third.decision().rule()).isEqualTo("budgets.spend");
+        assertThat(third.decision().reason()).contains("$0.02 used or reserved + $0.01 for this call > $0.025");
+
+        assertThat(first.complete()).isTrue();
+        assertThat(first.complete()).isFalse();
+        assertThat(second.fail(new IllegalStateException("search down"), null)).isTrue();
+        assertThat(second.complete()).isFalse();
+        assertThat(second.release()).isFalse();
+        assertThat(guard.budgetUsed("spend", "s1")).as("two calls, each charged once").isEqualTo(2 * CENT);
+        assertThat(guard.ledger().openHolds()).isZero();
+
+        assertThat(settled).hasSize(2);
+        assertThat(settled).allSatisfy(s -> {
+            assertThat(s.kind()).isEqualTo(CallKind.TOOL_CALL);
+            assertThat(s.tool()).isEqualTo("search_web");
+            assertThat(s.costNanos()).as("recorded at its price").isEqualTo(CENT);
+        });
+    }
+
+    @Test
+    void aReleasedToolCallIsNotCharged() {
+        Guard guard = guard(sessionUsd("spend", "1").build());
+        Admission a = guard.admitToolCall(ToolCall.of(SCOPE, "search_web", "{}"));
+        assertThat(a.release()).isTrue();
+        assertThat(guard.budgetUsed("spend", "s1")).isZero();
+        assertThat(settled).singleElement().satisfies(s -> assertThat(s.costNanos()).isZero());
+    }
+
+    @Test
+    void toolsAndModelsShareACostBudget() {
+        Guard guard = guard(sessionUsd("spend", "0.02").build());
+        // $1 per million tokens: 5,000 + 5,000 tokens reserve exactly $0.01
+        Admission model = guard.admitModelCall(ModelCall.builder("m").scope(SCOPE).promptTokens(5_000)
+                .maxOutputTokens(5_000).build());
+        assertThat(model.proceeds()).isTrue();
+        model.settle(Usage.of(5_000, 5_000));
+        guard.admitToolCall(ToolCall.of(SCOPE, "search_web", "{}")).complete();
+        assertThat(guard.budgetUsed("spend", "s1")).isEqualTo(2 * CENT);
+        assertThat(guard.admitToolCall(ToolCall.of(SCOPE, "search_web", "{\"again\":1}")).proceeds()).isFalse();
+        assertThat(guard.admitToolCall(ToolCall.of(SCOPE, "read_file", "{}")).proceeds())
+                .as("an unpriced tool costs nothing").isTrue();
+    }
+
+    @Test
+    void aModelMatchedCostBudgetDoesNotCountTools() {
+        Guard guard = guard(sessionUsd("gpt", "0.005").matchModel("gpt-*").build());
+        assertThat(guard.admitToolCall(ToolCall.of(SCOPE, "search_web", "{}")).complete()).isTrue();
+        assertThat(guard.budgetUsed("gpt", "s1")).isZero();
+    }
+
+    @Test
+    void badToolPricesAreRefused() {
+        assertThatThrownBy(() -> GuardConfig.builder().toolPrice(" ", Money.usd("0.01")))
+                .hasMessageContaining("tools: a tool name is required");
+        assertThatThrownBy(() -> Budget.builder("t").scope(Scope.SESSION).sliding(Duration.ofHours(1))
+                .limitTokens(10).kinds(CallKind.TOOL_CALL).build())
+                .hasMessageContaining("kinds: tool needs a calls or costUsd limit");
+    }
+}
