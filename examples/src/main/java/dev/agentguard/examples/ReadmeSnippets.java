@@ -14,16 +14,19 @@ import dev.agentguard.core.audit.AuditConfig;
 import dev.agentguard.core.audit.AuditSink;
 import dev.agentguard.core.audit.RecentDecisions;
 import dev.agentguard.core.log.DecisionLog;
+import dev.agentguard.core.redact.Redactor;
 import dev.agentguard.core.window.CalendarPeriod;
 import dev.agentguard.core.window.WindowSpec;
 import dev.agentguard.langchain4j.GuardBlockedException;
 import dev.agentguard.micrometer.GuardMetrics;
 import dev.agentguard.langchain4j.GuardedChatModel;
+import dev.agentguard.opentelemetry.GuardTracing;
 import dev.agentguard.policy.Policies;
 import dev.agentguard.policy.Policy;
 import dev.agentguard.policy.PolicyWatcher;
 import dev.langchain4j.model.chat.ChatModel;
 import dev.langchain4j.model.openai.OpenAiChatModel;
+import io.opentelemetry.api.OpenTelemetry;
 import io.micrometer.prometheusmetrics.PrometheusConfig;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 import java.nio.file.Path;
@@ -147,6 +150,14 @@ final class ReadmeSnippets {
             return summary.join() + " " + tags.join();
         }
         // end::scopes[]
+    }
+
+    static void traces(Guard guard, Guard reviewed, OpenTelemetry openTelemetry) {
+        // tag::traces[]
+        GuardTracing.install(guard, openTelemetry);                        // once, before the calls to trace
+        GuardTracing.builder(openTelemetry).captureContent(true)           // prompts, answers and tool arguments
+                .redactor(Redactor.all()).install(reviewed);               // too, redacted (opt-in)
+        // end::traces[]
     }
 
     static String metrics(Guard guard) {

@@ -30,11 +30,14 @@ final class AdmittedCall {
     final long fingerprint;
     /** What the caller asked for, recorded with the admission. */
     final CallRequest request;
+    /** The call's id, unique among its guard's calls: what pairs an admission's event with its settlement's. */
+    final long id;
 
-    private AdmittedCall(CallKind kind, Decision decision, GuardScope scope, String tool, String toolArguments,
+    private AdmittedCall(long id, CallKind kind, Decision decision, GuardScope scope, String tool, String toolArguments,
             Hold hold, Unit[] units, ModelPrice price, boolean priced, long promptTokens, long maxOutputTokens,
             long reservedNanos, long startTick, ModelHealth.Breakers breakers, long fingerprint, CallRequest request) {
         this.request = request;
+        this.id = id;
         this.kind = kind;
         this.decision = decision;
         this.scope = scope;
@@ -53,23 +56,23 @@ final class AdmittedCall {
     }
 
     /** An admitted (or, in shadow mode, would-be refused) model call and what it holds. */
-    static AdmittedCall modelCall(Decision decision, GuardScope scope, Hold hold, Unit[] units, ModelPrice price,
+    static AdmittedCall modelCall(long id, Decision decision, GuardScope scope, Hold hold, Unit[] units, ModelPrice price,
             boolean priced, long promptTokens, long maxOutputTokens, long reservedNanos, long startTick,
             ModelHealth.Breakers breakers, CallRequest request) {
-        return new AdmittedCall(CallKind.MODEL_CALL, decision, scope, null, null, hold, units, price, priced,
+        return new AdmittedCall(id, CallKind.MODEL_CALL, decision, scope, null, null, hold, units, price, priced,
                 promptTokens, maxOutputTokens, reservedNanos, startTick, breakers, 0, request);
     }
 
     /** A model call refused at admission: it holds nothing. */
-    static AdmittedCall refused(Decision decision, GuardScope scope, long startTick, CallRequest request) {
-        return new AdmittedCall(CallKind.MODEL_CALL, decision, scope, null, null, null, null, null, false, 0, 0, 0,
+    static AdmittedCall refused(long id, Decision decision, GuardScope scope, long startTick, CallRequest request) {
+        return new AdmittedCall(id, CallKind.MODEL_CALL, decision, scope, null, null, null, null, null, false, 0, 0, 0,
                 startTick, null, 0, request);
     }
 
     /** A tool call, admitted or refused; it holds a reservation when calls budgets count tool calls. */
-    static AdmittedCall toolCall(Decision decision, GuardScope scope, String tool, String arguments, long startTick,
-            long fingerprint, Hold hold, Unit[] units, long priceNanos, CallRequest request) {
-        return new AdmittedCall(CallKind.TOOL_CALL, decision, scope, tool, arguments, hold, units, null, true, 0, 0,
+    static AdmittedCall toolCall(long id, Decision decision, GuardScope scope, String tool, String arguments,
+            long startTick, long fingerprint, Hold hold, Unit[] units, long priceNanos, CallRequest request) {
+        return new AdmittedCall(id, CallKind.TOOL_CALL, decision, scope, tool, arguments, hold, units, null, true, 0, 0,
                 priceNanos, startTick, null, fingerprint, request);
     }
 

@@ -241,16 +241,38 @@ public final class Decision {
         return fired;
     }
 
-    /** One rule that fired on a call, and the action it called for. */
-    public record Fired(String rule, Action action) {
+    /**
+     * One rule that fired on a call, the action it called for and why. Two are equal when rule and action are: the
+     * reason is what a reader is told, not what identifies the firing.
+     *
+     * @param rule the rule id
+     * @param action the action it called for
+     * @param reason the rule's sentence with its figures (raw: redact before writing it anywhere), or null
+     */
+    public record Fired(String rule, Action action, String reason) {
+
+        /** Checks what every reader relies on. */
+        public Fired {
+            Objects.requireNonNull(rule, "rule");
+            Objects.requireNonNull(action, "action");
+        }
 
         /**
          * @param rule the rule id
          * @param action the action it called for
          */
-        public Fired {
-            Objects.requireNonNull(rule, "rule");
-            Objects.requireNonNull(action, "action");
+        public Fired(String rule, Action action) {
+            this(rule, action, null);
+        }
+
+        @Override
+        public boolean equals(Object o) {
+            return o instanceof Fired f && f.rule.equals(rule) && f.action == action;
+        }
+
+        @Override
+        public int hashCode() {
+            return rule.hashCode() * 31 + action.hashCode();
         }
 
         /** @return {@code rule=action}, e.g. {@code budgets.day=block} */
@@ -303,6 +325,11 @@ public final class Decision {
         public Builder rule(String rule) {
             this.rule = rule;
             return this;
+        }
+
+        /** @return the reason set so far, or null */
+        String reason() {
+            return reason;
         }
 
         /** @param reason one sentence with the figures @return this */

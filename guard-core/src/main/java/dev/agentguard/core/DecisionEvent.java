@@ -92,6 +92,12 @@ public sealed interface DecisionEvent {
         /** @return false if the model's price was unknown (cost budgets could not count the call exactly) */
         boolean priced();
 
+        /**
+         * @return the call's id: its admission and its settlement (or expiry) carry the same one, unique among the
+         *     calls of its guard, so that an observer can pair them whatever thread each runs on; 0 when not known
+         */
+        long callId();
+
         /** @return the model actually used; null for a tool call */
         default String model() {
             return decision().model();
@@ -118,10 +124,11 @@ public sealed interface DecisionEvent {
      * @param reservedNanos the worst case reserved, nano-dollars
      * @param priced false if the model's price was unknown
      * @param request what the caller asked for ({@link CallRequest#NONE} when not known)
+     * @param callId the call's id, the same on its settlement
      */
     record CallAdmitted(long seq, long epochMillis, String guard, Mode mode, CallKind kind, Decision decision,
             GuardScope scope, String tool, String toolArguments, long reservedNanos, boolean priced,
-            CallRequest request) implements CallEvent {
+            CallRequest request, long callId) implements CallEvent {
 
         /** Checks what every reader relies on. */
         public CallAdmitted {
@@ -131,7 +138,7 @@ public sealed interface DecisionEvent {
         }
 
         /**
-         * An admission without its request ({@link CallRequest#NONE}).
+         * An admission without its request ({@link CallRequest#NONE}) or call id (0).
          *
          * @param seq the guard's sequence number
          * @param epochMillis when it was decided, ms since the epoch
@@ -148,7 +155,7 @@ public sealed interface DecisionEvent {
         public CallAdmitted(long seq, long epochMillis, String guard, Mode mode, CallKind kind, Decision decision,
                 GuardScope scope, String tool, String toolArguments, long reservedNanos, boolean priced) {
             this(seq, epochMillis, guard, mode, kind, decision, scope, tool, toolArguments, reservedNanos, priced,
-                    CallRequest.NONE);
+                    CallRequest.NONE, 0);
         }
 
         @Override
@@ -183,17 +190,48 @@ public sealed interface DecisionEvent {
      * @param droppedMessages after a {@link Action#TRUNCATE}: how many messages the caller dropped to fit the
      *     prompt ({@link Admission#truncated(int, long)}); -1 when the caller reported none
      * @param droppedTokens after a {@link Action#TRUNCATE}: the estimated tokens dropped; -1 when none reported
+     * @param callId the id of the call settled, the same as on its admission
      */
     record CallSettled(long seq, long epochMillis, String guard, Mode mode, CallKind kind, Decision decision,
             GuardScope scope, String tool, String toolArguments, long reservedNanos, boolean priced, Usage usage,
             long costNanos, long latencyNanos, long ttftNanos, String outcome, int droppedMessages,
-            long droppedTokens) implements CallEvent {
+            long droppedTokens, long callId) implements CallEvent {
 
         /** Checks what every reader relies on. */
         public CallSettled {
             Objects.requireNonNull(decision, "decision");
             Objects.requireNonNull(scope, "scope");
             Objects.requireNonNull(outcome, "outcome");
+        }
+
+        /**
+         * A settlement without its call id (0), for events built outside a guard.
+         *
+         * @param seq the guard's sequence number
+         * @param epochMillis when it was recorded, ms since the epoch
+         * @param guard the policy's name
+         * @param mode enforce or shadow
+         * @param kind {@link CallKind#MODEL_CALL} or {@link CallKind#TOOL_CALL}
+         * @param decision the decision of the call settled
+         * @param scope who called
+         * @param tool the tool, or null for a model call
+         * @param toolArguments the tool's raw arguments, or null
+         * @param reservedNanos the worst case reserved at admission, nano-dollars
+         * @param priced false if the model's price was unknown
+         * @param usage the usage as reported, or null
+         * @param costNanos the cost counted for the call, nano-dollars
+         * @param latencyNanos the call's total latency in nanoseconds, or -1
+         * @param ttftNanos time to the first token in nanoseconds, or -1
+         * @param outcome how the call ended
+         * @param droppedMessages messages dropped by a truncation, or -1
+         * @param droppedTokens tokens dropped by a truncation, or -1
+         */
+        public CallSettled(long seq, long epochMillis, String guard, Mode mode, CallKind kind, Decision decision,
+                GuardScope scope, String tool, String toolArguments, long reservedNanos, boolean priced, Usage usage,
+                long costNanos, long latencyNanos, long ttftNanos, String outcome, int droppedMessages,
+                long droppedTokens) {
+            this(seq, epochMillis, guard, mode, kind, decision, scope, tool, toolArguments, reservedNanos, priced,
+                    usage, costNanos, latencyNanos, ttftNanos, outcome, droppedMessages, droppedTokens, 0);
         }
 
         @Override

@@ -93,6 +93,8 @@ public final class Guard implements AutoCloseable {
     private static final Logger LOG = LoggerFactory.getLogger(Guard.class);
     /** The sequence of this guard's decisions: per guard, so that guards of one process share no counter. */
     private final AtomicLong seq = new AtomicLong();
+    /** Ids of this guard's calls, carried by both events of a call ({@link DecisionEvent.CallEvent#callId()}). */
+    private final AtomicLong callIds = new AtomicLong();
 
     /** Rule id of decisions about models the price catalog does not know. */
     public static final String RULE_UNKNOWN_MODEL = "pricing.unknownModel";
@@ -273,8 +275,8 @@ public final class Guard implements AutoCloseable {
             return refused(config, verdict, requested, model, scope, tick, epoch, request);
         }
         Decision decision = verdict.decide(requested, model); // with the tightest budget's remaining share
-        AdmittedCall c = AdmittedCall.modelCall(decision, scope, outcome.hold, outcome.units, priced.price,
-                priced.known, prompt, maxOut, priced.worstCase(prompt, maxOut), tick,
+        AdmittedCall c = AdmittedCall.modelCall(callIds.incrementAndGet(), decision, scope, outcome.hold,
+                outcome.units, priced.price, priced.known, prompt, maxOut, priced.worstCase(prompt, maxOut), tick,
                 health == null ? null : health.breakers, request);
         Admission a = new Admission(this, c);
         if (c.holdsSomething()) {
@@ -488,8 +490,8 @@ public final class Guard implements AutoCloseable {
         // the request's fingerprint is recorded whether or not a session rule needed it
         CallRequest request = listeners.isEmpty() ? CallRequest.NONE : CallRequest.ofTool(fingerprint != 0
                 ? fingerprint : CanonicalArguments.fingerprint(call.tool(), call.arguments()));
-        AdmittedCall c = AdmittedCall.toolCall(decision, call.scope(), call.tool(), call.arguments(), tick,
-                fingerprint, holds ? outcome.hold : null, holds ? outcome.units : null, priceNanos, request);
+        AdmittedCall c = AdmittedCall.toolCall(callIds.incrementAndGet(), decision, call.scope(), call.tool(),
+                call.arguments(), tick, fingerprint, holds ? outcome.hold : null, holds ? outcome.units : null, priceNanos, request);
         publishPre(config, c, epoch);
         Admission a = new Admission(this, c);
         if (c.holdsSomething()) {
@@ -569,7 +571,8 @@ public final class Guard implements AutoCloseable {
     /** A refused model call: it holds nothing, and its decision is published. */
     private Admission refused(GuardConfig config, Verdict verdict, String requested, String model, GuardScope scope,
             long tick, long epoch, CallRequest request) {
-        AdmittedCall c = AdmittedCall.refused(verdict.decide(requested, model), scope, tick, request);
+        AdmittedCall c = AdmittedCall.refused(callIds.incrementAndGet(), verdict.decide(requested, model), scope,
+                tick, request);
         refusals.add(new GuardAdmin.Refusal(Instant.ofEpochMilli(epoch), CallKind.MODEL_CALL, c.decision.action(),
                 c.decision.rule(), c.decision.reason(), scope.agent(), scope.session(), scope.tenant(), null));
         publishPre(config, c, epoch);
@@ -800,7 +803,7 @@ public final class Guard implements AutoCloseable {
         }
         publish(new DecisionEvent.CallAdmitted(seq.incrementAndGet(), epoch, config.name(),
                 config.mode(), c.kind, c.decision, c.scope, c.tool, c.toolArguments, c.reservedNanos, c.priced,
-                c.request));
+                c.request, c.id));
     }
 
     private void publishPost(AdmittedCall c, Decision decision, Usage usage, long cost, long latency, long ttft,
@@ -811,7 +814,7 @@ public final class Guard implements AutoCloseable {
         GuardConfig config = active.config;
         publish(new DecisionEvent.CallSettled(seq.incrementAndGet(), clock.millis(), config.name(), config.mode(),
                 c.kind, decision, c.scope, c.tool, c.toolArguments, c.reservedNanos, c.priced, usage, cost, latency,
-                ttft, outcome, droppedMessages, droppedTokens));
+                ttft, outcome, droppedMessages, droppedTokens, c.id));
     }
 
     /** Publishes something the guard noticed about itself, not about one call. */

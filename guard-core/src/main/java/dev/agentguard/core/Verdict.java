@@ -41,7 +41,7 @@ final class Verdict {
             if (fired == null) {
                 fired = new ArrayList<>(4);
             }
-            fired.add(new Decision.Fired(candidate.rule(), candidate.action()));
+            fired.add(new Decision.Fired(candidate.rule(), candidate.action(), candidate.reason()));
         }
         if (candidate.targetPromptTokens() != Decision.NO_FIGURE) {
             targetPromptTokens = candidate.targetPromptTokens();

@@ -21,7 +21,7 @@ public final class TestEvents {
     public static DecisionEvent toolPre(long seq, Instant ts, Decision decision, GuardScope scope, String tool,
             String arguments) {
         return new DecisionEvent.CallAdmitted(seq, ts.toEpochMilli(), "test", Mode.ENFORCE, CallKind.TOOL_CALL, decision, scope, tool,
-                arguments, 0, true);
+                arguments, 0, true, CallRequest.NONE, seq);
     }
 
     /**
@@ -30,7 +30,7 @@ public final class TestEvents {
     public static DecisionEvent toolPost(long seq, Instant ts, Decision decision, GuardScope scope, String tool,
             String arguments, long latencyNanos, String outcome) {
         return new DecisionEvent.CallSettled(seq, ts.toEpochMilli(), "test", Mode.ENFORCE, CallKind.TOOL_CALL, decision, scope, tool,
-                arguments, 0, true, Usage.NONE, 0, latencyNanos, -1, outcome, -1, -1);
+                arguments, 0, true, Usage.NONE, 0, latencyNanos, -1, outcome, -1, -1, seq);
     }
 
     /**
@@ -41,10 +41,10 @@ public final class TestEvents {
             String outcome) {
         if (phase == Phase.PRE) {
             return new DecisionEvent.CallAdmitted(seq, ts.toEpochMilli(), "test", Mode.ENFORCE, CallKind.MODEL_CALL, decision, scope,
-                    null, null, reservedNanos, priced);
+                    null, null, reservedNanos, priced, CallRequest.NONE, seq);
         }
         return new DecisionEvent.CallSettled(seq, ts.toEpochMilli(), "test", Mode.ENFORCE, CallKind.MODEL_CALL, decision, scope, null,
-                null, reservedNanos, priced, usage, costNanos, latencyNanos, ttftNanos, outcome, -1, -1);
+                null, reservedNanos, priced, usage, costNanos, latencyNanos, ttftNanos, outcome, -1, -1, seq);
     }
 
     /** @return the event as a settlement (fails the test if it is not one) */

@@ -55,6 +55,11 @@ final class CallPlanner<M> {
         this.priceProvider = crossProvider ? null : Providers.priceProviderId(own);
     }
 
+    /** @return the provider of a model instance (the delegate or a route) */
+    ModelProvider provider(M model) {
+        return providerOf.apply(model);
+    }
+
     /** The request as the guard sees it, and what is needed to reshape it after admission. */
     static final class Planned {
         final ChatRequest request;

@@ -51,7 +51,9 @@ import java.util.function.Consumer;
  *   <li>it installs a tool error handler that rethrows {@link GuardBlockedException}, so that a tool call refused
  *       with {@code block} ends the invocation instead of being turned into text for the model; other errors go
  *       to the handler given to {@link #toolExecutionErrorHandler}, or become their message as LangChain4j's
- *       default does.</li>
+ *       default does;</li>
+ *   <li>each invocation's start and end are reported to the guard's {@link GuardedCallObserver}s (tracing's
+ *       {@code invoke_agent} spans).</li>
  * </ul>
  *
  * <p>Give models, tools and the tool error handler to this helper, not to the {@code AiServices} builder: what is
@@ -223,11 +225,20 @@ public final class GuardedAiServices<T> {
      */
     public T build() {
         String name = agent;
-        services.registerListener((AiServiceStartedListener) e -> AiServiceScopes.started(e.invocationContext(), name));
+        services.registerListener((AiServiceStartedListener) e -> {
+            AiServiceScopes.started(e.invocationContext(), name);
+            CallObservers.invocationStarted(guard, e.invocationContext(), AiServiceScopes.forTool(e.invocationContext()));
+        });
         services.registerListener((AiServiceRequestIssuedListener) e ->
                 AiServiceScopes.issued(e.request(), e.invocationContext(), name));
-        services.registerListener((AiServiceCompletedListener) e -> AiServiceScopes.finished(e.invocationContext()));
-        services.registerListener((AiServiceErrorListener) e -> AiServiceScopes.finished(e.invocationContext()));
+        services.registerListener((AiServiceCompletedListener) e -> {
+            AiServiceScopes.finished(e.invocationContext());
+            CallObservers.invocationEnded(guard, e.invocationContext(), null);
+        });
+        services.registerListener((AiServiceErrorListener) e -> {
+            AiServiceScopes.finished(e.invocationContext());
+            CallObservers.invocationEnded(guard, e.invocationContext(), e.error());
+        });
         ToolExecutionErrorHandler others = errorHandler;
         services.toolExecutionErrorHandler((error, context) -> {
             GuardBlockedException blocked = blocked(error, context.rawError());

@@ -87,6 +87,17 @@ public final class GuardedChatModel extends GuardedModel<ChatModel> implements C
     public ChatResponse chat(ChatRequest request, ChatRequestOptions options) {
         CallPlanner.Planned planned = planner.plan(request);
         Guard guard = planner.guard();
+        GuardedCallObserver.ModelCallObservation observed = CallObservers.modelCall(guard, planned.call,
+                planner.provider(planner.delegate()), request);
+        try {
+            return chat(guard, planned, options, observed);
+        } finally {
+            observed.close();
+        }
+    }
+
+    private ChatResponse chat(Guard guard, CallPlanner.Planned planned, ChatRequestOptions options,
+            GuardedCallObserver.ModelCallObservation observed) {
         Admission admission = guard.admitModelCall(planned.call);
         try {
             if (!admission.proceeds()) {
@@ -94,6 +105,7 @@ public final class GuardedChatModel extends GuardedModel<ChatModel> implements C
                         admission.decision());
             }
             CallPlanner.Target<ChatModel> target = planner.target(planned, admission);
+            observed.admitted(admission, target.request, planner.provider(target.model));
             ChatResponse response;
             // the delegate's own log lines (HTTP client, listeners) carry the agent and session
             try (GuardMdc.Binding mdc = GuardMdc.bind(planned.call.scope())) {
@@ -101,6 +113,9 @@ public final class GuardedChatModel extends GuardedModel<ChatModel> implements C
             } catch (RuntimeException | Error e) {
                 admission.fail(e, ProviderErrors.reportedUsage(e));
                 throw e;
+            }
+            if (response != null) {
+                observed.responded(response);
             }
             admission.settle(TokenUsageNormalizer.normalize(response == null ? null : response.tokenUsage()));
             return response;

@@ -64,6 +64,17 @@ public final class GuardedStreamingChatModel extends GuardedModel<StreamingChatM
     public void chat(ChatRequest request, ChatRequestOptions options, StreamingChatResponseHandler handler) {
         CallPlanner.Planned planned = planner.plan(request);
         Guard guard = planner.guard();
+        GuardedCallObserver.ModelCallObservation observed = CallObservers.modelCall(guard, planned.call,
+                planner.provider(planner.delegate()), request);
+        try {
+            chat(guard, planned, options, handler, observed);
+        } finally {
+            observed.close(); // the stream may go on: its handler settles it on the provider's thread
+        }
+    }
+
+    private void chat(Guard guard, CallPlanner.Planned planned, ChatRequestOptions options,
+            StreamingChatResponseHandler handler, GuardedCallObserver.ModelCallObservation observed) {
         Admission admission = guard.admitModelCall(planned.call);
         if (!admission.proceeds()) {
             handler.onError(new GuardBlockedException(guard.config().name(), "model call to " + planned.call.model(),
@@ -73,9 +84,10 @@ public final class GuardedStreamingChatModel extends GuardedModel<StreamingChatM
         boolean started = false;
         try {
             CallPlanner.Target<StreamingChatModel> target = planner.target(planned, admission);
+            observed.admitted(admission, target.request, planner.provider(target.model));
             started = true;
             target.model.chat(target.request, options, new GuardedStreamingHandler(handler, admission,
-                    guard.config().tokenEstimator()));
+                    guard.config().tokenEstimator(), observed));
         } catch (RuntimeException | Error e) {
             if (started) {
                 admission.fail(e, ProviderErrors.reportedUsage(e));

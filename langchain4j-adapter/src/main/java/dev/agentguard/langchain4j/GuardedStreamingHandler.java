@@ -28,14 +28,17 @@ final class GuardedStreamingHandler implements StreamingChatResponseHandler {
     private final StreamingChatResponseHandler handler;
     private final Admission admission;
     private final TokenEstimator estimator;
+    private final GuardedCallObserver.ModelCallObservation observed;
     private volatile GuardedHandle last;
     /** Output tokens received so far, estimated chunk by chunk; written by the provider's callback thread only. */
     private volatile long received;
 
-    GuardedStreamingHandler(StreamingChatResponseHandler handler, Admission admission, TokenEstimator estimator) {
+    GuardedStreamingHandler(StreamingChatResponseHandler handler, Admission admission, TokenEstimator estimator,
+            GuardedCallObserver.ModelCallObservation observed) {
         this.handler = handler;
         this.admission = admission;
         this.estimator = estimator;
+        this.observed = observed;
     }
 
     private void receive(String text) {
@@ -94,6 +97,9 @@ final class GuardedStreamingHandler implements StreamingChatResponseHandler {
 
     @Override
     public void onCompleteResponse(ChatResponse completeResponse) {
+        if (completeResponse != null) {
+            observed.responded(completeResponse);
+        }
         // settled before the caller's handler runs: an AI service issues its next round from inside it
         admission.settle(TokenUsageNormalizer.normalize(completeResponse == null ? null
                 : completeResponse.tokenUsage()));

@@ -28,7 +28,9 @@ import java.util.Optional;
  * whose hash chain it verifies.
  *
  * <p>Run it with {@code ./mvnw -q -Pdemo -pl examples -am verify} (see the README). Arguments:
- * {@code --out DIR}, where the audit file goes (default {@code target/demo}).
+ * {@code --out DIR}, where the audit file goes (default {@code target/demo}). With
+ * {@code OTEL_EXPORTER_OTLP_ENDPOINT} set, every guarded call is also exported as an OpenTelemetry span there
+ * ({@link Traces}).
  */
 public final class Demo {
 
@@ -71,7 +73,7 @@ public final class Demo {
     static Result run(Path outDir, Map<String, String> env, PrintStream out) throws Exception {
         Path auditFile = freshAuditFile(outDir);
         SimulatedTime time = new SimulatedTime(Clock.systemUTC().instant().truncatedTo(ChronoUnit.SECONDS));
-        try (Endpoint endpoint = Endpoint.from(env, time)) {
+        try (Endpoint endpoint = Endpoint.from(env, time); Traces traces = Traces.from(env)) {
             Policy policy;
             try (InputStream in = Demo.class.getClassLoader().getResourceAsStream(POLICY)) {
                 policy = Policies.parse(in, POLICY);
@@ -86,6 +88,7 @@ public final class Demo {
                 builder.ticker(time).clock(time);
             }
             Guard guard = builder.build();
+            traces.install(guard, out);
             Optional<MetricsEndpoint> metrics = MetricsEndpoint.start(System.getProperty(MetricsEndpoint.PROPERTY),
                     guard);
             try {
