@@ -96,6 +96,14 @@ public final class Guard implements AutoCloseable {
     /** Ids of this guard's calls, carried by both events of a call ({@link DecisionEvent.CallEvent#callId()}). */
     private final AtomicLong callIds = new AtomicLong();
 
+    /**
+     * @return a new call id, or 0 when no listener is bound: then nobody reads it, and calls on distinct sessions
+     *     share no counter
+     */
+    private long nextCallId() {
+        return listeners.isEmpty() ? 0 : callIds.incrementAndGet();
+    }
+
     /** Rule id of decisions about models the price catalog does not know. */
     public static final String RULE_UNKNOWN_MODEL = "pricing.unknownModel";
 
@@ -275,7 +283,7 @@ public final class Guard implements AutoCloseable {
             return refused(config, verdict, requested, model, scope, tick, epoch, request);
         }
         Decision decision = verdict.decide(requested, model); // with the tightest budget's remaining share
-        AdmittedCall c = AdmittedCall.modelCall(callIds.incrementAndGet(), decision, scope, outcome.hold,
+        AdmittedCall c = AdmittedCall.modelCall(nextCallId(), decision, scope, outcome.hold,
                 outcome.units, priced.price, priced.known, prompt, maxOut, priced.worstCase(prompt, maxOut), tick,
                 health == null ? null : health.breakers, request);
         Admission a = new Admission(this, c);
@@ -490,7 +498,7 @@ public final class Guard implements AutoCloseable {
         // the request's fingerprint is recorded whether or not a session rule needed it
         CallRequest request = listeners.isEmpty() ? CallRequest.NONE : CallRequest.ofTool(fingerprint != 0
                 ? fingerprint : CanonicalArguments.fingerprint(call.tool(), call.arguments()));
-        AdmittedCall c = AdmittedCall.toolCall(callIds.incrementAndGet(), decision, call.scope(), call.tool(),
+        AdmittedCall c = AdmittedCall.toolCall(nextCallId(), decision, call.scope(), call.tool(),
                 call.arguments(), tick, fingerprint, holds ? outcome.hold : null, holds ? outcome.units : null, priceNanos, request);
         publishPre(config, c, epoch);
         Admission a = new Admission(this, c);
@@ -571,7 +579,7 @@ public final class Guard implements AutoCloseable {
     /** A refused model call: it holds nothing, and its decision is published. */
     private Admission refused(GuardConfig config, Verdict verdict, String requested, String model, GuardScope scope,
             long tick, long epoch, CallRequest request) {
-        AdmittedCall c = AdmittedCall.refused(callIds.incrementAndGet(), verdict.decide(requested, model), scope,
+        AdmittedCall c = AdmittedCall.refused(nextCallId(), verdict.decide(requested, model), scope,
                 tick, request);
         refusals.add(new GuardAdmin.Refusal(Instant.ofEpochMilli(epoch), CallKind.MODEL_CALL, c.decision.action(),
                 c.decision.rule(), c.decision.reason(), scope.agent(), scope.session(), scope.tenant(), null));
