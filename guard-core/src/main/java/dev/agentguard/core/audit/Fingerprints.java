@@ -2,6 +2,7 @@ package dev.agentguard.core.audit;
 
 import java.security.GeneralSecurityException;
 import java.security.SecureRandom;
+import java.util.HexFormat;
 import javax.crypto.Mac;
 import javax.crypto.spec.SecretKeySpec;
 
@@ -14,7 +15,7 @@ final class Fingerprints {
 
     private static final byte[] KEY = new byte[32];
     private static final ThreadLocal<Mac> MAC;
-    private static final char[] HEX = "0123456789abcdef".toCharArray();
+    private static final HexFormat HEX = HexFormat.of();
 
     static {
         new SecureRandom().nextBytes(KEY);
@@ -38,12 +39,6 @@ final class Fingerprints {
         for (int i = 7; i >= 0; i--) {
             mac.update((byte) (fingerprint >>> (8 * i)));
         }
-        byte[] h = mac.doFinal();
-        char[] out = new char[16];
-        for (int i = 0; i < 8; i++) {
-            out[2 * i] = HEX[(h[i] >> 4) & 0xf];
-            out[2 * i + 1] = HEX[h[i] & 0xf];
-        }
-        return new String(out);
+        return HEX.formatHex(mac.doFinal(), 0, 8); // the first 8 bytes, as the chain hasher writes hex
     }
 }
