@@ -56,11 +56,15 @@ class DemoReplayIT {
         assertThat(r.get("version1Records").asLong()).isZero();
         assertThat(r.get("unmatchedSettlements").asLong()).isZero();
         assertThat(new BigDecimal(r.get("recordedSpendUsd").asText())).isEqualByComparingTo(spend);
-        // only the racing sessions may differ, and only by which of them was refused
+        // only the racing sessions may differ
         for (JsonNode d : r.get("firstDivergence")) {
             assertThat(d.get("session").asText()).as(d.toString()).startsWith("research-");
         }
-        assertThat(r.get("refusedNow").asLong()).isEqualTo(r.get("allowedNow").asLong());
+        // which racing call is refused depends on the order they reserved in, and since they differ in size, so can
+        // how many: only the racing calls may change
+        long racing = records.stream().filter(x -> "pre".equals(x.path("phase").asText()))
+                .filter(x -> x.path("session").asText().startsWith("research-")).count();
+        assertThat(r.get("refusedNow").asLong() + r.get("allowedNow").asLong()).isLessThanOrEqualTo(racing);
         assertThat(r.get("downgradedNow").asLong() + r.get("truncatedNow").asLong() + r.get("otherChanges").asLong())
                 .isZero();
         if (r.get("unchanged").asLong() == admissions) {
