@@ -11,6 +11,7 @@ import dev.agentguard.core.ledger.BudgetKey;
 import dev.agentguard.core.ledger.BudgetLedger;
 import dev.agentguard.core.ledger.BudgetRequest;
 import dev.agentguard.core.ledger.Hold;
+import dev.agentguard.core.ledger.Suspension;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
@@ -23,7 +24,9 @@ import java.util.Map;
  * Evaluates the budgets of a policy for one model call: checks suspensions, reserves the call's worst case on
  * every budget that applies (all-or-nothing, through the ledger), and turns the outcome into a decision.
  *
- * <p>Order, for every budget in policy order: (1) a suspended scope key refuses, and nothing is reserved; (2) the
+ * <p>Suspensions live in the ledger ({@link BudgetLedger#suspend}), so that a shared ledger shares them. Order, for
+ * every budget in policy order: (1) a suspended scope key refuses, and nothing is reserved (checked by the ledger
+ * inside the reservation, no separate read); (2) the
  * reservation is made on all applicable budgets together, with each hard limit ({@code onExceed: block | suspend})
  * enforced by the ledger and soft ones ({@code onExceed: warn}) reserved without a limit; a refusal also looks at
  * the hard budgets the ledger did not try, so that a suspend budget listed after a block budget is not hidden;
@@ -114,7 +117,6 @@ final class BudgetRules {
     }
 
     private final BudgetLedger ledger;
-    private final Cache<BudgetKey, Suspension> suspensions;
     /** Extra allowances an operator granted, per key, each expiring with its duration. */
     private final Cache<BudgetKey, Grant> grants;
     /** Whether a grant was ever made: until then limits are not looked up per key for grants. */
@@ -132,12 +134,6 @@ final class BudgetRules {
                 .executor(Runnable::run)
                 .maximumSize(maxSuspensions)
                 .expireAfter(Expiry.<BudgetKey, Grant>writing((k, g) -> g.duration))
-                .ticker(ticker::read)
-                .build();
-        this.suspensions = Caffeine.newBuilder()
-                .executor(Runnable::run)
-                .maximumSize(maxSuspensions)
-                .expireAfter(Expiry.<BudgetKey, Suspension>writing((k, s) -> s.duration))
                 .ticker(ticker::read)
                 .build();
     }
@@ -176,27 +172,25 @@ final class BudgetRules {
         return g == null ? 0 : g.extra;
     }
 
-    /** @return the suspensions in force at {@code epochMillis} */
-    List<GuardAdmin.Suspended> suspensions(long epochMillis) {
+    /** @return the suspensions in force now, as the ledger keeps them */
+    List<GuardAdmin.Suspended> suspensions() {
         List<GuardAdmin.Suspended> out = new ArrayList<>();
-        suspensions.asMap().forEach((k, s) -> {
-            if (s.untilMillis > epochMillis) {
-                out.add(new GuardAdmin.Suspended(k.budgetId(), k.scope(), k.scopeKey(),
-                        Instant.ofEpochMilli(s.untilMillis)));
-            }
-        });
+        for (Suspension s : ledger.suspensions()) {
+            BudgetKey k = s.key();
+            out.add(new GuardAdmin.Suspended(k.budgetId(), k.scope(), k.scopeKey(), s.until()));
+        }
         return out;
     }
 
-    /** @return the end of a suspension of that key in force at {@code epochMillis}, or null */
-    Instant suspendedUntil(BudgetKey key, long epochMillis) {
-        Suspension s = suspensions.getIfPresent(key);
-        return s == null || s.untilMillis <= epochMillis ? null : Instant.ofEpochMilli(s.untilMillis);
+    /** @return the end of a suspension of that key in force now, or null */
+    Instant suspendedUntil(BudgetKey key) {
+        Suspension s = ledger.suspension(key);
+        return s == null ? null : s.until();
     }
 
-    /** @return true if a suspension of that key was removed */
+    /** @return true if a suspension of that key in force was lifted */
     boolean lift(BudgetKey key) {
-        return suspensions.asMap().remove(key) != null;
+        return ledger.lift(key);
     }
 
     /**
@@ -299,15 +293,11 @@ final class BudgetRules {
             }
             BudgetKey bk = b.keyFor(key);
             long limit = perKey ? limitOf(b, bk) : b.limit();
-            if (!shadow) {
-                Decision.Builder suspended = suspended(b, bk, limit, epochMillis);
-                if (suspended != null) {
-                    fired = add(fired, suspended);
-                }
-            }
             long amount = amount(b.unit(), costNanos, tokens);
             boolean hard = !shadow && b.onExceed().kind() != OnExceed.Kind.WARN;
-            requests[count] = new BudgetRequest(bk, amount, hard ? limit : BudgetRequest.NO_LIMIT);
+            // a suspend budget's key is checked by the ledger inside the reservation: no read of its own
+            requests[count] = new BudgetRequest(bk, amount, hard ? limit : BudgetRequest.NO_LIMIT,
+                    hard && b.onExceed().kind() == OnExceed.Kind.SUSPEND);
             if (applied != null) {
                 applied[count] = b;
                 units[count] = b.unit();
@@ -323,10 +313,17 @@ final class BudgetRules {
             units = Arrays.copyOf(units, count);
             requests = Arrays.copyOf(requests, count);
         }
-        if (fired != null) {
-            return new Outcome(null, units, fired); // suspended: nothing is reserved
-        }
         Hold hold = ledger.reserve(Arrays.asList(requests));
+        if (hold.refusedForSuspension()) { // suspended: nothing is reserved; every suspended key says so
+            fired = new ArrayList<>(1);
+            for (int j = 0; j < count; j++) {
+                Suspension s = hold.suspension(j);
+                if (s != null) {
+                    fired.add(suspended(applied[j], s, limits[j]));
+                }
+            }
+            return new Outcome(hold, units, fired);
+        }
         String unavailable = hold.unavailableReason();
         if (!hold.granted() && unavailable != null) {
             return new Outcome(hold, units, List.of(Decision.builder(Action.BLOCK)
@@ -439,9 +436,9 @@ final class BudgetRules {
             }
             BudgetKey bk = b.keyFor(key);
             long limit = perKey ? limitOf(b, bk) : b.limit();
-            Decision.Builder suspended = suspended(b, bk, limit, epochMillis);
-            if (suspended != null) {
-                fired = add(fired, suspended);
+            Suspension s = b.onExceed().kind() == OnExceed.Kind.SUSPEND ? ledger.suspension(bk) : null;
+            if (s != null) {
+                fired = add(fired, suspended(b, s, limit));
                 continue;
             }
             long amount = amount(b.unit(), costNanos, tokens);
@@ -464,33 +461,38 @@ final class BudgetRules {
      * @return a suspension of one of the scope's keys that is in force now, or null
      */
     Decision.Builder suspension(List<Budget> budgets, GuardScope scope, long epochMillis) {
+        List<BudgetKey> keys = null;
+        List<Budget> of = null;
         for (Budget b : budgets) {
             if (b.onExceed().kind() != OnExceed.Kind.SUSPEND) {
                 continue;
             }
             String key = b.scope().keyOf(scope, null);
             if (key != null) {
-                Decision.Builder suspended = suspended(b, b.keyFor(key), Decision.NO_FIGURE, epochMillis);
-                if (suspended != null) {
-                    return suspended;
+                if (keys == null) {
+                    keys = new ArrayList<>(2);
+                    of = new ArrayList<>(2);
                 }
+                keys.add(b.keyFor(key));
+                of.add(b);
             }
         }
-        return null;
+        if (keys == null) {
+            return null;
+        }
+        List<Suspension> found = ledger.suspensionsOf(keys); // one read, however many suspend budgets apply
+        if (found.isEmpty()) {
+            return null;
+        }
+        Suspension s = found.get(0);
+        return suspended(of.get(keys.indexOf(s.key())), s, Decision.NO_FIGURE);
     }
 
     /** @param limit the key's limit for the reason, or {@link Decision#NO_FIGURE} for the one it was suspended at */
-    private Decision.Builder suspended(Budget b, BudgetKey bk, long limit, long epochMillis) {
-        if (b.onExceed().kind() != OnExceed.Kind.SUSPEND) {
-            return null;
-        }
-        Suspension s = suspensions.getIfPresent(bk);
-        if (s == null || s.untilMillis <= epochMillis) {
-            return null;
-        }
-        return Decision.builder(Action.SUSPEND).rule(b.ruleId()).suspendedUntil(Instant.ofEpochMilli(s.untilMillis))
-                .reason(describe(b, bk.scopeKey()) + " is suspended until " + Instant.ofEpochMilli(s.untilMillis)
-                        + " after passing its " + b.unit().describe(limit == Decision.NO_FIGURE ? s.limit : limit)
+    private static Decision.Builder suspended(Budget b, Suspension s, long limit) {
+        return Decision.builder(Action.SUSPEND).rule(b.ruleId()).suspendedUntil(s.until())
+                .reason(describe(b, s.key().scopeKey()) + " is suspended until " + s.until()
+                        + " after passing its " + b.unit().describe(limit == Decision.NO_FIGURE ? s.limit() : limit)
                         + " limit");
     }
 
@@ -530,7 +532,7 @@ final class BudgetRules {
             Duration d = b.onExceed().suspension();
             long until = epochMillis + d.toMillis(); // OnExceed bounds a suspension to 3660 days: no overflow
             if (!shadow) {
-                suspensions.put(key, new Suspension(until, d, limit));
+                ledger.suspend(key, Instant.ofEpochMilli(until), limit);
             }
             return Decision.builder(Action.SUSPEND).rule(b.ruleId()).figures(observed, limit, b.unit())
                     .suspendedUntil(Instant.ofEpochMilli(until))
@@ -597,16 +599,4 @@ final class BudgetRules {
         }
     }
 
-    private static final class Suspension {
-        final long untilMillis;
-        final Duration duration;
-        /** The key's limit when it was suspended. */
-        final long limit;
-
-        Suspension(long untilMillis, Duration duration, long limit) {
-            this.untilMillis = untilMillis;
-            this.duration = duration;
-            this.limit = limit;
-        }
-    }
 }

@@ -16,6 +16,7 @@ import dev.agentguard.core.ledger.BudgetKey;
 import dev.agentguard.core.ledger.BudgetLedger;
 import dev.agentguard.core.ledger.Hold;
 import dev.agentguard.core.ledger.InMemoryLedger;
+import dev.agentguard.core.ledger.InProcessSuspensions;
 import dev.agentguard.core.pricing.ModelPrice;
 import dev.agentguard.core.pricing.PriceCatalog;
 import dev.agentguard.core.pricing.PricedModel;
@@ -180,7 +181,9 @@ public final class Guard implements AutoCloseable {
         this.telemetry = new Telemetry(t, ticker, clock);
         ResolvedLimits resolved = b.limitResolver == null ? null : new ResolvedLimits(b.limitResolver,
                 b.limitRefresh, t.maxSessions(), ticker, b.refreshExecutor);
-        this.budgets = new BudgetRules(ledger, ticker, t.maxSessions(), resolved);
+        // a ledger that keeps no suspensions of its own gets them in this process, as before they joined the SPI
+        this.budgets = new BudgetRules(InProcessSuspensions.around(ledger, ticker, clock, t.maxSessions()), ticker,
+                t.maxSessions(), resolved);
         this.active = new Active(config, new SessionRules(config.caps(), config.loops(), ticker, t.maxSessions(),
                 t.sessionIdleExpiry()), new ModelHealth(config.health(), config.ladder(), clock));
         this.listeners.addAll(b.listeners);
@@ -535,13 +538,12 @@ public final class Guard implements AutoCloseable {
     GuardAdmin.KeyState keyState(Budget b, String scopeKey) {
         String key = keyAt(b, scopeKey);
         BudgetKey bk = new BudgetKey(b.id(), b.scope(), key, b.window());
-        long epoch = clock.millis();
         return new GuardAdmin.KeyState(b.id(), key, ledger.used(bk), ledger.reserved(bk), budgets.limitFor(b, bk),
-                b.unit(), budgets.suspendedUntil(bk, epoch), budgets.granted(bk));
+                b.unit(), budgets.suspendedUntil(bk), budgets.granted(bk));
     }
 
     List<GuardAdmin.Suspended> suspensions() {
-        return budgets.suspensions(clock.millis());
+        return budgets.suspensions();
     }
 
     List<GuardAdmin.Refusal> recentRefusals() {

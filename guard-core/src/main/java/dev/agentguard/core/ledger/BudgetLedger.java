@@ -1,5 +1,7 @@
 package dev.agentguard.core.ledger;
 
+import java.time.Instant;
+import java.util.ArrayList;
 import java.util.List;
 
 /**
@@ -15,6 +17,13 @@ import java.util.List;
  *       the time of settlement; {@link #release} drops them. The first of the two takes effect; any later
  *       settle or release of the same hold does nothing.</li>
  *   <li>{@link #used} is the settled total within the window now plus every outstanding reservation.</li>
+ *   <li>A ledger that {@link #keepsSuspensions() keeps suspensions} refuses, in {@link #reserve} and before it
+ *       takes anything, a reservation with a request that {@link BudgetRequest#checksSuspension() checks
+ *       suspension} on a key {@link #suspend suspended} until a later moment; {@link Hold#suspension} names each
+ *       one. {@link #lift} ends a suspension, and one ends by itself at its moment. A shared ledger shares them:
+ *       a suspension set or lifted through one instance holds in every other.</li>
+ *   <li>{@link #windows} lists the keys it holds spend, reservations or suspensions for; {@link #reset} forgets a
+ *       key's settled spend.</li>
  * </ol>
  * The in-memory ledger ({@link InMemoryLedger}) is the default; a fleet-wide ledger (for example Redis, one
  * script per operation) can replace it without changing any rule. Ledgers read time themselves.
@@ -73,5 +82,96 @@ public interface BudgetLedger {
      * @param window its new window shape
      */
     default void reshape(String budgetId, dev.agentguard.core.window.WindowSpec window) {
+    }
+
+    /**
+     * Whether this ledger keeps suspensions itself (the methods below and the check in {@link #reserve}). The
+     * default is false: a ledger written before suspensions joined the SPI compiles unchanged, and the guard keeps
+     * its suspensions in its own process instead ({@link InProcessSuspensions}), as it did before.
+     *
+     * @return true if {@link #suspend}, {@link #suspension}, {@link #lift} and {@link #suspensions} are implemented
+     *     and {@link #reserve} honours {@link BudgetRequest#checksSuspension()}
+     */
+    default boolean keepsSuspensions() {
+        return false;
+    }
+
+    /**
+     * Suspends a key until a moment, replacing a suspension of the key in force.
+     *
+     * @param key the key
+     * @param until when it ends, in the ledger's time; a moment already past suspends nothing
+     * @param limit the key's limit now, which later refusals name
+     * @throws UnsupportedOperationException by default (see {@link #keepsSuspensions()})
+     */
+    default void suspend(BudgetKey key, Instant until, long limit) {
+        throw new UnsupportedOperationException(getClass().getName() + " keeps no suspensions");
+    }
+
+    /**
+     * @param key a key
+     * @return its suspension in force now, or null
+     * @throws UnsupportedOperationException by default (see {@link #keepsSuspensions()})
+     */
+    default Suspension suspension(BudgetKey key) {
+        throw new UnsupportedOperationException(getClass().getName() + " keeps no suspensions");
+    }
+
+    /**
+     * Reads several keys at once: one round trip for a ledger in another process. The default asks
+     * {@link #suspension} for each.
+     *
+     * @param keys keys
+     * @return the suspensions in force now among them, in the order of the keys
+     */
+    default List<Suspension> suspensionsOf(List<BudgetKey> keys) {
+        List<Suspension> out = new ArrayList<>(0);
+        for (BudgetKey k : keys) {
+            Suspension s = suspension(k);
+            if (s != null) {
+                out.add(s);
+            }
+        }
+        return out;
+    }
+
+    /**
+     * @param key a key
+     * @return true if a suspension of it was in force and is lifted
+     * @throws UnsupportedOperationException by default (see {@link #keepsSuspensions()})
+     */
+    default boolean lift(BudgetKey key) {
+        throw new UnsupportedOperationException(getClass().getName() + " keeps no suspensions");
+    }
+
+    /**
+     * @return every suspension in force now; O(suspensions), for operators
+     * @throws UnsupportedOperationException by default (see {@link #keepsSuspensions()})
+     */
+    default List<Suspension> suspensions() {
+        throw new UnsupportedOperationException(getClass().getName() + " keeps no suspensions");
+    }
+
+    /**
+     * Lists the keys this ledger holds something for: settled spend, a reservation or a suspension. For operators:
+     * O(windows held) (a shared ledger scans its keys). The default lists none (a ledger that cannot enumerate).
+     *
+     * @param budgetId a budget id, or null for every budget
+     * @return one entry per key, in no particular order
+     */
+    default List<WindowState> windows(String budgetId) {
+        return List.of();
+    }
+
+    /**
+     * Forgets a key's settled spend, now: its window starts again empty. Reservations of calls in flight stay (their
+     * settlement lands in the new window), and so does a suspension (lift it with {@link #lift}).
+     *
+     * @param key the key
+     * @return true if the key held settled spend
+     * @throws UnsupportedOperationException by default: a ledger that cannot reset
+     */
+    default boolean reset(BudgetKey key) {
+        throw new UnsupportedOperationException(getClass().getName() + " cannot reset a key");
     }
 }

@@ -14,6 +14,7 @@ public final class BudgetRequest {
     private final BudgetKey key;
     private final long amount;
     private final long limit;
+    private final boolean checksSuspension;
 
     /**
      * @param key the window
@@ -22,6 +23,18 @@ public final class BudgetRequest {
      * @throws IllegalArgumentException if the amount is negative or the limit below 0
      */
     public BudgetRequest(BudgetKey key, long amount, long limit) {
+        this(key, amount, limit, false);
+    }
+
+    /**
+     * @param key the window
+     * @param amount what to reserve, at least 0
+     * @param limit the hard limit of the window, or {@link #NO_LIMIT}
+     * @param checksSuspension whether a suspension of the key in force refuses the reservation (see
+     *     {@link BudgetLedger#suspend}): set for a budget with {@code onExceed: suspend}
+     * @throws IllegalArgumentException if the amount is negative or the limit below 0
+     */
+    public BudgetRequest(BudgetKey key, long amount, long limit, boolean checksSuspension) {
         this.key = Objects.requireNonNull(key, "key");
         if (amount < 0) {
             throw new IllegalArgumentException("amount must be >= 0, was " + amount);
@@ -31,6 +44,7 @@ public final class BudgetRequest {
         }
         this.amount = amount;
         this.limit = limit;
+        this.checksSuspension = checksSuspension;
     }
 
     /** @return the window */
@@ -48,8 +62,13 @@ public final class BudgetRequest {
         return limit;
     }
 
+    /** @return whether a suspension of the key in force refuses the reservation */
+    public boolean checksSuspension() {
+        return checksSuspension;
+    }
+
     @Override
     public String toString() {
-        return key + " +" + amount + (limit == NO_LIMIT ? "" : " <= " + limit);
+        return key + " +" + amount + (limit == NO_LIMIT ? "" : " <= " + limit) + (checksSuspension ? " unless suspended" : "");
     }
 }

@@ -49,6 +49,22 @@ public interface Hold {
     }
 
     /**
+     * @param i the request index
+     * @return the suspension in force that refused request {@code i} (one that {@link BudgetRequest#checksSuspension
+     *     checks suspension}), or null. A hold refused for suspensions reserved nothing: every request that checks
+     *     suspension was looked at, {@link #refusedIndex()} names the first suspended one, and {@link #usedBefore}
+     *     is 0 for all
+     */
+    default Suspension suspension(int i) {
+        return null;
+    }
+
+    /** @return true if the hold was refused because a key it checks is suspended */
+    default boolean refusedForSuspension() {
+        return !granted() && refusedIndex() >= 0 && suspension(refusedIndex()) != null;
+    }
+
+    /**
      * @return null normally; when the ledger's shared store could not be reached, what it did instead, as a
      *     sentence: a refused hold with a reason was refused for that (the budgets were not checked), a granted
      *     one was granted by the ledger's fallback. The guard records it under the rule {@code ledger.unavailable}

@@ -12,6 +12,8 @@ import java.lang.invoke.MethodHandles;
 import java.lang.invoke.VarHandle;
 import java.time.Clock;
 import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
@@ -54,6 +56,10 @@ import java.util.concurrent.atomic.LongAdder;
  * a window of the new shape that carries what the old one holds now (the spend of its current period or span) as
  * spent at that moment; a key that arrives later with another shape than its entry's is reshaped the same way.
  * Reshaping visits every window of the ledger: O(windows), once per reload.
+ *
+ * <p><b>Suspensions</b> live in this process, in a cache bounded by {@code maxWindows} whose entries expire at their
+ * suspension's end; a reservation checks them first, and only once a suspension was ever made. {@link #windows}
+ * visits every window: O(windows).
  */
 public final class InMemoryLedger implements BudgetLedger {
 
@@ -70,6 +76,7 @@ public final class InMemoryLedger implements BudgetLedger {
     private final Cache<BudgetKey, Entry> cached;
     private final ConcurrentMap<BudgetKey, Entry> pinned = new ConcurrentHashMap<>();
     private final LongAdder openHolds = new LongAdder();
+    private final SuspensionBook suspensions;
 
     private InMemoryLedger(Builder b) {
         this.ticker = b.ticker;
@@ -82,6 +89,7 @@ public final class InMemoryLedger implements BudgetLedger {
                 .expireAfter(new WhileItCounts())
                 .ticker(ticker::read)
                 .build();
+        this.suspensions = new SuspensionBook(ticker, clock, maxWindows);
     }
 
     /** @return a builder with the system ticker and clock, 400,000 windows and a one-hour idle expiry */
@@ -91,6 +99,10 @@ public final class InMemoryLedger implements BudgetLedger {
 
     @Override
     public Hold reserve(List<BudgetRequest> requests) {
+        Suspension[] suspended = suspensions.check(requests);
+        if (suspended != null) {
+            return new SuspendedHold(suspended); // before anything is taken: a suspended key reserves nothing
+        }
         int n = requests.size();
         long tick = ticker.read();
         Entry[] entries = new Entry[n];
@@ -180,6 +192,9 @@ public final class InMemoryLedger implements BudgetLedger {
 
     @Override
     public void settle(Hold hold, long[] actualAmounts) {
+        if (hold instanceof SuspendedHold) {
+            return;
+        }
         MemoryHold h = own(hold);
         if (!h.granted()) {
             return;
@@ -204,6 +219,9 @@ public final class InMemoryLedger implements BudgetLedger {
 
     @Override
     public void release(Hold hold) {
+        if (hold instanceof SuspendedHold) {
+            return;
+        }
         MemoryHold h = own(hold);
         if (!h.granted() || !h.end()) {
             return;
@@ -244,6 +262,61 @@ public final class InMemoryLedger implements BudgetLedger {
     @Override
     public long openHolds() {
         return openHolds.sum();
+    }
+
+    @Override
+    public boolean keepsSuspensions() {
+        return true;
+    }
+
+    @Override
+    public void suspend(BudgetKey key, Instant until, long limit) {
+        suspensions.suspend(key, until, limit);
+    }
+
+    @Override
+    public Suspension suspension(BudgetKey key) {
+        return suspensions.get(key);
+    }
+
+    @Override
+    public boolean lift(BudgetKey key) {
+        return suspensions.lift(key);
+    }
+
+    @Override
+    public List<Suspension> suspensions() {
+        return suspensions.all();
+    }
+
+    @Override
+    public List<WindowState> windows(String budgetId) {
+        long tick = ticker.read();
+        long epoch = clock.millisAt(tick);
+        List<WindowState> out = new ArrayList<>();
+        java.util.Set<BudgetKey> seen = new java.util.HashSet<>();
+        for (Map<BudgetKey, Entry> m : List.of(pinned, cached.asMap())) {
+            for (Map.Entry<BudgetKey, Entry> e : m.entrySet()) {
+                BudgetKey k = e.getKey();
+                if (budgetId == null || k.budgetId().equals(budgetId)) {
+                    seen.add(k);
+                    out.add(e.getValue().state(k, tick, epoch, clock, suspensions.get(k, epoch)));
+                }
+            }
+        }
+        for (Suspension s : suspensions.all()) { // a key suspended but without a window (it was reset or expired)
+            BudgetKey k = s.key();
+            if ((budgetId == null || k.budgetId().equals(budgetId)) && !seen.contains(k)) {
+                out.add(new WindowState(k.budgetId(), k.scope(), k.scopeKey(), 0, 0, null, s.until()));
+            }
+        }
+        return out;
+    }
+
+    @Override
+    public boolean reset(BudgetKey key) {
+        Entry e = peek(key);
+        return e != null && e.reset(ticker.read(), clock);
     }
 
     /** Runs pending cache maintenance (expiry and eviction) now; for tests and status pages. */
@@ -417,6 +490,38 @@ public final class InMemoryLedger implements BudgetLedger {
             try {
                 reshape(tick, wall, spec);
                 return window.total(tick, epoch(tick, wall)) + reserved;
+            } finally {
+                unlock();
+            }
+        }
+
+        WindowState state(BudgetKey k, long tick, long epoch, SteadyClock wall, Suspension suspended) {
+            long used;
+            long reserved;
+            long drained;
+            lock();
+            try {
+                long e = spec.isCalendar() ? epoch : 0;
+                long settled = window.total(tick, e);
+                used = settled + this.reserved;
+                reserved = this.reserved;
+                drained = settled == 0 ? Long.MIN_VALUE : window.drainedAt(tick, e);
+            } finally {
+                unlock();
+            }
+            Instant end = drained == Long.MIN_VALUE || drained - tick < 0 ? null
+                    : Instant.ofEpochMilli(epoch + (drained - tick) / 1_000_000);
+            return new WindowState(k.budgetId(), k.scope(), k.scopeKey(), used, reserved, end,
+                    suspended == null ? null : suspended.until());
+        }
+
+        /** @return true if the window held settled spend; it is empty now, its reservations kept */
+        boolean reset(long tick, SteadyClock wall) {
+            lock();
+            try {
+                boolean held = window.total(tick, epoch(tick, wall)) != 0;
+                window = spec.newWindow();
+                return held;
             } finally {
                 unlock();
             }
