@@ -218,6 +218,155 @@ public abstract class BudgetLedgerContract {
         assertThat(ledger.used(key("other", Scope.SESSION, "s1"))).isZero();
     }
 
+    // ---------------------------------------------------------------- suspensions
+
+    private static final java.time.Instant FIVE_MINUTES_ON = START.plus(Duration.ofMinutes(5));
+
+    @Test
+    void aSuspendedKeyRefusesARequestThatChecksSuspensionAndNothingIsReserved() {
+        ledger.suspend(session("s1"), FIVE_MINUTES_ON, 1000);
+
+        Hold hold = ledger.reserve(List.of(new BudgetRequest(GLOBAL, 10, 100),
+                new BudgetRequest(session("s1"), 10, 1000, true)));
+
+        assertThat(hold.granted()).isFalse();
+        assertThat(hold.refusedForSuspension()).isTrue();
+        assertThat(hold.refusedIndex()).isEqualTo(1);
+        assertThat(hold.suspension(0)).isNull();
+        assertThat(hold.suspension(1)).isEqualTo(new Suspension(session("s1"), FIVE_MINUTES_ON, 1000));
+        assertThat(hold.unavailableReason()).isNull();
+        assertThat(ledger.used(GLOBAL)).as("checked before anything was taken").isZero();
+        assertThat(ledger.openHolds()).isZero();
+        ledger.settle(hold, new long[] {10, 10});
+        ledger.release(hold);
+        assertThat(ledger.used(session("s1"))).isZero();
+    }
+
+    @Test
+    void everySuspendedKeyOfAReservationIsNamed() {
+        BudgetKey tenant = key("tenant-10m", Scope.TENANT, "acme");
+        ledger.suspend(session("s1"), FIVE_MINUTES_ON, 1000);
+        ledger.suspend(tenant, FIVE_MINUTES_ON.plusSeconds(60), 50);
+
+        Hold hold = ledger.reserve(List.of(new BudgetRequest(session("s1"), 10, 1000, true),
+                new BudgetRequest(GLOBAL, 10, 100, true), new BudgetRequest(tenant, 10, 50, true)));
+
+        assertThat(hold.refusedIndex()).isZero();
+        assertThat(hold.suspension(1)).isNull();
+        assertThat(hold.suspension(2).until()).isEqualTo(FIVE_MINUTES_ON.plusSeconds(60));
+        assertThat(hold.suspension(2).limit()).isEqualTo(50);
+    }
+
+    @Test
+    void aRequestThatDoesNotCheckSuspensionIsNotRefusedByOne() {
+        ledger.suspend(session("s1"), FIVE_MINUTES_ON, 1000);
+
+        Hold hold = ledger.reserve(List.of(new BudgetRequest(session("s1"), 10, 1000)));
+
+        assertThat(hold.granted()).isTrue();
+        ledger.release(hold);
+    }
+
+    @Test
+    void aSuspensionEndsAtItsMoment() {
+        ledger.suspend(session("s1"), FIVE_MINUTES_ON, 1000);
+
+        advance(Duration.ofMinutes(4).plusSeconds(50));
+        assertThat(ledger.suspension(session("s1"))).isNotNull();
+        assertThat(ledger.reserve(List.of(new BudgetRequest(session("s1"), 10, 1000, true))).granted()).isFalse();
+
+        advance(Duration.ofSeconds(10));
+        assertThat(ledger.suspension(session("s1"))).isNull();
+        assertThat(ledger.suspensions()).isEmpty();
+        Hold hold = ledger.reserve(List.of(new BudgetRequest(session("s1"), 10, 1000, true)));
+        assertThat(hold.granted()).isTrue();
+        ledger.release(hold);
+    }
+
+    @Test
+    void liftEndsASuspensionAndSaysWhetherOneWasInForce() {
+        ledger.suspend(session("s1"), FIVE_MINUTES_ON, 1000);
+        ledger.suspend(session("s2"), FIVE_MINUTES_ON, 1000);
+
+        assertThat(ledger.lift(session("s1"))).isTrue();
+        assertThat(ledger.lift(session("s1"))).isFalse();
+        assertThat(ledger.lift(session("never"))).isFalse();
+
+        assertThat(ledger.suspension(session("s1"))).isNull();
+        assertThat(ledger.suspensions()).extracting(Suspension::key).containsExactly(session("s2"));
+        Hold hold = ledger.reserve(List.of(new BudgetRequest(session("s1"), 10, 1000, true)));
+        assertThat(hold.granted()).isTrue();
+        ledger.release(hold);
+    }
+
+    @Test
+    void aNewSuspensionReplacesTheOneInForceAndAPastMomentSuspendsNothing() {
+        ledger.suspend(session("s1"), FIVE_MINUTES_ON, 1000);
+        ledger.suspend(session("s1"), FIVE_MINUTES_ON.plusSeconds(600), 2000);
+        ledger.suspend(session("s2"), START.minusSeconds(1), 1000);
+
+        assertThat(ledger.suspension(session("s1")))
+                .isEqualTo(new Suspension(session("s1"), FIVE_MINUTES_ON.plusSeconds(600), 2000));
+        assertThat(ledger.suspension(session("s2"))).isNull();
+        assertThat(ledger.suspensionsOf(List.of(session("s2"), session("s1"), GLOBAL)))
+                .extracting(Suspension::key).containsExactly(session("s1"));
+    }
+
+    // ---------------------------------------------------------------- windows and reset
+
+    @Test
+    void windowsListsEveryKeyWithItsSpendReservationEndAndSuspension() {
+        BudgetKey day = new BudgetKey("tenant-day", Scope.TENANT, "acme",
+                WindowSpec.calendar(CalendarPeriod.DAY, ZoneId.of("Europe/Paris")));
+        ledger.settle(ledger.reserve(List.of(new BudgetRequest(session("s1"), 500, 1000),
+                new BudgetRequest(day, 500, 1000))), new long[] {400, 400});
+        Hold inFlight = ledger.reserve(List.of(new BudgetRequest(session("s1"), 100, 1000)));
+        ledger.reserve(List.of(new BudgetRequest(session("s2"), 30, 1000)));
+        ledger.suspend(session("s1"), FIVE_MINUTES_ON, 1000);
+
+        List<WindowState> sessions = ledger.windows("session-10m");
+        assertThat(sessions).extracting(WindowState::scopeKey).containsExactlyInAnyOrder("s1", "s2");
+        WindowState s1 = sessions.stream().filter(w -> w.scopeKey().equals("s1")).findFirst().orElseThrow();
+        assertThat(s1.budgetId()).isEqualTo("session-10m");
+        assertThat(s1.scope()).isEqualTo(Scope.SESSION);
+        assertThat(s1.used()).isEqualTo(500);
+        assertThat(s1.reserved()).isEqualTo(100);
+        assertThat(s1.windowEnd()).as("the 400 leave the 10m window")
+                .isBetween(START.plus(Duration.ofMinutes(9)), START.plus(Duration.ofMinutes(10)).plusSeconds(1));
+        assertThat(s1.suspendedUntil()).isEqualTo(FIVE_MINUTES_ON);
+        WindowState s2 = sessions.stream().filter(w -> w.scopeKey().equals("s2")).findFirst().orElseThrow();
+        assertThat(s2.used()).isEqualTo(30);
+        assertThat(s2.windowEnd()).as("nothing settled").isNull();
+        assertThat(s2.suspendedUntil()).isNull();
+
+        WindowState acme = ledger.windows("tenant-day").get(0);
+        assertThat(acme.used()).isEqualTo(400);
+        assertThat(acme.windowEnd()).as("midnight in Paris")
+                .isBetween(java.time.Instant.parse("2026-03-02T23:00:00Z").minusSeconds(1),
+                        java.time.Instant.parse("2026-03-02T23:00:00Z"));
+        assertThat(ledger.windows(null)).extracting(WindowState::budgetId)
+                .containsExactlyInAnyOrder("session-10m", "session-10m", "tenant-day");
+        assertThat(ledger.windows("none")).isEmpty();
+        ledger.release(inFlight);
+    }
+
+    @Test
+    void resetForgetsSettledSpendButKeepsReservationsAndSuspensions() {
+        ledger.settle(ledger.reserve(List.of(new BudgetRequest(session("s1"), 900, 1000))), new long[] {900});
+        Hold inFlight = ledger.reserve(List.of(new BudgetRequest(session("s1"), 50, 1000)));
+        ledger.suspend(session("s1"), FIVE_MINUTES_ON, 1000);
+
+        assertThat(ledger.reset(session("s1"))).isTrue();
+
+        assertThat(ledger.used(session("s1"))).isEqualTo(50);
+        assertThat(ledger.reserved(session("s1"))).isEqualTo(50);
+        assertThat(ledger.suspension(session("s1"))).isNotNull();
+        ledger.settle(inFlight, new long[] {40});
+        assertThat(ledger.used(session("s1"))).as("the settlement lands in the new window").isEqualTo(40);
+        assertThat(ledger.reset(session("never"))).isFalse();
+        assertThat(ledger.used(session("s2"))).isZero();
+    }
+
     /**
      * Many threads reserve on one shared window and a few private ones, settle with random actual amounts not
      * above the reservation, release or double-settle at random: the shared window never ends above its limit,
