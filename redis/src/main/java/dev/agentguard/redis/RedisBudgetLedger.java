@@ -6,8 +6,13 @@ import dev.agentguard.core.ledger.BudgetLedger;
 import dev.agentguard.core.ledger.BudgetRequest;
 import dev.agentguard.core.ledger.Hold;
 import dev.agentguard.core.ledger.InMemoryLedger;
+import dev.agentguard.core.ledger.Suspension;
+import dev.agentguard.core.ledger.WindowState;
 import dev.agentguard.core.window.WindowSpec;
 import io.lettuce.core.ClientOptions;
+import io.lettuce.core.KeyScanCursor;
+import io.lettuce.core.ScanArgs;
+import io.lettuce.core.ScanCursor;
 import io.lettuce.core.RedisClient;
 import io.lettuce.core.RedisException;
 import io.lettuce.core.RedisURI;
@@ -18,8 +23,11 @@ import io.lettuce.core.api.sync.RedisCommands;
 import java.security.SecureRandom;
 import java.time.Clock;
 import java.time.Duration;
+import java.time.Instant;
 import java.util.ArrayList;
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.Objects;
 import java.util.Queue;
 import java.util.concurrent.ConcurrentLinkedQueue;
@@ -72,6 +80,10 @@ public final class RedisBudgetLedger implements BudgetLedger, AutoCloseable {
     private static final Scripts USED = Scripts.of("used");
     private static final Scripts CHARGE = Scripts.of("charge");
     private static final Scripts SWEEP = Scripts.of("sweep");
+    private static final Scripts SUSPEND = Scripts.of("suspend");
+    private static final Scripts WINDOWS = Scripts.of("windows");
+    /** Keys read by one run of the windows script, so that no script runs long on a large key space. */
+    private static final int WINDOWS_BATCH = 500;
 
     private final RedisClient client;
     /** Replaced by the probe when the connection was lost; null until the first connection succeeds. */
@@ -198,7 +210,7 @@ public final class RedisBudgetLedger implements BudgetLedger, AutoCloseable {
         int n = requests.size();
         for (int attempt = 0; ; attempt++) {
             long now = estimatedNow();
-            String[] args = new String[5 + n * 7];
+            String[] args = new String[5 + n * 8];
             args[0] = shift();
             args[1] = id;
             args[2] = leaseMillis;
@@ -206,14 +218,25 @@ public final class RedisBudgetLedger implements BudgetLedger, AutoCloseable {
             args[4] = Integer.toString(n);
             for (int i = 0; i < n; i++) {
                 BudgetRequest r = requests.get(i);
-                int p = 5 + i * 7;
+                int p = 5 + i * 8;
                 window(r.key(), now, args, p);
                 args[p + 5] = Long.toString(r.amount());
                 args[p + 6] = r.limit() >= MAX_EXACT ? "-" : Long.toString(r.limit());
+                args[p + 7] = r.checksSuspension() ? "1" : "0";
             }
             List<Object> out = RESERVE.run(redis, holdKeys, args);
             long status = (Long) out.get(0);
             learn((Long) out.get(1));
+            if (status == 3) { // suspended: the script took nothing
+                Suspension[] suspended = new Suspension[n];
+                for (int j = 3; j + 2 < out.size(); j += 3) {
+                    int i = (int) (long) (Long) out.get(j);
+                    suspended[i] = new Suspension(keys[i], Instant.ofEpochMilli(Long.parseLong((String) out.get(j + 1))),
+                            Long.parseLong((String) out.get(j + 2)));
+                }
+                return new RedisHold(null, keys, false, (int) (long) (Long) out.get(2), new long[n], null, false, null,
+                        null, suspended);
+            }
             if (status == -2) {
                 if (attempt < STALE_RETRIES) {
                     continue;
@@ -262,9 +285,16 @@ public final class RedisBudgetLedger implements BudgetLedger, AutoCloseable {
                 for (BudgetRequest r : requests) {
                     long limit = r.limit() == BudgetRequest.NO_LIMIT ? r.limit()
                             : r.limit() / 100 * localSharePercent + r.limit() % 100 * localSharePercent / 100;
-                    shared.add(new BudgetRequest(r.key(), r.amount(), limit));
+                    shared.add(new BudgetRequest(r.key(), r.amount(), limit, r.checksSuspension()));
                 }
                 Hold h = ledger.reserve(shared);
+                Suspension[] suspended = null;
+                if (h.refusedForSuspension()) { // suspended in this process while Redis is away
+                    suspended = new Suspension[n];
+                    for (int i = 0; i < n; i++) {
+                        suspended[i] = h.suspension(i);
+                    }
+                }
                 long[] used = new long[n];
                 int upTo = h.granted() ? n - 1 : h.refusedIndex();
                 for (int i = 0; i <= upTo; i++) {
@@ -277,7 +307,7 @@ public final class RedisBudgetLedger implements BudgetLedger, AutoCloseable {
                         "the shared budget ledger (Redis) cannot be reached: checked against this process's "
                                 + localSharePercent + "% share of each limit (onUnavailable: local); the spend is"
                                 + " counted in Redis once it is back",
-                        true, h, ledger);
+                        true, h, ledger, suspended);
             default:
                 return new RedisHold(null, keys, false, 0, new long[n],
                         "the shared budget ledger (Redis) cannot be reached: refused (onUnavailable: failClosed)",
@@ -500,6 +530,268 @@ public final class RedisBudgetLedger implements BudgetLedger, AutoCloseable {
     /** @return operations (settlements, releases, spend) waiting for Redis to answer again */
     public int pendingOperations() {
         return pending.size();
+    }
+
+    // ---------------------------------------------------------------- suspensions
+
+    /** @return true: suspensions live in Redis, shared by every JVM of the guard */
+    @Override
+    public boolean keepsSuspensions() {
+        return true;
+    }
+
+    /**
+     * Suspends a key in Redis ({@code base:s}, expiring at {@code until}), so that every JVM of the guard refuses it.
+     * While Redis cannot be reached the suspension waits to be sent (dropped by the script if it ended meanwhile),
+     * and under {@code onUnavailable: local} this process also enforces it meanwhile.
+     */
+    @Override
+    public void suspend(BudgetKey key, Instant until, long limit) {
+        String name = layout.suspension(key);
+        String end = Long.toString(until.toEpochMilli());
+        String max = Long.toString(limit);
+        String shape = KeyLayout.shape(key.window());
+        InMemoryLedger local = localLedger;
+        if (down && local != null) {
+            local.suspend(key, until, limit);
+        }
+        send(() -> learn((Long) SUSPEND.run(redis, holdKeys, shift(), "set", name, end, max, shape).get(1)));
+    }
+
+    @Override
+    public Suspension suspension(BudgetKey key) {
+        List<Suspension> s = suspensionsOf(List.of(key));
+        return s.isEmpty() ? null : s.get(0);
+    }
+
+    /** One script for all the keys: a single round trip. While Redis cannot be reached, what this process knows. */
+    @Override
+    public List<Suspension> suspensionsOf(List<BudgetKey> keys) {
+        if (available()) {
+            try {
+                String[] args = new String[2 + keys.size()];
+                args[0] = shift();
+                args[1] = "get";
+                for (int i = 0; i < keys.size(); i++) {
+                    args[2 + i] = layout.suspension(keys.get(i));
+                }
+                List<Object> out = SUSPEND.run(redis, holdKeys, args);
+                learn((Long) out.get(1));
+                List<Suspension> found = new ArrayList<>(0);
+                for (int i = 0; i < keys.size(); i++) {
+                    String v = (String) out.get(2 + i);
+                    if (!v.isEmpty()) {
+                        found.add(suspensionOf(keys.get(i), v));
+                    }
+                }
+                return found;
+            } catch (RedisException e) {
+                switchDown(describe(e));
+            }
+        }
+        InMemoryLedger local = localLedger;
+        return local == null ? List.of() : local.suspensionsOf(keys);
+    }
+
+    private static Suspension suspensionOf(BudgetKey key, String value) {
+        String[] f = value.split(" ");
+        return new Suspension(key, Instant.ofEpochMilli(Long.parseLong(f[0])), Long.parseLong(f[1]));
+    }
+
+    /** Lifts in Redis, for every JVM; while Redis cannot be reached the lift waits to be sent. */
+    @Override
+    public boolean lift(BudgetKey key) {
+        String name = layout.suspension(key);
+        InMemoryLedger local = localLedger;
+        boolean liftedHere = down && local != null && local.lift(key);
+        if (available()) {
+            try {
+                List<Object> out = SUSPEND.run(redis, holdKeys, shift(), "lift", name);
+                learn((Long) out.get(1));
+                return (Long) out.get(0) == 1 || liftedHere;
+            } catch (RedisException e) {
+                switchDown(describe(e));
+            }
+        }
+        send(() -> SUSPEND.run(redis, holdKeys, shift(), "lift", name));
+        return liftedHere;
+    }
+
+    /** Scans this guard's suspension keys (SCAN, never KEYS): O(keys of the guard). */
+    @Override
+    public List<Suspension> suspensions() {
+        if (available()) {
+            try {
+                List<Suspension> out = new ArrayList<>();
+                List<String> found = scan(layout.suspensionsPattern());
+                for (int from = 0; from < found.size(); from += WINDOWS_BATCH) {
+                    List<String> batch = found.subList(from, Math.min(found.size(), from + WINDOWS_BATCH));
+                    String[] args = new String[2 + batch.size()];
+                    args[0] = shift();
+                    args[1] = "get";
+                    for (int i = 0; i < batch.size(); i++) {
+                        args[2 + i] = batch.get(i);
+                    }
+                    List<Object> values = SUSPEND.run(redis, holdKeys, args);
+                    learn((Long) values.get(1));
+                    for (int i = 0; i < batch.size(); i++) {
+                        String v = (String) values.get(2 + i);
+                        String[] p = layout.parts(batch.get(i));
+                        if (!v.isEmpty() && p != null) {
+                            String[] f = v.split(" ");
+                            out.add(suspensionOf(KeyLayout.keyOf(p, f.length > 2 ? KeyLayout.spec(f[2]) : null), v));
+                        }
+                    }
+                }
+                return out;
+            } catch (RedisException e) {
+                switchDown(describe(e));
+            }
+        }
+        InMemoryLedger local = localLedger;
+        return local == null ? List.of() : local.suspensions();
+    }
+
+    // ---------------------------------------------------------------- windows, for operators
+
+    /**
+     * Scans the keys of this guard's windows (SCAN under its hash-tagged prefix, never KEYS) and reads them with one
+     * script per 500 keys: O(keys of the guard). While Redis cannot be reached, this process's fallback windows.
+     */
+    @Override
+    public List<WindowState> windows(String budgetId) {
+        if (!available()) {
+            InMemoryLedger local = localLedger;
+            return local == null ? List.of() : local.windows(budgetId);
+        }
+        try {
+            List<String> found = scan(layout.windowsPattern(budgetId));
+            Map<String, Window> bases = new LinkedHashMap<>();
+            for (int from = 0; from < found.size(); from += WINDOWS_BATCH) {
+                List<String> batch = found.subList(from, Math.min(found.size(), from + WINDOWS_BATCH));
+                List<String> args = new ArrayList<>(1 + batch.size() * 4);
+                args.add(shift());
+                List<String[]> read = new ArrayList<>(batch.size());
+                for (String k : batch) {
+                    String[] p = layout.parts(k);
+                    if (p == null) {
+                        continue;
+                    }
+                    String kind;
+                    String a = "0";
+                    String b = "0";
+                    if (p.length == 5 && p[4].equals("r")) {
+                        kind = "r";
+                    } else if (p.length == 5 && p[4].equals("s")) {
+                        kind = "s";
+                    } else if (p.length == 5 && KeyLayout.spec(p[4]) != null && !KeyLayout.spec(p[4]).isCalendar()) {
+                        kind = "h";
+                        WindowSpec w = KeyLayout.spec(p[4]);
+                        a = Long.toString(KeyLayout.width(w));
+                        b = Integer.toString(w.buckets());
+                    } else if (p.length == 6) {
+                        kind = "c";
+                        a = p[5];
+                    } else {
+                        continue;
+                    }
+                    args.add(kind);
+                    args.add(k);
+                    args.add(a);
+                    args.add(b);
+                    read.add(p);
+                }
+                List<Object> out = WINDOWS.run(redis, holdKeys, args.toArray(new String[0]));
+                learn((Long) out.get(0));
+                for (int i = 0; i < read.size(); i++) {
+                    String[] p = read.get(i);
+                    String v = (String) out.get(1 + i * 2);
+                    String e = (String) out.get(2 + i * 2);
+                    if (v.isEmpty()) {
+                        continue;
+                    }
+                    Window w = bases.computeIfAbsent(p[1] + ":" + p[2] + ":" + p[3], x -> new Window(p));
+                    w.add(args.get(1 + i * 4), p, v, e);
+                }
+            }
+            List<WindowState> out = new ArrayList<>(bases.size());
+            for (Window w : bases.values()) {
+                out.add(w.state());
+            }
+            return out;
+        } catch (RedisException e) {
+            switchDown(describe(e));
+            InMemoryLedger local = localLedger;
+            return local == null ? List.of() : local.windows(budgetId);
+        }
+    }
+
+    /**
+     * Deletes the key's settled spend in Redis (every shape and period of its window): every JVM sees it. Its
+     * reservations and suspension stay.
+     *
+     * @throws IllegalStateException if Redis cannot be reached: nothing was reset
+     */
+    @Override
+    public boolean reset(BudgetKey key) {
+        if (available()) {
+            try {
+                List<String> settled = new ArrayList<>();
+                for (String k : scan(layout.windowPattern(key))) {
+                    if (!k.endsWith(":r") && !k.endsWith(":s")) {
+                        settled.add(k);
+                    }
+                }
+                return !settled.isEmpty() && redis.del(settled.toArray(new String[0])) > 0;
+            } catch (RedisException e) {
+                switchDown(describe(e));
+            }
+        }
+        throw new IllegalStateException("the shared budget ledger (Redis) cannot be reached: " + key + " was not reset");
+    }
+
+    private List<String> scan(String pattern) {
+        List<String> keys = new ArrayList<>();
+        ScanArgs args = ScanArgs.Builder.matches(pattern).limit(1_000);
+        KeyScanCursor<String> cursor = redis.scan(args);
+        keys.addAll(cursor.getKeys());
+        while (!cursor.isFinished()) {
+            cursor = redis.scan(ScanCursor.of(cursor.getCursor()), args);
+            keys.addAll(cursor.getKeys());
+        }
+        return keys;
+    }
+
+    /** What the keys of one window hold, gathered from the windows script. */
+    private static final class Window {
+        final String[] parts;
+        WindowSpec spec;
+        long settled;
+        long reserved;
+        long end = Long.MIN_VALUE;
+        Instant suspendedUntil;
+
+        Window(String[] parts) {
+            this.parts = parts;
+        }
+
+        void add(String kind, String[] p, String value, String end) {
+            switch (kind) {
+                case "r" -> reserved = Long.parseLong(value);
+                case "s" -> suspendedUntil = Instant.ofEpochMilli(Long.parseLong(value));
+                default -> {
+                    settled += Long.parseLong(value); // a reshaped budget may hold spend under two shapes
+                    this.end = Math.max(this.end, Long.parseLong(end));
+                    spec = KeyLayout.spec(p[4]);
+                }
+            }
+        }
+
+        WindowState state() {
+            BudgetKey key = KeyLayout.keyOf(parts, spec);
+            return new WindowState(key.budgetId(), key.scope(), key.scopeKey(), settled + reserved, reserved,
+                    end == Long.MIN_VALUE ? null : Instant.ofEpochMilli(end), suspendedUntil);
+        }
     }
 
     // ---------------------------------------------------------------- availability

@@ -2,6 +2,7 @@ package dev.agentguard.redis;
 
 import dev.agentguard.core.ledger.BudgetKey;
 import dev.agentguard.core.ledger.Hold;
+import dev.agentguard.core.ledger.Suspension;
 import java.util.concurrent.atomic.AtomicBoolean;
 
 /**
@@ -22,9 +23,18 @@ final class RedisHold implements Hold {
     final Hold local;
     final dev.agentguard.core.ledger.InMemoryLedger localLedger;
     final AtomicBoolean done = new AtomicBoolean();
+    /** For a hold refused because keys it checks are suspended: one per request, null for the others; else null. */
+    final Suspension[] suspensions;
 
     RedisHold(String id, BudgetKey[] keys, boolean granted, int refusedIndex, long[] usedBefore, String unavailable,
             boolean inProcess, Hold local, dev.agentguard.core.ledger.InMemoryLedger localLedger) {
+        this(id, keys, granted, refusedIndex, usedBefore, unavailable, inProcess, local, localLedger, null);
+    }
+
+    RedisHold(String id, BudgetKey[] keys, boolean granted, int refusedIndex, long[] usedBefore, String unavailable,
+            boolean inProcess, Hold local, dev.agentguard.core.ledger.InMemoryLedger localLedger,
+            Suspension[] suspensions) {
+        this.suspensions = suspensions;
         this.id = id;
         this.keys = keys;
         this.granted = granted;
@@ -54,6 +64,11 @@ final class RedisHold implements Hold {
     @Override
     public long usedBefore(int i) {
         return usedBefore[i];
+    }
+
+    @Override
+    public Suspension suspension(int i) {
+        return suspensions == null ? null : suspensions[i];
     }
 
     @Override
