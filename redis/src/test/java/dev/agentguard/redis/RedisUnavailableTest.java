@@ -6,8 +6,10 @@ import dev.agentguard.core.common.Scope;
 import dev.agentguard.core.ledger.BudgetKey;
 import dev.agentguard.core.ledger.BudgetRequest;
 import dev.agentguard.core.ledger.Hold;
+import dev.agentguard.core.ledger.Suspension;
 import dev.agentguard.core.window.WindowSpec;
 import java.time.Duration;
+import java.time.Instant;
 import java.util.List;
 import java.util.concurrent.atomic.AtomicLong;
 import org.junit.jupiter.api.AfterEach;
@@ -113,6 +115,36 @@ class RedisUnavailableTest {
         assertThat(ledger.isAvailable()).isTrue();
         assertThat(ledger.reserved(AGENT)).isZero();
         assertThat(ledger.openHolds()).isZero();
+    }
+
+    @ParameterizedTest
+    @EnumSource(OnUnavailable.class)
+    void aSuspensionMadeWhileRedisIsFrozenReachesEveryLedgerOnceItAnswers(OnUnavailable mode) {
+        server = RedisServer.start();
+        ledger = ledger(mode);
+        Instant until = Instant.ofEpochMilli(System.currentTimeMillis()).plus(Duration.ofMinutes(10)); // ledgers keep ms
+        reserve(1).granted(); // connected, and the local ledger made at the switch
+
+        server.pause();
+        reserve(1); // switches to the fallback
+        ledger.suspend(AGENT, until, 1_000);
+        Hold during = ledger.reserve(List.of(new BudgetRequest(AGENT, 1, 1_000, true)));
+
+        assertThat(during.unavailableReason()).contains(mode.id());
+        assertThat(during.refusedForSuspension()).as("local: this process enforces it meanwhile")
+                .isEqualTo(mode == OnUnavailable.LOCAL);
+        assertThat(during.granted()).isEqualTo(mode == OnUnavailable.FAIL_OPEN);
+        ledger.release(during);
+
+        server.resume();
+        probeTimeElapses();
+        try (RedisBudgetLedger other = ledger(OnUnavailable.FAIL_CLOSED)) {
+            assertThat(ledger.suspension(AGENT)).isNotNull();
+            assertThat(other.suspension(AGENT)).as("sent once Redis answered")
+                    .isEqualTo(new Suspension(AGENT, until, 1_000));
+            assertThat(other.reserve(List.of(new BudgetRequest(AGENT, 1, 1_000, true))).refusedForSuspension())
+                    .isTrue();
+        }
     }
 
     @Test
