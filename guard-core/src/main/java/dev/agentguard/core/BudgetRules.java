@@ -147,6 +147,11 @@ final class BudgetRules {
         return p;
     }
 
+    /** @return the ledger, with the suspensions it keeps (the guard's own for a ledger that keeps none) */
+    BudgetLedger ledger() {
+        return ledger;
+    }
+
     /** @return the limit of a budget for a key, as a call would see it now */
     long limitFor(Budget b, BudgetKey key) {
         return limitOf(b, key);

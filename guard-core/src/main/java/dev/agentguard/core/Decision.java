@@ -41,6 +41,8 @@ public final class Decision {
     private final String advice;
     private final boolean shadow;
     private final List<Fired> fired;
+    /** Who took an operator's action (a guard notice of {@link GuardAdmin}); null for every other decision. */
+    private final String operator;
 
     /** The reason of an allow that no rule gave a reason for. */
     static final String WITHIN_LIMITS = "within every limit";
@@ -64,6 +66,7 @@ public final class Decision {
         this.targetPromptTokens = NO_FIGURE;
         this.advice = null;
         this.shadow = shadow;
+        this.operator = null;
     }
 
     /**
@@ -92,6 +95,7 @@ public final class Decision {
         this.targetPromptTokens = b.targetPromptTokens;
         this.advice = b.advice;
         this.shadow = b.shadow;
+        this.operator = b.operator;
     }
 
     /**
@@ -120,6 +124,7 @@ public final class Decision {
         b.advice = advice;
         b.fired = fired.isEmpty() ? null : new ArrayList<>(fired);
         b.shadow = shadow;
+        b.operator = operator;
         return b;
     }
 
@@ -199,6 +204,14 @@ public final class Decision {
         return advice;
     }
 
+    /**
+     * @return the identity of the operator whose action this decision records ({@link GuardAdmin}), or null for a
+     *     decision the guard took itself
+     */
+    public String operator() {
+        return operator;
+    }
+
     /** @return true if the guard runs in shadow mode, so that the action was recorded but not applied */
     public boolean isShadow() {
         return shadow;
@@ -225,7 +238,7 @@ public final class Decision {
                 && unit == d.unit && Objects.equals(model, d.model) && Objects.equals(requestedModel, d.requestedModel)
                 && Objects.equals(remainingBudget, d.remainingBudget) && remainingUnit == d.remainingUnit
                 && Objects.equals(suspendedUntil, d.suspendedUntil) && targetPromptTokens == d.targetPromptTokens
-                && Objects.equals(advice, d.advice);
+                && Objects.equals(advice, d.advice) && Objects.equals(operator, d.operator);
     }
 
     @Override
@@ -312,6 +325,7 @@ public final class Decision {
         private String advice;
         private boolean shadow;
         private List<Fired> fired;
+        private String operator;
 
         private Builder(Action action) {
             this.action = Objects.requireNonNull(action, "action");
@@ -412,6 +426,12 @@ public final class Decision {
         /** @param shadow whether the guard only records @return this */
         public Builder shadow(boolean shadow) {
             this.shadow = shadow;
+            return this;
+        }
+
+        /** @param operator who took the operator's action this decision records @return this */
+        public Builder operator(String operator) {
+            this.operator = operator;
             return this;
         }
 

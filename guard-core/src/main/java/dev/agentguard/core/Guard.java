@@ -17,6 +17,8 @@ import dev.agentguard.core.ledger.BudgetLedger;
 import dev.agentguard.core.ledger.Hold;
 import dev.agentguard.core.ledger.InMemoryLedger;
 import dev.agentguard.core.ledger.InProcessSuspensions;
+import dev.agentguard.core.ledger.WindowState;
+import dev.agentguard.core.redact.Redactor;
 import dev.agentguard.core.pricing.ModelPrice;
 import dev.agentguard.core.pricing.PriceCatalog;
 import dev.agentguard.core.pricing.PricedModel;
@@ -24,6 +26,7 @@ import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
@@ -146,6 +149,7 @@ public final class Guard implements AutoCloseable {
     /** Sessions an operator stopped, with the reason their calls are refused; empty almost always. */
     private final Map<String, String> stopped = new ConcurrentHashMap<>();
     private volatile GuardAdmin admin;
+    private final Redactor adminRedactor;
     /** The last refusals, for operators; written only when a call is refused. */
     private final GuardAdmin.RecentRefusals refusals = new GuardAdmin.RecentRefusals(100);
     /** Everything derived from the policy; read once per admission so that a call sees one policy throughout. */
@@ -187,6 +191,7 @@ public final class Guard implements AutoCloseable {
         this.active = new Active(config, new SessionRules(config.caps(), config.loops(), ticker, t.maxSessions(),
                 t.sessionIdleExpiry()), new ModelHealth(config.health(), config.ladder(), clock));
         this.listeners.addAll(b.listeners);
+        this.adminRedactor = b.adminRedactor;
     }
 
     /**
@@ -538,8 +543,42 @@ public final class Guard implements AutoCloseable {
     GuardAdmin.KeyState keyState(Budget b, String scopeKey) {
         String key = keyAt(b, scopeKey);
         BudgetKey bk = new BudgetKey(b.id(), b.scope(), key, b.window());
+        Instant windowEnd = null;
+        for (WindowState w : budgets.ledger().windows(b.id())) {
+            if (w.scope() == b.scope() && w.scopeKey().equals(key)) {
+                windowEnd = w.windowEnd();
+            }
+        }
         return new GuardAdmin.KeyState(b.id(), key, ledger.used(bk), ledger.reserved(bk), budgets.limitFor(b, bk),
-                b.unit(), budgets.suspendedUntil(bk), budgets.granted(bk));
+                b.unit(), budgets.suspendedUntil(bk), budgets.granted(bk), windowEnd);
+    }
+
+    /** @return the state of every key the ledger holds for the current policy's budgets (one, or all when null) */
+    List<GuardAdmin.KeyState> keyStates(String budgetId) {
+        Map<String, Budget> byId = new HashMap<>();
+        for (Budget b : active.config.budgets()) {
+            byId.put(b.id(), b);
+        }
+        List<GuardAdmin.KeyState> out = new ArrayList<>();
+        for (WindowState w : budgets.ledger().windows(budgetId)) {
+            Budget b = byId.get(w.budgetId());
+            if (b == null || b.scope() != w.scope()) {
+                continue; // a budget the policy no longer has: its windows drain on their own
+            }
+            BudgetKey bk = new BudgetKey(b.id(), b.scope(), w.scopeKey(), b.window());
+            out.add(new GuardAdmin.KeyState(b.id(), w.scopeKey(), w.used(), w.reserved(), budgets.limitFor(b, bk),
+                    b.unit(), w.suspendedUntil(), budgets.granted(bk), w.windowEnd()));
+        }
+        return out;
+    }
+
+    boolean reset(Budget b, String scopeKey) {
+        return budgets.ledger().reset(new BudgetKey(b.id(), b.scope(), keyAt(b, scopeKey), b.window()));
+    }
+
+    /** @return what the admin view passes reasons through */
+    Redactor adminRedactor() {
+        return adminRedactor;
     }
 
     List<GuardAdmin.Suspended> suspensions() {
@@ -1008,6 +1047,7 @@ public final class Guard implements AutoCloseable {
         private LimitResolver limitResolver;
         private Duration limitRefresh;
         private Executor refreshExecutor = ForkJoinPool.commonPool();
+        private Redactor adminRedactor = Redactor.all();
 
         private Builder(GuardConfig config) {
             this.config = Objects.requireNonNull(config, "config");
@@ -1053,6 +1093,16 @@ public final class Guard implements AutoCloseable {
             }
             this.limitResolver = Objects.requireNonNull(resolver, "resolver");
             this.limitRefresh = refresh;
+            return this;
+        }
+
+        /**
+         * @param redactor what the operator's view ({@link GuardAdmin#recentRefusals()}) removes from reasons, as
+         *     the decision log does; default every built-in class
+         * @return this
+         */
+        public Builder adminRedactor(Redactor redactor) {
+            this.adminRedactor = Objects.requireNonNull(redactor, "redactor");
             return this;
         }
 

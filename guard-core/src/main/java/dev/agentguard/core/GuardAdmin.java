@@ -4,6 +4,7 @@ import dev.agentguard.core.common.Action;
 import dev.agentguard.core.common.CallKind;
 import dev.agentguard.core.common.Scope;
 import dev.agentguard.core.common.Unit;
+import dev.agentguard.core.redact.Redactor;
 import java.lang.management.ManagementFactory;
 import java.time.Duration;
 import java.time.Instant;
@@ -16,13 +17,20 @@ import javax.management.MBeanServer;
 import javax.management.ObjectName;
 
 /**
- * What an operator can see and do in a running guard ({@link Guard#admin()}): the state of a budget key, the
- * suspensions in force, the sessions stopped; lift a suspension, stop a session (every further model and tool call
- * of it refused, rule {@value #RULE_STOP}) and resume it. Every action is recorded as a decision (a guard notice,
- * kind {@code guard}) whose reason names the operator and the reason given, so it reaches the decision log and the
- * audit file. {@link #registerMBean()} exposes the same through JMX.
+ * What an operator can see and do in a running guard ({@link Guard#admin()}): the state of a budget key or of
+ * every key the ledger holds ({@link #keys}), the suspensions in force, the sessions stopped, the last refusals; lift
+ * a suspension, grant an allowance, reset a key's spend, stop a session (every further model and tool call of it
+ * refused, rule {@value #RULE_STOP}) and resume it. Every action is recorded as a decision (a guard notice, kind
+ * {@code guard}) that carries the operator in its own field ({@link Decision#operator()}, {@code operator} in the
+ * record) and names the operator and the reason given in its reason, so it reaches the decision log and the audit
+ * file. What this view shows of reasons passes through the guard's admin redactor first. {@link #registerMBean()}
+ * exposes the same through JMX.
  *
- * <p>Thread-safe. Reads are O(1) per key; listing suspensions is O(suspensions).
+ * <p>Suspensions, key states and resets go through the guard's ledger: with a shared ledger (Redis) an operator
+ * sees and acts on the whole fleet from any JVM. Stopped sessions and grants stay in this process.
+ *
+ * <p>Thread-safe. Reading one key is O(1) with the in-memory ledger; {@link #keys}, {@link #suspensions()} and
+ * reading a key's window end are O(windows held) (a shared ledger scans its keys).
  */
 public final class GuardAdmin implements GuardAdminMBean {
 
@@ -36,6 +44,8 @@ public final class GuardAdmin implements GuardAdminMBean {
     private static final Duration MAX_GRANT = Duration.ofDays(366);
     /** Rule id of the record of an operator resuming a stopped session. */
     public static final String RULE_RESUME = "admin.resume";
+    /** Rule id of the record of an operator resetting a key's spend. */
+    public static final String RULE_RESET = "admin.reset";
 
     private static final Pattern OPERATOR = Pattern.compile("[\\p{L}\\p{N}._@+-]{1,128}");
 
@@ -50,9 +60,11 @@ public final class GuardAdmin implements GuardAdminMBean {
      * @param unit the unit of the figures
      * @param suspendedUntil the end of a suspension in force, or null
      * @param granted an operator's extra allowance in force (included in {@code limit}), or 0
+     * @param windowEnd when what the window holds will have left it (a sliding window's newest spend leaving it, a
+     *     calendar period's end), or null when it holds no settled spend
      */
     public record KeyState(String budgetId, String scopeKey, long used, long reserved, long limit, Unit unit,
-            Instant suspendedUntil, long granted) {
+            Instant suspendedUntil, long granted, Instant windowEnd) {
     }
 
     /**
@@ -124,14 +136,32 @@ public final class GuardAdmin implements GuardAdminMBean {
         return guard.keyState(budget(budgetId), scopeKey);
     }
 
+    /**
+     * A snapshot of every key the ledger holds spend, reservations or a suspension for, under the current policy's
+     * budgets.
+     *
+     * @param budgetId a budget of the current policy, or null for all of them
+     * @return one state per key, in no particular order
+     * @throws IllegalArgumentException if the policy has no such budget
+     */
+    public List<KeyState> keys(String budgetId) {
+        return guard.keyStates(budgetId == null ? null : budget(budgetId).id());
+    }
+
     /** @return the suspensions in force now */
     public List<Suspended> suspensions() {
         return guard.suspensions();
     }
 
-    /** @return the last refusals (up to 100), oldest first; their reasons are not redacted */
+    /** @return the last refusals (up to 100), oldest first; their reasons passed through the admin redactor */
     public List<Refusal> recentRefusals() {
-        return guard.recentRefusals();
+        Redactor redactor = guard.adminRedactor();
+        List<Refusal> out = new ArrayList<>();
+        for (Refusal r : guard.recentRefusals()) {
+            out.add(new Refusal(r.at(), r.kind(), r.action(), r.rule(), redactor.redact(r.reason()), r.agent(),
+                    r.session(), r.tenant(), r.tool()));
+        }
+        return out;
     }
 
     /** @return the sessions an operator stopped */
@@ -145,7 +175,7 @@ public final class GuardAdmin implements GuardAdminMBean {
         String who = operator(operator);
         Objects.requireNonNull(scopeKey, "scopeKey");
         boolean lifted = guard.lift(b, scopeKey);
-        guard.recordAdmin(Decision.builder(Action.ALLOW).rule(RULE_LIFT)
+        guard.recordAdmin(Decision.builder(Action.ALLOW).rule(RULE_LIFT).operator(who)
                 .reason("operator " + who + " lifted the suspension of " + b.scope().id() + " " + scopeKey + " by budget "
                         + b.id() + (lifted ? "" : " (none was in force)") + ": " + reason(reason)).build());
         return lifted;
@@ -178,7 +208,7 @@ public final class GuardAdmin implements GuardAdminMBean {
             throw new IllegalArgumentException("a grant lasts more than 0 and at most 366 days, was " + duration);
         }
         guard.grant(b, scopeKey, extra.amount(), duration);
-        guard.recordAdmin(Decision.builder(Action.ALLOW).rule(RULE_GRANT).figures(extra.amount(), b.limit(), b.unit())
+        guard.recordAdmin(Decision.builder(Action.ALLOW).rule(RULE_GRANT).operator(who).figures(extra.amount(), b.limit(), b.unit())
                 .reason("operator " + who + " granted " + b.scope().id() + " " + scopeKey + " " + extra
                         + " more on budget " + b.id() + " for " + duration + ": " + why).build());
     }
@@ -212,7 +242,7 @@ public final class GuardAdmin implements GuardAdminMBean {
         String why = reason(reason);
         boolean stopped = guard.stop(Objects.requireNonNull(session, "session"),
                 "session " + session + " was stopped by operator " + who + ": " + why);
-        guard.recordAdmin(Decision.builder(Action.BLOCK).rule(RULE_STOP)
+        guard.recordAdmin(Decision.builder(Action.BLOCK).rule(RULE_STOP).operator(who)
                 .reason("operator " + who + " stopped session " + session + (stopped ? "" : " (already stopped)")
                         + ": " + why).build());
         return stopped;
@@ -222,10 +252,46 @@ public final class GuardAdmin implements GuardAdminMBean {
     public boolean resumeSession(String session, String operator, String reason) {
         String who = operator(operator);
         boolean resumed = guard.resume(Objects.requireNonNull(session, "session"));
-        guard.recordAdmin(Decision.builder(Action.ALLOW).rule(RULE_RESUME)
+        guard.recordAdmin(Decision.builder(Action.ALLOW).rule(RULE_RESUME).operator(who)
                 .reason("operator " + who + " resumed session " + session + (resumed ? "" : " (it was not stopped)")
                         + ": " + reason(reason)).build());
         return resumed;
+    }
+
+    /**
+     * Forgets a key's settled spend: its window starts again empty, in every JVM when the ledger is shared. Calls in
+     * flight keep their reservations, and a suspension stays (lift it). Recorded under {@value #RULE_RESET}.
+     *
+     * @throws IllegalArgumentException for an unknown budget or a missing operator or reason
+     * @throws UnsupportedOperationException if the guard's ledger cannot reset a key
+     */
+    @Override
+    public boolean resetKey(String budgetId, String scopeKey, String operator, String reason) {
+        Budget b = budget(budgetId);
+        String who = operator(operator);
+        String why = reason(reason);
+        String key = b.scope() == Scope.GLOBAL ? Scope.GLOBAL_KEY : Objects.requireNonNull(scopeKey, "scopeKey");
+        boolean reset = guard.reset(b, key);
+        guard.recordAdmin(Decision.builder(Action.ALLOW).rule(RULE_RESET).operator(who)
+                .reason("operator " + who + " reset the spend of " + b.scope().id() + " " + key + " on budget "
+                        + b.id() + (reset ? "" : " (it held none)") + ": " + why).build());
+        return reset;
+    }
+
+    @Override
+    public String[] getBudgetKeys() {
+        List<String> out = new ArrayList<>();
+        for (KeyState k : keys(null)) {
+            out.add(line(k));
+        }
+        return out.toArray(new String[0]);
+    }
+
+    private static String line(KeyState k) {
+        return k.budgetId() + "[" + k.scopeKey() + "] " + k.unit().describe(k.used()) + " used of "
+                + k.unit().describe(k.limit()) + ", " + k.unit().describe(k.reserved()) + " reserved"
+                + (k.windowEnd() == null ? "" : ", window ends " + k.windowEnd())
+                + (k.suspendedUntil() == null ? "" : ", suspended until " + k.suspendedUntil());
     }
 
     @Override

@@ -7,6 +7,23 @@ package dev.agentguard.core;
  */
 public interface GuardAdminMBean {
 
+    /**
+     * @return every key the ledger holds for the policy's budgets, one line each: {@code budget[key] used of limit,
+     *     reserved, window ends <instant>, suspended until <instant>}
+     */
+    String[] getBudgetKeys();
+
+    /**
+     * Forgets a key's settled spend (reservations in flight and a suspension stay).
+     *
+     * @param budgetId a budget id
+     * @param scopeKey a key at the budget's level
+     * @param operator who acts
+     * @param reason why
+     * @return true if the key held spend
+     */
+    boolean resetKey(String budgetId, String scopeKey, String operator, String reason);
+
     /** @return the suspensions in force, one line each: {@code budget scope=key until <instant>} */
     String[] getSuspensions();
 

@@ -124,7 +124,9 @@ public final class Policies {
             audit.redactPatterns().forEach(logRedactor::pattern);
             builder.listener(AuditSink.open(audit));
         }
-        return builder.listener(new DecisionLog(logRedactor.build()));
+        Redactor redactor = logRedactor.build();
+        builder.adminRedactor(redactor); // what an operator sees of reasons is redacted as the log is
+        return builder.listener(new DecisionLog(redactor));
     }
 
     /** The shared ledger a policy asks for, from the module that provides it. */

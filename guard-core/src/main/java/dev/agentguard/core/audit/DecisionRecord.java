@@ -34,7 +34,9 @@ import java.util.function.BiConsumer;
  * reservedUsd, priced, latencyMs, ttftMs, outcome}. Then three extensions, present only when they apply:
  * {@code arguments} (a tool call's arguments, redacted, as a string of JSON when they were JSON),
  * {@code truncated} (on the post record of a model call whose prompt was truncated: {@code messages} and
- * {@code tokens} dropped, both {@link Long}) and {@code shadow} ({@code true} for a shadow-mode decision).
+ * {@code tokens} dropped, both {@link Long}), {@code shadow} ({@code true} for a shadow-mode decision) and
+ * {@code operator} (on the record of an operator's action, {@link dev.agentguard.core.GuardAdmin}: who took it,
+ * through the redactor, so that an e-mail address used as an identity is redacted when e-mails are).
  *
  * <p>Value types: {@code seq}, {@code latencyMs} and {@code ttftMs} are {@link Long}; {@code priced} and
  * {@code shadow} {@link Boolean}; {@code usage} an ordered map of the five canonical counts, each a {@link Long}
@@ -80,6 +82,8 @@ public final class DecisionRecord {
     public static final String TRUNCATED = "truncated";
     /** The extension field set to {@code true} on a shadow-mode decision. */
     public static final String SHADOW = "shadow";
+    /** The extension field naming the operator whose action a guard record records (redacted like a reason). */
+    public static final String OPERATOR = "operator";
     /** The record version this class writes, in the field {@value #V}. */
     public static final int VERSION = 2;
     /** The field holding the record version. */
@@ -113,11 +117,19 @@ public final class DecisionRecord {
     private final String arguments;
     private final Map<String, Long> truncated;
     private final boolean shadow;
+    /** The operator of an admin action, redacted; null otherwise. */
+    private final String operator;
     /** The version-2 request fields that apply, in order; empty when none do. */
     private final Map<String, Object> request;
 
     private DecisionRecord(Object[] values, String arguments, Map<String, Long> truncated, boolean shadow,
             Map<String, Object> request) {
+        this(values, arguments, truncated, shadow, request, null);
+    }
+
+    private DecisionRecord(Object[] values, String arguments, Map<String, Long> truncated, boolean shadow,
+            Map<String, Object> request, String operator) {
+        this.operator = operator;
         this.values = values;
         this.arguments = arguments;
         this.truncated = truncated;
@@ -189,7 +201,8 @@ public final class DecisionRecord {
             v[FIRED] = Collections.unmodifiableMap(fired);
         }
         return new DecisionRecord(v, arguments, truncated, d.isShadow(),
-                event instanceof DecisionEvent.CallAdmitted a ? request(a) : Map.of());
+                event instanceof DecisionEvent.CallAdmitted a ? request(a) : Map.of(),
+                d.operator() == null ? null : redactor.redact(d.operator()));
     }
 
     private static Map<String, Object> request(DecisionEvent.CallAdmitted a) {
@@ -277,6 +290,9 @@ public final class DecisionRecord {
         if (SHADOW.equals(field)) {
             return shadow ? Boolean.TRUE : null;
         }
+        if (OPERATOR.equals(field)) {
+            return operator;
+        }
         if (REQUEST_FIELDS.contains(field)) {
             return request.get(field);
         }
@@ -303,6 +319,9 @@ public final class DecisionRecord {
         }
         if (shadow) {
             visitor.accept(SHADOW, Boolean.TRUE);
+        }
+        if (operator != null) {
+            visitor.accept(OPERATOR, operator);
         }
         request.forEach(visitor);
         visitor.accept(V, Long.valueOf(VERSION));
@@ -398,6 +417,11 @@ public final class DecisionRecord {
         return shadow;
     }
 
+    /** @return the operator of an admin action's record, redacted, or null */
+    public String operator() {
+        return operator;
+    }
+
     /**
      * Writes the fields (not the enclosing braces) to a generator that is inside an object.
      *
@@ -418,6 +442,9 @@ public final class DecisionRecord {
         }
         if (shadow) {
             g.writeBooleanField(SHADOW, true);
+        }
+        if (operator != null) {
+            g.writeStringField(OPERATOR, operator);
         }
         for (Map.Entry<String, Object> e : request.entrySet()) {
             g.writeFieldName(e.getKey());
@@ -467,6 +494,7 @@ public final class DecisionRecord {
         }
         DecisionRecord r = (DecisionRecord) o;
         return shadow == r.shadow && Objects.equals(arguments, r.arguments) && Objects.equals(truncated, r.truncated)
+                && Objects.equals(operator, r.operator)
                 && request.equals(r.request) && java.util.Arrays.equals(values, r.values);
     }
 
