@@ -159,4 +159,25 @@ class FleetSuspensionTest {
                     .isEqualTo(until.toEpochMilli());
         }
     }
+
+    @Test
+    void anOperatorSeesTheFleetsKeysFromAnyGuardAndAResetInOneFreesTheKeyInAll() {
+        call(a, "acme");
+        call(b, "acme");
+        call(b, "globex");
+
+        assertThat(a.admin().keys(null)).extracting(GuardAdmin.KeyState::scopeKey, GuardAdmin.KeyState::used)
+                .containsExactlyInAnyOrder(org.assertj.core.groups.Tuple.tuple("acme", 2L),
+                        org.assertj.core.groups.Tuple.tuple("globex", 1L));
+        GuardAdmin.KeyState acme = b.admin().state("tenant-calls", "acme");
+        assertThat(acme.limit()).isEqualTo(2);
+        assertThat(acme.windowEnd()).isAfter(Instant.now()).isBefore(Instant.now().plus(Duration.ofMinutes(2)));
+
+        assertThat(a.admin().resetKey("tenant-calls", "acme", "ops", "test reset")).isTrue();
+
+        assertThat(b.admin().state("tenant-calls", "acme").used()).isZero();
+        assertThat(call(b, "acme").proceeds()).isTrue();
+        assertThat(call(a, "acme").proceeds()).as("two fit again, across the guards").isTrue();
+        assertThat(b.admin().state("tenant-calls", "globex").used()).isEqualTo(1);
+    }
 }
