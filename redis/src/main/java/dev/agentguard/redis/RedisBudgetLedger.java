@@ -56,6 +56,12 @@ import org.slf4j.LoggerFactory;
  * (its JVM died mid-call) is charged its worst case, what it reserved, by the next reservation of any JVM or by
  * {@link #expireLapsed()}. A read is O(1) per window; a window that moved on pays once per bucket that left it.
  *
+ * <p><b>Suspensions</b> are keys too ({@code base:s}, expiring at the suspension's end), so a suspension written by
+ * one JVM refuses in all and a lift in one frees all. The reservation script checks them for the requests that ask
+ * it to ({@link BudgetRequest#checksSuspension()}), one GET each before anything is taken: the same single round
+ * trip per admission as without suspensions. Operators' listings ({@link #windows}, {@link #suspensions()}) and
+ * {@link #reset} find keys by SCAN under the guard's hash-tagged prefix (never KEYS): O(keys of the guard).
+ *
  * <p><b>Redis unavailable.</b> A command that fails (refused, timed out after {@code timeout}) switches the ledger
  * to {@link OnUnavailable}; every hold granted or refused that way says so ({@link Hold#unavailableReason()}, which
  * the guard records as {@code ledger.unavailable}), and each switch is logged at WARN. Redis is tried again every
