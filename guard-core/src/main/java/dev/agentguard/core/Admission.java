@@ -176,6 +176,22 @@ public final class Admission implements AutoCloseable {
     }
 
     /**
+     * Settles a successful tool call that reports what it used, for a tool priced per unit
+     * ({@link GuardConfig.Builder#toolPrice(String, dev.agentguard.core.common.Money, long)}): it is charged
+     * {@code units} times the unit price, whatever it reserved; a tool priced per call is charged its price.
+     *
+     * @param units the units the tool reports (pages, seconds), at least 0
+     * @return true if this call settled the admission
+     * @throws IllegalArgumentException if units is negative
+     */
+    public boolean complete(long units) {
+        if (units < 0) {
+            throw new IllegalArgumentException("units must be >= 0, was " + units);
+        }
+        return end(Usage.NONE, latency(), ttft(), null, units, DecisionEvent.OK);
+    }
+
+    /**
      * Settles a failed call: what the provider reported is counted and the rest of the reservation is given back;
      * if it reported nothing, the call is charged by {@code streaming.onCancel} (see the class comment). The error
      * is recorded.

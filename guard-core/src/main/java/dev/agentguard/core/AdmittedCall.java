@@ -32,10 +32,21 @@ final class AdmittedCall {
     final CallRequest request;
     /** The call's id, unique among its guard's calls: what pairs an admission's event with its settlement's. */
     final long id;
+    /** For a tool priced per unit it reports: the units reserved ({@link #reservedNanos} is their price); else 0. */
+    final long toolMaxUnits;
 
     private AdmittedCall(long id, CallKind kind, Decision decision, GuardScope scope, String tool, String toolArguments,
             Hold hold, Unit[] units, ModelPrice price, boolean priced, long promptTokens, long maxOutputTokens,
             long reservedNanos, long startTick, ModelHealth.Breakers breakers, long fingerprint, CallRequest request) {
+        this(id, kind, decision, scope, tool, toolArguments, hold, units, price, priced, promptTokens, maxOutputTokens,
+                reservedNanos, startTick, breakers, fingerprint, request, 0);
+    }
+
+    private AdmittedCall(long id, CallKind kind, Decision decision, GuardScope scope, String tool, String toolArguments,
+            Hold hold, Unit[] units, ModelPrice price, boolean priced, long promptTokens, long maxOutputTokens,
+            long reservedNanos, long startTick, ModelHealth.Breakers breakers, long fingerprint, CallRequest request,
+            long toolMaxUnits) {
+        this.toolMaxUnits = toolMaxUnits;
         this.request = request;
         this.id = id;
         this.kind = kind;
@@ -71,9 +82,10 @@ final class AdmittedCall {
 
     /** A tool call, admitted or refused; it holds a reservation when calls budgets count tool calls. */
     static AdmittedCall toolCall(long id, Decision decision, GuardScope scope, String tool, String arguments,
-            long startTick, long fingerprint, Hold hold, Unit[] units, long priceNanos, CallRequest request) {
+            long startTick, long fingerprint, Hold hold, Unit[] units, long priceNanos, CallRequest request,
+            long maxUnits) {
         return new AdmittedCall(id, CallKind.TOOL_CALL, decision, scope, tool, arguments, hold, units, null, true, 0, 0,
-                priceNanos, startTick, null, fingerprint, request);
+                priceNanos, startTick, null, fingerprint, request, maxUnits);
     }
 
     /** @return the model to call (after any downgrade); null for a tool call */

@@ -482,7 +482,9 @@ public final class Guard implements AutoCloseable {
             verdict.offer(budgets.suspension(config.budgets(), call.scope(), epoch)); // a suspended scope runs no tool
         }
         Money price = config.toolPrices().isEmpty() ? null : config.toolPrices().get(call.tool());
-        long priceNanos = price == null ? 0 : price.nanos();
+        Long maxUnits = price == null || config.toolMaxUnits().isEmpty() ? null : config.toolMaxUnits().get(call.tool());
+        // priced per unit it reports: reserve the most units (the builder bounds the product by MAX_CHARGE)
+        long priceNanos = price == null ? 0 : maxUnits == null ? price.nanos() : price.nanos() * maxUnits;
         BudgetRules.Outcome outcome = null;
         if (!verdict.stops() && budgets.countsTool(config.budgets(), priceNanos)) {
             outcome = budgets.reserveTool(config.budgets(), verdict.shadow(), call.scope(), call.tool(), priceNanos,
@@ -507,7 +509,8 @@ public final class Guard implements AutoCloseable {
         CallRequest request = listeners.isEmpty() ? CallRequest.NONE : CallRequest.ofTool(fingerprint != 0
                 ? fingerprint : CanonicalArguments.fingerprint(call.tool(), call.arguments()));
         AdmittedCall c = AdmittedCall.toolCall(nextCallId(), decision, call.scope(), call.tool(),
-                call.arguments(), tick, fingerprint, holds ? outcome.hold : null, holds ? outcome.units : null, priceNanos, request);
+                call.arguments(), tick, fingerprint, holds ? outcome.hold : null, holds ? outcome.units : null, priceNanos, request,
+                maxUnits == null ? 0 : maxUnits);
         publishPre(config, c, epoch);
         Admission a = new Admission(this, c);
         if (c.holdsSomething()) {
@@ -632,7 +635,8 @@ public final class Guard implements AutoCloseable {
      * Called once per admission by {@link Admission} to settle, fail or cancel it.
      *
      * @param reported what the provider reported ({@link Usage#NONE} when nothing)
-     * @param receivedOutput output tokens received before a failure or cancellation, or -1 when unknown
+     * @param receivedOutput output tokens received before a failure or cancellation, or -1 when unknown; for a tool
+     *     call, the units it reported ({@link Admission#complete(long)}), or -1
      * @param outcome {@link DecisionEvent#OK}, {@link DecisionEvent#CANCELLED}, or null for a failure (the error's
      *     class then names the outcome)
      */
@@ -661,6 +665,10 @@ public final class Guard implements AutoCloseable {
                 active.sessionRules.toolFinished(c.scope, c.fingerprint, failed ? errorFingerprint(error) : 0, failed);
             }
             cost = c.reservedNanos; // the tool's price: a tool that ran, or threw, is charged it and counts one call
+            if (c.toolMaxUnits > 0 && !failed && receivedOutput >= 0) { // priced per unit, and it reported them
+                long perUnit = c.reservedNanos / c.toolMaxUnits;
+                cost = perUnit == 0 ? 0 : receivedOutput > MAX_CHARGE / perUnit ? MAX_CHARGE : perUnit * receivedOutput;
+            }
             settleHold(self, c, cost, 0);
             telemetry.recordToolCall(c.scope, c.tool, failed, latencyNanos);
         }

@@ -38,6 +38,7 @@ public final class GuardConfig {
     private final PriceCatalog priceCatalog;
     private final Map<String, ModelPrice> prices;
     private final Map<String, Money> toolPrices;
+    private final Map<String, Long> toolMaxUnits;
     private final TelemetryConfig telemetry;
     private final TokenEstimator tokenEstimator;
     private final TokenCounting tokenCounting;
@@ -59,6 +60,7 @@ public final class GuardConfig {
         this.priceCatalog = b.priceCatalog;
         this.prices = Collections.unmodifiableMap(new LinkedHashMap<>(b.prices));
         this.toolPrices = Collections.unmodifiableMap(new LinkedHashMap<>(b.toolPrices));
+        this.toolMaxUnits = Collections.unmodifiableMap(new LinkedHashMap<>(b.toolMaxUnits));
         this.telemetry = b.telemetry;
         this.tokenEstimator = b.tokenEstimator;
         this.tokenCounting = b.tokenCounting;
@@ -109,6 +111,14 @@ public final class GuardConfig {
      */
     public Map<String, Money> toolPrices() {
         return toolPrices;
+    }
+
+    /**
+     * @return for the tools priced per unit they report (pages, seconds), the most units one call reserves, by tool
+     *     name; their {@link #toolPrices()} entry is the price of one unit. A tool not in it is priced per call
+     */
+    public Map<String, Long> toolMaxUnits() {
+        return toolMaxUnits;
     }
 
     /** @return per-model prices that add to or override the catalog, by model name */
@@ -177,6 +187,7 @@ public final class GuardConfig {
         b.priceCatalog = priceCatalog;
         b.prices.putAll(prices);
         b.toolPrices.putAll(toolPrices);
+        b.toolMaxUnits.putAll(toolMaxUnits);
         b.telemetry = telemetry;
         b.tokenEstimator = tokenEstimator;
         b.tokenCounting = tokenCounting;
@@ -203,6 +214,7 @@ public final class GuardConfig {
         private PriceCatalog priceCatalog;
         private final Map<String, ModelPrice> prices = new LinkedHashMap<>();
         private final Map<String, Money> toolPrices = new LinkedHashMap<>();
+        private final Map<String, Long> toolMaxUnits = new LinkedHashMap<>();
         private TelemetryConfig telemetry = TelemetryConfig.defaults();
         private TokenEstimator tokenEstimator = TokenEstimator.conservative();
         private TokenCounting tokenCounting = TokenCounting.AUTO;
@@ -337,6 +349,31 @@ public final class GuardConfig {
                         + Money.ofNanos(Guard.MAX_CHARGE) + "), was " + perCall);
             }
             this.toolPrices.put(tool, perCall);
+            this.toolMaxUnits.remove(tool);
+            return this;
+        }
+
+        /**
+         * Prices a tool per unit it reports (pages read, seconds run): a call reserves {@code maxUnits} units before
+         * the tool runs and is charged the units it reports ({@link Admission#complete(long)}); a call that reports
+         * none, or throws, is charged what it reserved.
+         *
+         * @param tool a tool name, matched exactly
+         * @param perUnit what one unit costs, counted by cost budgets
+         * @param maxUnits the most units one call reserves, at least 1
+         * @return this
+         */
+        public Builder toolPrice(String tool, Money perUnit, long maxUnits) {
+            if (maxUnits < 1) {
+                throw new IllegalArgumentException("tools." + tool + ".maxUnits must be at least 1, was " + maxUnits);
+            }
+            toolPrice(tool, perUnit);
+            if (perUnit.nanos() > Guard.MAX_CHARGE / maxUnits) {
+                this.toolPrices.remove(tool);
+                throw new IllegalArgumentException("tools." + tool + ".costUsd x maxUnits is more than one call can be"
+                        + " charged (" + Money.ofNanos(Guard.MAX_CHARGE) + "), was " + perUnit + " x " + maxUnits);
+            }
+            this.toolMaxUnits.put(tool, maxUnits);
             return this;
         }
 

@@ -46,6 +46,69 @@ class ToolPricesTest {
         return Budget.builder(id).scope(Scope.SESSION).sliding(Duration.ofHours(1)).limitUsd(usd);
     }
 
+    /** {@code scrape: { costUsd: 0.001, maxUnits: 20 }}: a tenth of a cent per page, at most 20 pages a call. */
+    private Guard perPageGuard(Budget budget) {
+        GuardConfig config = GuardConfig.builder().name("pages").toolPrice("scrape", Money.usd("0.001"), 20)
+                .budget(budget).build();
+        return Guard.builder(config).ticker(new FakeTicker())
+                .clock(new FakeClock(Instant.parse("2026-03-01T10:00:00Z")))
+                .listener(e -> {
+                    if (e instanceof DecisionEvent.CallSettled s) {
+                        settled.add(s);
+                    }
+                }).build();
+    }
+
+    @Test
+    void aToolPricedPerUnitReservesItsMostUnitsAndIsChargedTheUnitsItReportsOnce() {
+        long milli = Money.usd("0.001").nanos();
+        Guard guard = perPageGuard(sessionUsd("spend", "0.05").build());
+
+        Admission a = guard.admitToolCall(ToolCall.of(SCOPE, "scrape", "{\"url\":1}"));
+        Admission b = guard.admitToolCall(ToolCall.of(SCOPE, "scrape", "{\"url\":2}"));
+        assertThat(guard.budgetUsed("spend", "s1")).as("20 pages reserved per call").isEqualTo(40 * milli);
+        Admission c = guard.admitToolCall(ToolCall.of(SCOPE, "scrape", "{\"url\":3}"));
+        assertThat(c.proceeds()).as("$0.04 held + $0.02 > $0.05").isFalse();
+
+        assertThat(a.complete(7)).isTrue();
+        assertThat(a.complete(7)).isFalse();
+        assertThat(guard.budgetUsed("spend", "s1")).as("7 pages charged, 20 still held by b").isEqualTo(27 * milli);
+        assertThat(b.complete()).as("no units reported: charged what it reserved").isTrue();
+        assertThat(guard.budgetUsed("spend", "s1")).isEqualTo(27 * milli);
+        Admission d = guard.admitToolCall(ToolCall.of(SCOPE, "scrape", "{\"url\":4}"));
+        assertThat(d.fail(new IllegalStateException("timeout"), null)).as("a throw is charged its reservation").isTrue();
+        assertThat(guard.budgetUsed("spend", "s1")).isEqualTo(47 * milli);
+        Admission e = guard.admitToolCall(ToolCall.of(SCOPE, "scrape", "{\"url\":5}"));
+        assertThat(e.proceeds()).as("$0.047 + $0.02 > $0.05").isFalse();
+        assertThat(guard.ledger().openHolds()).isZero();
+        assertThat(settled).extracting(DecisionEvent.CallSettled::costNanos)
+                .containsExactly(7 * milli, 20 * milli, 20 * milli);
+        assertThatThrownBy(() -> guard.admitToolCall(ToolCall.of(SCOPE, "scrape", "{}")).complete(-1))
+                .hasMessage("units must be >= 0, was -1");
+    }
+
+    @Test
+    void aToolPricedPerUnitMayReportMoreThanItReservedAndIsChargedWhatItReports() {
+        long milli = Money.usd("0.001").nanos();
+        Guard guard = perPageGuard(sessionUsd("spend", "1").build());
+
+        guard.admitToolCall(ToolCall.of(SCOPE, "scrape", "{}")).complete(30);
+        guard.admitToolCall(ToolCall.of(SCOPE, "scrape", "{}")).complete(0);
+
+        assertThat(guard.budgetUsed("spend", "s1")).isEqualTo(30 * milli);
+    }
+
+    @Test
+    void aPerUnitPriceIsValidatedWithItsMostUnits() {
+        assertThatThrownBy(() -> GuardConfig.builder().toolPrice("scrape", Money.usd("0.001"), 0))
+                .hasMessage("tools.scrape.maxUnits must be at least 1, was 0");
+        assertThatThrownBy(() -> GuardConfig.builder().toolPrice("scrape", Money.usd("1000"), 1_000_000_000L))
+                .hasMessageContaining("tools.scrape.costUsd x maxUnits is more than one call can be charged");
+        GuardConfig perCall = GuardConfig.builder().toolPrice("scrape", Money.usd("0.001"), 20)
+                .toolPrice("scrape", Money.usd("0.01")).build();
+        assertThat(perCall.toolMaxUnits()).as("priced per call again").isEmpty();
+    }
+
     @Test
     void aPricedToolIsReservedBeforeItRunsAndSettledOnceEvenWhenItThrows() {
         Guard guard = guard(sessionUsd("spend", "0.025").build());

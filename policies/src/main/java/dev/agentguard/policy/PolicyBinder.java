@@ -297,13 +297,22 @@ final class PolicyBinder {
                 continue;
             }
             ts.require("costUsd");
+            Long maxUnits = ts.value("maxUnits", v -> Values.wholeNumber(v, "units"));
+            // with maxUnits, costUsd is the price of one unit the tool reports, and maxUnits are reserved per call
             ts.set("costUsd", v -> {
                 try {
-                    return Money.usd(Values.decimal(v, "US dollars per call"));
+                    return Money.usd(Values.decimal(v, maxUnits == null ? "US dollars per call"
+                            : "US dollars per unit"));
                 } catch (IllegalArgumentException ex) {
                     throw new BadValue(v, ex.getMessage());
                 }
-            }, price -> b.toolPrice(e.key(), price));
+            }, price -> {
+                if (maxUnits == null) {
+                    b.toolPrice(e.key(), price);
+                } else {
+                    b.toolPrice(e.key(), price, maxUnits);
+                }
+            });
         }
     }
 

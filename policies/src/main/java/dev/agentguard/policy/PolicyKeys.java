@@ -55,7 +55,7 @@ final class PolicyKeys {
         m.put("budgets[].limit", List.of("costUsd", "tokens", "calls"));
         m.put("budgets[].overrides.*", List.of("costUsd", "tokens", "calls"));
         m.put("budgets[].match", List.of("model", "provider", "tool"));
-        m.put("tools.*", List.of("costUsd"));
+        m.put("tools.*", List.of("costUsd", "maxUnits"));
         m.put("caps", List.of("modelCallsPerSession", "modelCallsPerTurn", "modelCallsOnExceed", "toolCallsPerSession",
                 "toolCallsPerTurn", "perTool", "promptTokens"));
         m.put("caps.perTool.*", List.of("max", "onExceed"));

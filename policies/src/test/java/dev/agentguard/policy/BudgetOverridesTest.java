@@ -111,6 +111,36 @@ class BudgetOverridesTest {
                 java.util.Map.entry("run_sandbox", dev.agentguard.core.common.Money.ofNanos(125_000)));
     }
 
+    @Test
+    void aToolPricedPerUnitBindsItsUnitPriceAndMostUnits() {
+        dev.agentguard.core.GuardConfig c = PolicyBindingTest.parse("""
+                version: 1
+                tools:
+                  search_web: { costUsd: 0.01 }
+                  scrape_pages: { costUsd: 0.001, maxUnits: 50 }
+                """).config();
+        assertThat(c.toolPrices()).containsEntry("scrape_pages", dev.agentguard.core.common.Money.ofNanos(1_000_000));
+        assertThat(c.toolMaxUnits()).containsExactly(java.util.Map.entry("scrape_pages", 50L));
+    }
+
+    @Test
+    void aBadMaxUnitsIsAProblemAtItsValue() {
+        org.assertj.core.api.Assertions.assertThatThrownBy(() -> PolicyBindingTest.parse("""
+                version: 1
+                tools:
+                  scrape_pages: { costUsd: 0.001, maxUnits: 0 }
+                """)).isInstanceOf(PolicyException.class)
+                .hasMessageContaining("test.yaml:3:")
+                .hasMessageContaining("tools.scrape_pages.maxUnits must be at least 1, was 0");
+        org.assertj.core.api.Assertions.assertThatThrownBy(() -> PolicyBindingTest.parse("""
+                version: 1
+                tools:
+                  scrape_pages: { costUsd: 0.001, maxUnits: "many" }
+                """)).isInstanceOf(PolicyException.class)
+                .hasMessageContaining("test.yaml:3:")
+                .hasMessageContaining("expected a whole number of units");
+    }
+
     private record GuardConfigView(dev.agentguard.core.GuardConfig config) {
     }
 
