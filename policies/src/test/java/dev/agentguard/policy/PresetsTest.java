@@ -76,7 +76,8 @@ class PresetsTest {
         assertThat(reference.config().budgets()).extracting(dev.agentguard.core.Budget::id)
                 .containsExactly("session-10m", "tenant-month", "gpt4o-day", "session-steps");
         assertThat(reference.config().budgets().get(0).overrides()).containsOnlyKeys("load-test-*");
-        assertThat(reference.config().toolPrices()).containsOnlyKeys("search_web");
+        assertThat(reference.config().toolPrices()).containsOnlyKeys("search_web", "scrape_pages");
+        assertThat(reference.config().toolMaxUnits()).containsExactly(java.util.Map.entry("scrape_pages", 50L));
         assertThat(reference.audit()).isPresent();
     }
 
