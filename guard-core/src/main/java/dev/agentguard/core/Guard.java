@@ -546,12 +546,8 @@ public final class Guard implements AutoCloseable {
     GuardAdmin.KeyState keyState(Budget b, String scopeKey) {
         String key = keyAt(b, scopeKey);
         BudgetKey bk = new BudgetKey(b.id(), b.scope(), key, b.window());
-        Instant windowEnd = null;
-        for (WindowState w : budgets.ledger().windows(b.id())) {
-            if (w.scope() == b.scope() && w.scopeKey().equals(key)) {
-                windowEnd = w.windowEnd();
-            }
-        }
+        WindowState w = budgets.ledger().window(bk);
+        Instant windowEnd = w == null ? null : w.windowEnd();
         return new GuardAdmin.KeyState(b.id(), key, ledger.used(bk), ledger.reserved(bk), budgets.limitFor(b, bk),
                 b.unit(), budgets.suspendedUntil(bk), budgets.granted(bk), windowEnd);
     }

@@ -29,8 +29,8 @@ import javax.management.ObjectName;
  * <p>Suspensions, key states and resets go through the guard's ledger: with a shared ledger (Redis) an operator
  * sees and acts on the whole fleet from any JVM. Stopped sessions and grants stay in this process.
  *
- * <p>Thread-safe. Reading one key is O(1) with the in-memory ledger; {@link #keys}, {@link #suspensions()} and
- * reading a key's window end are O(windows held) (a shared ledger scans its keys).
+ * <p>Thread-safe. Reading one key is O(1) (one round trip with a shared ledger); {@link #keys} and
+ * {@link #suspensions()} are O(windows held) (a shared ledger scans its keys).
  */
 public final class GuardAdmin implements GuardAdminMBean {
 

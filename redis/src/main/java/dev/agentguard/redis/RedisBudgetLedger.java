@@ -732,6 +732,46 @@ public final class RedisBudgetLedger implements BudgetLedger, AutoCloseable {
         }
     }
 
+    /** Reads the key's own keys (reserved, suspension, the current window) in one script: O(1), one round trip. */
+    @Override
+    public WindowState window(BudgetKey key) {
+        if (available()) {
+            try {
+                String base = layout.base(key);
+                WindowSpec w = key.window();
+                String settledKey;
+                String[] args;
+                if (w.isCalendar()) {
+                    String start = Long.toString(KeyLayout.period(w, estimatedNow())[0]);
+                    settledKey = base + ":" + KeyLayout.shape(w) + ":" + start;
+                    args = new String[] {shift(), "r", base + ":r", "0", "0", "s", base + ":s", "0", "0", "c",
+                            settledKey, start, "0"};
+                } else {
+                    settledKey = base + ":" + KeyLayout.shape(w);
+                    args = new String[] {shift(), "r", base + ":r", "0", "0", "s", base + ":s", "0", "0", "h",
+                            settledKey, Long.toString(KeyLayout.width(w)), Integer.toString(w.buckets())};
+                }
+                List<Object> out = WINDOWS.run(redis, holdKeys, args);
+                learn((Long) out.get(0));
+                String[] names = {base + ":r", base + ":s", settledKey};
+                Window found = new Window(layout.parts(names[0]));
+                boolean any = false;
+                for (int i = 0; i < 3; i++) {
+                    String v = (String) out.get(1 + i * 2);
+                    if (!v.isEmpty()) {
+                        found.add(args[1 + i * 4], layout.parts(names[i]), v, (String) out.get(2 + i * 2));
+                        any = true;
+                    }
+                }
+                return any ? found.state() : null;
+            } catch (RedisException e) {
+                switchDown(describe(e));
+            }
+        }
+        InMemoryLedger local = localLedger;
+        return local == null ? null : local.window(key);
+    }
+
     /**
      * Deletes the key's settled spend in Redis (every shape and period of its window): every JVM sees it. Its
      * reservations and suspension stay.

@@ -164,6 +164,20 @@ public interface BudgetLedger {
     }
 
     /**
+     * @param key a key
+     * @return what the ledger holds for it, as {@link #windows} would list it, or null when it holds nothing. The
+     *     default looks through {@code windows(key.budgetId())}; the ledgers of this project read the key alone
+     */
+    default WindowState window(BudgetKey key) {
+        for (WindowState w : windows(key.budgetId())) {
+            if (w.scope() == key.scope() && w.scopeKey().equals(key.scopeKey())) {
+                return w;
+            }
+        }
+        return null;
+    }
+
+    /**
      * Forgets a key's settled spend, now: its window starts again empty. Reservations of calls in flight stay (their
      * settlement lands in the new window), and so does a suspension (lift it with {@link #lift}).
      *

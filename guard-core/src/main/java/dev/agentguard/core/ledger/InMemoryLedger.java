@@ -314,6 +314,19 @@ public final class InMemoryLedger implements BudgetLedger {
     }
 
     @Override
+    public WindowState window(BudgetKey key) {
+        Entry e = peek(key);
+        long tick = ticker.read();
+        long epoch = clock.millisAt(tick);
+        Suspension s = suspensions.get(key, epoch);
+        if (e == null) {
+            return s == null ? null
+                    : new WindowState(key.budgetId(), key.scope(), key.scopeKey(), 0, 0, null, s.until());
+        }
+        return e.state(key, tick, epoch, clock, s);
+    }
+
+    @Override
     public boolean reset(BudgetKey key) {
         Entry e = peek(key);
         return e != null && e.reset(ticker.read(), clock);

@@ -112,6 +112,18 @@ public final class InProcessSuspensions implements BudgetLedger {
     }
 
     @Override
+    public WindowState window(BudgetKey key) {
+        WindowState w = ledger.window(key);
+        Suspension s = book.get(key);
+        if (s == null) {
+            return w;
+        }
+        return w == null ? new WindowState(key.budgetId(), key.scope(), key.scopeKey(), 0, 0, null, s.until())
+                : new WindowState(w.budgetId(), w.scope(), w.scopeKey(), w.used(), w.reserved(), w.windowEnd(),
+                        s.until());
+    }
+
+    @Override
     public boolean reset(BudgetKey key) {
         return ledger.reset(key);
     }

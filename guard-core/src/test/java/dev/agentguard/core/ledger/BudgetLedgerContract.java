@@ -347,6 +347,9 @@ public abstract class BudgetLedgerContract {
         assertThat(ledger.windows(null)).extracting(WindowState::budgetId)
                 .containsExactlyInAnyOrder("session-10m", "session-10m", "tenant-day");
         assertThat(ledger.windows("none")).isEmpty();
+        assertThat(ledger.window(session("s1"))).as("one key, read alone").isEqualTo(s1);
+        assertThat(ledger.window(day)).isEqualTo(acme);
+        assertThat(ledger.window(session("never"))).isNull();
         ledger.release(inFlight);
     }
 
