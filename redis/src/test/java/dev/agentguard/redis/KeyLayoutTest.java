@@ -37,4 +37,35 @@ class KeyLayoutTest {
         assertThat(KeyLayout.period(month, at)).containsExactly(Instant.parse("2026-03-01T00:00:00Z").toEpochMilli(),
                 Instant.parse("2026-04-01T00:00:00Z").toEpochMilli());
     }
+
+    @Test
+    void keysFoundByScanAreReadBackToTheirBudgetKeyAndShape() {
+        KeyLayout layout = new KeyLayout("a*g[", "bot");
+        WindowSpec paris = WindowSpec.calendar(CalendarPeriod.WEEK, ZoneId.of("Europe/Paris"));
+        WindowSpec sliding = WindowSpec.sliding(Duration.ofMinutes(10), 10);
+        BudgetKey key = new BudgetKey("b:1", Scope.TENANT, "s {1}:é%", paris);
+
+        String[] parts = layout.parts(layout.suspension(key));
+        assertThat(parts).hasSize(5);
+        BudgetKey back = KeyLayout.keyOf(parts, KeyLayout.spec(KeyLayout.shape(paris)));
+        assertThat(back).isEqualTo(key);
+        assertThat(back.scopeKey()).isEqualTo("s {1}:é%");
+        assertThat(back.window()).isEqualTo(paris);
+        assertThat(KeyLayout.spec(KeyLayout.shape(sliding))).isEqualTo(sliding);
+        assertThat(KeyLayout.spec("cX-UTC")).isNull();
+        assertThat(KeyLayout.decode(KeyLayout.encode(""))).isEmpty();
+        assertThat(layout.parts("a*g[{bot}:holds")).as("not a window key").isNull();
+        assertThat(layout.parts("other:{bot}:w:b:session:k:r")).isNull();
+    }
+
+    @Test
+    void scanPatternsMatchOnlyTheirOwnKeys() {
+        KeyLayout layout = new KeyLayout("a*g[", "bot");
+        BudgetKey key = new BudgetKey("b", Scope.SESSION, "k", WindowSpec.sliding(Duration.ofMinutes(1)));
+
+        assertThat(layout.windowsPattern(null)).isEqualTo("a\\*g\\[{bot}:w:*");
+        assertThat(layout.windowsPattern("b")).isEqualTo("a\\*g\\[{bot}:w:b:*");
+        assertThat(layout.windowPattern(key)).isEqualTo("a\\*g\\[{bot}:w:b:session:k:*");
+        assertThat(layout.suspensionsPattern()).isEqualTo("a\\*g\\[{bot}:w:*:s");
+    }
 }
