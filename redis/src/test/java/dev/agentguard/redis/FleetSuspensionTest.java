@@ -180,4 +180,49 @@ class FleetSuspensionTest {
         assertThat(call(a, "acme").proceeds()).as("two fit again, across the guards").isTrue();
         assertThat(b.admin().state("tenant-calls", "globex").used()).isEqualTo(1);
     }
+
+    /**
+     * Sixteen threads, eight per guard, call for one tenant until well past its limit: exactly the limit is granted
+     * across the two guards, every refusal is the tenant's suspension (crossed once, then refused everywhere), and
+     * afterwards both guards see the one suspension.
+     */
+    @Test
+    void underConcurrencyAcrossTwoGuardsTheLimitHoldsAndEveryRefusalIsTheSuspension() throws Exception {
+        int threads = 16;
+        java.util.concurrent.atomic.AtomicInteger granted = new java.util.concurrent.atomic.AtomicInteger();
+        java.util.concurrent.ConcurrentLinkedQueue<String> refusals = new java.util.concurrent.ConcurrentLinkedQueue<>();
+        java.util.concurrent.CountDownLatch start = new java.util.concurrent.CountDownLatch(1);
+        java.util.concurrent.ExecutorService pool = java.util.concurrent.Executors.newFixedThreadPool(threads);
+        try {
+            java.util.List<java.util.concurrent.Future<?>> futures = new java.util.ArrayList<>();
+            for (int t = 0; t < threads; t++) {
+                Guard guard = t % 2 == 0 ? a : b;
+                futures.add(pool.submit(() -> {
+                    start.await();
+                    for (int i = 0; i < 10; i++) {
+                        Admission admission = call(guard, "acme");
+                        if (admission.proceeds()) {
+                            granted.incrementAndGet();
+                        } else {
+                            refusals.add(admission.decision().action().id() + " " + admission.decision().rule());
+                        }
+                    }
+                    return null;
+                }));
+            }
+            start.countDown();
+            for (java.util.concurrent.Future<?> f : futures) {
+                f.get(2, java.util.concurrent.TimeUnit.MINUTES);
+            }
+        } finally {
+            pool.shutdownNow();
+        }
+
+        assertThat(granted.get()).as("the limit of 2 calls, across both guards").isEqualTo(2);
+        assertThat(refusals).hasSize(threads * 10 - 2).containsOnly("suspend budgets.tenant-calls");
+        assertThat(a.admin().suspensions()).singleElement().extracting(GuardAdmin.Suspended::scopeKey)
+                .isEqualTo("acme");
+        assertThat(b.admin().suspensions()).isEqualTo(a.admin().suspensions());
+        assertThat(ledgerA.openHolds()).isZero();
+    }
 }
