@@ -99,6 +99,12 @@ final class Scenarios {
     }
 
     private Assistant assistant(String agent, String model, int memory, Object... tools) {
+        return assistant(guard, endpoint, agent, model, memory, tools);
+    }
+
+    /** @return an AI service of the given agent, guarded by {@code guard}, on {@code endpoint}'s model */
+    static Assistant assistant(Guard guard, Endpoint endpoint, String agent, String model, int memory,
+            Object... tools) {
         GuardedAiServices<Assistant> b = GuardedAiServices.builder(Assistant.class, guard).agent(agent)
                 .chatModel(endpoint.model(model))
                 .configure(ai -> ai.chatMemoryProvider(id -> MessageWindowChatMemory.withMaxMessages(memory)));
@@ -233,7 +239,8 @@ final class Scenarios {
             List<Future<?>> done = new ArrayList<>();
             for (int s = 1; s <= sessions; s++) {
                 int session = s;
-                done.add(pool.submit(() -> research(crew, session, start, admitted, refused)));
+                done.add(pool.submit(() -> research(crew, "research-" + session, session, start, admitted,
+                        refused)));
             }
             start.countDown();
             for (Future<?> f : done) {
@@ -255,7 +262,13 @@ final class Scenarios {
         return new Shared(sessions, admitted.get(), refused.get(), spent, limit);
     }
 
-    private static void research(Assistant crew, int session, CountDownLatch start, AtomicInteger admitted,
+    /**
+     * One research session: waits for {@code start}, then adds notes until the guard refuses a call (or 20 notes).
+     *
+     * @param session the session id
+     * @param notes which notes it adds ({@link Texts#researchNote})
+     */
+    static void research(Assistant crew, String session, int notes, CountDownLatch start, AtomicInteger admitted,
             AtomicInteger refused) {
         try {
             start.await();
@@ -265,7 +278,7 @@ final class Scenarios {
         }
         for (int step = 1; step <= 20; step++) {
             try {
-                crew.chat("research-" + session, Texts.researchNote(session, step));
+                crew.chat(session, Texts.researchNote(notes, step));
                 admitted.incrementAndGet();
             } catch (GuardBlockedException e) {
                 refused.incrementAndGet();
