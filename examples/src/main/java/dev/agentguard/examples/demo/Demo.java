@@ -77,7 +77,12 @@ public final class Demo {
                 System.exit(2);
                 return;
             }
-            System.exit(Fleet.run(jvms, outDir.resolve("fleet"), System.getenv(), System.out).ok() ? 0 : 1);
+            try {
+                System.exit(Fleet.run(jvms, outDir.resolve("fleet"), System.getenv(), System.out).ok() ? 0 : 1);
+            } catch (IllegalStateException e) { // no redis-server, a JVM that failed: said in one line
+                System.err.println("fleet mode: " + e.getMessage());
+                System.exit(1);
+            }
         }
         Result result = run(outDir, System.getenv(), System.out);
         System.exit(result.ok() ? 0 : 1);

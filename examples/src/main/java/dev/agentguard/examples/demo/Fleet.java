@@ -2,6 +2,7 @@ package dev.agentguard.examples.demo;
 
 import dev.agentguard.policy.Policy;
 import dev.agentguard.policy.PolicyReader;
+import dev.agentguard.redis.RedisBudgetLedger;
 import java.io.BufferedReader;
 import java.io.IOException;
 import java.io.InputStream;
@@ -84,13 +85,18 @@ final class Fleet {
     static FleetSummary run(int jvms, Path outDir, Map<String, String> env, PrintStream out) throws Exception {
         String url = env.get("REDIS_URL");
         if (url != null && !url.isBlank()) {
-            out.println("Redis: " + url + " (REDIS_URL)");
+            out.println("Redis: " + withoutPassword(url) + " (REDIS_URL)");
             return run(jvms, outDir, url, out);
         }
         try (LocalRedis redis = LocalRedis.start()) {
             out.println("Redis: " + redis.uri() + ", a redis-server started for this run (" + redis.binary() + ")");
             return run(jvms, outDir, redis.uri(), out);
         }
+    }
+
+    /** @return the URI with any user and password masked, for the console */
+    static String withoutPassword(String uri) {
+        return uri.replaceAll("//[^/@]*@", "//***@");
     }
 
     private static FleetSummary run(int jvms, Path outDir, String url, PrintStream out) throws Exception {
@@ -101,36 +107,56 @@ final class Fleet {
                 + AGENT + ") and one budget in Redis; policy " + POLICY + " (examples/src/main/resources).");
         out.println("Each JVM runs its own OpenAI-compatible simulator and writes its own audit file; guards and"
                 + " ledger run on real time (Redis TIME). Refusals print as they happen.");
-        List<Member> members = new ArrayList<>();
-        try {
-            CountDownLatch ready = new CountDownLatch(jvms);
-            for (int i = 1; i <= jvms; i++) {
-                members.add(Member.start("jvm-" + i, Demo.freshAuditFile(outDir.resolve("jvm-" + i)), env, ready,
-                        out));
+        try (RedisBudgetLedger redis = FleetSummary.ledger(policy)) {
+            redis.openHolds(); // one command: a Redis that does not answer is said here, once, not by every JVM
+            if (!redis.isAvailable()) {
+                throw new IllegalStateException("Redis at " + withoutPassword(url) + " does not answer");
             }
-            if (!ready.await(READY_SECONDS, TimeUnit.SECONDS)) {
+            List<Member> members = new ArrayList<>();
+            try {
+                CountDownLatch ready = new CountDownLatch(jvms);
+                for (int i = 1; i <= jvms; i++) {
+                    members.add(Member.start("jvm-" + i, Demo.freshAuditFile(outDir.resolve("jvm-" + i)), env,
+                            ready, out));
+                }
+                awaitReady(members, ready);
+                out.println("All " + jvms + " JVMs are ready: go.");
+                for (Member m : members) {
+                    m.go();
+                }
+                for (Member m : members) {
+                    m.await(RUN_SECONDS);
+                }
+            } finally {
+                for (Member m : members) {
+                    m.stop();
+                }
+            }
+            List<FleetSummary.Jvm> read = new ArrayList<>();
+            for (Member m : members) {
+                read.add(FleetSummary.Jvm.read(m.name, m.process.pid(), m.process.exitValue(), m.auditFile));
+            }
+            FleetSummary summary = FleetSummary.read(policy, AGENT, read, redis);
+            out.println();
+            summary.print(out);
+            return summary;
+        }
+    }
+
+    /** Waits until every JVM is ready; stops early, saying which, if one of them exits first. */
+    private static void awaitReady(List<Member> members, CountDownLatch ready) throws InterruptedException {
+        for (long waited = 0; !ready.await(1, TimeUnit.SECONDS); waited++) {
+            for (Member m : members) {
+                if (!m.process.isAlive()) {
+                    m.relay.join(TimeUnit.SECONDS.toMillis(10)); // its last lines, which say why, first
+                    throw new IllegalStateException(m.name + " exited with status " + m.process.exitValue()
+                            + " before it was ready (its console is above)");
+                }
+            }
+            if (waited >= READY_SECONDS) {
                 throw new IllegalStateException("the fleet's JVMs were not ready within " + READY_SECONDS + " s");
             }
-            out.println("All " + jvms + " JVMs are ready: go.");
-            for (Member m : members) {
-                m.go();
-            }
-            for (Member m : members) {
-                m.await(RUN_SECONDS);
-            }
-        } finally {
-            for (Member m : members) {
-                m.stop();
-            }
         }
-        List<FleetSummary.Jvm> read = new ArrayList<>();
-        for (Member m : members) {
-            read.add(FleetSummary.Jvm.read(m.name, m.process.pid(), m.process.exitValue(), m.auditFile));
-        }
-        FleetSummary summary = FleetSummary.read(policy, AGENT, read);
-        out.println();
-        summary.print(out);
-        return summary;
     }
 
     /** One JVM of the fleet, seen from here: its process, and a thread that relays its console. */

@@ -81,17 +81,30 @@ final class FleetSummary {
      * @param policy the fleet's policy, read with the JVMs' environment (the same Redis and key prefix)
      * @param agent the agent whose budget the JVMs shared
      * @param jvms each JVM's figures
+     * @param redis the ledger of {@link #ledger(Policy)}
      * @return the summary, with the shared budget as Redis has it now
+     * @throws IllegalStateException if Redis does not answer
      */
-    static FleetSummary read(Policy policy, String agent, List<Jvm> jvms) {
-        Budget budget = policy.config().budgets().get(0);
+    static FleetSummary read(Policy policy, String agent, List<Jvm> jvms, RedisBudgetLedger redis) {
+        Budget budget = policy.config().budgets().get(0); // the fleet policy's one budget
+        BudgetKey key = new BudgetKey(budget.id(), budget.scope(), agent, budget.window());
+        FleetSummary summary = new FleetSummary(jvms, agent, budget, redis.used(key), redis.reserved(key),
+                redis.openHolds());
+        if (!redis.isAvailable()) {
+            throw new IllegalStateException("Redis stopped answering: the fleet's spend cannot be read back");
+        }
+        return summary;
+    }
+
+    /**
+     * @param policy the fleet's policy, read with the JVMs' environment
+     * @return a ledger on the same Redis keys as the JVMs', built as theirs are (from the policy's ledger section)
+     */
+    static RedisBudgetLedger ledger(Policy policy) {
         LedgerSettings settings = policy.ledger().orElseThrow(() ->
                 new IllegalStateException(Fleet.POLICY + " has no ledger section"));
-        try (RedisBudgetLedger redis = (RedisBudgetLedger) new RedisLedgerProvider()
-                .create(policy.name(), settings.settings(), policy.config().reservationLease())) {
-            BudgetKey key = new BudgetKey(budget.id(), budget.scope(), agent, budget.window());
-            return new FleetSummary(jvms, agent, budget, redis.used(key), redis.reserved(key), redis.openHolds());
-        }
+        return (RedisBudgetLedger) new RedisLedgerProvider()
+                .create(policy.name(), settings.settings(), policy.config().reservationLease());
     }
 
     /** @return the spend the JVMs' audit files record, together */
