@@ -135,7 +135,7 @@ final class FleetSummary {
     void print(PrintStream out) {
         out.println("=== Fleet summary, read back from the audit files and from Redis ===");
         String format = "  %-7s %8s %9s %8s %12s  %s%n";
-        out.printf(format, "jvm", "pid", "admitted", "refused", "spent", "audit file");
+        out.printf(format, "jvm", "pid", "admitted", "refused", "spent", "audit chain");
         int admitted = 0;
         int refused = 0;
         for (Jvm j : jvms) {
