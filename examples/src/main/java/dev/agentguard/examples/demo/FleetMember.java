@@ -11,13 +11,6 @@ import java.io.BufferedReader;
 import java.io.InputStreamReader;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
-import java.util.ArrayList;
-import java.util.List;
-import java.util.concurrent.CountDownLatch;
-import java.util.concurrent.ExecutorService;
-import java.util.concurrent.Executors;
-import java.util.concurrent.Future;
-import java.util.concurrent.atomic.AtomicInteger;
 
 /**
  * One JVM of the demo's fleet ({@link Fleet} starts it): a guard built from {@code policies/fleet.yaml}, whose
@@ -53,29 +46,18 @@ public final class FleetMember {
                     .listener(AuditSink.open(AuditConfig.builder().file(auditFile).build()))
                     .build();
             Scenarios.Assistant crew = Scenarios.assistant(guard, endpoint, Fleet.AGENT, Endpoint.CHEAP, 2);
-            AtomicInteger admitted = new AtomicInteger();
-            AtomicInteger refused = new AtomicInteger();
-            CountDownLatch start = new CountDownLatch(1);
-            ExecutorService pool = Executors.newFixedThreadPool(sessions);
+            Scenarios.Tally tally;
             try {
-                List<Future<?>> done = new ArrayList<>();
-                for (int s = 1; s <= sessions; s++) {
-                    int session = s;
-                    done.add(pool.submit(() -> Scenarios.research(crew, name + "-research-" + session, session,
-                            start, admitted, refused)));
-                }
-                System.out.println(READY);
-                awaitGo();
-                start.countDown();
-                for (Future<?> f : done) {
-                    f.get();
-                }
+                tally = Scenarios.researchAtOnce(crew, name + "-research-", sessions, () -> {
+                    System.out.println(READY);
+                    awaitGo();
+                    return null;
+                });
             } finally {
-                pool.shutdownNow();
                 guard.close(); // drains the audit file and closes the ledger
             }
-            System.out.println("  its " + sessions + " sessions stopped: " + admitted.get() + " calls answered, "
-                    + refused.get() + " refused");
+            System.out.println("  its " + sessions + " sessions stopped: " + tally.admitted() + " calls answered, "
+                    + tally.refused() + " refused");
         }
     }
 

@@ -20,31 +20,22 @@ import java.util.List;
  * refused, spend settled, hash chain), and for the fleet from Redis (the shared budget's spend, reservations and
  * open holds), through a ledger built from the same policy as the JVMs'. The two must agree, and the spend must be
  * within the limit.
+ *
+ * @param redisUsedNanos what Redis holds for the budget: settled in its window plus reserved
  */
-final class FleetSummary {
+record FleetSummary(List<Jvm> jvms, String agent, Budget budget, long redisUsedNanos, long redisReservedNanos,
+        long openHolds) {
 
-    /** One JVM, from its audit file. */
-    static final class Jvm {
-        final String name;
-        final long pid;
-        final int exitStatus;
-        final Path auditFile;
-        final int admitted;
-        final int refused;
-        final long spentNanos;
-        final VerificationResult chain;
-
-        private Jvm(String name, long pid, int exitStatus, Path auditFile, int admitted, int refused,
-                long spentNanos, VerificationResult chain) {
-            this.name = name;
-            this.pid = pid;
-            this.exitStatus = exitStatus;
-            this.auditFile = auditFile;
-            this.admitted = admitted;
-            this.refused = refused;
-            this.spentNanos = spentNanos;
-            this.chain = chain;
-        }
+    /**
+     * One JVM, from its audit file.
+     *
+     * @param admitted its calls admitted
+     * @param refused its calls refused
+     * @param spentNanos the spend its audit file records
+     * @param chain its audit file's hash chain, verified
+     */
+    record Jvm(String name, long pid, int exitStatus, Path auditFile, int admitted, int refused, long spentNanos,
+            VerificationResult chain) {
 
         /**
          * @param auditFile the JVM's closed audit file
@@ -59,22 +50,8 @@ final class FleetSummary {
         }
     }
 
-    final List<Jvm> jvms;
-    final String agent;
-    final Budget budget;
-    /** What Redis holds for the budget: settled in its window plus reserved. */
-    final long redisUsedNanos;
-    final long redisReservedNanos;
-    final long openHolds;
-
-    private FleetSummary(List<Jvm> jvms, String agent, Budget budget, long redisUsedNanos, long redisReservedNanos,
-            long openHolds) {
-        this.jvms = List.copyOf(jvms);
-        this.agent = agent;
-        this.budget = budget;
-        this.redisUsedNanos = redisUsedNanos;
-        this.redisReservedNanos = redisReservedNanos;
-        this.openHolds = openHolds;
+    FleetSummary {
+        jvms = List.copyOf(jvms);
     }
 
     /**
@@ -109,17 +86,17 @@ final class FleetSummary {
 
     /** @return the spend the JVMs' audit files record, together */
     long spentNanos() {
-        return jvms.stream().mapToLong(j -> j.spentNanos).sum();
+        return jvms.stream().mapToLong(j -> j.spentNanos()).sum();
     }
 
     /** @return how many JVMs had at least one call admitted */
     long jvmsAdmitted() {
-        return jvms.stream().filter(j -> j.admitted > 0).count();
+        return jvms.stream().filter(j -> j.admitted() > 0).count();
     }
 
     /** @return how many JVMs had at least one call refused */
     long jvmsRefused() {
-        return jvms.stream().filter(j -> j.refused > 0).count();
+        return jvms.stream().filter(j -> j.refused() > 0).count();
     }
 
     /**
@@ -127,7 +104,7 @@ final class FleetSummary {
      *     the audit files agree, and nothing is left reserved
      */
     boolean ok() {
-        return jvms.stream().allMatch(j -> j.exitStatus == 0 && j.chain.ok())
+        return jvms.stream().allMatch(j -> j.exitStatus() == 0 && j.chain().ok())
                 && spentNanos() <= budget.limit() && redisUsedNanos == spentNanos()
                 && redisReservedNanos == 0 && openHolds == 0;
     }
@@ -139,10 +116,10 @@ final class FleetSummary {
         int admitted = 0;
         int refused = 0;
         for (Jvm j : jvms) {
-            out.printf(format, j.name, j.pid, j.admitted, j.refused, Money.ofNanos(j.spentNanos),
-                    (j.exitStatus == 0 ? "" : "EXIT " + j.exitStatus + ", ") + j.chain);
-            admitted += j.admitted;
-            refused += j.refused;
+            out.printf(format, j.name(), j.pid(), j.admitted(), j.refused(), Money.ofNanos(j.spentNanos()),
+                    (j.exitStatus() == 0 ? "" : "EXIT " + j.exitStatus() + ", ") + j.chain());
+            admitted += j.admitted();
+            refused += j.refused();
         }
         out.printf(format, "fleet", "", admitted, refused, Money.ofNanos(spentNanos()), "");
         String rule = "budgets." + budget.id();
@@ -159,6 +136,6 @@ final class FleetSummary {
         out.println("With the in-memory ledger each JVM would have enforced its own " + Money.ofNanos(limit) + ": these "
                 + jvms.size() + " JVMs could have spent up to " + Money.ofNanos(limit * jvms.size()) + ", "
                 + jvms.size() + "x the limit.");
-        out.println("Audit files: " + jvms.get(0).auditFile.toAbsolutePath().getParent().getParent());
+        out.println("Audit files: " + jvms.get(0).auditFile().toAbsolutePath().getParent().getParent());
     }
 }

@@ -72,7 +72,7 @@ class DemoFleetIT {
     }
 
     private static List<JsonNode> records(FleetSummary.Jvm jvm) {
-        return AuditSummary.read(jvm.auditFile).records();
+        return AuditSummary.read(jvm.auditFile()).records();
     }
 
     private static long spentNanos(List<JsonNode> records) {
@@ -84,9 +84,9 @@ class DemoFleetIT {
     @Test
     void theFleetSucceedsAndSaysTheLimitWasNeverPassed() {
         assertThat(summary.ok()).as(console).isTrue();
-        assertThat(summary.jvms).hasSize(JVMS).allSatisfy(j -> {
-            assertThat(j.exitStatus).as(j.name + " exit").isZero();
-            assertThat(j.chain.ok()).as(j.chain.toString()).isTrue();
+        assertThat(summary.jvms()).hasSize(JVMS).allSatisfy(j -> {
+            assertThat(j.exitStatus()).as(j.name() + " exit").isZero();
+            assertThat(j.chain().ok()).as(j.chain().toString()).isTrue();
         });
         assertThat(console).contains("All " + JVMS + " JVMs are ready", "Fleet summary", "never passed",
                 "agree to the nano-dollar", "could have spent up to $0.30, 3x the limit");
@@ -95,27 +95,27 @@ class DemoFleetIT {
     @Test
     void togetherTheJvmsStayedWithinTheSharedLimitAndRedisHoldsWhatTheirAuditFilesRecord() {
         long fleet = 0;
-        for (FleetSummary.Jvm j : summary.jvms) {
+        for (FleetSummary.Jvm j : summary.jvms()) {
             long spent = spentNanos(records(j));
-            assertThat(spent).as(j.name + ": the summary is its audit file's").isEqualTo(j.spentNanos);
+            assertThat(spent).as(j.name() + ": the summary is its audit file's").isEqualTo(j.spentNanos());
             fleet += spent;
         }
-        long limit = summary.budget.limit();
-        assertThat(fleet).isLessThanOrEqualTo(limit).isEqualTo(summary.redisUsedNanos);
+        long limit = summary.budget().limit();
+        assertThat(fleet).isLessThanOrEqualTo(limit).isEqualTo(summary.redisUsedNanos());
         assertThat(fleet).as("the budget was spent, not just touched: a further call did not fit")
                 .isGreaterThan(limit / 10 * 8);
-        assertThat(summary.redisReservedNanos).isZero();
-        assertThat(summary.openHolds).isZero();
+        assertThat(summary.redisReservedNanos()).isZero();
+        assertThat(summary.openHolds()).isZero();
     }
 
     @Test
     void severalJvmsSpentAndWereRefusedOnTheSharedBudget() {
         assertThat(summary.jvmsAdmitted()).as("JVMs with calls admitted").isGreaterThan(1);
         assertThat(summary.jvmsRefused()).as("JVMs with calls refused").isGreaterThan(1);
-        for (FleetSummary.Jvm j : summary.jvms) {
+        for (FleetSummary.Jvm j : summary.jvms()) {
             List<JsonNode> refusals = records(j).stream().filter(r -> "pre".equals(r.path("phase").asText())
                     && !"allow".equals(r.path("action").asText())).collect(Collectors.toList());
-            assertThat(refusals).as(j.name + ": each session ends on the shared budget's refusal")
+            assertThat(refusals).as(j.name() + ": each session ends on the shared budget's refusal")
                     .hasSize(Fleet.SESSIONS).allSatisfy(r -> {
                         assertThat(r.path("action").asText()).isEqualTo("block");
                         assertThat(r.path("rule").asText()).isEqualTo("budgets.agent-1h");
