@@ -9,13 +9,16 @@ import dev.agentguard.core.audit.AuditSink;
 import dev.agentguard.core.audit.AuditVerifier;
 import dev.agentguard.core.audit.DecisionRecord;
 import dev.agentguard.core.audit.VerificationResult;
+import dev.agentguard.core.ledger.BudgetLedger;
 import dev.agentguard.core.pricing.ModelPrice;
 import dev.agentguard.core.pricing.PriceCatalog;
 import dev.agentguard.core.pricing.PricedModel;
 import dev.agentguard.core.pricing.TokenKind;
+import dev.agentguard.policy.LedgerSettings;
 import dev.agentguard.policy.Policies;
 import dev.agentguard.policy.Policy;
 import dev.agentguard.policy.PolicyException;
+import dev.agentguard.redis.RedisBudgetLedger;
 import java.io.IOException;
 import java.io.PrintWriter;
 import java.io.UncheckedIOException;
@@ -45,7 +48,7 @@ import picocli.CommandLine.Spec;
  */
 @Command(name = "doctor", mixinStandardHelpOptions = true, sortOptions = false,
         description = {"Checks a policy and its setup: the policy is valid; every model it names (ladder,"
-                + " unknownModel: assume, --model) has a price; the audit file's directory is writable, its lock free"
+                + " unknownModel: assume, --model) has a price; a shared ledger (Redis) answers; the audit file's directory is writable, its lock free"
                 + " and its chain intact; the agentguard.decision logger is enabled in the logging configuration.",
                 "Each problem comes with a fix."},
         exitCodeListHeading = "%nExit status:%n",
@@ -99,6 +102,7 @@ final class DoctorCommand implements Callable<Integer> {
         if (policy != null || !models.isEmpty()) {
             checkPrices(policy);
         }
+        checkLedger(policy);
         checkAudit(policy);
         checkLogging();
         return print();
@@ -125,6 +129,56 @@ final class DoctorCommand implements Callable<Integer> {
                     + " policies/reference.yaml lists every key with its default");
             return null;
         }
+    }
+
+    // ------------------------------------------------------------------------------------------------ ledger
+
+    /**
+     * A policy with a {@code ledger} section keeps its budgets in a shared store: its module must be on the class
+     * path, its settings valid, and the store must answer now, else (under {@code failClosed}) every call is refused.
+     */
+    private void checkLedger(Policy policy) {
+        if (policy == null || policy.ledger().isEmpty()) {
+            return; // budgets in the process: nothing to reach
+        }
+        LedgerSettings settings = policy.ledger().get();
+        String where = settings.location();
+        BudgetLedger ledger;
+        try {
+            ledger = Policies.ledger(policy).orElseThrow();
+        } catch (IllegalStateException | IllegalArgumentException e) {
+            add(Level.ERROR, "ledger", e.getMessage(), "correct the setting named above, or add the ledger's module;"
+                    + " policies/reference.yaml lists the ledger keys");
+            return;
+        }
+        String uri = withoutPassword(settings.settings().getOrDefault("uri", "?"));
+        try {
+            long open = ledger.openHolds(); // a round trip to the store
+            if (ledger instanceof RedisBudgetLedger redis && !redis.isAvailable()) {
+                String onUnavailable = settings.settings().getOrDefault("onUnavailable", "failClosed");
+                add(Level.ERROR, "ledger", "Redis at " + uri + " (" + where + ") does not answer; under onUnavailable: "
+                        + onUnavailable + (onUnavailable.equals("failClosed") ? " every call would be refused"
+                                : " the budgets would not be shared"),
+                        "start Redis or correct ledger." + settings.id() + ".uri (and REDIS_URL if the policy reads"
+                                + " it); a slow server may need a longer timeout");
+                return;
+            }
+            add(Level.OK, "ledger", settings.id() + " at " + uri + " answers: " + open
+                    + (open == 1 ? " reservation" : " reservations") + " open across the fleet", null);
+        } finally {
+            if (ledger instanceof AutoCloseable closeable) {
+                try {
+                    closeable.close();
+                } catch (Exception e) {
+                    // the check is done; a store that fails to close changes nothing it found
+                }
+            }
+        }
+    }
+
+    /** @return the URI with any user and password masked: a doctor's output is pasted into tickets */
+    static String withoutPassword(String uri) {
+        return uri.replaceAll("//[^/@]*@", "//***@");
     }
 
     // ------------------------------------------------------------------------------------------------ prices

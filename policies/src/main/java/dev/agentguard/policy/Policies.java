@@ -16,6 +16,7 @@ import java.nio.file.Path;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.ServiceLoader;
 
 /**
@@ -111,7 +112,7 @@ public final class Policies {
      */
     public static Guard.Builder builder(Policy policy) {
         Guard.Builder builder = Guard.builder(policy.config());
-        BudgetLedger ledger = policy.ledger().map(l -> ledger(policy, l)).orElse(null);
+        BudgetLedger ledger = ledger(policy).orElse(null);
         if (ledger != null) {
             builder.ledger(ledger);
             if (ledger instanceof AutoCloseable) {
@@ -129,7 +130,20 @@ public final class Policies {
         return builder.listener(new DecisionLog(redactor));
     }
 
-    /** The shared ledger a policy asks for, from the module that provides it. */
+    /**
+     * The shared ledger a policy's {@code ledger} section asks for, built by the module that provides it (found with
+     * {@link ServiceLoader}), as {@link #builder(Policy)} builds it: for tools that check a setup without running a
+     * guard (the CLI's {@code doctor}). The caller closes it when it is {@link AutoCloseable}.
+     *
+     * @param policy a validated policy
+     * @return the ledger; empty when the policy has no {@code ledger} section (budgets stay in the process)
+     * @throws IllegalStateException if the ledger's module is not on the class path (the message names it)
+     * @throws IllegalArgumentException if the module rejects a setting (the message names it)
+     */
+    public static Optional<BudgetLedger> ledger(Policy policy) {
+        return policy.ledger().map(l -> ledger(policy, l));
+    }
+
     private static BudgetLedger ledger(Policy policy, LedgerSettings settings) {
         for (LedgerProvider provider : ServiceLoader.load(LedgerProvider.class, Policies.class.getClassLoader())) {
             if (provider.id().equals(settings.id())) {
