@@ -3,12 +3,14 @@ package dev.agentguard.core;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import dev.agentguard.core.audit.DecisionRecord;
 import dev.agentguard.core.common.Action;
 import dev.agentguard.core.common.CallKind;
 import dev.agentguard.core.common.Money;
 import dev.agentguard.core.common.Scope;
 import dev.agentguard.core.common.Usage;
 import dev.agentguard.core.pricing.ModelPrice;
+import dev.agentguard.core.redact.Redactor;
 import java.math.BigDecimal;
 import java.time.Duration;
 import java.time.Instant;
@@ -138,6 +140,21 @@ class ToolPricesTest {
             assertThat(s.tool()).isEqualTo("search_web");
             assertThat(s.costNanos()).as("recorded at its price").isEqualTo(CENT);
         });
+    }
+
+    @Test
+    void aPricedToolCallsCostIsInItsAuditRecordAndAnUnpricedOneHasNone() {
+        Guard guard = guard(sessionUsd("spend", "1").build());
+        guard.admitToolCall(ToolCall.of(SCOPE, "search_web", "{}")).complete();
+        guard.admitToolCall(ToolCall.of(SCOPE, "lookup_order", "{}")).complete();
+
+        assertThat(settled).hasSize(2);
+        DecisionRecord priced = DecisionRecord.of(settled.get(0), Redactor.all());
+        DecisionRecord free = DecisionRecord.of(settled.get(1), Redactor.all());
+        assertThat(priced.costUsd()).as("README: recorded as the call's costUsd").isEqualTo("0.01");
+        assertThat(priced.get("reservedUsd")).isEqualTo("0.01");
+        assertThat(free.costUsd()).isNull();
+        assertThat(free.get("reservedUsd")).isNull();
     }
 
     @Test
