@@ -39,6 +39,9 @@ class StarterIT {
     @Autowired
     ChatModel chatModel;
 
+    @Autowired
+    org.springframework.context.ApplicationContext context;
+
     @Test
     void aSessionIsAnsweredUntilItsBudgetIsSpentThenRefusedWithAProblem() throws Exception {
         System.out.println("Spring Boot " + SpringBootVersion.getVersion());
@@ -109,6 +112,11 @@ class StarterIT {
         assertThat(guardHealth.path("status").asText()).isEqualTo("UP");
         assertThat(guardHealth.path("details").path("guard").asText()).isEqualTo("it");
         assertThat(guardHealth.path("details").path("ledger.reachable").asBoolean()).isTrue();
+
+        // the indicator of this Boot generation, and only it, was configured
+        String major = SpringBootVersion.getVersion().substring(0, 1);
+        assertThat(context.getBean("agentguardHealthIndicator").getClass().getSimpleName())
+                .isEqualTo("Boot" + major + "HealthIndicator");
 
         HttpResponse<String> bad = chat("not a session; " + "x".repeat(200), "hello");
         assertThat(bad.statusCode()).isEqualTo(400);

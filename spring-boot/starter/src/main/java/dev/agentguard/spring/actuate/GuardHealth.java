@@ -3,7 +3,9 @@ package dev.agentguard.spring.actuate;
 import dev.agentguard.core.DecisionListener;
 import dev.agentguard.core.Guard;
 import dev.agentguard.core.audit.AuditSink;
+import java.util.ArrayList;
 import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Map;
 import java.util.function.Predicate;
 import org.springframework.lang.Nullable;
@@ -28,6 +30,8 @@ public final class GuardHealth {
 
     private final Guard guard;
     private final Predicate<Object> ledgerAvailable;
+    /** Taken when built: a closed guard forgets its listeners, and a closed sink must then show as down. */
+    private final List<AuditSink> sinks = new ArrayList<>();
 
     /**
      * @param guard the guard
@@ -37,6 +41,11 @@ public final class GuardHealth {
     public GuardHealth(Guard guard, @Nullable Predicate<Object> ledgerAvailable) {
         this.guard = guard;
         this.ledgerAvailable = ledgerAvailable;
+        for (DecisionListener l : guard.listeners()) {
+            if (l instanceof AuditSink sink) {
+                sinks.add(sink);
+            }
+        }
     }
 
     /** @return the health now */
@@ -45,17 +54,14 @@ public final class GuardHealth {
         details.put("guard", guard.config().name());
         details.put("mode", guard.config().mode().id());
         boolean up = true;
-        int sinks = 0;
-        for (DecisionListener l : guard.listeners()) {
-            if (l instanceof AuditSink sink) {
-                String prefix = sinks == 0 ? "audit" : "audit" + sinks;
-                boolean writing = sink.flush();
-                details.put(prefix + ".writing", writing);
-                details.put(prefix + ".written", sink.writtenRecords());
-                details.put(prefix + ".lost", sink.lostRecords());
-                up &= writing;
-                sinks++;
-            }
+        for (int i = 0; i < sinks.size(); i++) {
+            AuditSink sink = sinks.get(i);
+            String prefix = i == 0 ? "audit" : "audit" + i;
+            boolean writing = sink.flush();
+            details.put(prefix + ".writing", writing);
+            details.put(prefix + ".written", sink.writtenRecords());
+            details.put(prefix + ".lost", sink.lostRecords());
+            up &= writing;
         }
         Object ledger = guard.ledger();
         boolean reachable = ledgerAvailable == null || ledgerAvailable.test(ledger);
