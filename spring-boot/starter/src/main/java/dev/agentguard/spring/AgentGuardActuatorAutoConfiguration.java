@@ -14,6 +14,7 @@ import org.springframework.boot.autoconfigure.condition.ConditionalOnMissingBean
 import org.springframework.boot.autoconfigure.condition.ConditionalOnProperty;
 import org.springframework.context.annotation.Bean;
 import org.springframework.context.annotation.Configuration;
+import org.springframework.util.ClassUtils;
 
 /**
  * The actuator side: the {@code agentguard} endpoint and the {@code agentguard} health indicator. The endpoint's
@@ -22,13 +23,10 @@ import org.springframework.context.annotation.Configuration;
  * configuration, chosen by the class that exists and never loaded otherwise.
  */
 @AutoConfiguration(after = AgentGuardAutoConfiguration.class)
-@ConditionalOnClass(name = {"org.springframework.boot.actuate.endpoint.annotation.Endpoint",
-        "org.springframework.boot.actuate.autoconfigure.endpoint.condition.ConditionalOnAvailableEndpoint"})
+@ConditionalOnClass(name = {BootClasses.ENDPOINT, BootClasses.AVAILABLE_ENDPOINT})
 @ConditionalOnBean(Guard.class)
-@ConditionalOnProperty(prefix = "agent-guard", name = "enabled", havingValue = "true", matchIfMissing = true)
+@ConditionalOnProperty(prefix = "agent-guard", name = "enabled", matchIfMissing = true)
 public class AgentGuardActuatorAutoConfiguration {
-
-    private static final String REDIS_LEDGER = "dev.agentguard.redis.RedisBudgetLedger";
 
     @Bean
     @ConditionalOnMissingBean
@@ -40,15 +38,14 @@ public class AgentGuardActuatorAutoConfiguration {
     @Bean
     @ConditionalOnMissingBean
     GuardHealth agentGuardHealth(Guard guard) {
-        boolean redis = org.springframework.util.ClassUtils.isPresent(REDIS_LEDGER, Guard.class.getClassLoader());
+        boolean redis = ClassUtils.isPresent(BootClasses.REDIS_LEDGER, Guard.class.getClassLoader());
         return new GuardHealth(guard, redis ? new RedisLedgerProbe() : null);
     }
 
     /** Spring Boot 3: {@code org.springframework.boot.actuate.health}. */
     @Configuration(proxyBeanMethods = false)
-    @ConditionalOnClass(name = "org.springframework.boot.actuate.health.HealthIndicator")
-    @ConditionalOnProperty(prefix = "management.health.agentguard", name = "enabled", havingValue = "true",
-            matchIfMissing = true)
+    @ConditionalOnClass(name = BootClasses.HEALTH_3)
+    @ConditionalOnProperty(prefix = "management.health.agentguard", name = "enabled", matchIfMissing = true)
     static class Boot3Health {
 
         /** The bean name gives the indicator its name: {@code agentguard}. */
@@ -61,9 +58,8 @@ public class AgentGuardActuatorAutoConfiguration {
 
     /** Spring Boot 4: {@code org.springframework.boot.health.contributor} (module spring-boot-health). */
     @Configuration(proxyBeanMethods = false)
-    @ConditionalOnClass(name = "org.springframework.boot.health.contributor.HealthIndicator")
-    @ConditionalOnProperty(prefix = "management.health.agentguard", name = "enabled", havingValue = "true",
-            matchIfMissing = true)
+    @ConditionalOnClass(name = BootClasses.HEALTH_4)
+    @ConditionalOnProperty(prefix = "management.health.agentguard", name = "enabled", matchIfMissing = true)
     static class Boot4Health {
 
         /** The bean name gives the indicator its name: {@code agentguard}. */

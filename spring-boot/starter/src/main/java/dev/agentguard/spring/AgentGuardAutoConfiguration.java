@@ -20,7 +20,7 @@ import org.springframework.core.io.ResourceLoader;
  */
 @AutoConfiguration
 @ConditionalOnClass(Guard.class)
-@ConditionalOnProperty(prefix = "agent-guard", name = "enabled", havingValue = "true", matchIfMissing = true)
+@ConditionalOnProperty(prefix = "agent-guard", name = "enabled", matchIfMissing = true)
 @EnableConfigurationProperties(AgentGuardProperties.class)
 public class AgentGuardAutoConfiguration {
 
@@ -48,7 +48,7 @@ public class AgentGuardAutoConfiguration {
         }
 
         @Bean(destroyMethod = "close")
-        @ConditionalOnProperty(prefix = "agent-guard", name = "reload", havingValue = "true", matchIfMissing = true)
+        @ConditionalOnProperty(prefix = "agent-guard", name = "reload", matchIfMissing = true)
         PolicyReloader agentGuardPolicyReloader(PolicyResource policy, Guard guard, AgentGuardProperties properties) {
             if (policy.file() == null) {
                 return new PolicyReloader(null); // a classpath policy cannot change while the application runs

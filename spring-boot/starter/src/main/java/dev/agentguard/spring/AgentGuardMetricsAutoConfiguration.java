@@ -15,13 +15,10 @@ import org.springframework.context.annotation.Bean;
  * is on the class path and a registry bean exists; off with {@code agent-guard.metrics.enabled=false}. Runs after
  * the registry's auto-configuration of either Spring Boot generation.
  */
-@AutoConfiguration(after = AgentGuardAutoConfiguration.class, afterName = {
-        "org.springframework.boot.actuate.autoconfigure.metrics.CompositeMeterRegistryAutoConfiguration",
-        "org.springframework.boot.micrometer.metrics.autoconfigure.CompositeMeterRegistryAutoConfiguration"})
-@ConditionalOnClass(name = {"dev.agentguard.micrometer.GuardMetrics", "io.micrometer.core.instrument.MeterRegistry"})
-@ConditionalOnBean(type = {"dev.agentguard.core.Guard", "io.micrometer.core.instrument.MeterRegistry"})
-@ConditionalOnProperty(prefix = "agent-guard", name = {"enabled", "metrics.enabled"}, havingValue = "true",
-        matchIfMissing = true)
+@AutoConfiguration(after = AgentGuardAutoConfiguration.class, afterName = {BootClasses.METER_3, BootClasses.METER_4})
+@ConditionalOnClass(name = {BootClasses.GUARD_METRICS, BootClasses.METER_REGISTRY})
+@ConditionalOnBean(type = {"dev.agentguard.core.Guard", BootClasses.METER_REGISTRY})
+@ConditionalOnProperty(prefix = "agent-guard", name = {"enabled", "metrics.enabled"}, matchIfMissing = true)
 public class AgentGuardMetricsAutoConfiguration {
 
     @Bean

@@ -24,12 +24,12 @@ import org.springframework.core.env.Environment;
 @AutoConfiguration(after = AgentGuardAutoConfiguration.class)
 @ConditionalOnClass(GuardedChatModel.class)
 @ConditionalOnBean(Guard.class)
-@ConditionalOnProperty(prefix = "agent-guard", name = "enabled", havingValue = "true", matchIfMissing = true)
+@ConditionalOnProperty(prefix = "agent-guard", name = "enabled", matchIfMissing = true)
 public class AgentGuardModelsAutoConfiguration {
 
     /** Static, as post-processors must be; reads its exclusions from the environment, not the properties bean. */
     @Bean
-    @ConditionalOnProperty(prefix = "agent-guard.wrap", name = "enabled", havingValue = "true", matchIfMissing = true)
+    @ConditionalOnProperty(prefix = "agent-guard.wrap", name = "enabled", matchIfMissing = true)
     static GuardingBeanPostProcessor agentGuardModelWrapper(ObjectProvider<Guard> guard, Environment environment) {
         List<String> excluded = Binder.get(environment)
                 .bind("agent-guard.wrap.exclude", Bindable.listOf(String.class)).orElse(List.of());

@@ -16,13 +16,10 @@ import org.springframework.context.annotation.Bean;
  * {@code agent-guard.tracing.enabled=false}. Runs after the OpenTelemetry auto-configuration of either Spring Boot
  * generation.
  */
-@AutoConfiguration(after = AgentGuardAutoConfiguration.class, afterName = {
-        "org.springframework.boot.actuate.autoconfigure.opentelemetry.OpenTelemetryAutoConfiguration",
-        "org.springframework.boot.opentelemetry.autoconfigure.OpenTelemetrySdkAutoConfiguration"})
-@ConditionalOnClass(name = {"dev.agentguard.opentelemetry.GuardTracing", "io.opentelemetry.api.OpenTelemetry"})
-@ConditionalOnBean(type = {"dev.agentguard.core.Guard", "io.opentelemetry.api.OpenTelemetry"})
-@ConditionalOnProperty(prefix = "agent-guard", name = {"enabled", "tracing.enabled"}, havingValue = "true",
-        matchIfMissing = true)
+@AutoConfiguration(after = AgentGuardAutoConfiguration.class, afterName = {BootClasses.OTEL_3, BootClasses.OTEL_4})
+@ConditionalOnClass(name = {BootClasses.GUARD_TRACING, BootClasses.OPEN_TELEMETRY})
+@ConditionalOnBean(type = {"dev.agentguard.core.Guard", BootClasses.OPEN_TELEMETRY})
+@ConditionalOnProperty(prefix = "agent-guard", name = {"enabled", "tracing.enabled"}, matchIfMissing = true)
 public class AgentGuardTracingAutoConfiguration {
 
     @Bean

@@ -28,7 +28,7 @@ import org.springframework.context.annotation.Configuration;
 @ConditionalOnWebApplication
 @ConditionalOnBean(Guard.class)
 @ConditionalOnClass(name = "org.springframework.http.ProblemDetail")
-@ConditionalOnProperty(prefix = "agent-guard", name = "enabled", havingValue = "true", matchIfMissing = true)
+@ConditionalOnProperty(prefix = "agent-guard", name = "enabled", matchIfMissing = true)
 public class AgentGuardWebAutoConfiguration {
 
     @Bean
@@ -46,8 +46,7 @@ public class AgentGuardWebAutoConfiguration {
 
     @Bean
     @ConditionalOnMissingBean
-    @ConditionalOnProperty(prefix = "agent-guard.web", name = "problem-details", havingValue = "true",
-            matchIfMissing = true)
+    @ConditionalOnProperty(prefix = "agent-guard.web", name = "problem-details", matchIfMissing = true)
     GuardProblemAdvice agentGuardProblemAdvice(GuardProblems problems) {
         return new GuardProblemAdvice(problems);
     }
@@ -56,7 +55,7 @@ public class AgentGuardWebAutoConfiguration {
     @Configuration(proxyBeanMethods = false)
     @ConditionalOnWebApplication(type = ConditionalOnWebApplication.Type.SERVLET)
     @ConditionalOnClass(name = {"jakarta.servlet.Filter", "org.springframework.web.filter.OncePerRequestFilter"})
-    @ConditionalOnProperty(prefix = "agent-guard.web", name = "enabled", havingValue = "true", matchIfMissing = true)
+    @ConditionalOnProperty(prefix = "agent-guard.web", name = "enabled", matchIfMissing = true)
     static class Servlet {
 
         @Bean
@@ -70,7 +69,7 @@ public class AgentGuardWebAutoConfiguration {
     @Configuration(proxyBeanMethods = false)
     @ConditionalOnWebApplication(type = ConditionalOnWebApplication.Type.REACTIVE)
     @ConditionalOnClass(name = {"org.springframework.web.server.WebFilter", "reactor.core.publisher.Mono"})
-    @ConditionalOnProperty(prefix = "agent-guard.web", name = "enabled", havingValue = "true", matchIfMissing = true)
+    @ConditionalOnProperty(prefix = "agent-guard.web", name = "enabled", matchIfMissing = true)
     static class Reactive {
 
         @Bean
