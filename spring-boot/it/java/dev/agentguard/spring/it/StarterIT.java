@@ -12,6 +12,15 @@ import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
+import java.util.ArrayList;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Set;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.Test;
 import org.springframework.beans.factory.annotation.Autowired;
 import org.springframework.beans.factory.annotation.Value;
@@ -102,6 +111,41 @@ class StarterIT {
                 .POST(HttpRequest.BodyPublishers.ofString("{\"budget\":\"nope\",\"key\":\"k\",\"reason\":\"r\"}"))
                 .build(), HttpResponse.BodyHandlers.ofString());
         assertThat(bad.statusCode()).isEqualTo(400);
+    }
+
+    @Test
+    void concurrentRequestsAreEachChargedToTheirOwnSession() throws Exception {
+        int sessions = 16;
+        ExecutorService pool = Executors.newFixedThreadPool(sessions);
+        try {
+            CountDownLatch start = new CountDownLatch(1);
+            List<Future<List<Integer>>> statuses = new ArrayList<>();
+            for (int i = 0; i < sessions; i++) {
+                String session = "race-" + i;
+                statuses.add(pool.submit(() -> {
+                    start.await();
+                    List<Integer> codes = new ArrayList<>();
+                    for (int n = 0; n < 2; n++) {
+                        codes.add(chat(session, "Where is my order A-1042?").statusCode());
+                    }
+                    return codes;
+                }));
+            }
+            start.countDown();
+            for (Future<List<Integer>> f : statuses) {
+                assertThat(f.get(60, TimeUnit.SECONDS)).containsExactly(200, 200);
+            }
+        } finally {
+            pool.shutdownNow();
+        }
+        // every session asked the same twice, on threads shared with the others: each is charged exactly the same
+        Set<String> used = new HashSet<>();
+        for (int i = 0; i < sessions; i++) {
+            JsonNode key = JSON.readTree(get("/actuator/agentguard/session-10m/race-" + i).body());
+            assertThat(key.path("reserved").asText()).isEqualTo("0.00");
+            used.add(key.path("used").asText());
+        }
+        assertThat(used).hasSize(1).doesNotContain("0.00");
     }
 
     @Test
