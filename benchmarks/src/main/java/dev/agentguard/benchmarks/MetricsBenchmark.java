@@ -10,6 +10,8 @@ import dev.agentguard.core.ModelCall;
 import dev.agentguard.core.common.Action;
 import dev.agentguard.core.common.Usage;
 import dev.agentguard.micrometer.GuardMetrics;
+import io.micrometer.core.instrument.DistributionSummary;
+import io.micrometer.core.instrument.Timer;
 import io.micrometer.prometheusmetrics.PrometheusConfig;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 import java.util.ArrayList;
@@ -37,6 +39,7 @@ import org.openjdk.jmh.annotations.Warmup;
  * difference of the two is the cost of the meters. {@code metersAlone} hands the two events of one such call (its
  * admission and its settlement, taken from a real call) straight to the meters' listener: the same cost without
  * the guard's own work around it, whose noise on a shared machine can be larger than the difference.
+ * {@code histogramsAlone} is the floor of that: only the three Micrometer histogram records a call makes.
  */
 @BenchmarkMode(Mode.AverageTime)
 @OutputTimeUnit(TimeUnit.NANOSECONDS)
@@ -120,12 +123,18 @@ public class MetricsBenchmark {
         }
     }
 
-    /** The meters' listener of a bound guard and the two events of one admitted and settled call. */
+    /**
+     * The meters' listener of a bound guard and the two events of one admitted and settled call; and the three
+     * histograms such a call records into (input and output tokens, duration), as the binding registered them.
+     */
     @State(Scope.Benchmark)
     public static class Events {
         DecisionListener meters;
         DecisionEvent admitted;
         DecisionEvent settled;
+        DistributionSummary inputTokens;
+        DistributionSummary outputTokens;
+        Timer duration;
 
         @Setup(Level.Trial)
         public void setUp() {
@@ -138,9 +147,15 @@ public class MetricsBenchmark {
             admitted = seen.get(0);
             settled = seen.get(1);
             Guard metered = StarterPolicy.guard();
-            GuardMetrics.bind(metered, new PrometheusMeterRegistry(PrometheusConfig.DEFAULT));
+            PrometheusMeterRegistry registry = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
+            GuardMetrics.bind(metered, registry);
             List<DecisionListener> listeners = metered.listeners();
             meters = listeners.get(listeners.size() - 1);
+            meters.onDecision(admitted); // registers the call's meters, found below
+            meters.onDecision(settled);
+            inputTokens = registry.get(GuardMetrics.TOKEN_USAGE).tag("gen_ai.token.type", "input").summary();
+            outputTokens = registry.get(GuardMetrics.TOKEN_USAGE).tag("gen_ai.token.type", "output").summary();
+            duration = registry.get(GuardMetrics.OPERATION_DURATION).tag("error.type", "").timer();
         }
     }
 
@@ -190,5 +205,21 @@ public class MetricsBenchmark {
         events.meters.onDecision(events.admitted);
         events.meters.onDecision(events.settled);
         return events.settled;
+    }
+
+    /**
+     * The floor under {@link #metersAlone}: only the three histogram records that a settled model call makes
+     * (Micrometer's Prometheus histograms, each with its count, sum, time-window max and buckets), into the very
+     * meters the binding registered. What {@code metersAlone} costs beyond this is the listener's own work.
+     *
+     * @param events the meters
+     * @return the duration timer
+     */
+    @Benchmark
+    public Timer histogramsAlone(Events events) {
+        events.inputTokens.record(800);
+        events.outputTokens.record(350);
+        events.duration.record(1_200_000_000L, TimeUnit.NANOSECONDS);
+        return events.duration;
     }
 }

@@ -60,34 +60,43 @@ final class CallPlanner<M> {
         return providerOf.apply(model);
     }
 
-    /** The request as the guard sees it, and what is needed to reshape it after admission. */
-    static final class Planned {
+    /**
+     * One call from plan to send: the request as the guard sees it, what is needed to reshape it after admission,
+     * and, once {@link #target} has run, where it goes. It is also the call's {@link PromptTruncator}: the
+     * truncation is worked out when the guard asks during admission (so that it reserves the prompt that will be
+     * sent), sized as admission sized the request, and applied as it was worked out. One object per call rather
+     * than three, on the hot path.
+     *
+     * @param <M> the model type (sync or streaming)
+     */
+    static final class Planned<M> implements PromptTruncator {
         final ChatRequest request;
         final GuardScope scope;
         final PromptDigest digest;
         final PromptTokens tokens;
-        final ModelCall call;
-        final Fit fit;
+        private final List<ToolSpecification> tools;
+        /** Set once by {@link #plan}, right after construction (the call names this object as its truncator). */
+        ModelCall call;
+        /** The truncation worked out during admission, if the guard asked for one. */
+        Truncation.Result fitted;
+        /** Set by {@link #target}: the instance the call goes to. */
+        M model;
+        /** Set by {@link #target}: the request sent to it. */
+        ChatRequest sent;
 
-        Planned(ChatRequest request, GuardScope scope, PromptDigest digest, PromptTokens tokens, ModelCall call,
-                Fit fit) {
+        Planned(ChatRequest request, GuardScope scope, PromptDigest digest, PromptTokens tokens,
+                List<ToolSpecification> tools) {
             this.request = request;
             this.scope = scope;
             this.digest = digest;
             this.tokens = tokens;
-            this.call = call;
-            this.fit = fit;
+            this.tools = tools;
         }
-    }
 
-    /** Where an admitted call goes and with which request. */
-    static final class Target<M> {
-        final M model;
-        final ChatRequest request;
-
-        Target(M model, ChatRequest request) {
-            this.model = model;
-            this.request = request;
+        @Override
+        public long fit(long targetTokens) {
+            fitted = Truncation.fit(request.messages(), tokens.fixed(tools), targetTokens, tokens::message);
+            return fitted.tokens;
         }
     }
 
@@ -120,7 +129,7 @@ final class CallPlanner<M> {
      * @return the call to admit, attributed to the AI-service invocation that issued this request, else to the
      *     thread's bound scope
      */
-    Planned plan(ChatRequest request) {
+    Planned<M> plan(ChatRequest request) {
         GuardScope scope = AiServiceScopes.forRequest(request);
         ChatRequestParameters effective = effective(request);
         String model = effective.modelName() == null || effective.modelName().isBlank()
@@ -129,9 +138,9 @@ final class CallPlanner<M> {
         PromptDigest digest = PromptDigest.of(request.messages(), effective.toolSpecifications(),
                 tokens instanceof PromptTokens.Conservative);
         long prompt = tokens.request(digest, request.messages(), effective.toolSpecifications());
-        Fit fit = new Fit(request, effective.toolSpecifications(), tokens);
+        Planned<M> planned = new Planned<>(request, scope, digest, tokens, effective.toolSpecifications());
         ModelCall.Builder call = ModelCall.builder(model).scope(scope).provider(priceProvider)
-                .requestFingerprint(digest.fingerprint()).truncator(fit)
+                .requestFingerprint(digest.fingerprint()).truncator(planned)
                 .continuesToolResult(!request.messages().isEmpty() && request.messages()
                         .get(request.messages().size() - 1) instanceof ToolExecutionResultMessage);
         if (prompt >= 0) {
@@ -146,30 +155,8 @@ final class CallPlanner<M> {
         if (maxOut != null && maxOut > 0) {
             call.maxOutputTokens(maxOut);
         }
-        return new Planned(request, scope, digest, tokens, call.build(), fit);
-    }
-
-    /**
-     * The truncation of one request, worked out when the guard asks during admission (so that it reserves the
-     * prompt that will be sent), sized as admission sized the request, and applied as it was worked out.
-     */
-    private static final class Fit implements PromptTruncator {
-        private final ChatRequest request;
-        private final List<ToolSpecification> tools;
-        private final PromptTokens tokens;
-        Truncation.Result result;
-
-        Fit(ChatRequest request, List<ToolSpecification> tools, PromptTokens tokens) {
-            this.request = request;
-            this.tools = tools;
-            this.tokens = tokens;
-        }
-
-        @Override
-        public long fit(long targetTokens) {
-            result = Truncation.fit(request.messages(), tokens.fixed(tools), targetTokens, tokens::message);
-            return result.tokens;
-        }
+        planned.call = call.build();
+        return planned;
     }
 
     /** The parameters the delegate will send: its defaults overridden by the request's, as its chat() does. */
@@ -186,7 +173,8 @@ final class CallPlanner<M> {
     }
 
     /**
-     * Applies an admitted decision to the request actually sent:
+     * Applies an admitted decision to the request actually sent, and sets where it goes and what is sent
+     * ({@link Planned#model}, {@link Planned#sent}):
      * <ul>
      *   <li>a truncation drops old messages (recorded on the admission);</li>
      *   <li>a final answer ({@link Action#FINAL_ANSWER}: a cap was reached) removes the tools and adds a system
@@ -202,15 +190,17 @@ final class CallPlanner<M> {
      * A shadow decision changes nothing, the cap included: the caller's request goes out as it was built, and
      * one without a cap can then be billed past its reservation (settled at its actual cost, as recorded).
      */
-    Target<M> target(Planned planned, Admission admission) {
+    void target(Planned<M> planned, Admission admission) {
         Decision d = admission.decision();
         ChatRequest request = planned.request;
         if (d.isShadow()) {
-            return new Target<>(delegate, request);
+            planned.model = delegate;
+            planned.sent = request;
+            return;
         }
         if (d.targetPromptTokens() != Decision.NO_FIGURE && d.targetPromptTokens() > 0) {
             // as worked out at admission, which reserved exactly this
-            Truncation.Result fit = planned.fit.result != null ? planned.fit.result : Truncation.fit(
+            Truncation.Result fit = planned.fitted != null ? planned.fitted : Truncation.fit(
                     request.messages(), planned.tokens.fixed(effective(request).toolSpecifications()),
                     d.targetPromptTokens(), planned.tokens::message);
             if (fit.droppedMessages > 0) {
@@ -237,7 +227,8 @@ final class CallPlanner<M> {
         if (parameters != request.parameters()) {
             request = request.toBuilder().parameters(parameters).build();
         }
-        return new Target<>(target, request);
+        planned.model = target;
+        planned.sent = request;
     }
 
     /**

@@ -85,7 +85,7 @@ public final class GuardedChatModel extends GuardedModel<ChatModel> implements C
 
     @Override
     public ChatResponse chat(ChatRequest request, ChatRequestOptions options) {
-        CallPlanner.Planned planned = planner.plan(request);
+        CallPlanner.Planned<ChatModel> planned = planner.plan(request);
         Guard guard = planner.guard();
         GuardedCallObserver.ModelCallObservation observed = CallObservers.modelCall(guard, planned.call,
                 planner.provider(planner.delegate()), request);
@@ -96,7 +96,7 @@ public final class GuardedChatModel extends GuardedModel<ChatModel> implements C
         }
     }
 
-    private ChatResponse chat(Guard guard, CallPlanner.Planned planned, ChatRequestOptions options,
+    private ChatResponse chat(Guard guard, CallPlanner.Planned<ChatModel> planned, ChatRequestOptions options,
             GuardedCallObserver.ModelCallObservation observed) {
         Admission admission = guard.admitModelCall(planned.call);
         try {
@@ -104,12 +104,12 @@ public final class GuardedChatModel extends GuardedModel<ChatModel> implements C
                 throw new GuardBlockedException(guard.config().name(), "model call to " + planned.call.model(),
                         admission.decision());
             }
-            CallPlanner.Target<ChatModel> target = planner.target(planned, admission);
-            observed.admitted(admission, target.request, planner.provider(target.model));
+            planner.target(planned, admission);
+            observed.admitted(admission, planned.sent, planner.provider(planned.model));
             ChatResponse response;
             // the delegate's own log lines (HTTP client, listeners) carry the agent and session
             try (GuardMdc.Binding mdc = GuardMdc.bind(planned.call.scope())) {
-                response = target.model.chat(target.request, options);
+                response = planned.model.chat(planned.sent, options);
             } catch (RuntimeException | Error e) {
                 admission.fail(e, ProviderErrors.reportedUsage(e));
                 throw e;

@@ -62,7 +62,7 @@ public final class GuardedStreamingChatModel extends GuardedModel<StreamingChatM
 
     @Override
     public void chat(ChatRequest request, ChatRequestOptions options, StreamingChatResponseHandler handler) {
-        CallPlanner.Planned planned = planner.plan(request);
+        CallPlanner.Planned<StreamingChatModel> planned = planner.plan(request);
         Guard guard = planner.guard();
         GuardedCallObserver.ModelCallObservation observed = CallObservers.modelCall(guard, planned.call,
                 planner.provider(planner.delegate()), request);
@@ -73,7 +73,7 @@ public final class GuardedStreamingChatModel extends GuardedModel<StreamingChatM
         }
     }
 
-    private void chat(Guard guard, CallPlanner.Planned planned, ChatRequestOptions options,
+    private void chat(Guard guard, CallPlanner.Planned<StreamingChatModel> planned, ChatRequestOptions options,
             StreamingChatResponseHandler handler, GuardedCallObserver.ModelCallObservation observed) {
         Admission admission = guard.admitModelCall(planned.call);
         if (!admission.proceeds()) {
@@ -83,10 +83,10 @@ public final class GuardedStreamingChatModel extends GuardedModel<StreamingChatM
         }
         boolean started = false;
         try {
-            CallPlanner.Target<StreamingChatModel> target = planner.target(planned, admission);
-            observed.admitted(admission, target.request, planner.provider(target.model));
+            planner.target(planned, admission);
+            observed.admitted(admission, planned.sent, planner.provider(planned.model));
             started = true;
-            target.model.chat(target.request, options, new GuardedStreamingHandler(handler, admission,
+            planned.model.chat(planned.sent, options, new GuardedStreamingHandler(handler, admission,
                     guard.config().tokenEstimator(), observed));
         } catch (RuntimeException | Error e) {
             if (started) {

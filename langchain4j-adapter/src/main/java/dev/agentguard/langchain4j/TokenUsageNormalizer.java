@@ -110,6 +110,9 @@ public final class TokenUsageNormalizer {
      * a missing count derived as 0 from it says nothing, one above 0 can only come from the provider's total.
      */
     private static Integer fromPlainTotal(Integer count, Integer total, Integer other) {
+        if (count != null && count >= 0) {
+            return count; // the common case, before orDerived's varargs array is built: nothing allocated per call
+        }
         Integer derived = orDerived(count, total, other);
         return count == null && derived != null && derived == 0 ? null : derived;
     }

@@ -100,12 +100,10 @@ final class AuditSummary {
         return rows;
     }
 
-    void print(PrintStream out) {
-        String format = "  %-12s %-14s %6s %6s %10s %8s %11s  %s%n";
-        out.printf(format, "session", "agent", "model", "tool", "tokens in", "out", "cost", "decisions before calls");
+    /** @return the sum of every session's row */
+    Row total() {
         Row total = new Row("total", "");
         for (Row r : rows.values()) {
-            print(out, format, r);
             total.modelCalls += r.modelCalls;
             total.toolCalls += r.toolCalls;
             total.tokensIn += r.tokensIn;
@@ -113,7 +111,16 @@ final class AuditSummary {
             total.cost = total.cost.add(r.cost);
             r.decisions.forEach((action, n) -> total.decisions.merge(action, n, Integer::sum));
         }
-        print(out, format, total);
+        return total;
+    }
+
+    void print(PrintStream out) {
+        String format = "  %-12s %-14s %6s %6s %10s %8s %11s  %s%n";
+        out.printf(format, "session", "agent", "model", "tool", "tokens in", "out", "cost", "decisions before calls");
+        for (Row r : rows.values()) {
+            print(out, format, r);
+        }
+        print(out, format, total());
     }
 
     private static void print(PrintStream out, String format, Row r) {

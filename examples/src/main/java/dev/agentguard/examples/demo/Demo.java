@@ -28,7 +28,8 @@ import java.util.Optional;
  * whose hash chain it verifies.
  *
  * <p>Run it with {@code ./mvnw -q -Pdemo -pl examples -am verify} (see the README). Arguments:
- * {@code --out DIR}, where the audit file goes (default {@code target/demo}). With
+ * {@code --out DIR}, where the audit file goes (default {@code target/demo}). With {@code -Ddemo.fleet=N}, it runs
+ * the fleet mode instead: N JVMs that share one budget in Redis ({@link Fleet}). With
  * {@code OTEL_EXPORTER_OTLP_ENDPOINT} set, every guarded call is also exported as an OpenTelemetry span there
  * ({@link Traces}).
  */
@@ -66,6 +67,23 @@ public final class Demo {
      */
     public static void main(String[] args) throws Exception {
         Path outDir = args.length == 2 && args[0].equals("--out") ? Path.of(args[1]) : Path.of("target", "demo");
+        String fleet = System.getProperty(Fleet.PROPERTY, "");
+        if (!fleet.isBlank()) {
+            int jvms;
+            try {
+                jvms = Fleet.jvms(fleet);
+            } catch (IllegalArgumentException e) {
+                System.err.println(e.getMessage());
+                System.exit(2);
+                return;
+            }
+            try {
+                System.exit(Fleet.run(jvms, outDir.resolve("fleet"), System.getenv(), System.out).ok() ? 0 : 1);
+            } catch (IllegalStateException e) { // no redis-server, a JVM that failed: said in one line
+                System.err.println("fleet mode: " + e.getMessage());
+                System.exit(1);
+            }
+        }
         Result result = run(outDir, System.getenv(), System.out);
         System.exit(result.ok() ? 0 : 1);
     }
@@ -159,7 +177,7 @@ public final class Demo {
     }
 
     /** Each run writes a new audit file, so that the summary is this run's; the chain starts afresh. */
-    private static Path freshAuditFile(Path outDir) throws IOException {
+    static Path freshAuditFile(Path outDir) throws IOException {
         Files.createDirectories(outDir);
         try (DirectoryStream<Path> old = Files.newDirectoryStream(outDir, "agent-guard-audit*")) {
             for (Path p : old) {

@@ -41,8 +41,8 @@ final class Endpoint implements AutoCloseable {
     static Endpoint from(Map<String, String> env, SimulatedTime time) throws IOException {
         String key = env.get("OPENAI_API_KEY");
         if (key == null || key.isBlank()) {
-            OpenAiSimulator simulator = OpenAiSimulator.start();
-            simulator.onLatency(new OpenAiSimulator.LatencyListener() {
+            Endpoint endpoint = simulated();
+            endpoint.simulator.onLatency(new OpenAiSimulator.LatencyListener() {
                 @Override
                 public long arrived() {
                     return time.read();
@@ -53,10 +53,20 @@ final class Endpoint implements AutoCloseable {
                     time.advanceTo(arrivedAt + Duration.ofMillis(millis).toNanos());
                 }
             });
-            return new Endpoint(simulator, simulator.baseUrl(), "demo", PRIMARY, CHEAP);
+            return endpoint;
         }
         return new Endpoint(null, nonBlank(env.get("OPENAI_BASE_URL")).orElse("https://api.openai.com/v1"), key,
                 nonBlank(env.get("OPENAI_MODEL")).orElse(PRIMARY), nonBlank(env.get("OPENAI_CHEAP_MODEL")).orElse(CHEAP));
+    }
+
+    /**
+     * @return a started simulator on real time: its replies' simulated latencies move no clock (the fleet mode,
+     *     whose guards run on the system clocks)
+     * @throws IOException if no port can be bound
+     */
+    static Endpoint simulated() throws IOException {
+        OpenAiSimulator simulator = OpenAiSimulator.start();
+        return new Endpoint(simulator, simulator.baseUrl(), "demo", PRIMARY, CHEAP);
     }
 
     private static Optional<String> nonBlank(String s) {

@@ -21,7 +21,9 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
+import java.util.concurrent.Callable;
 import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.ExecutionException;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
@@ -99,6 +101,12 @@ final class Scenarios {
     }
 
     private Assistant assistant(String agent, String model, int memory, Object... tools) {
+        return assistant(guard, endpoint, agent, model, memory, tools);
+    }
+
+    /** @return an AI service of the given agent, guarded by {@code guard}, on {@code endpoint}'s model */
+    static Assistant assistant(Guard guard, Endpoint endpoint, String agent, String model, int memory,
+            Object... tools) {
         GuardedAiServices<Assistant> b = GuardedAiServices.builder(Assistant.class, guard).agent(agent)
                 .chatModel(endpoint.model(model))
                 .configure(ai -> ai.chatMemoryProvider(id -> MessageWindowChatMemory.withMaxMessages(memory)));
@@ -215,7 +223,7 @@ final class Scenarios {
     }
 
     /** 5. Eight sessions at once share one agent budget, which is never exceeded. */
-    Shared concurrentSessions() throws InterruptedException {
+    Shared concurrentSessions() throws Exception {
         int sessions = 8;
         Budget agent = budget("agent-1h");
         title(5, "Eight sessions at once", sessions + " research sessions of one agent run in parallel until"
@@ -223,40 +231,67 @@ final class Scenarios {
                 + agent.window() + ", onExceed " + agent.onExceed() + ".");
         script(r -> Reply.text("Added to the review.", 600));
         Assistant crew = assistant("research-crew", endpoint.cheap(), 2);
-        AtomicInteger admitted = new AtomicInteger();
-        AtomicInteger refused = new AtomicInteger();
+        Tally tally;
         printer.quiet(true);
         time.frozen(true); // see SimulatedTime.frozen
+        try {
+            tally = researchAtOnce(crew, "research-", sessions, () -> null);
+        } finally {
+            printer.quiet(false);
+            time.frozen(false);
+        }
+        long spent = guard.budgetUsed(agent.id(), "research-crew");
+        long limit = agent.limit();
+        out.println("  research-crew: " + tally.admitted() + " calls answered, " + tally.refused()
+                + " refused; spent " + Money.ofNanos(spent) + " of " + Money.ofNanos(limit)
+                + (spent <= limit ? " (never more: every call reserved its worst case first)" : " OVERSPENT"));
+        return new Shared(sessions, tally.admitted(), tally.refused(), spent, limit);
+    }
+
+    /** What research sessions run at once did: calls answered, and calls refused (one per session that met it). */
+    record Tally(int admitted, int refused) {
+    }
+
+    /**
+     * Runs research sessions at once, a thread each, until each one is refused (or has added 20 notes).
+     *
+     * @param crew the research agent
+     * @param prefix the sessions' ids are this plus 1, 2, ...
+     * @param sessions how many
+     * @param beforeStart runs once every session waits on its thread, before they all start together
+     * @return what they did
+     * @throws Exception if {@code beforeStart} fails or is interrupted
+     * @throws IllegalStateException if a session fails other than by a refusal
+     */
+    static Tally researchAtOnce(Assistant crew, String prefix, int sessions, Callable<?> beforeStart)
+            throws Exception {
+        AtomicInteger admitted = new AtomicInteger();
+        AtomicInteger refused = new AtomicInteger();
         ExecutorService pool = Executors.newFixedThreadPool(sessions);
         try {
             CountDownLatch start = new CountDownLatch(1);
             List<Future<?>> done = new ArrayList<>();
             for (int s = 1; s <= sessions; s++) {
                 int session = s;
-                done.add(pool.submit(() -> research(crew, session, start, admitted, refused)));
+                done.add(pool.submit(() -> research(crew, prefix + session, session, start, admitted, refused)));
             }
+            beforeStart.call();
             start.countDown();
             for (Future<?> f : done) {
                 f.get();
             }
-        } catch (java.util.concurrent.ExecutionException e) {
+        } catch (ExecutionException e) {
             throw new IllegalStateException("a research session failed", e.getCause());
         } finally {
-            pool.shutdown();
+            pool.shutdownNow(); // ends sessions still waiting to start when beforeStart failed
             pool.awaitTermination(10, TimeUnit.SECONDS);
-            printer.quiet(false);
-            time.frozen(false);
         }
-        long spent = guard.budgetUsed(agent.id(), "research-crew");
-        long limit = agent.limit();
-        out.println("  research-crew: " + admitted.get() + " calls answered, " + refused.get()
-                + " refused; spent " + Money.ofNanos(spent) + " of " + Money.ofNanos(limit)
-                + (spent <= limit ? " (never more: every call reserved its worst case first)" : " OVERSPENT"));
-        return new Shared(sessions, admitted.get(), refused.get(), spent, limit);
+        return new Tally(admitted.get(), refused.get());
     }
 
-    private static void research(Assistant crew, int session, CountDownLatch start, AtomicInteger admitted,
-            AtomicInteger refused) {
+    /** One research session: waits for {@code start}, then adds notes until the guard refuses a call (or 20). */
+    private static void research(Assistant crew, String session, int notes, CountDownLatch start,
+            AtomicInteger admitted, AtomicInteger refused) {
         try {
             start.await();
         } catch (InterruptedException e) {
@@ -265,7 +300,7 @@ final class Scenarios {
         }
         for (int step = 1; step <= 20; step++) {
             try {
-                crew.chat("research-" + session, Texts.researchNote(session, step));
+                crew.chat(session, Texts.researchNote(notes, step));
                 admitted.incrementAndGet();
             } catch (GuardBlockedException e) {
                 refused.incrementAndGet();
@@ -275,7 +310,7 @@ final class Scenarios {
     }
 
     /** Runs the five scenarios, in order. */
-    static Shared runAll(Scenarios s) throws InterruptedException {
+    static Shared runAll(Scenarios s) throws Exception {
         s.toolLoop();
         s.growingContext();
         s.spendAndDowngrade();
