@@ -123,6 +123,20 @@ class AgentGuardAutoConfigurationTest {
     }
 
     @Test
+    void customizersShapeTheGuardBeforeItIsBuilt() {
+        java.util.List<dev.agentguard.core.DecisionEvent> seen = new java.util.concurrent.CopyOnWriteArrayList<>();
+        dev.agentguard.core.DecisionListener listener = seen::add;
+        runner.withPropertyValues(POLICY)
+                .withBean(GuardBuilderCustomizer.class, () -> builder -> builder.listener(listener))
+                .run(ctx -> {
+                    Guard guard = ctx.getBean(Guard.class);
+                    assertThat(guard.listeners()).contains(listener);
+                    guard.admin().stopSession("s-3", "ops", "customizer test");
+                    assertThat(seen).isNotEmpty();
+                });
+    }
+
+    @Test
     void aModelBeanCanBeLeftUnguardedByName() {
         runner.withUserConfiguration(Models.class).withPropertyValues(POLICY, "agent-guard.wrap.exclude=rawModel")
                 .run(ctx -> {
