@@ -157,6 +157,11 @@ class StarterIT {
         assertThat(guardHealth.path("details").path("guard").asText()).isEqualTo("it");
         assertThat(guardHealth.path("details").path("ledger.reachable").asBoolean()).isTrue();
 
+        // the guard's meters are in the actuator's registry (the binding ran after the registry's auto-configuration)
+        HttpResponse<String> meter = get("/actuator/metrics/agentguard.reservations.open");
+        assertThat(meter.statusCode()).isEqualTo(200);
+        assertThat(JSON.readTree(meter.body()).path("availableTags").findValuesAsText("tag")).contains("guard");
+
         // the indicator of this Boot generation, and only it, was configured
         String major = SpringBootVersion.getVersion().substring(0, 1);
         assertThat(context.getBean("agentguardHealthIndicator").getClass().getSimpleName())
