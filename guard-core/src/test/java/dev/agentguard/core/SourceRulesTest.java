@@ -35,9 +35,10 @@ class SourceRulesTest {
     @BeforeAll
     static void collectSources() throws IOException {
         Path root = Path.of("").toAbsolutePath().getParent();
-        try (Stream<Path> modules = Files.list(root)) {
-            sources = modules.map(m -> m.resolve("src/main/java")).filter(Files::isDirectory)
-                    .flatMap(SourceRulesTest::javaFiles).collect(Collectors.toList());
+        // modules sit at the root (guard-core) or one folder down (spring-boot/starter, examples/spring-boot)
+        try (Stream<Path> modules = Files.walk(root, 2)) {
+            sources = modules.filter(Files::isDirectory).map(m -> m.resolve("src/main/java"))
+                    .filter(Files::isDirectory).flatMap(SourceRulesTest::javaFiles).collect(Collectors.toList());
         }
         assertThat(sources).as("main sources found from " + root).isNotEmpty()
                 .anyMatch(p -> p.endsWith("Guard.java"));
