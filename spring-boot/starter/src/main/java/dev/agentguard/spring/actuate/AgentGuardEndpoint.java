@@ -9,6 +9,7 @@ import java.math.BigDecimal;
 import java.math.RoundingMode;
 import java.time.Instant;
 import java.util.ArrayList;
+import java.util.Comparator;
 import java.util.List;
 import java.util.Locale;
 import java.util.regex.Pattern;
@@ -75,19 +76,44 @@ public class AgentGuardEndpoint {
     @ReadOperation
     public KeyView key(@Selector String budget, @Selector String key) {
         try {
-            GuardAdmin.KeyState k = guard.admin().state(budget, key);
-            Unit u = k.unit();
-            return new KeyView(k.budgetId(), k.scopeKey(), u.id(), u.format(k.used()), u.format(k.reserved()),
-                    u.format(k.limit()), u.format(k.granted()), fill(k.used(), k.limit()), iso(k.suspendedUntil()));
+            return view(guard.admin().state(budget, key));
         } catch (IllegalArgumentException e) {
             throw new InvalidEndpointRequestException(e.getMessage(), e.getMessage());
         }
     }
 
     /**
-     * @param action {@code lift}, {@code grant}, {@code stop} or {@code resume}
-     * @param budget the budget, for lift and grant
-     * @param key the budget key, for lift and grant
+     * Every key of a budget that the ledger holds spend, reservations or a suspension for (with a shared ledger,
+     * the fleet's keys): O(keys held), for operators, not for a dashboard polled every second.
+     *
+     * @param budget a budget id
+     * @return the state of each key, the fullest first
+     */
+    @ReadOperation
+    public List<KeyView> keys(@Selector String budget) {
+        try {
+            List<KeyView> out = new ArrayList<>();
+            for (GuardAdmin.KeyState k : guard.admin().keys(budget)) {
+                out.add(view(k));
+            }
+            out.sort(Comparator.comparing(KeyView::fill, Comparator.nullsLast(Comparator.reverseOrder())));
+            return out;
+        } catch (IllegalArgumentException e) {
+            throw new InvalidEndpointRequestException(e.getMessage(), e.getMessage());
+        }
+    }
+
+    private static KeyView view(GuardAdmin.KeyState k) {
+        Unit u = k.unit();
+        return new KeyView(k.budgetId(), k.scopeKey(), u.id(), u.format(k.used()), u.format(k.reserved()),
+                u.format(k.limit()), u.format(k.granted()), fill(k.used(), k.limit()), iso(k.suspendedUntil()),
+                iso(k.windowEnd()));
+    }
+
+    /**
+     * @param action {@code lift}, {@code grant}, {@code reset}, {@code stop} or {@code resume}
+     * @param budget the budget, for lift, grant and reset
+     * @param key the budget key, for lift, grant and reset
      * @param amount the extra allowance in the budget's unit ({@code 5.00} dollars, tokens, calls), for grant
      * @param duration how long a grant lasts, ISO-8601 ({@code PT2H}), for grant
      * @param session the session, for stop and resume
@@ -110,6 +136,9 @@ public class AgentGuardEndpoint {
                     admin.grantAllowance(required("budget", budget), required("key", key), required("amount", amount),
                             required("duration", duration), operator, reason);
                     return new ActionResult(action, true, operator);
+                case "reset":
+                    return new ActionResult(action, admin.resetKey(required("budget", budget), required("key", key),
+                            operator, reason), operator);
                 case "stop":
                     return new ActionResult(action, admin.stopSession(required("session", session), operator, reason),
                             operator);
@@ -118,9 +147,10 @@ public class AgentGuardEndpoint {
                             reason), operator);
                 default:
                     throw new IllegalArgumentException("no action '" + action + "'; the actions are lift, grant,"
-                            + " stop and resume");
+                            + " reset, stop and resume");
             }
-        } catch (IllegalArgumentException e) {
+        } catch (IllegalArgumentException | UnsupportedOperationException e) {
+            // unsupported: a ledger of the application's own that cannot reset a key
             throw new InvalidEndpointRequestException(e.getMessage(), e.getMessage());
         }
     }
@@ -189,9 +219,10 @@ public class AgentGuardEndpoint {
      * @param granted an operator's extra allowance in force
      * @param fill used over limit, exact to four places
      * @param suspendedUntil the end of a suspension in force, or null
+     * @param windowEnd when what the window holds will have left it, or null when it holds no settled spend
      */
     public record KeyView(String budget, String key, String unit, String used, String reserved, String limit,
-            String granted, BigDecimal fill, String suspendedUntil) {
+            String granted, BigDecimal fill, String suspendedUntil, String windowEnd) {
     }
 
     /**

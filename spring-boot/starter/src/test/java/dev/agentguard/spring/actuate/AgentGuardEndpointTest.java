@@ -3,7 +3,11 @@ package dev.agentguard.spring.actuate;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import dev.agentguard.core.Admission;
 import dev.agentguard.core.Guard;
+import dev.agentguard.core.GuardScope;
+import dev.agentguard.core.ModelCall;
+import dev.agentguard.core.common.Usage;
 import dev.agentguard.policy.Policies;
 import java.io.InputStream;
 import java.math.BigDecimal;
@@ -73,10 +77,39 @@ class AgentGuardEndpointTest {
         assertThat(endpoint.act("lift", "session-1h", "s-2", null, null, null, "none", as("ops")).changed()).isFalse();
     }
 
+    private void spend(String session, int promptTokens) {
+        Admission a = guard.admitModelCall(ModelCall.builder("gpt-4o")
+                .scope(GuardScope.builder().agent("a").session(session).build())
+                .promptTokens(promptTokens).maxOutputTokens(10).build());
+        assertThat(a.proceeds()).as(a.decision().reason()).isTrue();
+        a.settle(Usage.of(promptTokens, 0, 0, 10, 0));
+    }
+
+    @Test
+    void everyKeyOfABudgetIsListedFullestFirstAndAResetEmptiesOne() {
+        spend("s-small", 100);
+        spend("s-big", 2_000);
+
+        assertThat(endpoint.keys("session-1h")).extracting(AgentGuardEndpoint.KeyView::key)
+                .containsExactly("s-big", "s-small");
+        AgentGuardEndpoint.KeyView big = endpoint.keys("session-1h").get(0);
+        assertThat(big.used()).isEqualTo(endpoint.key("session-1h", "s-big").used()).isNotEqualTo("0.00");
+        assertThat(big.windowEnd()).isNotNull();
+
+        AgentGuardEndpoint.ActionResult reset = endpoint.act("reset", "session-1h", "s-big", null, null, null,
+                "refund", as("ops"));
+        assertThat(reset.changed()).isTrue();
+        assertThat(endpoint.key("session-1h", "s-big").used()).isEqualTo("0.00");
+        assertThat(endpoint.key("session-1h", "s-small").used()).isNotEqualTo("0.00");
+        assertThatThrownBy(() -> endpoint.keys("nope")).isInstanceOf(InvalidEndpointRequestException.class);
+        assertThatThrownBy(() -> endpoint.act("reset", "session-1h", null, null, null, null, "r", as("ops")))
+                .isInstanceOf(InvalidEndpointRequestException.class).hasMessageContaining("'key' is required");
+    }
+
     @Test
     void badRequestsAreInvalidRequestsNotServerErrors() {
         assertThatThrownBy(() -> endpoint.act("explode", null, null, null, null, null, "r", as("ops")))
-                .isInstanceOf(InvalidEndpointRequestException.class).hasMessageContaining("lift, grant, stop and resume");
+                .isInstanceOf(InvalidEndpointRequestException.class).hasMessageContaining("lift, grant, reset, stop and resume");
         assertThatThrownBy(() -> endpoint.act("stop", null, null, null, null, null, "r", as("ops")))
                 .isInstanceOf(InvalidEndpointRequestException.class).hasMessageContaining("'session' is required");
         assertThatThrownBy(() -> endpoint.act("grant", "session-1h", "s", "lots", "PT1H", null, "r", as("ops")))
