@@ -34,7 +34,8 @@ import java.util.function.Supplier;
  *       tool error handler would turn it into text for the model; {@link GuardedAiServices} installs a handler that
  *       rethrows it, so that the invocation ends;</li>
  *   <li>otherwise the delegate runs; a call that throws, or returns an error result, is recorded as failed (so
- *       that {@code loops.repeatedToolError} sees it) and behaves as before.</li>
+ *       that {@code loops.repeatedToolError} sees it) and behaves as before. A tool priced per unit is charged
+ *       what it reports through {@link ToolUnits#report}, else what it held.</li>
  * </ul>
  */
 public final class GuardedToolExecutor implements ToolExecutor {
@@ -85,15 +86,26 @@ public final class GuardedToolExecutor implements ToolExecutor {
                 throw new GuardBlockedException(guard.config().name(), "tool call " + toolName,
                         admission.decision());
             }
+            // a tool priced per unit may report what it used (ToolUnits.report); others pay nothing for this
+            boolean perUnit = !guard.config().toolMaxUnits().isEmpty()
+                    && guard.config().toolMaxUnits().containsKey(toolName);
+            long[] outer = perUnit ? ToolUnits.begin() : null;
+            long units = -1;
             ToolExecutionResult result;
             try (GuardMdc.Binding mdc = GuardMdc.bind(scope)) { // the tool's log lines carry agent and session
                 result = call.get();
             } catch (RuntimeException | Error e) {
                 admission.fail(e, null);
                 throw e;
+            } finally {
+                if (perUnit) {
+                    units = ToolUnits.end(outer);
+                }
             }
             if (result != null && result.isError()) {
                 admission.fail(new ToolErrorResult(text(result)), null);
+            } else if (units >= 0) {
+                admission.complete(units);
             } else {
                 admission.complete();
             }

@@ -6,6 +6,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import dev.agentguard.core.common.Action;
+import dev.agentguard.core.common.Money;
 import dev.agentguard.core.Caps;
 import dev.agentguard.core.DecisionEvent;
 import dev.agentguard.core.GuardScope;
@@ -66,6 +67,51 @@ class GuardedToolExecutorTest {
             assertThat(e.scope().turn()).isEqualTo(ctx.invocationId().toString());
             assertThat(TestEvents.call(e).tool()).isEqualTo("search");
         });
+    }
+
+    @Test
+    void aToolPricedPerUnitIsChargedWhatItReportsAndOtherwiseWhatItHeld() {
+        long milli = Money.usd("0.001").nanos();
+        TestGuards t = new TestGuards(p -> p.toolPrice("search", Money.usd("0.001"), 20));
+        List<Long> reports = new java.util.ArrayList<>();
+        ToolExecutor reporting = GuardedToolExecutor.wrap("search", (r, m) -> {
+            reports.add(ToolUnits.report(3) ? 3L : -1L);
+            ToolUnits.report(4); // reports add up
+            return "7 pages";
+        }, t.guard);
+        ToolExecutor silent = GuardedToolExecutor.wrap("search", (r, m) -> "pages", t.guard);
+        ToolExecutor failing = GuardedToolExecutor.wrap("search", (r, m) -> {
+            ToolUnits.report(1);
+            throw new IllegalStateException("site down");
+        }, t.guard);
+
+        reporting.executeWithContext(SEARCH, context("s-1"));
+        silent.executeWithContext(ToolExecutionRequest.builder().id("2").name("search").arguments("{\"q\": 2}")
+                .build(), context("s-1"));
+        assertThatThrownBy(() -> failing.executeWithContext(ToolExecutionRequest.builder().id("3").name("search")
+                .arguments("{\"q\": 3}").build(), context("s-1"))).hasMessage("site down");
+
+        assertThat(reports).containsExactly(3L);
+        assertThat(t.post()).extracting(e -> ((DecisionEvent.CallSettled) e).costNanos())
+                .as("7 pages reported; none reported: the 20 held; a throw: the 20 held")
+                .containsExactly(7 * milli, 20 * milli, 20 * milli);
+        assertThat(ToolUnits.report(5)).as("outside a guarded per-unit call a report changes nothing").isFalse();
+    }
+
+    @Test
+    void aToolPricedPerCallIgnoresReports() {
+        TestGuards t = new TestGuards(p -> p.toolPrice("search", Money.usd("0.01")));
+        boolean[] received = {true};
+        ToolExecutor search = GuardedToolExecutor.wrap("search", (r, m) -> {
+            received[0] = ToolUnits.report(9);
+            return "found";
+        }, t.guard);
+
+        search.executeWithContext(SEARCH, context("s-2"));
+
+        assertThat(received[0]).isFalse();
+        assertThat(t.post()).extracting(e -> ((DecisionEvent.CallSettled) e).costNanos())
+                .containsExactly(Money.usd("0.01").nanos());
     }
 
     @Test
