@@ -20,10 +20,12 @@ import dev.agentguard.core.window.WindowSpec;
 import dev.agentguard.langchain4j.GuardBlockedException;
 import dev.agentguard.micrometer.GuardMetrics;
 import dev.agentguard.langchain4j.GuardedChatModel;
+import dev.agentguard.langchain4j.ToolUnits;
 import dev.agentguard.opentelemetry.GuardTracing;
 import dev.agentguard.policy.Policies;
 import dev.agentguard.policy.Policy;
 import dev.agentguard.policy.PolicyWatcher;
+import dev.langchain4j.agent.tool.Tool;
 import dev.langchain4j.model.chat.ChatModel;
 import dev.langchain4j.model.openai.OpenAiChatModel;
 import io.opentelemetry.api.OpenTelemetry;
@@ -175,5 +177,28 @@ final class ReadmeSnippets {
                 .maxTagValues(100)                          // models, agents, rules kept each; the rest "_other"
                 .bind(guard, registry);
         // end::metrics-options[]
+    }
+
+    /** Reads the pages of a site, for the per-unit tool price snippet. */
+    interface Crawler {
+        List<String> read(String url);
+    }
+
+    /** A tool priced per page, for the per-unit tool price snippet. */
+    static final class ScrapeTools {
+        private final Crawler crawler;
+
+        ScrapeTools(Crawler crawler) {
+            this.crawler = crawler;
+        }
+
+        // tag::tool-units[]
+        @Tool("Reads the pages of a site")
+        String scrapePages(String url) {
+            List<String> pages = crawler.read(url);
+            ToolUnits.report(pages.size());                   // charged $0.001 per page read, not the 50 held
+            return String.join("\n", pages);
+        }
+        // end::tool-units[]
     }
 }
