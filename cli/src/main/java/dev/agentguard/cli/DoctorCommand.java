@@ -19,6 +19,7 @@ import dev.agentguard.policy.Policies;
 import dev.agentguard.policy.Policy;
 import dev.agentguard.policy.PolicyException;
 import dev.agentguard.redis.RedisBudgetLedger;
+import dev.agentguard.redis.RedisUris;
 import java.io.IOException;
 import java.io.PrintWriter;
 import java.io.UncheckedIOException;
@@ -151,7 +152,7 @@ final class DoctorCommand implements Callable<Integer> {
                     + " policies/reference.yaml lists the ledger keys");
             return;
         }
-        String uri = withoutPassword(settings.settings().getOrDefault("uri", "?"));
+        String uri = RedisUris.withoutCredentials(settings.settings().getOrDefault("uri", "?"));
         try {
             long open = ledger.openHolds(); // a round trip to the store
             if (ledger instanceof RedisBudgetLedger redis && !redis.isAvailable()) {
@@ -174,11 +175,6 @@ final class DoctorCommand implements Callable<Integer> {
                 }
             }
         }
-    }
-
-    /** @return the URI with any user and password masked: a doctor's output is pasted into tickets */
-    static String withoutPassword(String uri) {
-        return uri.replaceAll("//[^/@]*@", "//***@");
     }
 
     // ------------------------------------------------------------------------------------------------ prices

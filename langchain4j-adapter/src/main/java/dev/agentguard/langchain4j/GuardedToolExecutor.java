@@ -12,6 +12,7 @@ import dev.langchain4j.data.message.TextContent;
 import dev.langchain4j.invocation.InvocationContext;
 import dev.langchain4j.service.tool.ToolExecutionResult;
 import dev.langchain4j.service.tool.ToolExecutor;
+import java.util.Map;
 import java.util.Objects;
 import java.util.function.Supplier;
 
@@ -87,8 +88,8 @@ public final class GuardedToolExecutor implements ToolExecutor {
                         admission.decision());
             }
             // a tool priced per unit may report what it used (ToolUnits.report); others pay nothing for this
-            boolean perUnit = !guard.config().toolMaxUnits().isEmpty()
-                    && guard.config().toolMaxUnits().containsKey(toolName);
+            Map<String, Long> maxUnits = guard.config().toolMaxUnits();
+            boolean perUnit = !maxUnits.isEmpty() && maxUnits.containsKey(toolName);
             long[] outer = perUnit ? ToolUnits.begin() : null;
             long units = -1;
             ToolExecutionResult result;

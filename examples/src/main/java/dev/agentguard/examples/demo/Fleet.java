@@ -3,6 +3,7 @@ package dev.agentguard.examples.demo;
 import dev.agentguard.policy.Policy;
 import dev.agentguard.policy.PolicyReader;
 import dev.agentguard.redis.RedisBudgetLedger;
+import dev.agentguard.redis.RedisUris;
 import java.io.BufferedReader;
 import java.io.IOException;
 import java.io.InputStream;
@@ -85,18 +86,13 @@ final class Fleet {
     static FleetSummary run(int jvms, Path outDir, Map<String, String> env, PrintStream out) throws Exception {
         String url = env.get("REDIS_URL");
         if (url != null && !url.isBlank()) {
-            out.println("Redis: " + withoutPassword(url) + " (REDIS_URL)");
+            out.println("Redis: " + RedisUris.withoutCredentials(url) + " (REDIS_URL)");
             return run(jvms, outDir, url, out);
         }
         try (LocalRedis redis = LocalRedis.start()) {
             out.println("Redis: " + redis.uri() + ", a redis-server started for this run (" + redis.binary() + ")");
             return run(jvms, outDir, redis.uri(), out);
         }
-    }
-
-    /** @return the URI with any user and password masked, for the console */
-    static String withoutPassword(String uri) {
-        return uri.replaceAll("//[^/@]*@", "//***@");
     }
 
     private static FleetSummary run(int jvms, Path outDir, String url, PrintStream out) throws Exception {
@@ -110,7 +106,7 @@ final class Fleet {
         try (RedisBudgetLedger redis = FleetSummary.ledger(policy)) {
             redis.openHolds(); // one command: a Redis that does not answer is said here, once, not by every JVM
             if (!redis.isAvailable()) {
-                throw new IllegalStateException("Redis at " + withoutPassword(url) + " does not answer");
+                throw new IllegalStateException("Redis at " + RedisUris.withoutCredentials(url) + " does not answer");
             }
             List<Member> members = new ArrayList<>();
             try {

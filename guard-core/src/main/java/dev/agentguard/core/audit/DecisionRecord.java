@@ -175,15 +175,15 @@ public final class DecisionRecord {
         v[REQUESTED_MODEL] = d.requestedModel();
         if (call != null) {
             v[TOOL] = call.tool();
-            // a tool call has a reservation and a cost only when the policy prices the tool
             v[21] = model || call.reservedNanos() > 0 ? Money.format(call.reservedNanos()) : null;
             v[22] = model ? Boolean.valueOf(call.priced()) : null;
         }
         Map<String, Long> truncated = null;
         if (post != null) {
             v[19] = model ? usage(post.usage()) : null;
-            v[COST] = model && post.costNanos() >= 0 || !model && (post.costNanos() > 0 || call.reservedNanos() > 0)
-                    ? Money.format(Math.max(0, post.costNanos())) : null;
+            // a model call's cost is known unless unpriced; a tool call has one only when the policy prices the tool
+            boolean costed = model ? post.costNanos() >= 0 : post.costNanos() > 0 || call.reservedNanos() > 0;
+            v[COST] = costed ? Money.format(Math.max(0, post.costNanos())) : null;
             v[LATENCY] = post.latencyNanos() >= 0 ? Long.valueOf(post.latencyNanos() / 1_000_000) : null;
             v[24] = post.ttftNanos() >= 0 ? Long.valueOf(post.ttftNanos() / 1_000_000) : null;
             v[OUTCOME] = redactor.redact(post.outcome());
