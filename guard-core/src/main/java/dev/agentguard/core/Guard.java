@@ -5,6 +5,7 @@ import dev.agentguard.core.common.CallKind;
 import dev.agentguard.core.common.Mode;
 import dev.agentguard.core.common.Money;
 import dev.agentguard.core.common.Phase;
+import dev.agentguard.core.common.RecentTicker;
 import dev.agentguard.core.common.Scope;
 import dev.agentguard.core.common.SteadyClock;
 import dev.agentguard.core.common.Ticker;
@@ -136,6 +137,8 @@ public final class Guard implements AutoCloseable {
     private static final long SWEEP_INTERVAL_NANOS = 1_000_000_000L;
 
     private final Ticker ticker;
+    /** The session rules' cache time: the guard's latest reading of {@link #ticker} (see {@link RecentTicker}). */
+    private final RecentTicker recent;
     private final SteadyClock clock;
     private final BudgetLedger ledger;
     private final Telemetry telemetry;
@@ -174,6 +177,7 @@ public final class Guard implements AutoCloseable {
     private Guard(Builder b) {
         GuardConfig config = b.config;
         this.ticker = b.ticker;
+        this.recent = new RecentTicker(b.ticker);
         // calendar windows, suspensions and timestamps must not follow one outlier wall-clock reading
         this.clock = new SteadyClock(b.clock, b.ticker, SteadyClock.DEFAULT_TOLERANCE,
                 SteadyClock.DEFAULT_CONFIRMATION, this::clockJumped);
@@ -188,7 +192,7 @@ public final class Guard implements AutoCloseable {
         // a ledger that keeps no suspensions of its own gets them in this process, as before they joined the SPI
         this.budgets = new BudgetRules(InProcessSuspensions.around(ledger, ticker, clock, t.maxSessions()), ticker,
                 t.maxSessions(), resolved);
-        this.active = new Active(config, new SessionRules(config.caps(), config.loops(), ticker, t.maxSessions(),
+        this.active = new Active(config, new SessionRules(config.caps(), config.loops(), recent, t.maxSessions(),
                 t.sessionIdleExpiry()), new ModelHealth(config.health(), config.ladder(), clock));
         this.listeners.addAll(b.listeners);
         this.adminRedactor = b.adminRedactor;
@@ -217,7 +221,7 @@ public final class Guard implements AutoCloseable {
      * @return the admission; settle, fail or release it (or close it) exactly once
      */
     public Admission admitModelCall(ModelCall call) {
-        long tick = ticker.read();
+        long tick = recent.observe(ticker.read());
         sweepIfDue(tick);
         long epoch = clock.millisAt(tick);
         Active p = active;
@@ -464,7 +468,7 @@ public final class Guard implements AutoCloseable {
      * @return the admission; {@link Admission#complete() complete}, fail or release it exactly once
      */
     public Admission admitToolCall(ToolCall call) {
-        long tick = ticker.read();
+        long tick = recent.observe(ticker.read());
         long epoch = clock.millisAt(tick);
         Active p = active;
         GuardConfig config = p.config;
@@ -638,6 +642,9 @@ public final class Guard implements AutoCloseable {
      */
     void finish(Admission self, AdmittedCall c, int droppedMessages, long droppedTokens, Usage reported,
             long latencyNanos, long ttftNanos, Throwable error, long receivedOutput, String outcome) {
+        if (latencyNanos > 0) {
+            recent.observe(c.startTick + latencyNanos); // about now: the session rules' cache needs no new reading
+        }
         boolean failed = outcome == null || !DecisionEvent.OK.equals(outcome);
         long cost = 0;
         long tokens = 0;

@@ -3,6 +3,7 @@ package dev.agentguard.core.ledger;
 import com.github.benmanes.caffeine.cache.Cache;
 import com.github.benmanes.caffeine.cache.Caffeine;
 import com.github.benmanes.caffeine.cache.Expiry;
+import dev.agentguard.core.common.RecentTicker;
 import dev.agentguard.core.common.Scope;
 import dev.agentguard.core.common.SteadyClock;
 import dev.agentguard.core.common.Ticker;
@@ -69,6 +70,8 @@ public final class InMemoryLedger implements BudgetLedger {
     private static final int MAX_RETRIES = 1_000;
 
     private final Ticker ticker;
+    /** The cache's time: this ledger's latest reading of {@link #ticker}, not a new one per lookup. */
+    private final RecentTicker recent;
     private final SteadyClock clock;
     private final long idleNanos;
     private final long maxWindows;
@@ -80,6 +83,7 @@ public final class InMemoryLedger implements BudgetLedger {
 
     private InMemoryLedger(Builder b) {
         this.ticker = b.ticker;
+        this.recent = new RecentTicker(b.ticker);
         this.clock = SteadyClock.of(b.clock, b.ticker);
         this.idleNanos = b.idleExpiry.toNanos();
         this.maxWindows = b.maxWindows;
@@ -87,7 +91,7 @@ public final class InMemoryLedger implements BudgetLedger {
         this.cached = Caffeine.newBuilder()
                 .executor(Runnable::run) // see Guard: maintenance on the caller, no hand-off per write
                 .expireAfter(new WhileItCounts())
-                .ticker(ticker::read)
+                .ticker(recent::read)
                 .build();
         this.suspensions = new SuspensionBook(ticker, clock, maxWindows);
     }
@@ -104,7 +108,7 @@ public final class InMemoryLedger implements BudgetLedger {
             return new SuspendedHold(suspended); // before anything is taken: a suspended key reserves nothing
         }
         int n = requests.size();
-        long tick = ticker.read();
+        long tick = recent.observe(ticker.read());
         Entry[] entries = new Entry[n];
         long[] usedBefore = new long[n];
         int evicted = 0;
@@ -126,7 +130,9 @@ public final class InMemoryLedger implements BudgetLedger {
                     if (attempt == MAX_RETRIES) {
                         throw new IllegalStateException("window " + key + " kept being evicted under a reservation");
                     }
-                    e = cached.getIfPresent(key);
+                    // quietly: this read neither counts as use nor recomputes the expiry; the re-read below does,
+                    // once the hold is taken (a full Caffeine read costs about a tenth of a guarded call)
+                    e = cached.policy().getIfPresentQuietly(key);
                     if (e == null) {
                         int made = makeRoom();
                         if (made < 0) {
@@ -147,6 +153,9 @@ public final class InMemoryLedger implements BudgetLedger {
             }
             if (used < 0) {
                 usedBefore[i] = ~used;
+                if (e != null) {
+                    touch(e); // a refused call is still use of the window: as before the quiet lookup
+                }
                 rollBack(entries, requests, i);
                 return new MemoryHold(null, null, usedBefore, i, false, evicted);
             }
@@ -210,7 +219,7 @@ public final class InMemoryLedger implements BudgetLedger {
         if (!h.end()) {
             return;
         }
-        long tick = ticker.read();
+        long tick = recent.observe(ticker.read());
         for (int i = 0; i < h.entries.length; i++) {
             h.entries[i].settle(tick, clock, h.requests.get(i).amount(), actualAmounts[i], idleNanos);
         }
@@ -234,7 +243,7 @@ public final class InMemoryLedger implements BudgetLedger {
 
     @Override
     public void reshape(String budgetId, WindowSpec window) {
-        long tick = ticker.read();
+        long tick = recent.refresh();
         for (Map.Entry<BudgetKey, Entry> e : pinned.entrySet()) {
             if (e.getKey().budgetId().equals(budgetId)) {
                 e.getValue().reshapeNow(tick, clock, window);
@@ -249,12 +258,14 @@ public final class InMemoryLedger implements BudgetLedger {
 
     @Override
     public long used(BudgetKey key) {
+        long tick = recent.refresh(); // before the lookup: the cache's time
         Entry e = peek(key);
-        return e == null ? 0 : e.used(ticker.read(), clock, key.window());
+        return e == null ? 0 : e.used(tick, clock, key.window());
     }
 
     @Override
     public long reserved(BudgetKey key) {
+        recent.refresh();
         Entry e = peek(key);
         return e == null ? 0 : e.reserved();
     }
@@ -291,7 +302,7 @@ public final class InMemoryLedger implements BudgetLedger {
 
     @Override
     public List<WindowState> windows(String budgetId) {
-        long tick = ticker.read();
+        long tick = recent.refresh();
         long epoch = clock.millisAt(tick);
         List<WindowState> out = new ArrayList<>();
         java.util.Set<BudgetKey> seen = new java.util.HashSet<>();
@@ -315,8 +326,8 @@ public final class InMemoryLedger implements BudgetLedger {
 
     @Override
     public WindowState window(BudgetKey key) {
+        long tick = recent.refresh();
         Entry e = peek(key);
-        long tick = ticker.read();
         long epoch = clock.millisAt(tick);
         Suspension s = suspensions.get(key, epoch);
         if (e == null) {
@@ -328,12 +339,14 @@ public final class InMemoryLedger implements BudgetLedger {
 
     @Override
     public boolean reset(BudgetKey key) {
+        long tick = recent.refresh();
         Entry e = peek(key);
-        return e != null && e.reset(ticker.read(), clock);
+        return e != null && e.reset(tick, clock);
     }
 
     /** Runs pending cache maintenance (expiry and eviction) now; for tests and status pages. */
     public void cleanUp() {
+        recent.refresh();
         cached.cleanUp();
     }
 

@@ -1,5 +1,6 @@
 package dev.agentguard.core.telemetry;
 
+import dev.agentguard.core.common.RecentTicker;
 import dev.agentguard.core.common.Scope;
 import dev.agentguard.core.common.ScopeKeys;
 import dev.agentguard.core.common.Ticker;
@@ -75,6 +76,8 @@ public final class Telemetry {
 
     private final TelemetryConfig config;
     private final Ticker ticker;
+    /** The caches' time: this instance's latest reading of {@link #ticker}, not a new one per lookup. */
+    private final RecentTicker recent;
     private final Clock clock;
 
     private final Stats global;
@@ -101,6 +104,7 @@ public final class Telemetry {
     public Telemetry(TelemetryConfig config, Ticker ticker, Clock clock) {
         this.config = Objects.requireNonNull(config, "config");
         this.ticker = Objects.requireNonNull(ticker, "ticker");
+        this.recent = new RecentTicker(ticker);
         this.clock = Objects.requireNonNull(clock, "clock");
         WindowSpec window = config.window();
         int samples = config.latencySamples();
@@ -109,10 +113,10 @@ public final class Telemetry {
         this.newModelStats = key -> new Stats(window, samples, true, false);
         this.newToolStats = key -> new Stats(window, samples, false, true);
         this.global = newScopeStats.apply(Scope.GLOBAL_KEY);
-        this.sessions = sessionCache(config, ticker);
-        this.users = sessionCache(config, ticker);
-        this.tenants = sessionCache(config, ticker);
-        this.models = sessionCache(config, ticker);
+        this.sessions = sessionCache(config, recent);
+        this.users = sessionCache(config, recent);
+        this.tenants = sessionCache(config, recent);
+        this.models = sessionCache(config, recent);
     }
 
     private static <V> Cache<String, V> sessionCache(TelemetryConfig config, Ticker ticker) {
@@ -120,7 +124,7 @@ public final class Telemetry {
                 .executor(Runnable::run) // maintenance on the caller: no thread hand-off per write
                 .maximumSize(config.maxSessions())
                 .expireAfterAccess(config.sessionIdleExpiry())
-                .ticker(ticker::read) // our time, so that tests expire sessions by moving a fake ticker
+                .ticker(ticker::read) // our time (its latest reading), so that tests expire sessions by moving a fake ticker
                 .build();
     }
 
@@ -153,7 +157,7 @@ public final class Telemetry {
         requireNonNegative("costNanos", costNanos);
         requireNonNegative("tokens", tokens);
         requireNonNegative("latencyNanos", latencyNanos);
-        long tick = ticker.read();
+        long tick = recent.observe(ticker.read());
         long millis = wallMillis();
         long errors = error ? 1 : 0;
 
@@ -197,7 +201,7 @@ public final class Telemetry {
         Objects.requireNonNull(scope, "scope");
         Objects.requireNonNull(tool, "tool");
         requireNonNegative("durationNanos", durationNanos);
-        long tick = ticker.read();
+        long tick = recent.observe(ticker.read());
         long millis = wallMillis();
         long errors = error ? 1 : 0;
 
@@ -234,6 +238,7 @@ public final class Telemetry {
     public Optional<TelemetrySnapshot> snapshot(Scope level, String key) {
         Objects.requireNonNull(level, "level");
         Objects.requireNonNull(key, "key");
+        recent.refresh(); // the quiet lookups below test expiry against it
         switch (level) {
             case GLOBAL:
                 return Scope.GLOBAL_KEY.equals(key) ? snapshot(level, key, global) : Optional.empty();
@@ -271,6 +276,7 @@ public final class Telemetry {
      * deterministically.
      */
     public void cleanUp() {
+        recent.refresh();
         sessions.cleanUp();
         users.cleanUp();
         tenants.cleanUp();
