@@ -65,8 +65,10 @@ public final class Admission implements AutoCloseable {
     private volatile long droppedTokens = -1;
     @SuppressWarnings("unused") // accessed through STATE
     private volatile int state;
-    /** A hash for the guard's set of open admissions: an identity hash would cost a header inflation per call. */
-    private final int hash = java.util.concurrent.ThreadLocalRandom.current().nextInt();
+    /** The stripe of the guard's {@link OpenCalls} that keeps it: the admitting thread's id (final, for any thread). */
+    final int openStripe = (int) Thread.currentThread().getId();
+    /** Its index in that stripe while registered, else -1; read and written under the stripe's lock only. */
+    int openSlot = -1;
 
     Admission(Guard guard, AdmittedCall call) {
         this.guard = guard;
@@ -280,16 +282,6 @@ public final class Admission implements AutoCloseable {
 
     private boolean claim() {
         return STATE.compareAndSet(this, OPEN, DONE);
-    }
-
-    @Override
-    public boolean equals(Object o) {
-        return this == o;
-    }
-
-    @Override
-    public int hashCode() {
-        return hash;
     }
 
     @Override

@@ -31,7 +31,6 @@ import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
-import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.Executor;
@@ -96,17 +95,19 @@ import org.slf4j.LoggerFactory;
 public final class Guard implements AutoCloseable {
 
     private static final Logger LOG = LoggerFactory.getLogger(Guard.class);
-    /** The sequence of this guard's decisions: per guard, so that guards of one process share no counter. */
+    /**
+     * The sequence of this guard's decisions: per guard, so that guards of one process share no counter. A call's
+     * id ({@link DecisionEvent.CallEvent#callId()}) is the sequence number of its admission, so that a call takes
+     * one number for its two events plus one, not a second counter that threads on distinct sessions would share.
+     */
     private final AtomicLong seq = new AtomicLong();
-    /** Ids of this guard's calls, carried by both events of a call ({@link DecisionEvent.CallEvent#callId()}). */
-    private final AtomicLong callIds = new AtomicLong();
 
     /**
-     * @return a new call id, or 0 when no listener is bound: then nobody reads it, and calls on distinct sessions
-     *     share no counter
+     * @return a new call id, the sequence number its admission event will carry; 0 when no listener is bound:
+     *     then nobody reads it, and calls on distinct sessions share no counter
      */
     private long nextCallId() {
-        return listeners.isEmpty() ? 0 : callIds.incrementAndGet();
+        return listeners.isEmpty() ? 0 : seq.incrementAndGet();
     }
 
     /** Rule id of decisions about models the price catalog does not know. */
@@ -145,7 +146,7 @@ public final class Guard implements AutoCloseable {
     private final BudgetRules budgets;
     private final List<DecisionListener> listeners = new CopyOnWriteArrayList<>();
     /** Admissions that hold a reservation or a probe permission, for the lease. */
-    private final Set<Admission> open = ConcurrentHashMap.newKeySet();
+    private final OpenCalls open = new OpenCalls();
     private final AtomicLong nextSweep;
     /** Calls without a session under a policy with session rules: a WARN on this guard's logger once a minute. */
     private final SessionlessCalls sessionless = new SessionlessCalls(LOG);
@@ -729,7 +730,9 @@ public final class Guard implements AutoCloseable {
 
     /** Settles the ledger hold first, so that nothing thrown later can leave it open. */
     private void settleHold(Admission self, AdmittedCall c, long cost, long tokens) {
-        open.remove(self);
+        if (c.holdsSomething()) { // as when it was added
+            open.remove(self);
+        }
         if (c.hold != null) {
             long[] actual = new long[c.units.length];
             for (int i = 0; i < actual.length; i++) {
@@ -746,7 +749,9 @@ public final class Guard implements AutoCloseable {
 
     /** Called once per admission by {@link Admission} to release it. */
     void release(Admission self, AdmittedCall c) {
-        open.remove(self);
+        if (c.holdsSomething()) {
+            open.remove(self);
+        }
         if (c.hold != null) {
             ledger.release(c.hold);
         }
@@ -780,7 +785,7 @@ public final class Guard implements AutoCloseable {
     private int expireStalled(long tick) {
         long lease = active.config.reservationLease().toNanos();
         int expired = 0;
-        for (Admission a : open) {
+        for (Admission a : open.snapshot()) {
             AdmittedCall c = a.call();
             long held = tick - c.startTick;
             if (held >= lease && a.expire()) {
@@ -861,7 +866,7 @@ public final class Guard implements AutoCloseable {
         if (listeners.isEmpty()) {
             return;
         }
-        publish(new DecisionEvent.CallAdmitted(seq.incrementAndGet(), epoch, config.name(),
+        publish(new DecisionEvent.CallAdmitted(c.id != 0 ? c.id : seq.incrementAndGet(), epoch, config.name(),
                 config.mode(), c.kind, c.decision, c.scope, c.tool, c.toolArguments, c.reservedNanos, c.priced,
                 c.request, c.id));
     }

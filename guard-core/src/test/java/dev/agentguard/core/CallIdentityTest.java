@@ -65,6 +65,11 @@ class CallIdentityTest {
         assertThat(event(2).callId()).as("b settled first").isEqualTo(idB);
         assertThat(event(3).callId()).as("a failed").isEqualTo(idA);
         assertThat(event(4).callId()).isEqualTo(event(5).callId()).isNotIn(idA, idB);
+        // the id is the admission's sequence number: one shared counter per call, not two
+        for (int i : new int[] {0, 1, 4}) {
+            assertThat(event(i).callId()).isEqualTo(events.get(i).seq());
+        }
+        assertThat(events).extracting(DecisionEvent::seq).isSorted().doesNotHaveDuplicates();
     }
 
     @Test

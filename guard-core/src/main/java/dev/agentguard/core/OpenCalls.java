@@ -1,0 +1,106 @@
+package dev.agentguard.core;
+
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.List;
+
+/**
+ * The admissions whose reservation is still open, for the lease sweep ({@link Guard#expireStalled()}).
+ *
+ * <p><b>Why not a concurrent set.</b> Every admitted call is added here and removed when it ends. A
+ * {@code ConcurrentHashMap} key set does each with a hash, a node and an update of its shared size counter, which
+ * threads calling on distinct sessions then take turns owning. Here a thread adds to a stripe chosen by its id,
+ * and the admission remembers where it sits, so that its removal (on whatever thread the call ends) is an index
+ * and a swap with the stripe's last entry; each stripe has its own lock, held for a few instructions. The sweep,
+ * once a second at most, copies each stripe under its lock.
+ *
+ * <p>Thread-safe. An admission's stripe is fixed when it is made ({@link Admission#openStripe}, final, so that
+ * any thread reads it); its index ({@link Admission#openSlot}) is read and written only under that stripe's lock.
+ */
+final class OpenCalls {
+
+    private final Stripe[] stripes;
+    private final int mask;
+
+    OpenCalls() {
+        int n = Integer.highestOneBit(Math.max(1, Runtime.getRuntime().availableProcessors() * 2 - 1)) << 1;
+        this.stripes = new Stripe[Math.min(64, n)];
+        this.mask = stripes.length - 1;
+        for (int i = 0; i < stripes.length; i++) {
+            stripes[i] = new Stripe();
+        }
+    }
+
+    /** Registers an admission whose reservation is open; at most once. */
+    void add(Admission a) {
+        Stripe s = stripes[a.openStripe & mask];
+        synchronized (s) {
+            if (s.size == s.slots.length) {
+                s.slots = Arrays.copyOf(s.slots, s.size * 2);
+            }
+            s.slots[s.size] = a;
+            a.openSlot = s.size++;
+        }
+    }
+
+    /** Forgets an admission; nothing happens if it is not (or no longer) registered. */
+    void remove(Admission a) {
+        Stripe s = stripes[a.openStripe & mask];
+        synchronized (s) {
+            int i = a.openSlot;
+            if (i < 0) {
+                return; // never added, or removed already
+            }
+            Admission last = s.slots[--s.size];
+            s.slots[i] = last;
+            last.openSlot = i;
+            s.slots[s.size] = null;
+            a.openSlot = -1;
+        }
+    }
+
+    /** @return whether no admission is registered (exact at some moment of the call) */
+    boolean isEmpty() {
+        for (Stripe s : stripes) {
+            synchronized (s) {
+                if (s.size > 0) {
+                    return false;
+                }
+            }
+        }
+        return true;
+    }
+
+    /** @return the registered admissions, copied: the caller may end them (and so remove them) while it walks */
+    List<Admission> snapshot() {
+        List<Admission> all = new ArrayList<>();
+        for (Stripe s : stripes) {
+            synchronized (s) {
+                all.addAll(Arrays.asList(s.slots).subList(0, s.size));
+            }
+        }
+        return all;
+    }
+
+    /** @return how many admissions are registered */
+    int size() {
+        int n = 0;
+        for (Stripe s : stripes) {
+            synchronized (s) {
+                n += s.size;
+            }
+        }
+        return n;
+    }
+
+    /**
+     * One thread's share of the registry. Padded so that two stripes (allocated one after the other) do not share
+     * a cache line, which would make the threads of neighbouring stripes contend after all.
+     */
+    static final class Stripe {
+        @SuppressWarnings("unused") private long p1, p2, p3, p4, p5, p6, p7;
+        Admission[] slots = new Admission[8];
+        int size;
+        @SuppressWarnings("unused") private long q1, q2, q3, q4, q5, q6, q7;
+    }
+}
