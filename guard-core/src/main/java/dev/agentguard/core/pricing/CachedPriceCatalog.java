@@ -10,6 +10,12 @@ import java.util.function.Function;
  * Remembers lookups, found or not: the same model is priced on every call, and a rule scan over a few thousand
  * match clauses is too slow for that. Bounded, so that a stream of made-up model names cannot grow it without
  * limit; an evicted name is simply looked up again.
+ *
+ * <p>In front of the two Caffeine levels sits a small direct-mapped table of the latest answers ({@value #FRONT}
+ * slots, indexed by the model name's cached hash): a process prices the same few models on every call, and two
+ * Caffeine reads per call (each a read-buffer entry and its share of maintenance) cost more than the rest of the
+ * lookup. A slot holds an immutable entry, so a racy read sees a whole one or none; a miss, or a name whose slot
+ * another name took, goes to the caches as before.
  */
 final class CachedPriceCatalog implements PriceCatalog {
 
@@ -21,7 +27,12 @@ final class CachedPriceCatalog implements PriceCatalog {
     /** The key of lookups without a provider. */
     private static final String NO_PROVIDER = "";
 
+    /** Slots of the front table: a power of two. */
+    static final int FRONT = 64;
+
     private final PriceCatalog delegate;
+    /** The latest answers, by model name hash; see the class comment. */
+    private final Front[] front = new Front[FRONT];
     /** Per provider, the lookups by model name: a hit allocates nothing (no composite key, no capturing lambda). */
     private final Cache<String, ByModel> providers;
     private final Function<String, ByModel> newProvider;
@@ -35,7 +46,27 @@ final class CachedPriceCatalog implements PriceCatalog {
     @Override
     public Optional<PricedModel> find(String provider, String model) {
         Objects.requireNonNull(model, "model");
-        return providers.get(provider == null ? NO_PROVIDER : provider, newProvider).find(model);
+        int slot = model.hashCode() & (FRONT - 1);
+        Front f = front[slot];
+        if (f != null && f.model.equals(model) && Objects.equals(f.provider, provider)) {
+            return f.found;
+        }
+        Optional<PricedModel> found = providers.get(provider == null ? NO_PROVIDER : provider, newProvider).find(model);
+        front[slot] = new Front(provider, model, found);
+        return found;
+    }
+
+    /** One answer of the front table. Immutable, so that it can be published by a plain (racy) array store. */
+    private static final class Front {
+        final String provider;
+        final String model;
+        final Optional<PricedModel> found;
+
+        Front(String provider, String model, Optional<PricedModel> found) {
+            this.provider = provider;
+            this.model = model;
+            this.found = found;
+        }
     }
 
     @Override

@@ -50,12 +50,14 @@ import java.util.function.Function;
  * bounded caches like sessions ({@link TelemetryConfig#maxSessions()} each, forgotten after
  * {@link TelemetryConfig#sessionIdleExpiry()} without a recorded call). Telemetry only describes: evicting an
  * entry forgets that key's own figures (it starts afresh on its next call; a call recorded at the very instant of
- * eviction may be missing from them, never from the other levels). Budgets do not live here but in the ledger,
+ * eviction may be missing from them, never from the other levels; for a tenant or a model, the calls of up to a
+ * second after it, see {@link Recent}). Budgets do not live here but in the ledger,
  * which never forgets a window that still counts.
  *
  * <p><b>Cost.</b> A record reads the ticker and the clock once, then takes one uncontended lock per level for a
  * few adds, plus one per latency sample; it allocates nothing besides what Caffeine does on a session's first
- * call and a new key's first entry. With all six levels present a model call costs about 300 ns on a current
+ * call and a new key's first entry, and a front entry per tenant and model once a second ({@link Recent}).
+ * With all six levels present a model call costs about 300 ns on a current
  * server, a sixth of it reading the two clocks. A snapshot rolls the window and summarises the latency
  * recorders (a sort of N samples when calls have come since the last read).
  *
@@ -84,6 +86,9 @@ public final class Telemetry {
     private final ConcurrentMap<String, Stats> agents = new ConcurrentHashMap<>();
     private final Cache<String, Stats> tenants;
     private final Cache<String, Stats> models;
+    /** The latest tenants and models recorded, in front of their caches: see {@link Recent}. */
+    private final Recent recentTenants = new Recent();
+    private final Recent recentModels = new Recent();
     private final ConcurrentMap<String, Stats> tools = new ConcurrentHashMap<>();
     private final Cache<String, CounterWindow> sessions;
     private final Cache<String, CounterWindow> users;
@@ -124,7 +129,7 @@ public final class Telemetry {
                 .executor(Runnable::run) // maintenance on the caller: no thread hand-off per write
                 .maximumSize(config.maxSessions())
                 .expireAfterAccess(config.sessionIdleExpiry())
-                .ticker(ticker::read) // our time (its latest reading), so that tests expire sessions by moving a fake ticker
+                .ticker(ticker::read) // our time (latest reading): tests expire sessions by moving a fake ticker
                 .build();
     }
 
@@ -169,12 +174,12 @@ public final class Telemetry {
         }
         String tenant = Scope.TENANT.keyOf(scope, model);
         if (tenant != null) {
-            tenants.get(tenant, newScopeStats)
+            recentTenants.get(tenants, tenant, newScopeStats, tick)
                     .recordModelCall(tick, millis, costNanos, tokens, errors, latencyNanos, ttftNanos);
         }
         String modelKey = Scope.MODEL.keyOf(scope, model);
         if (modelKey != null) {
-            models.get(modelKey, newModelStats)
+            recentModels.get(models, modelKey, newModelStats, tick)
                     .recordModelCall(tick, millis, costNanos, tokens, errors, latencyNanos, ttftNanos);
         }
         String session = Scope.SESSION.keyOf(scope, model);
@@ -213,7 +218,7 @@ public final class Telemetry {
         }
         String tenant = Scope.TENANT.keyOf(scope, null);
         if (tenant != null) {
-            tenants.get(tenant, newScopeStats).recordToolCall(tick, millis, errors, durationNanos);
+            recentTenants.get(tenants, tenant, newScopeStats, tick).recordToolCall(tick, millis, errors, durationNanos);
         }
         String session = Scope.SESSION.keyOf(scope, null);
         if (session != null) {
@@ -350,6 +355,46 @@ public final class Telemetry {
     }
 
     /** The figures of a key that keeps latency: totals, and the recorders its level keeps (null otherwise). */
+    /**
+     * A small direct-mapped table of the latest tenants or models recorded and their figures, in front of their
+     * Caffeine cache. A process records the same few models on every call, and a Caffeine read (with its
+     * read-buffer entry, its share of maintenance and its access time) cost more than the record itself. An entry
+     * is used for {@value #REVALIDATE_NANOS} ns of ticker time, then looked up in the cache again: that read keeps
+     * the key from expiring while it is in use, and, should the cache have evicted the key meanwhile (only a flood
+     * of other keys can), gives the figures that now stand for it. Until then, records of an evicted key go to
+     * figures nobody reads any more, as a record at the very moment of eviction always could (see the class
+     * comment). Slots hold immutable entries, so a racy read sees a whole one or none.
+     */
+    private static final class Recent {
+        static final long REVALIDATE_NANOS = 1_000_000_000L;
+        private static final int SLOTS = 16;
+
+        private final Entry[] slots = new Entry[SLOTS];
+
+        Stats get(Cache<String, Stats> cache, String key, Function<String, Stats> factory, long tick) {
+            int slot = key.hashCode() & (SLOTS - 1);
+            Entry e = slots[slot];
+            if (e != null && tick - e.since < REVALIDATE_NANOS && e.key.equals(key)) {
+                return e.stats;
+            }
+            Stats stats = cache.get(key, factory);
+            slots[slot] = new Entry(key, stats, tick);
+            return stats;
+        }
+
+        private static final class Entry {
+            final String key;
+            final Stats stats;
+            final long since;
+
+            Entry(String key, Stats stats, long since) {
+                this.key = key;
+                this.stats = stats;
+                this.since = since;
+            }
+        }
+    }
+
     private static final class Stats {
         /** Guarded by its own monitor. */
         final CounterWindow counters;

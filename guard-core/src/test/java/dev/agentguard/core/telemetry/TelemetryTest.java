@@ -258,6 +258,33 @@ class TelemetryTest {
         assertThat(get(t, Scope.SESSION, "s1").costNanos()).as("a returning session starts afresh").isEqualTo(1);
     }
 
+    /**
+     * Models and tenants are recorded through a front table that goes back to their cache once a second: a model
+     * in steady use for longer than the idle expiry is never forgotten, and two names in one slot keep their own.
+     */
+    @Test
+    void aModelAndATenantInSteadyUseOutliveTheIdleExpiryAndNamesSharingASlotStayApart() {
+        Telemetry t = telemetry(TelemetryConfig.builder().window(WindowSpec.sliding(Duration.ofHours(2), 12))
+                .sessionIdleExpiry(Duration.ofMinutes(30)).build());
+        assertThat("Aa".hashCode()).isEqualTo("BB".hashCode());
+        int calls = 31 * 60 * 4; // one every 250 ms for 31 minutes
+        for (int i = 0; i < calls; i++) {
+            t.recordModelCall(alice, "Aa", 1, 1, false, MS, -1);
+            if (i % 2 == 0) {
+                t.recordModelCall(anonymous, "BB", 2, 1, false, MS, -1);
+            }
+            ticker.advance(ms(250));
+        }
+
+        assertThat(get(t, Scope.MODEL, "Aa").modelCalls()).isEqualTo(calls);
+        assertThat(get(t, Scope.MODEL, "Aa").costNanos()).isEqualTo(calls);
+        assertThat(get(t, Scope.MODEL, "BB").modelCalls()).isEqualTo(calls / 2);
+        assertThat(get(t, Scope.TENANT, "acme").modelCalls()).isEqualTo(calls);
+        assertThat(get(t, Scope.TENANT, "globex").costNanos()).isEqualTo(calls);
+        ticker.advance(Duration.ofMinutes(31));
+        assertThat(t.snapshot(Scope.MODEL, "Aa")).as("idle for 31 minutes").isEmpty();
+    }
+
     @Test
     void readingASessionDoesNotKeepItAlive() {
         Telemetry t = telemetry(TelemetryConfig.builder().sessionIdleExpiry(Duration.ofMinutes(30)).build());
