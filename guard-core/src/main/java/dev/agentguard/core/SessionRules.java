@@ -27,22 +27,27 @@ import java.util.function.Function;
 final class SessionRules {
 
     private static final int MAX_TRACKED_ERRORS = 32;
+    /** How often, at most, a session's use is told to its cache: see {@link #lookUp}. */
+    static final long TOUCH_NANOS = 1_000_000_000L;
 
     private final Caps caps;
     private final LoopRules loops;
     private final Cache<String, State> sessions;
+    /** The cache's time (a recent reading: see {@link dev.agentguard.core.common.RecentTicker}). */
+    private final Ticker ticker;
     private final int history;
     /** Built once, so that a lookup on the hot path allocates no capturing lambda. */
     private final Function<String, State> newState;
 
     SessionRules(Caps caps, LoopRules loops, Ticker ticker, long maxSessions, Duration idleExpiry) {
         this(caps, loops, Caffeine.newBuilder().executor(Runnable::run).maximumSize(maxSessions)
-                .expireAfterAccess(idleExpiry).ticker(ticker::read).<String, State>build());
+                .expireAfterAccess(idleExpiry).ticker(ticker::read).<String, State>build(), ticker);
     }
 
-    private SessionRules(Caps caps, LoopRules loops, Cache<String, State> sessions) {
+    private SessionRules(Caps caps, LoopRules loops, Cache<String, State> sessions, Ticker ticker) {
         this.caps = caps;
         this.loops = loops;
+        this.ticker = ticker;
         this.history = Math.max(1, loops.toolHistory());
         int h = history;
         this.newState = k -> new State(h);
@@ -58,7 +63,23 @@ final class SessionRules {
      * @return rules sharing this instance's sessions
      */
     SessionRules reconfigured(Caps newCaps, LoopRules newLoops) {
-        return new SessionRules(newCaps, newLoops, sessions);
+        return new SessionRules(newCaps, newLoops, sessions, ticker);
+    }
+
+    /**
+     * Finds or creates a session's state. The cache is told of the use (a full read, which moves the session in the
+     * cache's eviction and expiry order) at most once per {@value #TOUCH_NANOS} ns per session; in between, a quiet
+     * lookup finds it. A full read costs a read-buffer entry and its share of maintenance, several times the quiet
+     * one; a session's idle expiry is minutes, so a second's lag in its last use changes nothing that matters.
+     */
+    private State lookUp(String session) {
+        long now = ticker.read();
+        State s = sessions.policy().getIfPresentQuietly(session);
+        if (s == null || s.touched == Long.MIN_VALUE || now - s.touched >= TOUCH_NANOS) {
+            s = sessions.get(session, newState);
+            s.touched = now; // racy: two threads may both touch, which only costs a read
+        }
+        return s;
     }
 
     /** @return true if no cap or loop rule is configured, so that admissions can skip this class */
@@ -71,7 +92,7 @@ final class SessionRules {
         if (session == null) {
             return null;
         }
-        State s = sessions.get(session, newState);
+        State s = lookUp(session);
         if (s.ring.length < history) {
             s.grow(history); // created under a policy that needed less history
         }
@@ -160,7 +181,7 @@ final class SessionRules {
         if (decision.isShadow() || scope.session() == null) {
             return;
         }
-        State s = sessions.get(scope.session(), newState);
+        State s = lookUp(scope.session());
         synchronized (s) {
             s.endedBy = decision;
         }
@@ -168,7 +189,7 @@ final class SessionRules {
 
     /** Takes back the count of a model call that another rule then refused. */
     void undoModel(GuardScope scope) {
-        State s = scope.session() == null ? null : sessions.getIfPresent(scope.session());
+        State s = scope.session() == null ? null : sessions.policy().getIfPresentQuietly(scope.session());
         if (s != null) {
             synchronized (s) {
                 s.modelCalls = Math.max(0, s.modelCalls - 1);
@@ -291,7 +312,7 @@ final class SessionRules {
         if (loops.repeatedToolError().isNone() || scope.session() == null) {
             return;
         }
-        State s = sessions.getIfPresent(scope.session());
+        State s = sessions.policy().getIfPresentQuietly(scope.session()); // the admission counted as use
         if (s == null) {
             return;
         }
@@ -376,6 +397,8 @@ final class SessionRules {
 
     /** One session's counters and recent history. */
     static final class State {
+        /** When the cache was last told of this session's use; see {@link SessionRules#lookUp}. Racy, on purpose. */
+        long touched = Long.MIN_VALUE;
         String turn;
         int modelCalls;
         int modelCallsTurn;

@@ -35,7 +35,7 @@ import java.util.function.Function;
  *       {@link TelemetryConfig#sessionIdleExpiry()} without a recorded call). With the default window of 10
  *       buckets a session costs at most about 650 bytes besides its id string (measured over 100,000 sessions):
  *       up to 590 for its counter window ({@code 11 * 6} longs, array and object headers) and the rest for its
- *       cache entry. A session whose calls all fell in one bucket holds 13 longs instead of 66 (a window lists
+ *       cache entry (24 of them for the holder that notes its last use, see {@link #counters}). A session whose calls all fell in one bucket holds 13 longs instead of 66 (a window lists
  *       the buckets it has seen until the list would be as large as the ring). A sliding window of {@code b}
  *       buckets costs at most {@code 48 * (b + 1)} bytes of counters.</li>
  *   <li>{@link Scope#GLOBAL}, {@link Scope#AGENT}, {@link Scope#TENANT}: the totals, and three latency
@@ -67,6 +67,9 @@ import java.util.function.Function;
  */
 public final class Telemetry {
 
+    /** How often, at most, a session's or user's use is told to its cache: see {@link #counters}. */
+    static final long TOUCH_NANOS = 1_000_000_000L;
+
     // the counters of every CounterWindow kept here
     private static final int COST = 0;
     private static final int TOKENS = 1;
@@ -90,14 +93,14 @@ public final class Telemetry {
     private final Recent recentTenants = new Recent();
     private final Recent recentModels = new Recent();
     private final ConcurrentMap<String, Stats> tools = new ConcurrentHashMap<>();
-    private final Cache<String, CounterWindow> sessions;
-    private final Cache<String, CounterWindow> users;
+    private final Cache<String, Counters> sessions;
+    private final Cache<String, Counters> users;
 
     // built once, so that a lookup on the hot path captures nothing
     private final Function<String, Stats> newScopeStats;
     private final Function<String, Stats> newModelStats;
     private final Function<String, Stats> newToolStats;
-    private final Function<String, CounterWindow> newCounters;
+    private final Function<String, Counters> newCounters;
 
     /**
      * Creates empty telemetry.
@@ -113,7 +116,7 @@ public final class Telemetry {
         this.clock = Objects.requireNonNull(clock, "clock");
         WindowSpec window = config.window();
         int samples = config.latencySamples();
-        this.newCounters = key -> CounterWindow.of(window, COUNTERS);
+        this.newCounters = key -> new Counters(CounterWindow.of(window, COUNTERS));
         this.newScopeStats = key -> new Stats(window, samples, true, true);
         this.newModelStats = key -> new Stats(window, samples, true, false);
         this.newToolStats = key -> new Stats(window, samples, false, true);
@@ -184,11 +187,11 @@ public final class Telemetry {
         }
         String session = Scope.SESSION.keyOf(scope, model);
         if (session != null) {
-            addModelCall(sessions.get(session, newCounters), tick, millis, costNanos, tokens, errors);
+            addModelCall(counters(sessions, session, tick), tick, millis, costNanos, tokens, errors);
         }
         String user = Scope.USER.keyOf(scope, model);
         if (user != null) {
-            addModelCall(users.get(user, newCounters), tick, millis, costNanos, tokens, errors);
+            addModelCall(counters(users, user, tick), tick, millis, costNanos, tokens, errors);
         }
     }
 
@@ -222,11 +225,11 @@ public final class Telemetry {
         }
         String session = Scope.SESSION.keyOf(scope, null);
         if (session != null) {
-            addToolCall(sessions.get(session, newCounters), tick, millis, errors);
+            addToolCall(counters(sessions, session, tick), tick, millis, errors);
         }
         String user = Scope.USER.keyOf(scope, null);
         if (user != null) {
-            addToolCall(users.get(user, newCounters), tick, millis, errors);
+            addToolCall(counters(users, user, tick), tick, millis, errors);
         }
     }
 
@@ -293,14 +296,41 @@ public final class Telemetry {
                 : Optional.of(snapshotOf(level, key, stats.counters, stats.latency, stats.ttft, stats.toolDuration));
     }
 
-    private Optional<TelemetrySnapshot> counterSnapshot(Scope level, String key, CounterWindow counters) {
-        return counters == null ? Optional.empty() : Optional.of(snapshotOf(level, key, counters, null, null, null));
+    private Optional<TelemetrySnapshot> counterSnapshot(Scope level, String key, Counters counters) {
+        return counters == null ? Optional.empty()
+                : Optional.of(snapshotOf(level, key, counters.window, null, null, null));
     }
 
     private static Stats stats(ConcurrentMap<String, Stats> map, String key, Function<String, Stats> factory) {
         // get first: computeIfAbsent may lock the bin even when the key is present
         Stats stats = map.get(key);
         return stats != null ? stats : map.computeIfAbsent(key, factory);
+    }
+
+    /**
+     * A session's or user's counters, found or created. The cache is told of the use (a full read, which moves the
+     * key in its eviction and expiry order) at most once per {@value #TOUCH_NANOS} ns of ticker time per key; in
+     * between, a quiet lookup finds it. A full read costs a read-buffer entry and its share of maintenance, several
+     * times the quiet one; an idle expiry is minutes, so a second's lag in a key's last use changes nothing.
+     */
+    private CounterWindow counters(Cache<String, Counters> cache, String key, long tick) {
+        Counters c = cache.policy().getIfPresentQuietly(key);
+        if (c == null || c.touched == Long.MIN_VALUE || tick - c.touched >= TOUCH_NANOS) {
+            c = cache.get(key, newCounters);
+            c.touched = tick; // racy: two threads may both touch, which only costs a read
+        }
+        return c.window;
+    }
+
+    /** A session's or user's counters, and when its cache was last told of its use (see {@link #counters}). */
+    private static final class Counters {
+        /** Guarded by its own monitor. */
+        final CounterWindow window;
+        long touched = Long.MIN_VALUE;
+
+        Counters(CounterWindow window) {
+            this.window = window;
+        }
     }
 
     private static void requireNonNegative(String name, long value) {
