@@ -66,6 +66,9 @@ class HardLimitsTest {
         return a.decision().action();
     }
 
+    /** Time between two calls: the wall clock is read at most once per millisecond of ticker time. */
+    private static final Duration A_MOMENT = Duration.ofMillis(1);
+
     private void advance(Duration d) {
         ticker.advance(d);
         clock.advance(d);
@@ -255,8 +258,10 @@ class HardLimitsTest {
         call(guard, session("s1"));
 
         clock.advance(Duration.ofDays(1)); // one outlier reading...
+        advance(A_MOMENT);
         assertThat(admit(guard, session("s1")).proceeds()).as("the real day is spent").isFalse();
         clock.advance(Duration.ofDays(-1)); // ...and the clock is back
+        advance(A_MOMENT);
         assertThat(admit(guard, session("s1")).proceeds()).isFalse();
         assertThat(withRule(Guard.RULE_CLOCK_JUMP)).hasSize(1);
 
@@ -285,6 +290,7 @@ class HardLimitsTest {
                 .window(WindowSpec.calendar(CalendarPeriod.DAY, ZoneOffset.UTC)).limitCalls(1).build()));
         call(guard, session("s1"));
         clock.advance(Duration.ofDays(1)); // set a day ahead, and it stays there
+        advance(A_MOMENT);
         assertThat(admit(guard, session("s1")).proceeds()).isFalse();
 
         for (int i = 0; i < 4; i++) {
