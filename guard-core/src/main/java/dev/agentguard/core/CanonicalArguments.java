@@ -6,15 +6,6 @@ import com.fasterxml.jackson.core.JsonToken;
 import com.fasterxml.jackson.core.StreamReadConstraints;
 import com.fasterxml.jackson.core.io.JsonStringEncoder;
 import java.io.IOException;
-import java.nio.ByteBuffer;
-import java.nio.CharBuffer;
-import java.nio.charset.CharsetEncoder;
-import java.nio.charset.CoderResult;
-import java.nio.charset.CodingErrorAction;
-import java.nio.charset.StandardCharsets;
-import java.security.DigestException;
-import java.security.MessageDigest;
-import java.security.NoSuchAlgorithmException;
 import java.util.Arrays;
 
 /**
@@ -57,98 +48,56 @@ final class CanonicalArguments {
     /**
      * @param tool the tool name
      * @param arguments the raw arguments
-     * @return a 64-bit fingerprint of the tool and its canonical arguments (the first bytes of a SHA-256)
+     * @return a 64-bit fingerprint of the tool and its canonical arguments (see {@link #hash}); never 0
      */
     static long fingerprint(String tool, String arguments) {
-        Hasher h = HASHER.get();
-        h.update(tool);
-        h.update("\u0000");
-        h.update(canonical(arguments));
-        return h.finish();
+        long h = mix(FNV_OFFSET, tool);
+        h = (h ^ SEPARATOR) * FNV_PRIME;
+        return finish(mix(h, canonical(arguments)));
     }
 
     /**
+     * A 64-bit fingerprint of a text: FNV-1a over its UTF-16 characters taken two at a time (one 32-bit unit per
+     * multiply; an odd last character is marked as such), then murmur3's 64-bit finalizer so that every bit of the
+     * result depends on every character. It only has to tell "the same call again" from "another call"; it is not
+     * a security hash (a model that wants a false loop can simply repeat itself), and it is several times faster
+     * than the SHA-256 it replaced, which was a tenth of a guarded tool call.
+     *
      * @param text any text
-     * @return its 64-bit fingerprint (the first bytes of a SHA-256)
+     * @return its fingerprint; never 0, which the guard reads as "unknown"
      */
     static long hash(String text) {
-        Hasher h = HASHER.get();
-        h.update(text);
-        return h.finish();
+        return finish(mix(FNV_OFFSET, text));
     }
 
-    /** One per thread: looking SHA-256 up among the security providers costs more than hashing arguments. */
-    private static final ThreadLocal<Hasher> HASHER = ThreadLocal.withInitial(Hasher::new);
+    private static final long FNV_OFFSET = 0xcbf29ce484222325L;
+    private static final long FNV_PRIME = 0x100000001b3L;
+    /** Marks an odd last character: above every pair of characters, so no pair hashes like it. */
+    private static final long LAST = 1L << 32;
+    /** Between a tool's name and its arguments: no unit of a text hashes like it. */
+    private static final long SEPARATOR = 1L << 33;
 
-    /**
-     * SHA-256 over UTF-8 text, encoded through one reused buffer: no byte array per text. Not thread-safe: one per
-     * thread.
-     */
-    private static final class Hasher {
-        private final MessageDigest sha256;
-        private final CharsetEncoder utf8 = StandardCharsets.UTF_8.newEncoder()
-                .onMalformedInput(CodingErrorAction.REPLACE).onUnmappableCharacter(CodingErrorAction.REPLACE);
-        private final ByteBuffer bytes = ByteBuffer.allocate(1024);
-        private final byte[] digest = new byte[32];
-
-        Hasher() {
-            try {
-                sha256 = MessageDigest.getInstance("SHA-256");
-            } catch (NoSuchAlgorithmException e) {
-                throw new IllegalStateException("every JVM has SHA-256", e);
-            }
+    private static long mix(long hash, String text) {
+        long h = hash;
+        int n = text.length();
+        int i = 0;
+        for (; i + 1 < n; i += 2) {
+            h = (h ^ (text.charAt(i) | (long) text.charAt(i + 1) << 16)) * FNV_PRIME;
         }
-
-        /** Adds a text's UTF-8 bytes (a lone surrogate as {@code ?}, as {@code String.getBytes} writes it). */
-        void update(String text) {
-            int n = text.length();
-            int i = 0;
-            for (; i < n; i++) { // ASCII, the usual case: one byte a char, no encoder
-                char c = text.charAt(i);
-                if (c >= 0x80) {
-                    break;
-                }
-                if (!bytes.hasRemaining()) {
-                    drain();
-                }
-                bytes.put((byte) c);
-            }
-            if (i == n) {
-                drain();
-                return;
-            }
-            CharBuffer chars = CharBuffer.wrap(text, i, n);
-            utf8.reset();
-            while (true) {
-                CoderResult r = utf8.encode(chars, bytes, true);
-                if (r.isUnderflow()) {
-                    r = utf8.flush(bytes);
-                }
-                drain();
-                if (r.isUnderflow()) {
-                    return;
-                }
-            }
+        if (i < n) {
+            h = (h ^ (text.charAt(i) | LAST)) * FNV_PRIME;
         }
+        return h;
+    }
 
-        private void drain() {
-            sha256.update(bytes.array(), 0, bytes.position());
-            bytes.clear();
-        }
-
-        /** @return the first 8 bytes of the digest of everything added; resets for the next text */
-        long finish() {
-            try {
-                sha256.digest(digest, 0, digest.length);
-            } catch (DigestException e) {
-                throw new IllegalStateException("a 32-byte buffer holds a SHA-256", e);
-            }
-            long v = 0;
-            for (int i = 0; i < 8; i++) {
-                v = v << 8 | (digest[i] & 0xff);
-            }
-            return v;
-        }
+    private static long finish(long hash) {
+        long h = hash;
+        h ^= h >>> 33;
+        h *= 0xff51afd7ed558ccdL;
+        h ^= h >>> 33;
+        h *= 0xc4ceb9fe1a85ec53L;
+        h ^= h >>> 33;
+        return h == 0 ? 1 : h;
     }
 
     /**

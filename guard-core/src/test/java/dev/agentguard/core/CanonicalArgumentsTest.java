@@ -25,6 +25,27 @@ class CanonicalArgumentsTest {
         assertThat(CanonicalArguments.fingerprint("a", "{}")).isNotEqualTo(CanonicalArguments.fingerprint("b", "{}"));
     }
 
+    /** The fingerprint is not SHA-256 any more: it must still tell apart what a loop rule must not confuse. */
+    @Test
+    void fingerprintsOfDistinctCallsDoNotCollide() {
+        java.util.Set<Long> seen = new java.util.HashSet<>();
+        int calls = 0;
+        for (String tool : new String[] {"search", "searc", "search_web", "a", "ab", ""}) {
+            for (int i = 0; i < 20_000; i++) {
+                String arguments = "{\"q\":\"city " + i + "\",\"page\":" + i % 7 + "}";
+                assertThat(seen.add(CanonicalArguments.fingerprint(tool, arguments))).as("%s %d", tool, i).isTrue();
+                calls++;
+            }
+        }
+        assertThat(seen).hasSize(calls);
+        // the odd last character, the separator and the length are part of what is hashed
+        assertThat(CanonicalArguments.hash("a")).isNotEqualTo(CanonicalArguments.hash("a\u0000"));
+        assertThat(CanonicalArguments.hash("")).isNotEqualTo(CanonicalArguments.hash("\u0000"));
+        assertThat(CanonicalArguments.fingerprint("ab", "c")).isNotEqualTo(CanonicalArguments.fingerprint("a", "bc"));
+        assertThat(CanonicalArguments.fingerprint("ab", "")).isNotEqualTo(CanonicalArguments.fingerprint("a", "b"));
+        assertThat(CanonicalArguments.hash("")).isNotZero();
+    }
+
     @Test
     void argumentsThatAreNotJsonCompareAsTrimmedText() {
         assertThat(CanonicalArguments.canonical("  SELECT * FROM t  ")).isEqualTo("SELECT * FROM t");

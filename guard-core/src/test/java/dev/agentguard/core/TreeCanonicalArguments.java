@@ -7,10 +7,6 @@ import com.fasterxml.jackson.databind.DeserializationFeature;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.json.JsonMapper;
-import java.nio.ByteBuffer;
-import java.nio.charset.StandardCharsets;
-import java.security.MessageDigest;
-import java.security.NoSuchAlgorithmException;
 import java.util.ArrayList;
 import java.util.Iterator;
 import java.util.List;
@@ -61,30 +57,44 @@ final class TreeCanonicalArguments {
     /**
      * @param tool the tool name
      * @param arguments the raw arguments
-     * @return a 64-bit fingerprint of the tool and its canonical arguments (the first bytes of a SHA-256)
+     * @return the fingerprint as {@link CanonicalArguments#hash} defines it, of the tool, a separator and the
+     *     canonical arguments
      */
     static long fingerprint(String tool, String arguments) {
-        return hash(tool + '\u0000' + canonical(arguments));
+        List<Long> units = units(tool);
+        units.add(1L << 33);
+        units.addAll(units(canonical(arguments)));
+        return fold(units);
     }
 
     /**
      * @param text any text
-     * @return its 64-bit fingerprint (the first bytes of a SHA-256)
+     * @return its fingerprint, computed from the definition: the text cut into 32-bit units (two characters, the
+     *     first in the low half; an odd last character with bit 32 set), folded by FNV-1a, then murmur3's fmix64
      */
     static long hash(String text) {
-        MessageDigest sha256 = SHA256.get(); // digest() resets it for the next use
-        byte[] digest = sha256.digest(text.getBytes(StandardCharsets.UTF_8));
-        return ByteBuffer.wrap(digest).getLong();
+        return fold(units(text));
     }
 
-    /** One digest per thread: looking SHA-256 up among the security providers costs more than hashing arguments. */
-    private static final ThreadLocal<MessageDigest> SHA256 = ThreadLocal.withInitial(() -> {
-        try {
-            return MessageDigest.getInstance("SHA-256");
-        } catch (NoSuchAlgorithmException e) {
-            throw new IllegalStateException("every JVM has SHA-256", e);
+    private static List<Long> units(String text) {
+        List<Long> units = new ArrayList<>();
+        char[] chars = text.toCharArray();
+        for (int i = 0; i < chars.length; i += 2) {
+            units.add(i + 1 < chars.length ? (long) chars[i] + 65_536L * chars[i + 1] : chars[i] + (1L << 32));
         }
-    });
+        return units;
+    }
+
+    private static long fold(List<Long> units) {
+        long h = 0xcbf29ce484222325L;
+        for (long u : units) {
+            h = (h ^ u) * 0x100000001b3L;
+        }
+        h = (h ^ h >>> 33) * 0xff51afd7ed558ccdL;
+        h = (h ^ h >>> 33) * 0xc4ceb9fe1a85ec53L;
+        h ^= h >>> 33;
+        return h == 0 ? 1 : h;
+    }
 
     /**
      * Appends a JSON string literal, escaped exactly as Jackson's generator escapes it ({@code TextNode.toString()}),
