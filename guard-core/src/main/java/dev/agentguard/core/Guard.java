@@ -734,11 +734,7 @@ public final class Guard implements AutoCloseable {
             open.remove(self);
         }
         if (c.hold != null) {
-            long[] actual = new long[c.units.length];
-            for (int i = 0; i < actual.length; i++) {
-                actual[i] = c.units[i] == Unit.USD ? cost : c.units[i] == Unit.TOKENS ? tokens : 1;
-            }
-            ledger.settle(c.hold, actual);
+            ledger.settle(c.hold, c.units, cost, tokens);
         }
     }
 

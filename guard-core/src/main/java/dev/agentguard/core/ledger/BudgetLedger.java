@@ -1,5 +1,6 @@
 package dev.agentguard.core.ledger;
 
+import dev.agentguard.core.common.Unit;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
@@ -47,6 +48,25 @@ public interface BudgetLedger {
      * @param actualAmounts one per request, each at least 0
      */
     void settle(Hold hold, long[] actualAmounts);
+
+    /**
+     * Settles a granted hold whose requests each count one unit: a request in {@link Unit#USD} is settled at
+     * {@code costNanos}, one in {@link Unit#TOKENS} at {@code tokens}, any other at one call. The guard settles
+     * every call this way; the default builds the amounts and calls {@link #settle(Hold, long[])}, and a ledger may
+     * override it to settle without that array (the in-memory one does: it is an allocation per call).
+     *
+     * @param hold a hold from this ledger
+     * @param units the unit of each request, in request order
+     * @param costNanos the call's actual cost, at least 0
+     * @param tokens its actual tokens, at least 0
+     */
+    default void settle(Hold hold, Unit[] units, long costNanos, long tokens) {
+        long[] actual = new long[units.length];
+        for (int i = 0; i < actual.length; i++) {
+            actual[i] = units[i] == Unit.USD ? costNanos : units[i] == Unit.TOKENS ? tokens : 1;
+        }
+        settle(hold, actual);
+    }
 
     /**
      * Releases a granted hold without adding anything to the windows. Does nothing for a refused hold or one

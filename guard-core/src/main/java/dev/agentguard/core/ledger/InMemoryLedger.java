@@ -7,6 +7,7 @@ import dev.agentguard.core.common.RecentTicker;
 import dev.agentguard.core.common.Scope;
 import dev.agentguard.core.common.SteadyClock;
 import dev.agentguard.core.common.Ticker;
+import dev.agentguard.core.common.Unit;
 import dev.agentguard.core.window.Window;
 import dev.agentguard.core.window.WindowSpec;
 import java.lang.invoke.MethodHandles;
@@ -201,27 +202,51 @@ public final class InMemoryLedger implements BudgetLedger {
 
     @Override
     public void settle(Hold hold, long[] actualAmounts) {
-        if (hold instanceof SuspendedHold) {
-            return;
-        }
-        MemoryHold h = own(hold);
-        if (!h.granted()) {
-            return;
-        }
-        if (actualAmounts.length != h.size()) {
-            throw new IllegalArgumentException("expected " + h.size() + " actual amounts, got " + actualAmounts.length);
-        }
-        for (long a : actualAmounts) {
+        MemoryHold h = settleable(hold, actualAmounts.length);
+        for (int i = 0; h != null && i < actualAmounts.length; i++) {
+            long a = actualAmounts[i];
             if (a < 0) {
                 throw new IllegalArgumentException("actual amounts must be >= 0, got " + a);
             }
         }
-        if (!h.end()) {
+        settle(h, actualAmounts, null, 0, 0);
+    }
+
+    /** As the default, without an array of amounts per call. */
+    @Override
+    public void settle(Hold hold, Unit[] units, long costNanos, long tokens) {
+        MemoryHold h = settleable(hold, units.length);
+        if (h != null && (costNanos < 0 || tokens < 0)) {
+            throw new IllegalArgumentException("actual amounts must be >= 0, got " + costNanos + " and " + tokens);
+        }
+        settle(h, null, units, costNanos, tokens);
+    }
+
+    /** @return the granted hold to settle, or null when there is nothing to settle (suspended, refused) */
+    private MemoryHold settleable(Hold hold, int amounts) {
+        if (hold instanceof SuspendedHold) {
+            return null;
+        }
+        MemoryHold h = own(hold);
+        if (!h.granted()) {
+            return null;
+        }
+        if (amounts != h.size()) {
+            throw new IllegalArgumentException("expected " + h.size() + " actual amounts, got " + amounts);
+        }
+        return h;
+    }
+
+    /** Settles each request at {@code actual[i]}, or, without it, at the cost, the tokens or one call by its unit. */
+    private void settle(MemoryHold h, long[] actual, Unit[] units, long costNanos, long tokens) {
+        if (h == null || !h.end()) {
             return;
         }
         long tick = recent.observe(ticker.read());
         for (int i = 0; i < h.entries.length; i++) {
-            h.entries[i].settle(tick, clock, h.requests.get(i).amount(), actualAmounts[i], idleNanos);
+            long a = actual != null ? actual[i]
+                    : units[i] == Unit.USD ? costNanos : units[i] == Unit.TOKENS ? tokens : 1;
+            h.entries[i].settle(tick, clock, h.requests.get(i).amount(), a, idleNanos);
         }
         finish(h);
     }

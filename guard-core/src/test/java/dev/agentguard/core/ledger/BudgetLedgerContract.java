@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import dev.agentguard.core.common.Scope;
+import dev.agentguard.core.common.Unit;
 import dev.agentguard.core.window.CalendarPeriod;
 import dev.agentguard.core.window.WindowSpec;
 import java.time.Duration;
@@ -111,6 +112,25 @@ public abstract class BudgetLedgerContract {
         assertThat(ledger.used(session("s1"))).isEqualTo(120);
         assertThat(ledger.used(GLOBAL)).isEqualTo(130);
         assertThat(ledger.reserved(session("s1"))).isZero();
+        assertThat(ledger.openHolds()).isZero();
+    }
+
+    /** The guard settles by unit: cost on USD windows, tokens on token windows, one on call windows. */
+    @Test
+    void settleByUnitChargesEachWindowInItsOwnUnit() {
+        BudgetKey tokens = key("tokens-10m", Scope.SESSION, "s1");
+        BudgetKey calls = key("calls-10m", Scope.SESSION, "s1");
+        Hold hold = ledger.reserve(List.of(new BudgetRequest(session("s1"), 500, 1000),
+                new BudgetRequest(tokens, 900, 5000), new BudgetRequest(calls, 1, 10)));
+
+        Unit[] units = {Unit.USD, Unit.TOKENS, Unit.CALLS};
+        ledger.settle(hold, units, 120, 700);
+        ledger.settle(hold, units, 999, 999); // the first settlement counts
+
+        assertThat(ledger.used(session("s1"))).isEqualTo(120);
+        assertThat(ledger.used(tokens)).isEqualTo(700);
+        assertThat(ledger.used(calls)).isEqualTo(1);
+        assertThat(ledger.reserved(tokens)).isZero();
         assertThat(ledger.openHolds()).isZero();
     }
 
