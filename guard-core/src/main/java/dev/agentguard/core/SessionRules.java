@@ -1,6 +1,7 @@
 package dev.agentguard.core;
 
 import dev.agentguard.core.common.Action;
+import dev.agentguard.core.common.SparseTouch;
 import dev.agentguard.core.common.Ticker;
 import dev.agentguard.core.common.Unit;
 import com.github.benmanes.caffeine.cache.Cache;
@@ -27,8 +28,6 @@ import java.util.function.Function;
 final class SessionRules {
 
     private static final int MAX_TRACKED_ERRORS = 32;
-    /** How often, at most, a session's use is told to its cache: see {@link #lookUp}. */
-    static final long TOUCH_NANOS = 1_000_000_000L;
 
     private final Caps caps;
     private final LoopRules loops;
@@ -66,22 +65,6 @@ final class SessionRules {
         return new SessionRules(newCaps, newLoops, sessions, ticker);
     }
 
-    /**
-     * Finds or creates a session's state. The cache is told of the use (a full read, which moves the session in the
-     * cache's eviction and expiry order) at most once per {@value #TOUCH_NANOS} ns per session; in between, a quiet
-     * lookup finds it. A full read costs a read-buffer entry and its share of maintenance, several times the quiet
-     * one; a session's idle expiry is minutes, so a second's lag in its last use changes nothing that matters.
-     */
-    private State lookUp(String session) {
-        long now = ticker.read();
-        State s = sessions.policy().getIfPresentQuietly(session);
-        if (s == null || s.touched == Long.MIN_VALUE || now - s.touched >= TOUCH_NANOS) {
-            s = sessions.get(session, newState);
-            s.touched = now; // racy: two threads may both touch, which only costs a read
-        }
-        return s;
-    }
-
     /** @return true if no cap or loop rule is configured, so that admissions can skip this class */
     boolean isEmpty() {
         return !caps.countsCalls() && !loops.checksTools() && loops.repeatedModelRequest().isNone();
@@ -92,7 +75,7 @@ final class SessionRules {
         if (session == null) {
             return null;
         }
-        State s = lookUp(session);
+        State s = SparseTouch.get(sessions, session, newState, ticker.read());
         if (s.ring.length < history) {
             s.grow(history); // created under a policy that needed less history
         }
@@ -181,7 +164,7 @@ final class SessionRules {
         if (decision.isShadow() || scope.session() == null) {
             return;
         }
-        State s = lookUp(scope.session());
+        State s = SparseTouch.get(sessions, scope.session(), newState, ticker.read());
         synchronized (s) {
             s.endedBy = decision;
         }
@@ -396,9 +379,7 @@ final class SessionRules {
     }
 
     /** One session's counters and recent history. */
-    static final class State {
-        /** When the cache was last told of this session's use; see {@link SessionRules#lookUp}. Racy, on purpose. */
-        long touched = Long.MIN_VALUE;
+    static final class State extends SparseTouch.Touched {
         String turn;
         int modelCalls;
         int modelCallsTurn;

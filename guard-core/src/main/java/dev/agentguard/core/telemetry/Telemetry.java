@@ -3,6 +3,7 @@ package dev.agentguard.core.telemetry;
 import dev.agentguard.core.common.RecentTicker;
 import dev.agentguard.core.common.Scope;
 import dev.agentguard.core.common.ScopeKeys;
+import dev.agentguard.core.common.SparseTouch;
 import dev.agentguard.core.common.Ticker;
 import com.github.benmanes.caffeine.cache.Cache;
 import com.github.benmanes.caffeine.cache.Caffeine;
@@ -35,8 +36,9 @@ import java.util.function.Function;
  *       {@link TelemetryConfig#sessionIdleExpiry()} without a recorded call). With the default window of 10
  *       buckets a session costs at most about 650 bytes besides its id string (measured over 100,000 sessions):
  *       up to 590 for its counter window ({@code 11 * 6} longs, array and object headers) and the rest for its
- *       cache entry (24 of them for the holder that notes its last use, see {@link #counters}). A session whose calls all fell in one bucket holds 13 longs instead of 66 (a window lists
- *       the buckets it has seen until the list would be as large as the ring). A sliding window of {@code b}
+ *       cache entry (24 of them for the holder that notes its last use, see {@link SparseTouch}). A session
+ *       whose calls all fell in one bucket holds 13 longs instead of 66 (a window lists the buckets it has seen
+ *       until the list would be as large as the ring). A sliding window of {@code b}
  *       buckets costs at most {@code 48 * (b + 1)} bytes of counters.</li>
  *   <li>{@link Scope#GLOBAL}, {@link Scope#AGENT}, {@link Scope#TENANT}: the totals, and three latency
  *       recorders of {@link TelemetryConfig#latencySamples()} samples each (model-call latency, time to first
@@ -66,9 +68,6 @@ import java.util.function.Function;
  * so nothing is lost.
  */
 public final class Telemetry {
-
-    /** How often, at most, a session's or user's use is told to its cache: see {@link #counters}. */
-    static final long TOUCH_NANOS = 1_000_000_000L;
 
     // the counters of every CounterWindow kept here
     private static final int COST = 0;
@@ -307,26 +306,15 @@ public final class Telemetry {
         return stats != null ? stats : map.computeIfAbsent(key, factory);
     }
 
-    /**
-     * A session's or user's counters, found or created. The cache is told of the use (a full read, which moves the
-     * key in its eviction and expiry order) at most once per {@value #TOUCH_NANOS} ns of ticker time per key; in
-     * between, a quiet lookup finds it. A full read costs a read-buffer entry and its share of maintenance, several
-     * times the quiet one; an idle expiry is minutes, so a second's lag in a key's last use changes nothing.
-     */
+    /** @return a session's or user's counters, found or created (see {@link SparseTouch}) */
     private CounterWindow counters(Cache<String, Counters> cache, String key, long tick) {
-        Counters c = cache.policy().getIfPresentQuietly(key);
-        if (c == null || c.touched == Long.MIN_VALUE || tick - c.touched >= TOUCH_NANOS) {
-            c = cache.get(key, newCounters);
-            c.touched = tick; // racy: two threads may both touch, which only costs a read
-        }
-        return c.window;
+        return SparseTouch.get(cache, key, newCounters, tick).window;
     }
 
-    /** A session's or user's counters, and when its cache was last told of its use (see {@link #counters}). */
-    private static final class Counters {
+    /** A session's or user's counters, and when its cache was last told of its use. */
+    private static final class Counters extends SparseTouch.Touched {
         /** Guarded by its own monitor. */
         final CounterWindow window;
-        long touched = Long.MIN_VALUE;
 
         Counters(CounterWindow window) {
             this.window = window;
