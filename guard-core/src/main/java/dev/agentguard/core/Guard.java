@@ -643,9 +643,6 @@ public final class Guard implements AutoCloseable {
      */
     void finish(Admission self, AdmittedCall c, int droppedMessages, long droppedTokens, Usage reported,
             long latencyNanos, long ttftNanos, Throwable error, long receivedOutput, String outcome) {
-        if (latencyNanos > 0) {
-            recent.observe(c.startTick + latencyNanos); // about now: the session rules' cache needs no new reading
-        }
         boolean failed = outcome == null || !DecisionEvent.OK.equals(outcome);
         long cost = 0;
         long tokens = 0;

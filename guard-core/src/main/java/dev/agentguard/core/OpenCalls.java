@@ -82,17 +82,6 @@ final class OpenCalls {
         return all;
     }
 
-    /** @return how many admissions are registered */
-    int size() {
-        int n = 0;
-        for (Stripe s : stripes) {
-            synchronized (s) {
-                n += s.size;
-            }
-        }
-        return n;
-    }
-
     /**
      * One thread's share of the registry. Padded so that two stripes (allocated one after the other) do not share
      * a cache line, which would make the threads of neighbouring stripes contend after all.
