@@ -19,13 +19,15 @@ import java.util.List;
  * tokens, the number of its non-text parts, and a 64-bit fingerprint of the messages and tools for
  * {@code loops.repeatedModelRequest}.
  *
- * <p>The fingerprint is FNV-1a over the same text plus a marker per message type, so that a user message and an
- * assistant message with the same text differ; the text is hashed two characters at a time (one 32-bit unit per
- * multiply), which halves the multiply chain that bounds the walk's speed. It only has to tell "the same request again" from "another
- * request"; it is not a security hash.
+ * <p>The fingerprint is FNV-1a over 64-bit units, a marker per message type (so that a user message and an
+ * assistant message with the same text differ) and, per text, its {@link String#hashCode()} and length: a
+ * {@code String} keeps its hash once computed, and a conversation sends the same message strings on every call, so
+ * only new text costs a pass over its characters for the fingerprint. It only has to tell "the same request
+ * again" from "another request"; it is not a security hash (a text made to share another's hash and length is
+ * taken for it, which can only get its own agent refused: a model can do that by repeating itself).
  *
- * <p>The estimate is {@link ScriptAwareEstimator}'s, walked in the fingerprint's loop (whose multiply chain leaves
- * the processor idle enough that the table look-ups come almost free), per message plus the overheads a provider
+ * <p>The estimate is {@link ScriptAwareEstimator}'s, walked over the characters where they lie, per message plus
+ * the overheads a provider
  * adds around it, which bound OpenAI's: {@value #MESSAGE_OVERHEAD} tokens a message (OpenAI's 3 and the role),
  * one more for a participant name, {@value #TOOL_CALL_OVERHEAD} a tool call, {@value #TOOL_OVERHEAD} a tool
  * definition and {@value #TOOLS_OVERHEAD} once for having tools, {@value #REPLY_PRIMING} for the reply's priming.
@@ -37,9 +39,14 @@ final class PromptDigest {
     private static final long FNV_OFFSET = 0xcbf29ce484222325L;
     private static final long FNV_PRIME = 0x100000001b3L;
 
-    /** @return two characters as one 32-bit unit of the hash */
-    private static long pair(char first, char second) {
-        return first | (long) second << 16;
+    /**
+     * @return the running fingerprint with a text added: the text's {@link String#hashCode()} and its length as one
+     *     64-bit unit. A {@code String} computes its hash once and keeps it, and a conversation sends the same
+     *     message strings again on every call: only a new message costs a pass over its characters
+     */
+    private static long hashOf(long hash, CharSequence s) {
+        int h32 = s instanceof String ? s.hashCode() : s.toString().hashCode();
+        return (hash ^ ((long) s.length() << 32 | h32 & 0xffffffffL)) * FNV_PRIME;
     }
 
     /** Tokens a provider adds around each message: OpenAI's 3 and the role's 1. */
@@ -105,9 +112,8 @@ final class PromptDigest {
     }
 
     /**
-     * One pass over the prompt's characters, part by part (a message, a tool): FNV-1a over every character (after
-     * the part's marker) and the default estimate of each part. {@link ScriptAwareEstimator}'s table look-ups ride
-     * in the hash's multiply chain, which leaves the processor idle enough that they come almost free.
+     * One pass over the prompt's characters, part by part (a message, a tool): the default estimate of each part,
+     * and the fingerprint of its texts (see {@link #hashOf}).
      */
     private static class Walk {
         long hash = FNV_OFFSET;
@@ -119,28 +125,14 @@ final class PromptDigest {
         }
 
         Walk append(CharSequence s) {
-            long h = hash;
+            hash = hashOf(hash, s);
             long u = units;
             int prev = previous;
-            int n = s.length();
-            int i = 0;
-            for (; i + 1 < n; i += 2) { // two characters per multiply: half the hash's dependency chain
-                char c0 = s.charAt(i);
-                char c1 = s.charAt(i + 1);
-                h = (h ^ pair(c0, c1)) * FNV_PRIME;
-                int k0 = ScriptAwareEstimator.classOf(c0);
-                int k1 = ScriptAwareEstimator.classOf(c1);
-                u += ScriptAwareEstimator.cost(prev, k0) + ScriptAwareEstimator.cost(k0, k1);
-                prev = k1;
-            }
-            if (i < n) {
-                char c = s.charAt(i);
-                h = (h ^ c) * FNV_PRIME;
-                int k = ScriptAwareEstimator.classOf(c);
+            for (int i = 0, n = s.length(); i < n; i++) {
+                int k = ScriptAwareEstimator.classOf(s.charAt(i));
                 u += ScriptAwareEstimator.cost(prev, k);
                 prev = k;
             }
-            hash = h;
             units = u;
             previous = prev;
             return this;
@@ -177,16 +169,7 @@ final class PromptDigest {
 
         @Override
         Walk append(CharSequence s) {
-            long h = hash;
-            int n = s.length();
-            int i = 0;
-            for (; i + 1 < n; i += 2) { // as Walk does, so that both give one text the same fingerprint
-                h = (h ^ pair(s.charAt(i), s.charAt(i + 1))) * FNV_PRIME;
-            }
-            if (i < n) {
-                h = (h ^ s.charAt(i)) * FNV_PRIME;
-            }
-            hash = h;
+            hash = hashOf(hash, s); // as Walk does, so that both give one text the same fingerprint
             sb.append(s);
             return this;
         }

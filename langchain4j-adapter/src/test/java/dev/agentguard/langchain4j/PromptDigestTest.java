@@ -44,6 +44,22 @@ class PromptDigestTest {
         assertThat(PromptDigest.of(a, List.of(SEARCH)).fingerprint()).as("tools count").isNotEqualTo(same);
         assertThat(PromptDigest.of(a, List.of(), false).fingerprint()).as("with or without the estimate")
                 .isEqualTo(same);
+        String copy = new String("hello".toCharArray()); // another String with the same text: its own hash field
+        assertThat(PromptDigest.of(List.of(UserMessage.from(copy)), List.of()).fingerprint()).isEqualTo(same);
+        assertThat(PromptDigest.of(List.of(UserMessage.from("hello"), UserMessage.from("")), List.of()).fingerprint())
+                .as("an empty message still counts").isNotEqualTo(same);
+    }
+
+    /** A conversation: every earlier message again, and one new one, a thousand times over; no two collide. */
+    @Test
+    void aGrowingConversationNeverRepeatsAFingerprint() {
+        java.util.Set<Long> seen = new java.util.HashSet<>();
+        List<ChatMessage> history = new java.util.ArrayList<>();
+        history.add(dev.langchain4j.data.message.SystemMessage.from("You are a helpful assistant."));
+        for (int i = 0; i < 1_000; i++) {
+            history.add(i % 2 == 0 ? UserMessage.from("question " + i) : AiMessage.from("answer " + i));
+            assertThat(seen.add(PromptDigest.of(history, List.of()).fingerprint())).as("turn %d", i).isTrue();
+        }
     }
 
     @Test
