@@ -5,6 +5,7 @@ import com.github.benmanes.caffeine.cache.Caffeine;
 import com.github.benmanes.caffeine.cache.Expiry;
 import dev.agentguard.core.common.RecentTicker;
 import dev.agentguard.core.common.Scope;
+import dev.agentguard.core.common.SpinLock;
 import dev.agentguard.core.common.SteadyClock;
 import dev.agentguard.core.common.Ticker;
 import dev.agentguard.core.common.Unit;
@@ -65,8 +66,6 @@ import java.util.concurrent.atomic.LongAdder;
  */
 public final class InMemoryLedger implements BudgetLedger {
 
-    /** Busy-waits of a contended entry before it yields its time slice. */
-    private static final int SPINS_BEFORE_YIELD = 100;
     /** How often a reservation retries an entry that was expired or evicted under it; more means a bug. */
     private static final int MAX_RETRIES = 1_000;
 
@@ -410,17 +409,7 @@ public final class InMemoryLedger implements BudgetLedger {
     }
 
     /** One window plus what is reserved on it. */
-    private static final class Entry {
-        private static final VarHandle LOCKED;
-
-        static {
-            try {
-                LOCKED = MethodHandles.lookup().findVarHandle(Entry.class, "locked", int.class);
-            } catch (ReflectiveOperationException e) {
-                throw new ExceptionInInitializerError(e);
-            }
-        }
-
+    private static final class Entry extends SpinLock {
         /** What {@link #tryReserve} answers for an entry that was evicted: look the key up again. */
         static final long RETIRED = Long.MIN_VALUE;
 
@@ -433,29 +422,11 @@ public final class InMemoryLedger implements BudgetLedger {
         private volatile int holds;
         /** Ticker reading until which the entry must be kept: its spend's drain, or idle expiry after its use. */
         private volatile long keepUntil = Long.MIN_VALUE;
-        /** 1 while a thread is inside one of the few-instruction sections below; see {@link #lock()}. */
-        private volatile int locked;
 
         Entry(BudgetKey key, WindowSpec spec) {
             this.key = key;
             this.spec = spec;
             this.window = spec.newWindow();
-        }
-
-        private void lock() {
-            int spins = 0;
-            while (locked != 0 || !LOCKED.compareAndSet(this, 0, 1)) {
-                if (++spins < SPINS_BEFORE_YIELD) {
-                    Thread.onSpinWait();
-                } else {
-                    Thread.yield(); // the holder may have been descheduled: let it run
-                    spins = 0;
-                }
-            }
-        }
-
-        private void unlock() {
-            LOCKED.setRelease(this, 0);
         }
 
         /** A budget reloaded with another window shape: start the new shape with what the old one holds now. */

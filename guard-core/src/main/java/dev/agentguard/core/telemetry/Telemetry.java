@@ -4,6 +4,7 @@ import dev.agentguard.core.common.RecentTicker;
 import dev.agentguard.core.common.Scope;
 import dev.agentguard.core.common.ScopeKeys;
 import dev.agentguard.core.common.SparseTouch;
+import dev.agentguard.core.common.SpinLock;
 import dev.agentguard.core.common.Ticker;
 import com.github.benmanes.caffeine.cache.Cache;
 import com.github.benmanes.caffeine.cache.Caffeine;
@@ -63,7 +64,9 @@ import java.util.function.Function;
  * server, a sixth of it reading the two clocks. A snapshot rolls the window and summarises the latency
  * recorders (a sort of N samples when calls have come since the last read).
  *
- * <p>Thread-safe. Windows are not, so each is guarded by its own monitor; latency recorders lock themselves.
+ * <p>Thread-safe. Windows are not, so each is guarded: a session's or user's by its own monitor, those of the
+ * levels every call passes through (process, agent, tenant, model, tool) by a {@link SpinLock} that also
+ * serialises their latency records (latency recorders lock themselves too, uncontended then).
  * Two threads may record with ticks slightly out of order; a window counts an older tick in its newest bucket,
  * so nothing is lost.
  */
@@ -291,13 +294,32 @@ public final class Telemetry {
     }
 
     private Optional<TelemetrySnapshot> snapshot(Scope level, String key, Stats stats) {
-        return stats == null ? Optional.empty()
-                : Optional.of(snapshotOf(level, key, stats.counters, stats.latency, stats.ttft, stats.toolDuration));
+        if (stats == null) {
+            return Optional.empty();
+        }
+        long tick = ticker.read();
+        long millis = wallMillis();
+        long[] totals;
+        stats.lock();
+        try {
+            totals = totals(stats.counters, tick, millis);
+        } finally {
+            stats.unlock();
+        }
+        return Optional.of(snapshotOf(level, key, totals, stats.latency, stats.ttft, stats.toolDuration));
     }
 
     private Optional<TelemetrySnapshot> counterSnapshot(Scope level, String key, Counters counters) {
-        return counters == null ? Optional.empty()
-                : Optional.of(snapshotOf(level, key, counters.window, null, null, null));
+        if (counters == null) {
+            return Optional.empty();
+        }
+        long tick = ticker.read();
+        long millis = wallMillis();
+        long[] totals;
+        synchronized (counters.window) {
+            totals = totals(counters.window, tick, millis);
+        }
+        return Optional.of(snapshotOf(level, key, totals, null, null, null));
     }
 
     private static Stats stats(ConcurrentMap<String, Stats> map, String key, Function<String, Stats> factory) {
@@ -329,43 +351,47 @@ public final class Telemetry {
 
     private static void addModelCall(CounterWindow w, long tick, long millis, long cost, long tokens, long errors) {
         synchronized (w) {
-            w.roll(tick, millis);
-            w.add(COST, cost);
-            w.add(TOKENS, tokens);
-            w.add(MODEL_CALLS, 1);
-            w.add(MODEL_ERRORS, errors);
+            addModelCallLocked(w, tick, millis, cost, tokens, errors);
         }
+    }
+
+    /** Adds a model call to a window whose lock the caller holds. */
+    private static void addModelCallLocked(CounterWindow w, long tick, long millis, long cost, long tokens,
+            long errors) {
+        w.roll(tick, millis);
+        w.add(COST, cost);
+        w.add(TOKENS, tokens);
+        w.add(MODEL_CALLS, 1);
+        w.add(MODEL_ERRORS, errors);
     }
 
     private static void addToolCall(CounterWindow w, long tick, long millis, long errors) {
         synchronized (w) {
-            w.roll(tick, millis);
-            w.add(TOOL_CALLS, 1);
-            w.add(TOOL_ERRORS, errors);
+            addToolCallLocked(w, tick, millis, errors);
         }
     }
 
-    private TelemetrySnapshot snapshotOf(Scope level, String key, CounterWindow w, LatencyRecorder latency,
-            LatencyRecorder ttft, LatencyRecorder toolDuration) {
-        long tick = ticker.read();
-        long millis = wallMillis();
-        long cost;
-        long tokens;
-        long modelCalls;
-        long modelErrors;
-        long toolCalls;
-        long toolErrors;
-        synchronized (w) {
-            w.roll(tick, millis);
-            cost = w.total(COST);
-            tokens = w.total(TOKENS);
-            modelCalls = w.total(MODEL_CALLS);
-            modelErrors = w.total(MODEL_ERRORS);
-            toolCalls = w.total(TOOL_CALLS);
-            toolErrors = w.total(TOOL_ERRORS);
+    /** Adds a tool call to a window whose lock the caller holds. */
+    private static void addToolCallLocked(CounterWindow w, long tick, long millis, long errors) {
+        w.roll(tick, millis);
+        w.add(TOOL_CALLS, 1);
+        w.add(TOOL_ERRORS, errors);
+    }
+
+    /** @return a window's six totals at the given time, rolled; the caller holds its lock */
+    private static long[] totals(CounterWindow w, long tick, long millis) {
+        w.roll(tick, millis);
+        long[] t = new long[COUNTERS];
+        for (int i = 0; i < COUNTERS; i++) {
+            t[i] = w.total(i);
         }
-        return new TelemetrySnapshot(level, key, config.window(), cost, tokens, modelCalls, modelErrors,
-                toolCalls, toolErrors, summary(latency), summary(ttft), summary(toolDuration));
+        return t;
+    }
+
+    private TelemetrySnapshot snapshotOf(Scope level, String key, long[] t, LatencyRecorder latency,
+            LatencyRecorder ttft, LatencyRecorder toolDuration) {
+        return new TelemetrySnapshot(level, key, config.window(), t[COST], t[TOKENS], t[MODEL_CALLS], t[MODEL_ERRORS],
+                t[TOOL_CALLS], t[TOOL_ERRORS], summary(latency), summary(ttft), summary(toolDuration));
     }
 
     private static LatencySummary summary(LatencyRecorder recorder) {
@@ -413,8 +439,13 @@ public final class Telemetry {
         }
     }
 
-    private static final class Stats {
-        /** Guarded by its own monitor. */
+    /**
+     * The figures of a key every call of its level passes through (the process, an agent, a tenant, a model, a
+     * tool). One {@link SpinLock} (this object) guards its counters and serialises its latency records: every
+     * thread takes it on every call, and as monitors these were the only contended locks of a guarded call.
+     */
+    private static final class Stats extends SpinLock {
+        /** Guarded by this object's lock. */
         final CounterWindow counters;
         final LatencyRecorder latency;
         final LatencyRecorder ttft;
@@ -429,16 +460,26 @@ public final class Telemetry {
 
         void recordModelCall(long tick, long millis, long cost, long tokens, long errors, long latencyNanos,
                 long ttftNanos) {
-            addModelCall(counters, tick, millis, cost, tokens, errors);
-            latency.record(latencyNanos);
-            if (ttftNanos >= 0) {
-                ttft.record(ttftNanos);
+            lock();
+            try {
+                addModelCallLocked(counters, tick, millis, cost, tokens, errors);
+                latency.record(latencyNanos); // its own monitor, uncontended: writers come one at a time
+                if (ttftNanos >= 0) {
+                    ttft.record(ttftNanos);
+                }
+            } finally {
+                unlock();
             }
         }
 
         void recordToolCall(long tick, long millis, long errors, long durationNanos) {
-            addToolCall(counters, tick, millis, errors);
-            toolDuration.record(durationNanos);
+            lock();
+            try {
+                addToolCallLocked(counters, tick, millis, errors);
+                toolDuration.record(durationNanos);
+            } finally {
+                unlock();
+            }
         }
     }
 }
