@@ -45,7 +45,7 @@ final class PromptDigest {
      *     message strings again on every call: only a new message costs a pass over its characters
      */
     private static long hashOf(long hash, CharSequence s) {
-        int h32 = s instanceof String ? s.hashCode() : s.toString().hashCode();
+        int h32 = s.toString().hashCode(); // a String is its own toString, with its kept hash
         return (hash ^ ((long) s.length() << 32 | h32 & 0xffffffffL)) * FNV_PRIME;
     }
 

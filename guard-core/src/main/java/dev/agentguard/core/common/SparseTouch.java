@@ -40,10 +40,11 @@ public final class SparseTouch {
     public static <V extends Touched> V get(Cache<String, V> cache, String key, Function<String, V> factory,
             long now) {
         V v = cache.policy().getIfPresentQuietly(key);
-        Touched t = v;
+        Touched t = v; // as Touched, whose private field is readable here
         if (t == null || t.touched == Long.MIN_VALUE || now - t.touched >= INTERVAL_NANOS) {
             v = cache.get(key, factory);
-            ((Touched) v).touched = now;
+            t = v;
+            t.touched = now;
         }
         return v;
     }

@@ -2,6 +2,7 @@ package dev.agentguard.core.ledger;
 
 import dev.agentguard.core.common.SteadyClock;
 import dev.agentguard.core.common.Ticker;
+import dev.agentguard.core.common.Unit;
 import dev.agentguard.core.window.WindowSpec;
 import java.time.Instant;
 import java.util.List;
@@ -51,6 +52,13 @@ public final class InProcessSuspensions implements BudgetLedger {
     public void settle(Hold hold, long[] actualAmounts) {
         if (!(hold instanceof SuspendedHold)) {
             ledger.settle(hold, actualAmounts);
+        }
+    }
+
+    @Override
+    public void settle(Hold hold, Unit[] units, long costNanos, long tokens) {
+        if (!(hold instanceof SuspendedHold)) {
+            ledger.settle(hold, units, costNanos, tokens); // the ledger's own, which may need no array
         }
     }
 
