@@ -3,8 +3,10 @@ package dev.agentguard.core.ledger;
 import com.github.benmanes.caffeine.cache.Cache;
 import com.github.benmanes.caffeine.cache.Caffeine;
 import com.github.benmanes.caffeine.cache.Expiry;
+import com.github.benmanes.caffeine.cache.RemovalCause;
 import dev.agentguard.core.common.RecentTicker;
 import dev.agentguard.core.common.Scope;
+import dev.agentguard.core.common.SparseTouch;
 import dev.agentguard.core.common.SpinLock;
 import dev.agentguard.core.common.SteadyClock;
 import dev.agentguard.core.common.Ticker;
@@ -23,6 +25,7 @@ import java.util.Objects;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ConcurrentMap;
 import java.util.concurrent.atomic.LongAdder;
+import java.util.function.Function;
 
 /**
  * The default {@link BudgetLedger}: budget windows in this JVM's memory.
@@ -38,10 +41,15 @@ import java.util.concurrent.atomic.LongAdder;
  *
  * <p><b>Memory, and what is never forgotten.</b> Global and agent windows are few and kept for good. Session,
  * user, tenant and model windows (their keys come from requests, so there may be any number of them) live in a
- * Caffeine cache whose entries expire only when nothing in them counts any more: an entry is kept while a
+ * Caffeine cache whose entries are forgotten only when nothing in them counts any more: an entry is kept while a
  * reservation on it is outstanding, and otherwise until the later of {@code idleExpiry} after its last use and the
  * moment its spend has left its window ({@link dev.agentguard.core.window.Window#drainedAt}): a monthly budget
- * keeps its window for the month, however long its user is idle. The cache holds at most {@code maxWindows}
+ * keeps its window for the month, however long its user is idle. The cache's expiry is only a first guess of that
+ * moment: the hot path tells the cache of a window's use at most once a second ({@link SparseTouch}) and never of a
+ * reservation, so an entry may expire while it still counts. The cache's eviction listener, which runs inside the
+ * removal, decides: an entry that still counts is rescued (kept aside and put back, the same object, by the next
+ * lookup of its key or the next reservation), and one that does not is retired, so that a reservation racing with
+ * the removal looks its key up again. A key therefore never has two live windows. The cache holds at most {@code maxWindows}
  * entries. When a new window is needed and the cache is full, expired entries are cleaned up first; when every
  * entry still holds spend or a reservation, {@link OnFull} decides: {@link OnFull#REFUSE_NEW refuse} the call that
  * needs the new window (its hold is refused with {@link Hold#refusedForCapacity()}), or {@link OnFull#EVICT_OLDEST
@@ -78,6 +86,10 @@ public final class InMemoryLedger implements BudgetLedger {
     private final OnFull onFull;
     private final Cache<BudgetKey, Entry> cached;
     private final ConcurrentMap<BudgetKey, Entry> pinned = new ConcurrentHashMap<>();
+    /** Cached entries that expired while they still counted, until their key is looked up again: see the class. */
+    private final ConcurrentMap<BudgetKey, Entry> rescued = new ConcurrentHashMap<>();
+    /** Makes a key's entry: the one rescued for it, else a new one. Built once: no capture per call. */
+    private final Function<BudgetKey, Entry> revive;
     private final LongAdder openHolds = new LongAdder();
     private final SuspensionBook suspensions;
 
@@ -88,9 +100,14 @@ public final class InMemoryLedger implements BudgetLedger {
         this.idleNanos = b.idleExpiry.toNanos();
         this.maxWindows = b.maxWindows;
         this.onFull = b.onFull;
+        this.revive = k -> {
+            Entry r = rescued.remove(k);
+            return r != null ? r : new Entry(k, k.window(), saturatedAdd(recent.read(), idleNanos));
+        };
         this.cached = Caffeine.newBuilder()
                 .executor(Runnable::run) // see Guard: maintenance on the caller, no hand-off per write
                 .expireAfter(new WhileItCounts())
+                .evictionListener(this::expired)
                 .ticker(recent::read)
                 .build();
         this.suspensions = new SuspensionBook(ticker, clock, maxWindows);
@@ -120,9 +137,9 @@ public final class InMemoryLedger implements BudgetLedger {
             if (!isCached(key.scope())) {
                 e = pinned.get(key); // computeIfAbsent locks the bin even when the key is there
                 if (e == null) {
-                    e = pinned.computeIfAbsent(key, k -> new Entry(null, k.window()));
+                    e = pinned.computeIfAbsent(key, k -> new Entry(null, k.window(), Long.MAX_VALUE));
                 }
-                used = e.tryReserve(tick, clock, key.window(), r.amount(), r.limit());
+                used = e.tryReserve(tick, clock, key.window(), r.amount(), r.limit(), idleNanos);
             } else {
                 used = Entry.RETIRED;
                 e = null;
@@ -130,46 +147,67 @@ public final class InMemoryLedger implements BudgetLedger {
                     if (attempt == MAX_RETRIES) {
                         throw new IllegalStateException("window " + key + " kept being evicted under a reservation");
                     }
-                    // quietly: this read neither counts as use nor recomputes the expiry; the re-read below does,
-                    // once the hold is taken (a full Caffeine read costs about a tenth of a guarded call)
+                    // quietly: neither a read-buffer entry nor an expiry to recompute (a full Caffeine read costs
+                    // about a tenth of a guarded call); the entry notes its use itself, and the eviction listener
+                    // keeps it while it counts, the hold taken below included
                     e = cached.policy().getIfPresentQuietly(key);
                     if (e == null) {
-                        int made = makeRoom();
-                        if (made < 0) {
-                            rollBack(entries, requests, i);
-                            return MemoryHold.full(usedBefore, i);
+                        if (rescued.isEmpty() || !rescued.containsKey(key)) { // a rescued window is no new one
+                            int made = makeRoom();
+                            if (made < 0) {
+                                rollBack(entries, requests, i);
+                                return MemoryHold.full(usedBefore, i);
+                            }
+                            evicted += made;
                         }
-                        evicted += made;
-                        e = cached.get(key, k -> new Entry(k, k.window()));
+                        e = cached.get(key, revive);
                     }
-                    used = e.tryReserve(tick, clock, key.window(), r.amount(), r.limit());
-                    if (used != Entry.RETIRED && used >= 0 && cached.getIfPresent(key) != e) {
-                        // expired or evicted between the lookup and the hold: the hold must sit in the live entry
-                        e.unreserve(r.amount());
-                        used = Entry.RETIRED;
-                    }
-                    // a granted hold was re-read above, which made the cache recompute the entry's expiry: pinned
+                    // RETIRED: forgotten between the lookup and the hold; look again
+                    used = e.tryReserve(tick, clock, key.window(), r.amount(), r.limit(), idleNanos);
                 }
             }
             if (used < 0) {
                 usedBefore[i] = ~used;
-                if (e != null) {
-                    touch(e); // a refused call is still use of the window: as before the quiet lookup
-                }
                 rollBack(entries, requests, i);
+                reviveRescued();
                 return new MemoryHold(null, null, usedBefore, i, false, evicted);
             }
             entries[i] = e;
             usedBefore[i] = used;
         }
         openHolds.increment();
+        reviveRescued();
         return new MemoryHold(entries, requests, usedBefore, -1, false, evicted);
     }
 
     private void rollBack(Entry[] entries, List<BudgetRequest> requests, int taken) {
         for (int j = 0; j < taken; j++) {
             entries[j].unreserve(requests.get(j).amount());
-            touch(entries[j]);
+        }
+    }
+
+    /**
+     * The cache's eviction listener, called inside the removal of an expired entry (no other operation on its key
+     * runs meanwhile): an entry that still counts is rescued, one that does not is retired.
+     */
+    private void expired(BudgetKey key, Entry e, RemovalCause cause) {
+        if (key != null && e != null && !e.retireUnlessCounting(recent.read())) {
+            rescued.put(key, e);
+        }
+    }
+
+    /**
+     * Puts the rescued entries back in the cache, where their expiry is computed afresh. Until then a lookup of
+     * their key finds them ({@link #revive}, {@link #peek}); this is for the keys nobody looks up any more.
+     */
+    private void reviveRescued() {
+        if (rescued.isEmpty()) {
+            return;
+        }
+        for (Map.Entry<BudgetKey, Entry> r : rescued.entrySet()) {
+            if (cached.get(r.getKey(), revive) != r.getValue()) {
+                rescued.remove(r.getKey(), r.getValue()); // cannot happen: a key has one live entry
+            }
         }
     }
 
@@ -247,7 +285,7 @@ public final class InMemoryLedger implements BudgetLedger {
                     : units[i] == Unit.USD ? costNanos : units[i] == Unit.TOKENS ? tokens : 1;
             h.entries[i].settle(tick, clock, h.requests.get(i).amount(), a, idleNanos);
         }
-        finish(h);
+        finish(h, tick);
     }
 
     @Override
@@ -262,12 +300,13 @@ public final class InMemoryLedger implements BudgetLedger {
         for (int i = 0; i < h.entries.length; i++) {
             h.entries[i].unreserve(h.requests.get(i).amount());
         }
-        finish(h);
+        finish(h, recent.observe(ticker.read()));
     }
 
     @Override
     public void reshape(String budgetId, WindowSpec window) {
         long tick = recent.refresh();
+        reviveRescued();
         for (Map.Entry<BudgetKey, Entry> e : pinned.entrySet()) {
             if (e.getKey().budgetId().equals(budgetId)) {
                 e.getValue().reshapeNow(tick, clock, window);
@@ -327,6 +366,7 @@ public final class InMemoryLedger implements BudgetLedger {
     @Override
     public List<WindowState> windows(String budgetId) {
         long tick = recent.refresh();
+        reviveRescued();
         long epoch = clock.millisAt(tick);
         List<WindowState> out = new ArrayList<>();
         java.util.Set<BudgetKey> seen = new java.util.HashSet<>();
@@ -372,29 +412,37 @@ public final class InMemoryLedger implements BudgetLedger {
     public void cleanUp() {
         recent.refresh();
         cached.cleanUp();
+        reviveRescued();
     }
 
     /** @return how many session, user, tenant and model windows are held */
     public long cachedWindows() {
-        return cached.estimatedSize();
+        return cached.estimatedSize() + rescued.size();
     }
 
-    private void finish(MemoryHold h) {
+    private void finish(MemoryHold h, long tick) {
         openHolds.decrement();
         for (Entry e : h.entries) {
-            touch(e);
-        }
-    }
-
-    /** Makes the cache recompute the expiry of an entry whose holds or spend changed. */
-    private void touch(Entry e) {
-        if (e.key != null) {
-            cached.getIfPresent(e.key);
+            if (e.key != null && e.touchDue(tick)) {
+                cached.getIfPresent(e.key); // the cache recomputes the entry's expiry from its new spend and use
+            }
         }
     }
 
     private Entry peek(BudgetKey key) {
-        return isCached(key.scope()) ? cached.getIfPresent(key) : pinned.get(key);
+        if (!isCached(key.scope())) {
+            return pinned.get(key);
+        }
+        Entry e = cached.getIfPresent(key);
+        if (e == null) { // rescued, or expired but not yet removed: the removal rescues it if it counts
+            e = cached.asMap().computeIfAbsent(key, k -> rescued.remove(k));
+        }
+        return e;
+    }
+
+    private static long saturatedAdd(long tick, long nanos) {
+        long sum = tick + nanos;
+        return sum < tick ? Long.MAX_VALUE : sum;
     }
 
     private static boolean isCached(Scope scope) {
@@ -420,13 +468,19 @@ public final class InMemoryLedger implements BudgetLedger {
         private long reserved;
         private boolean retired;
         private volatile int holds;
-        /** Ticker reading until which the entry must be kept: its spend's drain, or idle expiry after its use. */
-        private volatile long keepUntil = Long.MIN_VALUE;
+        /**
+         * Ticker reading until which the entry must be kept: the later of idle expiry after its last use and its
+         * spend's drain. Written under the lock; read by the cache's expiry without it.
+         */
+        private volatile long keepUntil;
+        /** When the cache was last told of this entry's use (see {@link SparseTouch}); racy, which costs a read. */
+        private long touched = Long.MIN_VALUE;
 
-        Entry(BudgetKey key, WindowSpec spec) {
+        Entry(BudgetKey key, WindowSpec spec, long keepUntil) {
             this.key = key;
             this.spec = spec;
             this.window = spec.newWindow();
+            this.keepUntil = keepUntil;
         }
 
         /** A budget reloaded with another window shape: start the new shape with what the old one holds now. */
@@ -462,11 +516,15 @@ public final class InMemoryLedger implements BudgetLedger {
          * @return the amount used before, its complement ({@code ~used}, negative) when refused, or
          *     {@link #RETIRED} when the entry was evicted
          */
-        long tryReserve(long tick, SteadyClock wall, WindowSpec spec, long amount, long limit) {
+        long tryReserve(long tick, SteadyClock wall, WindowSpec spec, long amount, long limit, long idleNanos) {
             lock();
             try {
                 if (retired) {
                     return RETIRED;
+                }
+                long idle = saturatedAdd(tick, idleNanos); // granted or refused, a reservation is use
+                if (idle > keepUntil) {
+                    keepUntil = idle;
                 }
                 reshape(tick, wall, spec);
                 long used = window.total(tick, epoch(tick, wall)) + reserved;
@@ -498,8 +556,7 @@ public final class InMemoryLedger implements BudgetLedger {
                 reserved -= amount;
                 window.add(tick, epoch, actual);
                 if (key != null) { // a cached entry: how long it must be kept (pinned ones are kept anyway)
-                    long idle = tick + idleNanos < tick ? Long.MAX_VALUE : tick + idleNanos;
-                    keepUntil = Math.max(idle, window.drainedAt(tick, epoch)); // before holds--: the expiry reads both
+                    keepUntil = Math.max(saturatedAdd(tick, idleNanos), window.drainedAt(tick, epoch));
                 }
                 holds--;
             } finally {
@@ -572,17 +629,47 @@ public final class InMemoryLedger implements BudgetLedger {
             }
         }
 
-        /** @return the cache's expiry for this entry, in nanoseconds from {@code now} */
+        /**
+         * Called by the eviction listener, inside the removal of this entry from the cache.
+         *
+         * @return true if the entry was retired now, false if it still counts (a hold, or spend or use to keep)
+         */
+        boolean retireUnlessCounting(long now) {
+            lock();
+            try {
+                if (retired) {
+                    return true;
+                }
+                if (holds > 0 || keepUntil > now) {
+                    return false;
+                }
+                retired = true;
+                return true;
+            } finally {
+                unlock();
+            }
+        }
+
+        /** @return true, at most once per {@link SparseTouch#INTERVAL_NANOS}, when the cache should hear of a use */
+        boolean touchDue(long now) {
+            if (touched != Long.MIN_VALUE && now - touched < SparseTouch.INTERVAL_NANOS) {
+                return false;
+            }
+            touched = now;
+            return true;
+        }
+
+        /**
+         * @return the cache's expiry for this entry, in nanoseconds from {@code now}: when it stops counting, as far
+         *     as is known now; a hold outlasting that is looked at again after idle expiry
+         */
         long expiresIn(long now, long idleNanos) {
-            if (holds > 0) {
-                return Long.MAX_VALUE;
-            }
             long keep = keepUntil;
-            if (keep <= now) {
-                return idleNanos;
+            if (keep > now) {
+                long left = keep - now;
+                return left < 0 ? Long.MAX_VALUE : left; // negative: overflowed, far away
             }
-            long left = keep - now;
-            return left < 0 ? Long.MAX_VALUE : Math.max(idleNanos, left); // negative: overflowed, far away
+            return holds > 0 ? idleNanos : 0;
         }
     }
 
@@ -664,7 +751,10 @@ public final class InMemoryLedger implements BudgetLedger {
         }
     }
 
-    /** Keep an entry while it has a hold, and otherwise until its spend drained and it was idle long enough. */
+    /**
+     * The cache's first guess of when an entry stops counting (its {@code keepUntil}); the eviction listener has
+     * the last word.
+     */
     private final class WhileItCounts implements Expiry<BudgetKey, Entry> {
 
         @Override
