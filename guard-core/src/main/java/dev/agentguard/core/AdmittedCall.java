@@ -4,6 +4,7 @@ import dev.agentguard.core.common.CallKind;
 import dev.agentguard.core.common.Unit;
 import dev.agentguard.core.ledger.Hold;
 import dev.agentguard.core.pricing.ModelPrice;
+import dev.agentguard.core.telemetry.Telemetry;
 
 /**
  * What the guard decided and holds for one call, fixed at admission: the decision, who called, and what settling
@@ -16,6 +17,8 @@ final class AdmittedCall {
     final CallKind kind;
     final Decision decision;
     final GuardScope scope;
+    /** The record of the call's session (figures and rule state), found at admission; null without a session. */
+    final Telemetry.Tracked session;
     final String tool;
     final String toolArguments;
     final Hold hold;
@@ -35,14 +38,8 @@ final class AdmittedCall {
     /** For a tool priced per unit it reports: the units reserved ({@link #reservedNanos} is their price); else 0. */
     final long toolMaxUnits;
 
-    private AdmittedCall(long id, CallKind kind, Decision decision, GuardScope scope, String tool, String toolArguments,
-            Hold hold, Unit[] units, ModelPrice price, boolean priced, long promptTokens, long maxOutputTokens,
-            long reservedNanos, long startTick, ModelHealth.Breakers breakers, long fingerprint, CallRequest request) {
-        this(id, kind, decision, scope, tool, toolArguments, hold, units, price, priced, promptTokens, maxOutputTokens,
-                reservedNanos, startTick, breakers, fingerprint, request, 0);
-    }
-
-    private AdmittedCall(long id, CallKind kind, Decision decision, GuardScope scope, String tool, String toolArguments,
+    private AdmittedCall(long id, CallKind kind, Decision decision, GuardScope scope, Telemetry.Tracked session,
+            String tool, String toolArguments,
             Hold hold, Unit[] units, ModelPrice price, boolean priced, long promptTokens, long maxOutputTokens,
             long reservedNanos, long startTick, ModelHealth.Breakers breakers, long fingerprint, CallRequest request,
             long toolMaxUnits) {
@@ -52,6 +49,7 @@ final class AdmittedCall {
         this.kind = kind;
         this.decision = decision;
         this.scope = scope;
+        this.session = session;
         this.tool = tool;
         this.toolArguments = toolArguments;
         this.hold = hold;
@@ -67,25 +65,25 @@ final class AdmittedCall {
     }
 
     /** An admitted (or, in shadow mode, would-be refused) model call and what it holds. */
-    static AdmittedCall modelCall(long id, Decision decision, GuardScope scope, Hold hold, Unit[] units, ModelPrice price,
-            boolean priced, long promptTokens, long maxOutputTokens, long reservedNanos, long startTick,
-            ModelHealth.Breakers breakers, CallRequest request) {
-        return new AdmittedCall(id, CallKind.MODEL_CALL, decision, scope, null, null, hold, units, price, priced,
-                promptTokens, maxOutputTokens, reservedNanos, startTick, breakers, 0, request);
+    static AdmittedCall modelCall(long id, Decision decision, GuardScope scope, Telemetry.Tracked session, Hold hold,
+            Unit[] units, ModelPrice price, boolean priced, long promptTokens, long maxOutputTokens, long reservedNanos,
+            long startTick, ModelHealth.Breakers breakers, CallRequest request) {
+        return new AdmittedCall(id, CallKind.MODEL_CALL, decision, scope, session, null, null, hold, units, price,
+                priced, promptTokens, maxOutputTokens, reservedNanos, startTick, breakers, 0, request, 0);
     }
 
     /** A model call refused at admission: it holds nothing. */
     static AdmittedCall refused(long id, Decision decision, GuardScope scope, long startTick, CallRequest request) {
-        return new AdmittedCall(id, CallKind.MODEL_CALL, decision, scope, null, null, null, null, null, false, 0, 0, 0,
-                startTick, null, 0, request);
+        return new AdmittedCall(id, CallKind.MODEL_CALL, decision, scope, null, null, null, null, null, null, false, 0,
+                0, 0, startTick, null, 0, request, 0);
     }
 
     /** A tool call, admitted or refused; it holds a reservation when calls budgets count tool calls. */
-    static AdmittedCall toolCall(long id, Decision decision, GuardScope scope, String tool, String arguments,
-            long startTick, long fingerprint, Hold hold, Unit[] units, long priceNanos, CallRequest request,
-            long maxUnits) {
-        return new AdmittedCall(id, CallKind.TOOL_CALL, decision, scope, tool, arguments, hold, units, null, true, 0, 0,
-                priceNanos, startTick, null, fingerprint, request, maxUnits);
+    static AdmittedCall toolCall(long id, Decision decision, GuardScope scope, Telemetry.Tracked session, String tool,
+            String arguments, long startTick, long fingerprint, Hold hold, Unit[] units, long priceNanos,
+            CallRequest request, long maxUnits) {
+        return new AdmittedCall(id, CallKind.TOOL_CALL, decision, scope, session, tool, arguments, hold, units, null,
+                true, 0, 0, priceNanos, startTick, null, fingerprint, request, maxUnits);
     }
 
     /** @return the model to call (after any downgrade); null for a tool call */

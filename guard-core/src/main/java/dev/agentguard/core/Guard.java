@@ -193,8 +193,8 @@ public final class Guard implements AutoCloseable {
         // a ledger that keeps no suspensions of its own gets them in this process, as before they joined the SPI
         this.budgets = new BudgetRules(InProcessSuspensions.around(ledger, ticker, clock, t.maxSessions()), ticker,
                 t.maxSessions(), resolved);
-        this.active = new Active(config, new SessionRules(config.caps(), config.loops(), recent, t.maxSessions(),
-                t.sessionIdleExpiry()), new ModelHealth(config.health(), config.ladder(), clock));
+        this.active = new Active(config, new SessionRules(config.caps(), config.loops()),
+                new ModelHealth(config.health(), config.ladder(), clock));
         this.listeners.addAll(b.listeners);
         this.adminRedactor = b.adminRedactor;
     }
@@ -234,10 +234,12 @@ public final class Guard implements AutoCloseable {
             verdict.offer(stoppedBy(scope));
         }
 
+        // the session's record (figures and rule state), found once for the whole call
+        Telemetry.Tracked session = scope.session() == null ? null : telemetry.session(scope.session(), tick);
         // 1. caps, loops, a run that a refused tool call ended: cheap, and they need no price. A call they let
         // through is counted at once (so that concurrent calls of a session see it) and taken back if refused.
-        boolean counted = !p.sessionRules.isEmpty()
-                && p.sessionRules.admitModel(scope, call.requestFingerprint(), call.continuesToolResult(), verdict);
+        boolean counted = !p.sessionRules.isEmpty() && p.sessionRules.admitModel(session, scope,
+                call.requestFingerprint(), call.continuesToolResult(), verdict);
         // 2. the price of the requested model
         Priced priced = price(p, call.provider(), requested, epoch);
         verdict.offer(priced.decision);
@@ -252,7 +254,7 @@ public final class Guard implements AutoCloseable {
                     priced.worstCase(prompt, maxOut), saturatedSum(prompt, maxOut))) {
                 verdict.offer(d);
             }
-            undoCount(p.sessionRules, counted, scope);
+            undoCount(p.sessionRules, counted, session);
             return refused(config, verdict, requested, requested, scope, tick, epoch, request);
         }
         // 4. health: the most capable healthy model at or below the requested one
@@ -287,7 +289,7 @@ public final class Guard implements AutoCloseable {
         }
         outcome.offerTo(verdict);
         if (verdict.refuses()) {
-            undoCount(p.sessionRules, counted, scope); // in shadow mode too: count what enforcing would have counted
+            undoCount(p.sessionRules, counted, session); // in shadow mode too: count what enforcing would have counted
         }
         if (!outcome.granted() && !shadow) { // shadow: even a ledger full of windows changes no call
             if (health != null && health.breakers != null) {
@@ -296,7 +298,7 @@ public final class Guard implements AutoCloseable {
             return refused(config, verdict, requested, model, scope, tick, epoch, request);
         }
         Decision decision = verdict.decide(requested, model); // with the tightest budget's remaining share
-        AdmittedCall c = AdmittedCall.modelCall(nextCallId(), decision, scope, outcome.hold,
+        AdmittedCall c = AdmittedCall.modelCall(nextCallId(), decision, scope, session, outcome.hold,
                 outcome.units, priced.price, priced.known, prompt, maxOut, priced.worstCase(prompt, maxOut), tick,
                 health == null ? null : health.breakers, request);
         Admission a = new Admission(this, c);
@@ -348,9 +350,9 @@ public final class Guard implements AutoCloseable {
         return sum < 0 ? Long.MAX_VALUE : sum;
     }
 
-    private static void undoCount(SessionRules sessionRules, boolean counted, GuardScope scope) {
+    private static void undoCount(SessionRules sessionRules, boolean counted, Telemetry.Tracked session) {
         if (counted) {
-            sessionRules.undoModel(scope);
+            sessionRules.undoModel(session);
         }
     }
 
@@ -478,10 +480,12 @@ public final class Guard implements AutoCloseable {
         if (!stopped.isEmpty()) {
             verdict.offer(stoppedBy(call.scope()));
         }
+        String sessionId = call.scope().session();
+        Telemetry.Tracked session = sessionId == null ? null : telemetry.session(sessionId, tick);
         long fingerprint = 0;
         if (!sessionRules.isEmpty()) {
             fingerprint = CanonicalArguments.fingerprint(call.tool(), call.arguments());
-            sessionRules.admitTool(call.scope(), call.tool(), fingerprint, verdict);
+            sessionRules.admitTool(session, call.scope(), call.tool(), fingerprint, verdict);
         }
         if (!verdict.shadow()) {
             verdict.offer(budgets.suspension(config.budgets(), call.scope(), epoch)); // a suspended scope runs no tool
@@ -498,7 +502,7 @@ public final class Guard implements AutoCloseable {
         }
         Decision decision = verdict.decide(null, null);
         if (decision.action() == Action.BLOCK || decision.action() == Action.SUSPEND) {
-            sessionRules.runEnded(call.scope(), decision); // whatever the wiring, the run ends here
+            sessionRules.runEnded(session, call.scope(), decision); // whatever the wiring, the run ends here
         }
         if (!decision.proceeds()) {
             GuardScope s = call.scope();
@@ -513,7 +517,7 @@ public final class Guard implements AutoCloseable {
         // the request's fingerprint is recorded whether or not a session rule needed it
         CallRequest request = listeners.isEmpty() ? CallRequest.NONE : CallRequest.ofTool(fingerprint != 0
                 ? fingerprint : CanonicalArguments.fingerprint(call.tool(), call.arguments()));
-        AdmittedCall c = AdmittedCall.toolCall(nextCallId(), decision, call.scope(), call.tool(),
+        AdmittedCall c = AdmittedCall.toolCall(nextCallId(), decision, call.scope(), session, call.tool(),
                 call.arguments(), tick, fingerprint, holds ? outcome.hold : null, holds ? outcome.units : null, priceNanos, request,
                 maxUnits == null ? 0 : maxUnits);
         publishPre(config, c, epoch);
@@ -660,10 +664,11 @@ public final class Guard implements AutoCloseable {
                 c.breakers.record(latencyNanos, failed ? (error == null ? new IllegalStateException("model call "
                         + (outcome == null ? "failed" : outcome)) : error) : null);
             }
-            telemetry.recordModelCall(c.scope, c.model(), cost, tokens, failed, latencyNanos, ttftNanos);
+            telemetry.recordModelCall(c.scope, c.session, c.model(), cost, tokens, failed, latencyNanos, ttftNanos);
         } else {
             if (c.fingerprint != 0) {
-                active.sessionRules.toolFinished(c.scope, c.fingerprint, failed ? errorFingerprint(error) : 0, failed);
+                active.sessionRules.toolFinished(c.session, c.fingerprint, failed ? errorFingerprint(error) : 0,
+                        failed);
             }
             cost = c.reservedNanos; // the tool's price: a tool that ran, or threw, is charged it and counts one call
             if (c.toolMaxUnits > 0 && !failed && receivedOutput >= 0) { // priced per unit, and it reported them
@@ -671,7 +676,7 @@ public final class Guard implements AutoCloseable {
                 cost = perUnit == 0 ? 0 : receivedOutput > MAX_CHARGE / perUnit ? MAX_CHARGE : perUnit * receivedOutput;
             }
             settleHold(self, c, cost, 0);
-            telemetry.recordToolCall(c.scope, c.tool, failed, latencyNanos);
+            telemetry.recordToolCall(c.scope, c.session, c.tool, failed, latencyNanos);
         }
         publishPost(c, c.decision, reported, cost, latencyNanos, ttftNanos,
                 outcome != null ? outcome : error == null ? "error" : error.getClass().getName(), droppedMessages,
@@ -790,9 +795,9 @@ public final class Guard implements AutoCloseable {
                     c.breakers.record(held, new IllegalStateException("no answer within the reservation lease"));
                 }
                 if (c.kind == CallKind.TOOL_CALL) {
-                    telemetry.recordToolCall(c.scope, c.tool, true, held);
+                    telemetry.recordToolCall(c.scope, c.session, c.tool, true, held);
                 } else {
-                    telemetry.recordModelCall(c.scope, c.model(), cost, tokens, true, held, -1);
+                    telemetry.recordModelCall(c.scope, c.session, c.model(), cost, tokens, true, held, -1);
                 }
                 Decision d = Decision.builder(Action.WARN).rule(RULE_RESERVATION_EXPIRED)
                         .figures(held / 1_000_000, lease / 1_000_000, Unit.MILLIS)
@@ -949,7 +954,8 @@ public final class Guard implements AutoCloseable {
             previous = current.config;
             ModelHealth health = current.modelHealth.hasSameRules(next.health(), next.ladder())
                     ? current.modelHealth : new ModelHealth(next.health(), next.ladder(), clock);
-            active = new Active(next, current.sessionRules.reconfigured(next.caps(), next.loops()), health);
+            // the sessions' rule state lives in their telemetry records: new rules go on from where they stand
+            active = new Active(next, new SessionRules(next.caps(), next.loops()), health);
             for (Budget b : next.budgets()) {
                 for (Budget old : previous.budgets()) {
                     if (old.id().equals(b.id()) && !old.window().equals(b.window())) {

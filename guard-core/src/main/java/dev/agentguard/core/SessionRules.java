@@ -1,24 +1,20 @@
 package dev.agentguard.core;
 
 import dev.agentguard.core.common.Action;
-import dev.agentguard.core.common.SparseTouch;
-import dev.agentguard.core.common.Ticker;
 import dev.agentguard.core.common.Unit;
-import com.github.benmanes.caffeine.cache.Cache;
-import com.github.benmanes.caffeine.cache.Caffeine;
-import java.time.Duration;
+import dev.agentguard.core.telemetry.Telemetry;
 import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.Objects;
-import java.util.function.Function;
 
 /**
  * Iteration caps and loop rules: the rules that need a session's recent history. See {@link Caps} and
  * {@link LoopRules} for what they mean; this class keeps the per-session state and applies them.
  *
- * <p>State lives in a bounded Caffeine cache keyed by session id (calls without a session are not counted). Each
- * session keeps a handful of counters, a ring of the last few tool-call fingerprints (64-bit hashes of tool name
+ * <p>A session's state is attached to its telemetry record ({@link Telemetry.Tracked}), which the guard finds once
+ * per call and which is bounded and forgotten when idle like the session's figures (calls without a session are
+ * not counted). Each session keeps a handful of counters, a ring of the last few tool-call fingerprints (64-bit hashes of tool name
  * and canonical arguments) and the error runs of recently failed calls: a few hundred bytes. Evaluation takes the
  * session's monitor for a few comparisons; never across a call.
  *
@@ -31,38 +27,16 @@ final class SessionRules {
 
     private final Caps caps;
     private final LoopRules loops;
-    private final Cache<String, State> sessions;
-    /** The cache's time (a recent reading: see {@link dev.agentguard.core.common.RecentTicker}). */
-    private final Ticker ticker;
     private final int history;
-    /** Built once, so that a lookup on the hot path allocates no capturing lambda. */
-    private final Function<String, State> newState;
-
-    SessionRules(Caps caps, LoopRules loops, Ticker ticker, long maxSessions, Duration idleExpiry) {
-        this(caps, loops, Caffeine.newBuilder().executor(Runnable::run).maximumSize(maxSessions)
-                .expireAfterAccess(idleExpiry).ticker(ticker::read).<String, State>build(), ticker);
-    }
-
-    private SessionRules(Caps caps, LoopRules loops, Cache<String, State> sessions, Ticker ticker) {
-        this.caps = caps;
-        this.loops = loops;
-        this.ticker = ticker;
-        this.history = Math.max(1, loops.toolHistory());
-        int h = history;
-        this.newState = k -> new State(h);
-        this.sessions = sessions;
-    }
 
     /**
-     * Returns rules for a reloaded policy over the same session state, so that a reload neither forgives the calls
-     * a session has made nor forgets the loop it is in.
-     *
-     * @param newCaps the new caps
-     * @param newLoops the new loop rules
-     * @return rules sharing this instance's sessions
+     * Rules over the session state attached to telemetry records: a reloaded policy gets new rules over the same
+     * state, so that a reload neither forgives the calls a session has made nor forgets the loop it is in.
      */
-    SessionRules reconfigured(Caps newCaps, LoopRules newLoops) {
-        return new SessionRules(newCaps, newLoops, sessions, ticker);
+    SessionRules(Caps caps, LoopRules loops) {
+        this.caps = caps;
+        this.loops = loops;
+        this.history = Math.max(1, loops.toolHistory());
     }
 
     /** @return true if no cap or loop rule is configured, so that admissions can skip this class */
@@ -70,12 +44,13 @@ final class SessionRules {
         return !caps.countsCalls() && !loops.checksTools() && loops.repeatedModelRequest().isNone();
     }
 
-    private State state(GuardScope scope) {
-        String session = scope.session();
+    /** @return the session's state, attached to its record if it had none; null without a session */
+    private State state(Telemetry.Tracked session, GuardScope scope) {
         if (session == null) {
             return null;
         }
-        State s = SparseTouch.get(sessions, session, newState, ticker.read());
+        Object attached = session.attached();
+        State s = (State) (attached != null ? attached : session.attachIfAbsent(new State(history)));
         if (s.ring.length < history) {
             s.grow(history); // created under a policy that needed less history
         }
@@ -88,12 +63,14 @@ final class SessionRules {
      * verdict, and counts the call unless these rules refuse it (in shadow mode too: the caller takes the count
      * back with {@link #undoModel} when another rule refuses).
      *
+     * @param session the record of the call's session, or null when it has none
      * @param requestFingerprint a fingerprint of the request's messages and tools, or 0 when unknown
      * @param continuesToolResult whether the request's last message is a tool result
      * @return true if the call was counted
      */
-    boolean admitModel(GuardScope scope, long requestFingerprint, boolean continuesToolResult, Verdict verdict) {
-        State s = state(scope);
+    boolean admitModel(Telemetry.Tracked session, GuardScope scope, long requestFingerprint,
+            boolean continuesToolResult, Verdict verdict) {
+        State s = state(session, scope);
         if (s == null) {
             return false;
         }
@@ -160,19 +137,19 @@ final class SessionRules {
      * Records that a tool call of the session was refused with {@code block} or {@code suspend}: the next model
      * call that continues the turn is refused with the same decision.
      */
-    void runEnded(GuardScope scope, Decision decision) {
-        if (decision.isShadow() || scope.session() == null) {
+    void runEnded(Telemetry.Tracked session, GuardScope scope, Decision decision) {
+        if (decision.isShadow() || session == null) {
             return;
         }
-        State s = SparseTouch.get(sessions, scope.session(), newState, ticker.read());
+        State s = state(session, scope);
         synchronized (s) {
             s.endedBy = decision;
         }
     }
 
     /** Takes back the count of a model call that another rule then refused. */
-    void undoModel(GuardScope scope) {
-        State s = scope.session() == null ? null : sessions.policy().getIfPresentQuietly(scope.session());
+    void undoModel(Telemetry.Tracked session) {
+        State s = session == null ? null : (State) session.attached();
         if (s != null) {
             synchronized (s) {
                 s.modelCalls = Math.max(0, s.modelCalls - 1);
@@ -187,8 +164,8 @@ final class SessionRules {
      *
      * @param fingerprint the call's fingerprint ({@link CanonicalArguments#fingerprint})
      */
-    void admitTool(GuardScope scope, String tool, long fingerprint, Verdict verdict) {
-        State s = state(scope);
+    void admitTool(Telemetry.Tracked session, GuardScope scope, String tool, long fingerprint, Verdict verdict) {
+        State s = state(session, scope);
         if (s == null) {
             return;
         }
@@ -291,11 +268,11 @@ final class SessionRules {
     }
 
     /** Records the outcome of an executed tool call for {@code loops.repeatedToolError}. */
-    void toolFinished(GuardScope scope, long fingerprint, long errorFingerprint, boolean failed) {
-        if (loops.repeatedToolError().isNone() || scope.session() == null) {
+    void toolFinished(Telemetry.Tracked session, long fingerprint, long errorFingerprint, boolean failed) {
+        if (loops.repeatedToolError().isNone() || session == null) {
             return;
         }
-        State s = sessions.policy().getIfPresentQuietly(scope.session()); // the admission counted as use
+        State s = (State) session.attached();
         if (s == null) {
             return;
         }
@@ -379,7 +356,7 @@ final class SessionRules {
     }
 
     /** One session's counters and recent history. */
-    static final class State extends SparseTouch.Touched {
+    static final class State {
         String turn;
         int modelCalls;
         int modelCallsTurn;

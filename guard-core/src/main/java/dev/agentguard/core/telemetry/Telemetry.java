@@ -34,10 +34,11 @@ import java.util.function.Function;
  * <ul>
  *   <li>{@link Scope#SESSION} and {@link Scope#USER}: the totals only, no latency. They live in two bounded
  *       Caffeine caches ({@link TelemetryConfig#maxSessions()} entries each, forgotten after
- *       {@link TelemetryConfig#sessionIdleExpiry()} without a recorded call). With the default window of 10
- *       buckets a session costs at most about 650 bytes besides its id string (measured over 100,000 sessions):
- *       up to 590 for its counter window ({@code 11 * 6} longs, array and object headers) and the rest for its
- *       cache entry (24 of them for the holder that notes its last use, see {@link SparseTouch}). A session
+ *       {@link TelemetryConfig#sessionIdleExpiry()} without use). A session's entry is its {@link Tracked record}:
+ *       the guard keeps its caps and loop state there too, and finds the record once per call ({@link #session}).
+ *       With the default window of 10 buckets a session costs at most about 650 bytes besides its id string and
+ *       its rule state (measured over 100,000 sessions): up to 590 for its counter window ({@code 11 * 6} longs,
+ *       array and object headers) and the rest for its cache entry (24 of them for the record). A session
  *       whose calls all fell in one bucket holds 13 longs instead of 66 (a window lists the buckets it has seen
  *       until the list would be as large as the ring). A sliding window of {@code b}
  *       buckets costs at most {@code 48 * (b + 1)} bytes of counters.</li>
@@ -95,14 +96,14 @@ public final class Telemetry {
     private final Recent recentTenants = new Recent();
     private final Recent recentModels = new Recent();
     private final ConcurrentMap<String, Stats> tools = new ConcurrentHashMap<>();
-    private final Cache<String, Counters> sessions;
-    private final Cache<String, Counters> users;
+    private final Cache<String, Tracked> sessions;
+    private final Cache<String, Tracked> users;
 
     // built once, so that a lookup on the hot path captures nothing
     private final Function<String, Stats> newScopeStats;
     private final Function<String, Stats> newModelStats;
     private final Function<String, Stats> newToolStats;
-    private final Function<String, Counters> newCounters;
+    private final Function<String, Tracked> newTracked;
 
     /**
      * Creates empty telemetry.
@@ -118,7 +119,7 @@ public final class Telemetry {
         this.clock = Objects.requireNonNull(clock, "clock");
         WindowSpec window = config.window();
         int samples = config.latencySamples();
-        this.newCounters = key -> new Counters(CounterWindow.of(window, COUNTERS));
+        this.newTracked = key -> new Tracked(CounterWindow.of(window, COUNTERS));
         this.newScopeStats = key -> new Stats(window, samples, true, true);
         this.newModelStats = key -> new Stats(window, samples, true, false);
         this.newToolStats = key -> new Stats(window, samples, false, true);
@@ -163,6 +164,17 @@ public final class Telemetry {
      */
     public void recordModelCall(ScopeKeys scope, String model, long costNanos, long tokens, boolean error,
             long latencyNanos, long ttftNanos) {
+        recordModelCall(scope, null, model, costNanos, tokens, error, latencyNanos, ttftNanos);
+    }
+
+    /**
+     * As {@link #recordModelCall(ScopeKeys, String, long, long, boolean, long, long)}, with the session's record
+     * already found by {@link #session}: the guard finds it once per call, at admission.
+     *
+     * @param session the record of the scope's session, or null to look it up
+     */
+    public void recordModelCall(ScopeKeys scope, Tracked session, String model, long costNanos, long tokens,
+            boolean error, long latencyNanos, long ttftNanos) {
         Objects.requireNonNull(scope, "scope");
         requireNonNegative("costNanos", costNanos);
         requireNonNegative("tokens", tokens);
@@ -187,9 +199,9 @@ public final class Telemetry {
             recentModels.get(models, modelKey, newModelStats, tick)
                     .recordModelCall(tick, millis, costNanos, tokens, errors, latencyNanos, ttftNanos);
         }
-        String session = Scope.SESSION.keyOf(scope, model);
-        if (session != null) {
-            addModelCall(counters(sessions, session, tick), tick, millis, costNanos, tokens, errors);
+        CounterWindow sessionCounters = sessionCounters(scope, session, tick);
+        if (sessionCounters != null) {
+            addModelCall(sessionCounters, tick, millis, costNanos, tokens, errors);
         }
         String user = Scope.USER.keyOf(scope, model);
         if (user != null) {
@@ -208,6 +220,16 @@ public final class Telemetry {
      * @throws IllegalArgumentException if the duration is negative
      */
     public void recordToolCall(ScopeKeys scope, String tool, boolean error, long durationNanos) {
+        recordToolCall(scope, null, tool, error, durationNanos);
+    }
+
+    /**
+     * As {@link #recordToolCall(ScopeKeys, String, boolean, long)}, with the session's record already found by
+     * {@link #session}.
+     *
+     * @param session the record of the scope's session, or null to look it up
+     */
+    public void recordToolCall(ScopeKeys scope, Tracked session, String tool, boolean error, long durationNanos) {
         Objects.requireNonNull(scope, "scope");
         Objects.requireNonNull(tool, "tool");
         requireNonNegative("durationNanos", durationNanos);
@@ -225,9 +247,9 @@ public final class Telemetry {
         if (tenant != null) {
             recentTenants.get(tenants, tenant, newScopeStats, tick).recordToolCall(tick, millis, errors, durationNanos);
         }
-        String session = Scope.SESSION.keyOf(scope, null);
-        if (session != null) {
-            addToolCall(counters(sessions, session, tick), tick, millis, errors);
+        CounterWindow sessionCounters = sessionCounters(scope, session, tick);
+        if (sessionCounters != null) {
+            addToolCall(sessionCounters, tick, millis, errors);
         }
         String user = Scope.USER.keyOf(scope, null);
         if (user != null) {
@@ -309,7 +331,7 @@ public final class Telemetry {
         return Optional.of(snapshotOf(level, key, totals, stats.latency, stats.ttft, stats.toolDuration));
     }
 
-    private Optional<TelemetrySnapshot> counterSnapshot(Scope level, String key, Counters counters) {
+    private Optional<TelemetrySnapshot> counterSnapshot(Scope level, String key, Tracked counters) {
         if (counters == null) {
             return Optional.empty();
         }
@@ -328,18 +350,67 @@ public final class Telemetry {
         return stats != null ? stats : map.computeIfAbsent(key, factory);
     }
 
-    /** @return a session's or user's counters, found or created (see {@link SparseTouch}) */
-    private CounterWindow counters(Cache<String, Counters> cache, String key, long tick) {
-        return SparseTouch.get(cache, key, newCounters, tick).window;
+    /**
+     * Finds a session's record, or starts one: its figures, and what the guard keeps about the session besides
+     * them. Counts as use of the session (see {@link SparseTouch}).
+     *
+     * @param sessionId the session
+     * @param tick a reading, taken for the call, of the ticker this instance was built with
+     * @return its record
+     */
+    public Tracked session(String sessionId, long tick) {
+        Objects.requireNonNull(sessionId, "sessionId");
+        return SparseTouch.get(sessions, sessionId, newTracked, recent.observe(tick));
     }
 
-    /** A session's or user's counters, and when its cache was last told of its use. */
-    private static final class Counters extends SparseTouch.Touched {
+    /** @return the counters of the scope's session (from its record when given), or null when it has none */
+    private CounterWindow sessionCounters(ScopeKeys scope, Tracked session, long tick) {
+        String id = Scope.SESSION.keyOf(scope, null);
+        if (id == null) {
+            return null;
+        }
+        return (session != null ? session : SparseTouch.get(sessions, id, newTracked, tick)).window;
+    }
+
+    /** @return a user's counters, found or created (see {@link SparseTouch}) */
+    private CounterWindow counters(Cache<String, Tracked> cache, String key, long tick) {
+        return SparseTouch.get(cache, key, newTracked, tick).window;
+    }
+
+    /**
+     * The record of one tracked session (or user): its figures, and for a session what the guard keeps about it
+     * besides them (its caps and loop state), so that a call finds everything about its session with one lookup.
+     * Lives as long as the session's figures: {@link TelemetryConfig#maxSessions()} records at most, forgotten
+     * after {@link TelemetryConfig#sessionIdleExpiry()} without use. For the guard; an application reads figures
+     * through {@link #snapshot}.
+     */
+    public static final class Tracked extends SparseTouch.Touched {
         /** Guarded by its own monitor. */
         final CounterWindow window;
+        private volatile Object attached;
 
-        Counters(CounterWindow window) {
+        Tracked(CounterWindow window) {
             this.window = window;
+        }
+
+        /** @return what is attached to this record, or null */
+        public Object attached() {
+            return attached;
+        }
+
+        /**
+         * Attaches state to this record unless some is attached already.
+         *
+         * @param state the state to attach
+         * @return the state attached now: {@code state}, or what another caller attached first
+         */
+        public synchronized Object attachIfAbsent(Object state) {
+            Object current = attached;
+            if (current == null) {
+                attached = Objects.requireNonNull(state, "state");
+                return state;
+            }
+            return current;
         }
     }
 

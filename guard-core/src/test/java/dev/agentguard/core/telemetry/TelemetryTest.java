@@ -348,6 +348,46 @@ class TelemetryTest {
     }
 
     @Test
+    void aSessionRecordIsFoundOnceAndCarriesTheFiguresAndWhatIsAttachedToIt() {
+        Telemetry t = telemetry(TelemetryConfig.defaults());
+        Telemetry.Tracked record = t.session("s1", ticker.read());
+
+        assertThat(t.session("s1", ticker.read())).isSameAs(record);
+        assertThat(t.session("s2", ticker.read())).isNotSameAs(record);
+        assertThat(record.attached()).isNull();
+        Object state = new Object();
+        assertThat(record.attachIfAbsent(state)).isSameAs(state);
+        assertThat(record.attachIfAbsent(new Object())).isSameAs(state); // the first attachment stays
+        assertThat(t.session("s1", ticker.read()).attached()).isSameAs(state);
+
+        // a call recorded through the record counts for its session, as one looked up would
+        t.recordModelCall(alice, record, "gpt-4o", 1_000, 100, false, 200 * MS, -1);
+        t.recordToolCall(alice, record, "search", true, 30 * MS);
+        t.recordModelCall(alice, null, "gpt-4o", 500, 50, false, 100 * MS, -1);
+        TelemetrySnapshot s1 = get(t, Scope.SESSION, "s1");
+        assertThat(s1.modelCalls()).isEqualTo(2);
+        assertThat(s1.costNanos()).isEqualTo(1_500);
+        assertThat(s1.toolErrors()).isEqualTo(1);
+        assertThat(get(t, Scope.USER, "alice").modelCalls()).isEqualTo(2);
+    }
+
+    @Test
+    void aSessionRecordInUseOutlivesTheIdleExpiryAndAnIdleOneIsForgottenWithItsAttachment() {
+        Telemetry t = telemetry(TelemetryConfig.builder().sessionIdleExpiry(Duration.ofMinutes(30)).build());
+        Telemetry.Tracked busy = t.session("busy", ticker.read());
+        busy.attachIfAbsent("rule state");
+        t.session("idle", ticker.read()).attachIfAbsent("other state");
+        for (int minute = 0; minute < 31; minute++) {
+            ticker.advance(Duration.ofMinutes(1));
+            assertThat(t.session("busy", ticker.read())).isSameAs(busy);
+        }
+        t.cleanUp();
+
+        assertThat(t.session("busy", ticker.read()).attached()).isEqualTo("rule state");
+        assertThat(t.session("idle", ticker.read()).attached()).isNull(); // a new record: its state went with it
+    }
+
+    @Test
     void rejectsNegativeAmounts() {
         Telemetry t = telemetry(TelemetryConfig.defaults());
         assertThatThrownBy(() -> t.recordModelCall(alice, "m", -1, 0, false, 0, -1))
