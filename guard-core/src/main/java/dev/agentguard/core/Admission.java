@@ -153,7 +153,7 @@ public final class Admission implements AutoCloseable {
      * @return true if this call settled the admission
      */
     public boolean settle(Usage usage) {
-        return end(usage, latency(), ttft(), null, -1, DecisionEvent.OK);
+        return end(usage, now(), 0, 0, null, -1, DecisionEvent.OK);
     }
 
     /**
@@ -165,7 +165,7 @@ public final class Admission implements AutoCloseable {
      * @return true if this call settled the admission
      */
     public boolean settle(Usage usage, long latencyNanos, long ttftNanos) {
-        return end(usage, latencyNanos, ttftNanos, null, -1, DecisionEvent.OK);
+        return end(usage, Guard.NO_TICK, latencyNanos, ttftNanos, null, -1, DecisionEvent.OK);
     }
 
     /**
@@ -190,7 +190,7 @@ public final class Admission implements AutoCloseable {
         if (units < 0) {
             throw new IllegalArgumentException("units must be >= 0, was " + units);
         }
-        return end(Usage.NONE, latency(), ttft(), null, units, DecisionEvent.OK);
+        return end(Usage.NONE, now(), 0, 0, null, units, DecisionEvent.OK);
     }
 
     /**
@@ -217,7 +217,7 @@ public final class Admission implements AutoCloseable {
      * @return true if this call settled the admission
      */
     public boolean fail(Throwable error, Usage partial, long receivedOutputTokens) {
-        return end(partial, latency(), ttft(), error, receivedOutputTokens, null);
+        return end(partial, now(), 0, 0, error, receivedOutputTokens, null);
     }
 
     /**
@@ -229,7 +229,7 @@ public final class Admission implements AutoCloseable {
      * @return true if this call settled the admission
      */
     public boolean cancel(long receivedOutputTokens) {
-        return end(Usage.NONE, latency(), ttft(), null, receivedOutputTokens, DecisionEvent.CANCELLED);
+        return end(Usage.NONE, now(), 0, 0, null, receivedOutputTokens, DecisionEvent.CANCELLED);
     }
 
     /**
@@ -251,8 +251,16 @@ public final class Admission implements AutoCloseable {
         release();
     }
 
-    private boolean end(Usage usage, long latencyNanos, long ttftNanos, Throwable error, long received,
+    /**
+     * @param endTick the guard's ticker when the call ended, which the latency and time to first token are measured
+     *     from; {@link Guard#NO_TICK} when the caller measured them ({@code latencyNanos}, {@code ttftNanos})
+     */
+    private boolean end(Usage usage, long endTick, long latencyNanos, long ttftNanos, Throwable error, long received,
             String outcome) {
+        if (endTick != Guard.NO_TICK) {
+            latencyNanos = endTick - call.startTick;
+            ttftNanos = firstTokenTick == Long.MIN_VALUE ? -1 : firstTokenTick - call.startTick;
+        }
         Usage reported = usage == null ? Usage.NONE : usage;
         if (!claim()) {
             if (STATE.compareAndSet(this, EXPIRED, LATE)) {
@@ -261,17 +269,14 @@ public final class Admission implements AutoCloseable {
             }
             return false;
         }
-        guard.finish(this, call, droppedMessages, droppedTokens, reported, latencyNanos, ttftNanos, error, received,
-                outcome);
+        guard.finish(this, call, droppedMessages, droppedTokens, reported, endTick, latencyNanos, ttftNanos, error,
+                received, outcome);
         return true;
     }
 
-    private long latency() {
-        return guard.ticker().read() - call.startTick;
-    }
-
-    private long ttft() {
-        return firstTokenTick == Long.MIN_VALUE ? -1 : firstTokenTick - call.startTick;
+    /** @return the guard's ticker now: one reading for the latency and for everything the settlement records */
+    private long now() {
+        return guard.ticker().read();
     }
 
     /** @return true if the guard's lease ended this admission now */

@@ -134,6 +134,9 @@ public final class Guard implements AutoCloseable {
      */
     static final long MAX_CHARGE = 1L << 50;
 
+    /** Said of a settlement's end tick when its caller measured its durations: the guard reads the time itself. */
+    static final long NO_TICK = Long.MIN_VALUE;
+
     /** How often open reservations are checked against their lease, at most. */
     private static final long SWEEP_INTERVAL_NANOS = 1_000_000_000L;
 
@@ -646,7 +649,8 @@ public final class Guard implements AutoCloseable {
      *     class then names the outcome)
      */
     void finish(Admission self, AdmittedCall c, int droppedMessages, long droppedTokens, Usage reported,
-            long latencyNanos, long ttftNanos, Throwable error, long receivedOutput, String outcome) {
+            long endTick, long latencyNanos, long ttftNanos, Throwable error, long receivedOutput, String outcome) {
+        long tick = endTick != NO_TICK ? endTick : ticker.read(); // one reading for telemetry and the record
         boolean failed = outcome == null || !DecisionEvent.OK.equals(outcome);
         long cost = 0;
         long tokens = 0;
@@ -664,7 +668,8 @@ public final class Guard implements AutoCloseable {
                 c.breakers.record(latencyNanos, failed ? (error == null ? new IllegalStateException("model call "
                         + (outcome == null ? "failed" : outcome)) : error) : null);
             }
-            telemetry.recordModelCall(c.scope, c.session, c.model(), cost, tokens, failed, latencyNanos, ttftNanos);
+            telemetry.recordModelCall(c.scope, c.session, c.model(), cost, tokens, failed, latencyNanos, ttftNanos,
+                    tick);
         } else {
             if (c.fingerprint != 0) {
                 active.sessionRules.toolFinished(c.session, c.fingerprint, failed ? errorFingerprint(error) : 0,
@@ -676,9 +681,9 @@ public final class Guard implements AutoCloseable {
                 cost = perUnit == 0 ? 0 : receivedOutput > MAX_CHARGE / perUnit ? MAX_CHARGE : perUnit * receivedOutput;
             }
             settleHold(self, c, cost, 0);
-            telemetry.recordToolCall(c.scope, c.session, c.tool, failed, latencyNanos);
+            telemetry.recordToolCall(c.scope, c.session, c.tool, failed, latencyNanos, tick);
         }
-        publishPost(c, c.decision, reported, cost, latencyNanos, ttftNanos,
+        publishPost(tick, c, c.decision, reported, cost, latencyNanos, ttftNanos,
                 outcome != null ? outcome : error == null ? "error" : error.getClass().getName(), droppedMessages,
                 droppedTokens);
     }
@@ -756,7 +761,7 @@ public final class Guard implements AutoCloseable {
         if (c.breakers != null) {
             c.breakers.release();
         }
-        publishPost(c, c.decision, null, 0, -1, -1, DecisionEvent.RELEASED, -1, -1);
+        publishPost(ticker.read(), c, c.decision, null, 0, -1, -1, DecisionEvent.RELEASED, -1, -1);
     }
 
     /** Checks the open reservations against their lease, at most once per {@link #SWEEP_INTERVAL_NANOS}. */
@@ -795,9 +800,9 @@ public final class Guard implements AutoCloseable {
                     c.breakers.record(held, new IllegalStateException("no answer within the reservation lease"));
                 }
                 if (c.kind == CallKind.TOOL_CALL) {
-                    telemetry.recordToolCall(c.scope, c.session, c.tool, true, held);
+                    telemetry.recordToolCall(c.scope, c.session, c.tool, true, held, tick);
                 } else {
-                    telemetry.recordModelCall(c.scope, c.session, c.model(), cost, tokens, true, held, -1);
+                    telemetry.recordModelCall(c.scope, c.session, c.model(), cost, tokens, true, held, -1, tick);
                 }
                 Decision d = Decision.builder(Action.WARN).rule(RULE_RESERVATION_EXPIRED)
                         .figures(held / 1_000_000, lease / 1_000_000, Unit.MILLIS)
@@ -805,7 +810,7 @@ public final class Guard implements AutoCloseable {
                                 + active.config.reservationLease() + " lease, without settling: charged its worst"
                                 + " case, " + Money.ofNanos(cost) + " and " + tokens + " tokens")
                         .models(c.decision.requestedModel(), c.model()).build();
-                publishPost(c, d, null, cost, held, -1, DecisionEvent.EXPIRED, -1, -1);
+                publishPost(tick, c, d, null, cost, held, -1, DecisionEvent.EXPIRED, -1, -1);
             }
         }
         return expired;
@@ -820,7 +825,8 @@ public final class Guard implements AutoCloseable {
                 .reason("the call ended (" + outcome + ") after its reservation had expired and been charged its"
                         + " worst case; this settlement, " + Money.ofNanos(cost) + ", is not counted again")
                 .models(c.decision.requestedModel(), c.model()).build();
-        publishPost(c, d, billed, cost, latencyNanos, -1, DecisionEvent.LATE, droppedMessages, droppedTokens);
+        publishPost(ticker.read(), c, d, billed, cost, latencyNanos, -1, DecisionEvent.LATE, droppedMessages,
+                droppedTokens);
     }
 
     /** Unknown counts of a successful call are charged at the reservation's estimate. */
@@ -869,13 +875,13 @@ public final class Guard implements AutoCloseable {
                 c.request, c.id));
     }
 
-    private void publishPost(AdmittedCall c, Decision decision, Usage usage, long cost, long latency, long ttft,
-            String outcome, int droppedMessages, long droppedTokens) {
+    private void publishPost(long tick, AdmittedCall c, Decision decision, Usage usage, long cost, long latency,
+            long ttft, String outcome, int droppedMessages, long droppedTokens) {
         if (listeners.isEmpty()) {
             return;
         }
         GuardConfig config = active.config;
-        publish(new DecisionEvent.CallSettled(seq.incrementAndGet(), clock.millis(), config.name(), config.mode(),
+        publish(new DecisionEvent.CallSettled(seq.incrementAndGet(), clock.millisAt(tick), config.name(), config.mode(),
                 c.kind, decision, c.scope, c.tool, c.toolArguments, c.reservedNanos, c.priced, usage, cost, latency,
                 ttft, outcome, droppedMessages, droppedTokens, c.id));
     }

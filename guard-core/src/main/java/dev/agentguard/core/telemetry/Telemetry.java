@@ -164,22 +164,24 @@ public final class Telemetry {
      */
     public void recordModelCall(ScopeKeys scope, String model, long costNanos, long tokens, boolean error,
             long latencyNanos, long ttftNanos) {
-        recordModelCall(scope, null, model, costNanos, tokens, error, latencyNanos, ttftNanos);
+        recordModelCall(scope, null, model, costNanos, tokens, error, latencyNanos, ttftNanos, ticker.read());
     }
 
     /**
      * As {@link #recordModelCall(ScopeKeys, String, long, long, boolean, long, long)}, with the session's record
-     * already found by {@link #session}: the guard finds it once per call, at admission.
+     * already found by {@link #session} (the guard finds it once per call, at admission) and the time of the
+     * record already read (the guard reads it once per settlement).
      *
      * @param session the record of the scope's session, or null to look it up
+     * @param endTick when the call ended: a reading of the ticker this instance was built with
      */
     public void recordModelCall(ScopeKeys scope, Tracked session, String model, long costNanos, long tokens,
-            boolean error, long latencyNanos, long ttftNanos) {
+            boolean error, long latencyNanos, long ttftNanos, long endTick) {
         Objects.requireNonNull(scope, "scope");
         requireNonNegative("costNanos", costNanos);
         requireNonNegative("tokens", tokens);
         requireNonNegative("latencyNanos", latencyNanos);
-        long tick = recent.observe(ticker.read());
+        long tick = recent.observe(endTick);
         long millis = wallMillis();
         long errors = error ? 1 : 0;
 
@@ -220,20 +222,22 @@ public final class Telemetry {
      * @throws IllegalArgumentException if the duration is negative
      */
     public void recordToolCall(ScopeKeys scope, String tool, boolean error, long durationNanos) {
-        recordToolCall(scope, null, tool, error, durationNanos);
+        recordToolCall(scope, null, tool, error, durationNanos, ticker.read());
     }
 
     /**
      * As {@link #recordToolCall(ScopeKeys, String, boolean, long)}, with the session's record already found by
-     * {@link #session}.
+     * {@link #session} and the time of the record already read.
      *
      * @param session the record of the scope's session, or null to look it up
+     * @param endTick when the call ended: a reading of the ticker this instance was built with
      */
-    public void recordToolCall(ScopeKeys scope, Tracked session, String tool, boolean error, long durationNanos) {
+    public void recordToolCall(ScopeKeys scope, Tracked session, String tool, boolean error, long durationNanos,
+            long endTick) {
         Objects.requireNonNull(scope, "scope");
         Objects.requireNonNull(tool, "tool");
         requireNonNegative("durationNanos", durationNanos);
-        long tick = recent.observe(ticker.read());
+        long tick = recent.observe(endTick);
         long millis = wallMillis();
         long errors = error ? 1 : 0;
 

@@ -361,9 +361,9 @@ class TelemetryTest {
         assertThat(t.session("s1", ticker.read()).attached()).isSameAs(state);
 
         // a call recorded through the record counts for its session, as one looked up would
-        t.recordModelCall(alice, record, "gpt-4o", 1_000, 100, false, 200 * MS, -1);
-        t.recordToolCall(alice, record, "search", true, 30 * MS);
-        t.recordModelCall(alice, null, "gpt-4o", 500, 50, false, 100 * MS, -1);
+        t.recordModelCall(alice, record, "gpt-4o", 1_000, 100, false, 200 * MS, -1, ticker.read());
+        t.recordToolCall(alice, record, "search", true, 30 * MS, ticker.read());
+        t.recordModelCall(alice, null, "gpt-4o", 500, 50, false, 100 * MS, -1, ticker.read());
         TelemetrySnapshot s1 = get(t, Scope.SESSION, "s1");
         assertThat(s1.modelCalls()).isEqualTo(2);
         assertThat(s1.costNanos()).isEqualTo(1_500);
