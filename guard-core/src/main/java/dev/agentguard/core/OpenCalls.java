@@ -1,5 +1,6 @@
 package dev.agentguard.core;
 
+import dev.agentguard.core.common.SpinLock;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
@@ -11,8 +12,9 @@ import java.util.List;
  * {@code ConcurrentHashMap} key set does each with a hash, a node and an update of its shared size counter, which
  * threads calling on distinct sessions then take turns owning. Here a thread adds to a stripe chosen by its id,
  * and the admission remembers where it sits, so that its removal (on whatever thread the call ends) is an index
- * and a swap with the stripe's last entry; each stripe has its own lock, held for a few instructions. The sweep,
- * once a second at most, copies each stripe under its lock.
+ * and a swap with the stripe's last entry; each stripe has its own lock, held for a few instructions (a
+ * {@link SpinLock}: one compare-and-set to take it and a store to release it, where a monitor takes two
+ * compare-and-sets, twice per call). The sweep, once a second at most, copies each stripe under its lock.
  *
  * <p>Thread-safe. An admission's stripe is fixed when it is made ({@link Admission#openStripe}, final, so that
  * any thread reads it); its index ({@link Admission#openSlot}) is read and written only under that stripe's lock.
@@ -34,19 +36,23 @@ final class OpenCalls {
     /** Registers an admission whose reservation is open; at most once. */
     void add(Admission a) {
         Stripe s = stripes[a.openStripe & mask];
-        synchronized (s) {
+        s.lock();
+        try {
             if (s.size == s.slots.length) {
                 s.slots = Arrays.copyOf(s.slots, s.size * 2);
             }
             s.slots[s.size] = a;
             a.openSlot = s.size++;
+        } finally {
+            s.unlock();
         }
     }
 
     /** Forgets an admission; nothing happens if it is not (or no longer) registered. */
     void remove(Admission a) {
         Stripe s = stripes[a.openStripe & mask];
-        synchronized (s) {
+        s.lock();
+        try {
             int i = a.openSlot;
             if (i < 0) {
                 return; // never added, or removed already
@@ -56,16 +62,21 @@ final class OpenCalls {
             last.openSlot = i;
             s.slots[s.size] = null;
             a.openSlot = -1;
+        } finally {
+            s.unlock();
         }
     }
 
     /** @return whether no admission is registered (exact at some moment of the call) */
     boolean isEmpty() {
         for (Stripe s : stripes) {
-            synchronized (s) {
+            s.lock();
+            try {
                 if (s.size > 0) {
                     return false;
                 }
+            } finally {
+                s.unlock();
             }
         }
         return true;
@@ -75,8 +86,11 @@ final class OpenCalls {
     List<Admission> snapshot() {
         List<Admission> all = new ArrayList<>();
         for (Stripe s : stripes) {
-            synchronized (s) {
+            s.lock();
+            try {
                 all.addAll(Arrays.asList(s.slots).subList(0, s.size));
+            } finally {
+                s.unlock();
             }
         }
         return all;
@@ -86,7 +100,7 @@ final class OpenCalls {
      * One thread's share of the registry. Padded so that two stripes (allocated one after the other) do not share
      * a cache line, which would make the threads of neighbouring stripes contend after all.
      */
-    static final class Stripe {
+    static final class Stripe extends SpinLock {
         @SuppressWarnings("unused") private long p1, p2, p3, p4, p5, p6, p7;
         Admission[] slots = new Admission[8];
         int size;
