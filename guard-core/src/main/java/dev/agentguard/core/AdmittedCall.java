@@ -31,20 +31,16 @@ final class AdmittedCall {
     final long startTick;
     final ModelHealth.Breakers breakers;
     final long fingerprint;
-    /** What the caller asked for, recorded with the admission. */
-    final CallRequest request;
     /** The call's id, unique among its guard's calls: what pairs an admission's event with its settlement's. */
     final long id;
     /** For a tool priced per unit it reports: the units reserved ({@link #reservedNanos} is their price); else 0. */
     final long toolMaxUnits;
 
     private AdmittedCall(long id, CallKind kind, Decision decision, GuardScope scope, Telemetry.Tracked session,
-            String tool, String toolArguments,
-            Hold hold, Unit[] units, ModelPrice price, boolean priced, long promptTokens, long maxOutputTokens,
-            long reservedNanos, long startTick, ModelHealth.Breakers breakers, long fingerprint, CallRequest request,
-            long toolMaxUnits) {
+            String tool, String toolArguments, Hold hold, Unit[] units, ModelPrice price, boolean priced,
+            long promptTokens, long maxOutputTokens, long reservedNanos, long startTick,
+            ModelHealth.Breakers breakers, long fingerprint, long toolMaxUnits) {
         this.toolMaxUnits = toolMaxUnits;
-        this.request = request;
         this.id = id;
         this.kind = kind;
         this.decision = decision;
@@ -66,24 +62,24 @@ final class AdmittedCall {
 
     /** An admitted (or, in shadow mode, would-be refused) model call and what it holds. */
     static AdmittedCall modelCall(long id, Decision decision, GuardScope scope, Telemetry.Tracked session, Hold hold,
-            Unit[] units, ModelPrice price, boolean priced, long promptTokens, long maxOutputTokens, long reservedNanos,
-            long startTick, ModelHealth.Breakers breakers, CallRequest request) {
+            Unit[] units, ModelPrice price, boolean priced, long promptTokens, long maxOutputTokens,
+            long reservedNanos, long startTick, ModelHealth.Breakers breakers) {
         return new AdmittedCall(id, CallKind.MODEL_CALL, decision, scope, session, null, null, hold, units, price,
-                priced, promptTokens, maxOutputTokens, reservedNanos, startTick, breakers, 0, request, 0);
+                priced, promptTokens, maxOutputTokens, reservedNanos, startTick, breakers, 0, 0);
     }
 
     /** A model call refused at admission: it holds nothing. */
-    static AdmittedCall refused(long id, Decision decision, GuardScope scope, long startTick, CallRequest request) {
-        return new AdmittedCall(id, CallKind.MODEL_CALL, decision, scope, null, null, null, null, null, null, false, 0,
-                0, 0, startTick, null, 0, request, 0);
+    static AdmittedCall refused(long id, Decision decision, GuardScope scope, long startTick) {
+        return new AdmittedCall(id, CallKind.MODEL_CALL, decision, scope, null, null, null, null, null, null, false,
+                0, 0, 0, startTick, null, 0, 0);
     }
 
     /** A tool call, admitted or refused; it holds a reservation when calls budgets count tool calls. */
     static AdmittedCall toolCall(long id, Decision decision, GuardScope scope, Telemetry.Tracked session, String tool,
             String arguments, long startTick, long fingerprint, Hold hold, Unit[] units, long priceNanos,
-            CallRequest request, long maxUnits) {
+            long maxUnits) {
         return new AdmittedCall(id, CallKind.TOOL_CALL, decision, scope, session, tool, arguments, hold, units, null,
-                true, 0, 0, priceNanos, startTick, null, fingerprint, request, maxUnits);
+                true, 0, 0, priceNanos, startTick, null, fingerprint, maxUnits);
     }
 
     /** @return the model to call (after any downgrade); null for a tool call */

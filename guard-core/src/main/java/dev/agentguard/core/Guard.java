@@ -27,12 +27,12 @@ import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
 import java.util.concurrent.ConcurrentHashMap;
-import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.Executor;
 import java.util.concurrent.ForkJoinPool;
 import java.util.concurrent.atomic.AtomicLong;
@@ -107,7 +107,7 @@ public final class Guard implements AutoCloseable {
      *     then nobody reads it, and calls on distinct sessions share no counter
      */
     private long nextCallId() {
-        return listeners.isEmpty() ? 0 : seq.incrementAndGet();
+        return listeners.length == 0 ? 0 : seq.incrementAndGet();
     }
 
     /** Rule id of decisions about models the price catalog does not know. */
@@ -147,7 +147,13 @@ public final class Guard implements AutoCloseable {
     private final BudgetLedger ledger;
     private final Telemetry telemetry;
     private final BudgetRules budgets;
-    private final List<DecisionListener> listeners = new CopyOnWriteArrayList<>();
+    private static final DecisionListener[] NO_LISTENERS = {};
+    /**
+     * Replaced whole (under {@link #listenerLock}), never changed: every publication walks the array it read, with
+     * an index, so that the walk is small enough for the JIT to inline and to drop an event no listener keeps.
+     */
+    private volatile DecisionListener[] listeners = NO_LISTENERS;
+    private final Object listenerLock = new Object();
     /** Admissions that hold a reservation or a probe permission, for the lease. */
     private final OpenCalls open = new OpenCalls();
     private final AtomicLong nextSweep;
@@ -198,7 +204,7 @@ public final class Guard implements AutoCloseable {
                 t.maxSessions(), resolved);
         this.active = new Active(config, new SessionRules(config.caps(), config.loops()),
                 new ModelHealth(config.health(), config.ladder(), clock));
-        this.listeners.addAll(b.listeners);
+        this.listeners = b.listeners.toArray(NO_LISTENERS);
         this.adminRedactor = b.adminRedactor;
     }
 
@@ -248,7 +254,7 @@ public final class Guard implements AutoCloseable {
         verdict.offer(priced.decision);
         // 3. the prompt's size, as it will be sent
         long asked = call.promptTokens(config.tokenEstimator());
-        CallRequest request = listeners.isEmpty() ? CallRequest.NONE : CallRequest.of(call, asked);
+        CallRequest request = listeners.length == 0 ? CallRequest.NONE : CallRequest.of(call, asked);
         long prompt = promptTokens(config, call, asked, verdict);
         long maxOut = call.maxOutputTokens() > 0 ? call.maxOutputTokens() : config.defaultMaxOutputTokens();
         if (verdict.stops()) {
@@ -292,7 +298,8 @@ public final class Guard implements AutoCloseable {
         }
         outcome.offerTo(verdict);
         if (verdict.refuses()) {
-            undoCount(p.sessionRules, counted, session); // in shadow mode too: count what enforcing would have counted
+            // in shadow mode too: count what enforcing would have counted
+            undoCount(p.sessionRules, counted, session);
         }
         if (!outcome.granted() && !shadow) { // shadow: even a ledger full of windows changes no call
             if (health != null && health.breakers != null) {
@@ -303,12 +310,12 @@ public final class Guard implements AutoCloseable {
         Decision decision = verdict.decide(requested, model); // with the tightest budget's remaining share
         AdmittedCall c = AdmittedCall.modelCall(nextCallId(), decision, scope, session, outcome.hold,
                 outcome.units, priced.price, priced.known, prompt, maxOut, priced.worstCase(prompt, maxOut), tick,
-                health == null ? null : health.breakers, request);
+                health == null ? null : health.breakers);
         Admission a = new Admission(this, c);
         if (c.holdsSomething()) {
             open.add(a); // from here on, the lease ends the hold if nothing else does
         }
-        publishPre(config, c, epoch);
+        publishPre(config, c, epoch, request);
         return a;
     }
 
@@ -518,12 +525,12 @@ public final class Guard implements AutoCloseable {
             holds = false;
         }
         // the request's fingerprint is recorded whether or not a session rule needed it
-        CallRequest request = listeners.isEmpty() ? CallRequest.NONE : CallRequest.ofTool(fingerprint != 0
+        CallRequest request = listeners.length == 0 ? CallRequest.NONE : CallRequest.ofTool(fingerprint != 0
                 ? fingerprint : CanonicalArguments.fingerprint(call.tool(), call.arguments()));
         AdmittedCall c = AdmittedCall.toolCall(nextCallId(), decision, call.scope(), session, call.tool(),
-                call.arguments(), tick, fingerprint, holds ? outcome.hold : null, holds ? outcome.units : null, priceNanos, request,
-                maxUnits == null ? 0 : maxUnits);
-        publishPre(config, c, epoch);
+                call.arguments(), tick, fingerprint, holds ? outcome.hold : null, holds ? outcome.units : null,
+                priceNanos, maxUnits == null ? 0 : maxUnits);
+        publishPre(config, c, epoch, request);
         Admission a = new Admission(this, c);
         if (c.holdsSomething()) {
             open.add(a); // the lease ends a tool call that never reports back
@@ -631,11 +638,10 @@ public final class Guard implements AutoCloseable {
     /** A refused model call: it holds nothing, and its decision is published. */
     private Admission refused(GuardConfig config, Verdict verdict, String requested, String model, GuardScope scope,
             long tick, long epoch, CallRequest request) {
-        AdmittedCall c = AdmittedCall.refused(nextCallId(), verdict.decide(requested, model), scope,
-                tick, request);
+        AdmittedCall c = AdmittedCall.refused(nextCallId(), verdict.decide(requested, model), scope, tick);
         refusals.add(new GuardAdmin.Refusal(Instant.ofEpochMilli(epoch), CallKind.MODEL_CALL, c.decision.action(),
                 c.decision.rule(), c.decision.reason(), scope.agent(), scope.session(), scope.tenant(), null));
-        publishPre(config, c, epoch);
+        publishPre(config, c, epoch, request);
         return new Admission(this, c);
     }
 
@@ -863,32 +869,32 @@ public final class Guard implements AutoCloseable {
                         + SteadyClock.DEFAULT_CONFIRMATION).build());
     }
 
-    private void publishPre(GuardConfig config, AdmittedCall c, long epoch) {
+    private void publishPre(GuardConfig config, AdmittedCall c, long epoch, CallRequest request) {
         if (c.scope.session() == null) {
             sessionless.record(config, c.kind, c.tool, c.startTick);
         }
-        if (listeners.isEmpty()) {
+        if (listeners.length == 0) {
             return;
         }
         publish(new DecisionEvent.CallAdmitted(c.id != 0 ? c.id : seq.incrementAndGet(), epoch, config.name(),
                 config.mode(), c.kind, c.decision, c.scope, c.tool, c.toolArguments, c.reservedNanos, c.priced,
-                c.request, c.id));
+                request, c.id));
     }
 
     private void publishPost(long tick, AdmittedCall c, Decision decision, Usage usage, long cost, long latency,
             long ttft, String outcome, int droppedMessages, long droppedTokens) {
-        if (listeners.isEmpty()) {
+        if (listeners.length == 0) {
             return;
         }
         GuardConfig config = active.config;
-        publish(new DecisionEvent.CallSettled(seq.incrementAndGet(), clock.millisAt(tick), config.name(), config.mode(),
-                c.kind, decision, c.scope, c.tool, c.toolArguments, c.reservedNanos, c.priced, usage, cost, latency,
-                ttft, outcome, droppedMessages, droppedTokens, c.id));
+        publish(new DecisionEvent.CallSettled(seq.incrementAndGet(), clock.millisAt(tick), config.name(),
+                config.mode(), c.kind, decision, c.scope, c.tool, c.toolArguments, c.reservedNanos, c.priced, usage,
+                cost, latency, ttft, outcome, droppedMessages, droppedTokens, c.id));
     }
 
     /** Publishes something the guard noticed about itself, not about one call. */
     private void publishGuard(GuardConfig config, Decision d) {
-        if (listeners.isEmpty()) {
+        if (listeners.length == 0) {
             return;
         }
         publish(new DecisionEvent.GuardNotice(seq.incrementAndGet(), clock.millis(), config.name(), config.mode(), d));
@@ -900,17 +906,22 @@ public final class Guard implements AutoCloseable {
      * reservation open, and the other listeners still see the event.
      */
     private void publish(DecisionEvent event) {
-        for (DecisionListener l : listeners) {
+        DecisionListener[] ls = listeners;
+        for (int i = 0; i < ls.length; i++) {
             try {
-                l.onDecision(event);
+                ls[i].onDecision(event);
             } catch (Throwable e) { // NOPMD: isolation of observers is the point
-                try {
-                    LOG.warn("decision listener {} failed on event #{}; the guard goes on", l.getClass().getName(),
-                            event.seq(), e);
-                } catch (Throwable ignored) { // NOPMD: a logger that fails too has nothing left to tell
-                    // nothing safer to do
-                }
+                listenerFailed(ls[i], event, e);
             }
+        }
+    }
+
+    private static void listenerFailed(DecisionListener l, DecisionEvent event, Throwable e) {
+        try {
+            LOG.warn("decision listener {} failed on event #{}; the guard goes on", l.getClass().getName(),
+                    event.seq(), e);
+        } catch (Throwable ignored) { // NOPMD: a logger that fails too has nothing left to tell
+            // nothing safer to do
         }
     }
 
@@ -920,7 +931,12 @@ public final class Guard implements AutoCloseable {
      * @param listener the listener
      */
     public void addListener(DecisionListener listener) {
-        listeners.add(Objects.requireNonNull(listener, "listener"));
+        Objects.requireNonNull(listener, "listener");
+        synchronized (listenerLock) {
+            DecisionListener[] now = Arrays.copyOf(listeners, listeners.length + 1);
+            now[now.length - 1] = listener;
+            listeners = now;
+        }
     }
 
     /**
@@ -928,7 +944,7 @@ public final class Guard implements AutoCloseable {
      *     audit sink that a policy file installed, for example, to report its written and lost records
      */
     public List<DecisionListener> listeners() {
-        return List.copyOf(listeners);
+        return List.of(listeners);
     }
 
     /** @return the policy in force now */
@@ -986,7 +1002,7 @@ public final class Guard implements AutoCloseable {
     }
 
     private void publishPolicy(GuardConfig config, Action action, String reason) {
-        if (listeners.isEmpty()) {
+        if (listeners.length == 0) {
             return;
         }
         Decision d = Decision.builder(action).rule(RULE_POLICY_RELOAD).reason(reason).build();
@@ -1039,8 +1055,11 @@ public final class Guard implements AutoCloseable {
         if (a != null) {
             a.unregister();
         }
-        List<DecisionListener> closing = new ArrayList<>(listeners);
-        listeners.clear();
+        DecisionListener[] closing;
+        synchronized (listenerLock) {
+            closing = listeners;
+            listeners = NO_LISTENERS;
+        }
         for (DecisionListener l : closing) {
             if (l instanceof AutoCloseable) {
                 try {

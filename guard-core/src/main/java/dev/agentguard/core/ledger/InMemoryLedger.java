@@ -49,8 +49,8 @@ import java.util.function.Function;
  * reservation, so an entry may expire while it still counts. The cache's eviction listener, which runs inside the
  * removal, decides: an entry that still counts is rescued (kept aside and put back, the same object, by the next
  * lookup of its key or the next reservation), and one that does not is retired, so that a reservation racing with
- * the removal looks its key up again. A key therefore never has two live windows. The cache holds at most {@code maxWindows}
- * entries. When a new window is needed and the cache is full, expired entries are cleaned up first; when every
+ * the removal looks its key up again. A key therefore never has two live windows. The cache holds at most
+ * {@code maxWindows} entries. When a new window is needed and the cache is full, expired entries are cleaned up first; when every
  * entry still holds spend or a reservation, {@link OnFull} decides: {@link OnFull#REFUSE_NEW refuse} the call that
  * needs the new window (its hold is refused with {@link Hold#refusedForCapacity()}), or {@link OnFull#EVICT_OLDEST
  * forget} the window that would expire soonest and has no reservation outstanding (reported by

@@ -76,9 +76,12 @@ public final class DecisionLog implements DecisionListener {
     @Override
     public void onDecision(DecisionEvent event) {
         Level level = levelOf(event.action());
-        if (!logger.isEnabledForLevel(level)) {
-            return;
+        if (logger.isEnabledForLevel(level)) { // kept this small: the JIT then drops an event nothing logs
+            log(event, level);
         }
+    }
+
+    private void log(DecisionEvent event, Level level) {
         LoggingEventBuilder b;
         try {
             DecisionRecord record = DecisionRecord.of(event, redactor);

@@ -153,7 +153,8 @@ class InMemoryLedgerTest extends BudgetLedgerContract {
                             }
                             int k = random.nextInt(keys);
                             long amount = 1 + random.nextInt(20);
-                            Hold hold = memoryLedger.reserve(List.of(new BudgetRequest(session("k" + k), amount, limit)));
+                            Hold hold = memoryLedger.reserve(
+                                    List.of(new BudgetRequest(session("k" + k), amount, limit)));
                             if (!hold.granted()) {
                                 continue;
                             }
