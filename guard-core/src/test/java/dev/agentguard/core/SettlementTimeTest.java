@@ -8,11 +8,8 @@ import dev.agentguard.core.common.Usage;
 import dev.agentguard.core.ledger.InMemoryLedger;
 import dev.agentguard.core.pricing.ModelPrice;
 import java.math.BigDecimal;
-import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
-import java.time.ZoneId;
-import java.time.ZoneOffset;
 import java.util.List;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.atomic.AtomicLong;
@@ -29,32 +26,22 @@ class SettlementTimeTest {
 
     /** Every reading moves time 7 ms on, and the wall clock follows: readings taken apart would show. */
     private final AtomicLong nanos = new AtomicLong();
-    private final Ticker ticker = () -> nanos.addAndGet(STEP);
-    private final Clock clock = new Clock() {
-        @Override
-        public ZoneId getZone() {
-            return ZoneOffset.UTC;
-        }
+    private final FakeClock clock = FakeClock.at(START);
+    private final Ticker ticker = () -> advance(Duration.ofNanos(STEP));
 
-        @Override
-        public Clock withZone(ZoneId zone) {
-            return this;
-        }
-
-        @Override
-        public Instant instant() {
-            return START.plusNanos(nanos.get());
-        }
-    };
     private final List<DecisionEvent> events = new CopyOnWriteArrayList<>();
     private final GuardScope scope = GuardScope.builder().agent("support").session("s1").build();
+
+    private long advance(Duration d) {
+        clock.advance(d);
+        return nanos.addAndGet(d.toNanos());
+    }
 
     private Guard guard() {
         GuardConfig config = GuardConfig.builder().name("test")
                 .price("m", ModelPrice.builder().input(BigDecimal.ONE).output(BigDecimal.TEN).build()).build();
         // the ledger keeps its own time (a Redis ledger reads the server's): only the guard's readings move it
-        AtomicLong ledgerNanos = new AtomicLong();
-        InMemoryLedger ledger = InMemoryLedger.builder().ticker(ledgerNanos::get).clock(clock).build();
+        InMemoryLedger ledger = InMemoryLedger.builder().ticker(() -> 0L).clock(clock).build();
         return Guard.builder(config).ticker(ticker).clock(clock).ledger(ledger).listener(events::add).build();
     }
 
@@ -63,7 +50,7 @@ class SettlementTimeTest {
         Guard guard = guard();
         Admission a = guard.admitModelCall(ModelCall.builder("m").scope(scope).promptTokens(100).maxOutputTokens(10)
                 .build());
-        nanos.addAndGet(Duration.ofMillis(250).toNanos()); // the provider answers
+        advance(Duration.ofMillis(250)); // the provider answers
         a.settle(Usage.of(100, 10));
 
         DecisionEvent.CallAdmitted admitted = (DecisionEvent.CallAdmitted) events.get(0);
@@ -77,7 +64,7 @@ class SettlementTimeTest {
     void aToolCallIsRecordedAtTheMomentItsDurationRunsTo() {
         Guard guard = guard();
         Admission a = guard.admitToolCall(ToolCall.of(scope, "search", "{}"));
-        nanos.addAndGet(Duration.ofMillis(40).toNanos());
+        advance(Duration.ofMillis(40));
         a.complete();
 
         DecisionEvent.CallAdmitted admitted = (DecisionEvent.CallAdmitted) events.get(0);

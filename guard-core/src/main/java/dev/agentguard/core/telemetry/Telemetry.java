@@ -55,7 +55,8 @@ import java.util.function.Function;
  * {@link TelemetryConfig#sessionIdleExpiry()} without a recorded call). Telemetry only describes: evicting an
  * entry forgets that key's own figures (it starts afresh on its next call; a call recorded at the very instant of
  * eviction may be missing from them, never from the other levels; for a tenant or a model, the calls of up to a
- * second after it, see {@link Recent}). Budgets do not live here but in the ledger,
+ * second after it, see {@link Recent}; for a session, a call that was running when its record was evicted, since
+ * the guard records it in the record it found at admission). Budgets do not live here but in the ledger,
  * which never forgets a window that still counts.
  *
  * <p><b>Cost.</b> A record reads the ticker and the clock once, then takes one uncontended lock per level for a
