@@ -50,8 +50,8 @@ import java.util.function.Function;
  * removal, decides: an entry that still counts is rescued (kept aside and put back, the same object, by the next
  * lookup of its key or the next reservation), and one that does not is retired, so that a reservation racing with
  * the removal looks its key up again. A key therefore never has two live windows. The cache holds at most
- * {@code maxWindows} entries. When a new window is needed and the cache is full, expired entries are cleaned up first; when every
- * entry still holds spend or a reservation, {@link OnFull} decides: {@link OnFull#REFUSE_NEW refuse} the call that
+ * {@code maxWindows} entries. When a new window is needed and the cache is full, expired entries are cleaned up
+ * first; when every entry still holds spend or a reservation, {@link OnFull} decides: {@link OnFull#REFUSE_NEW refuse} the call that
  * needs the new window (its hold is refused with {@link Hold#refusedForCapacity()}), or {@link OnFull#EVICT_OLDEST
  * forget} the window that would expire soonest and has no reservation outstanding (reported by
  * {@link Hold#evictedWindows()}). Either way the caller records it; nothing is dropped silently. An entry with a
@@ -461,18 +461,32 @@ public final class InMemoryLedger implements BudgetLedger {
         /** What {@link #tryReserve} answers for an entry that was evicted: look the key up again. */
         static final long RETIRED = Long.MIN_VALUE;
 
+        private static final VarHandle KEEP_UNTIL;
+
+        static {
+            try {
+                KEEP_UNTIL = MethodHandles.lookup().findVarHandle(Entry.class, "keepUntil", long.class);
+            } catch (ReflectiveOperationException e) {
+                throw new ExceptionInInitializerError(e);
+            }
+        }
+
         /** The cache key for cached entries (to refresh their expiry); null for pinned entries. */
         final BudgetKey key;
         private WindowSpec spec; // written and read under the entry's lock
         private Window window;
         private long reserved;
         private boolean retired;
-        private volatile int holds;
+        // holds and keepUntil are written under the lock, and read under it by the eviction listener, which
+        // decides; the cache's expiry reads them without it, for a first guess only. So no volatile store (a
+        // fence) per call.
+        private int holds;
         /**
          * Ticker reading until which the entry must be kept: the later of idle expiry after its last use and its
-         * spend's drain. Written under the lock; read by the cache's expiry without it.
+         * spend's drain. Read and written through {@link #KEEP_UNTIL} (opaque: a racy reader never sees it torn).
          */
-        private volatile long keepUntil;
+        @SuppressWarnings("unused") // through KEEP_UNTIL
+        private long keepUntil;
         /** When the cache was last told of this entry's use (see {@link SparseTouch}); racy, which costs a read. */
         private long touched = Long.MIN_VALUE;
 
@@ -480,7 +494,7 @@ public final class InMemoryLedger implements BudgetLedger {
             this.key = key;
             this.spec = spec;
             this.window = spec.newWindow();
-            this.keepUntil = keepUntil;
+            KEEP_UNTIL.setOpaque(this, keepUntil);
         }
 
         /** A budget reloaded with another window shape: start the new shape with what the old one holds now. */
@@ -523,8 +537,8 @@ public final class InMemoryLedger implements BudgetLedger {
                     return RETIRED;
                 }
                 long idle = saturatedAdd(tick, idleNanos); // granted or refused, a reservation is use
-                if (idle > keepUntil) {
-                    keepUntil = idle;
+                if (idle > (long) KEEP_UNTIL.getOpaque(this)) {
+                    KEEP_UNTIL.setOpaque(this, idle);
                 }
                 reshape(tick, wall, spec);
                 long used = window.total(tick, epoch(tick, wall)) + reserved;
@@ -556,7 +570,8 @@ public final class InMemoryLedger implements BudgetLedger {
                 reserved -= amount;
                 window.add(tick, epoch, actual);
                 if (key != null) { // a cached entry: how long it must be kept (pinned ones are kept anyway)
-                    keepUntil = Math.max(saturatedAdd(tick, idleNanos), window.drainedAt(tick, epoch));
+                    long keep = Math.max(saturatedAdd(tick, idleNanos), window.drainedAt(tick, epoch));
+                    KEEP_UNTIL.setOpaque(this, keep);
                 }
                 holds--;
             } finally {
@@ -640,7 +655,7 @@ public final class InMemoryLedger implements BudgetLedger {
                 if (retired) {
                     return true;
                 }
-                if (holds > 0 || keepUntil > now) {
+                if (holds > 0 || (long) KEEP_UNTIL.getOpaque(this) > now) {
                     return false;
                 }
                 retired = true;
@@ -664,7 +679,7 @@ public final class InMemoryLedger implements BudgetLedger {
          *     as is known now; a hold outlasting that is looked at again after idle expiry
          */
         long expiresIn(long now, long idleNanos) {
-            long keep = keepUntil;
+            long keep = (long) KEEP_UNTIL.getOpaque(this);
             if (keep > now) {
                 long left = keep - now;
                 return left < 0 ? Long.MAX_VALUE : left; // negative: overflowed, far away
