@@ -60,9 +60,12 @@ public final class Admission implements AutoCloseable {
 
     private final Guard guard;
     private final AdmittedCall call;
-    private volatile long firstTokenTick = Long.MIN_VALUE;
-    private volatile int droppedMessages = -1;
-    private volatile long droppedTokens = -1;
+    // Volatile fields start at their defaults: an initialised one would cost every admission a store and a fence.
+    /** The guard's ticker at the first streamed token; meaningful once {@link #firstTokenSeen}. */
+    private volatile long firstTokenTick;
+    private volatile boolean firstTokenSeen;
+    /** What the caller dropped to follow a truncation, or null when it reported nothing. */
+    private volatile Dropped dropped;
     @SuppressWarnings("unused") // accessed through STATE
     private volatile int state;
     /** The stripe of the guard's {@link OpenCalls} that keeps it: the admitting thread's id (final, for any thread). */
@@ -122,8 +125,9 @@ public final class Admission implements AutoCloseable {
 
     /** Marks the arrival of the first streamed token, for time-to-first-token. Only the first mark counts. */
     public void firstToken() {
-        if (firstTokenTick == Long.MIN_VALUE) {
+        if (!firstTokenSeen) {
             firstTokenTick = guard.ticker().read();
+            firstTokenSeen = true; // after the tick: a reader that sees the mark sees its tick
         }
     }
 
@@ -142,8 +146,11 @@ public final class Admission implements AutoCloseable {
             throw new IllegalArgumentException("dropped messages and tokens must be >= 0, were " + messages + " and "
                     + tokens);
         }
-        this.droppedMessages = messages;
-        this.droppedTokens = tokens;
+        this.dropped = new Dropped(messages, tokens);
+    }
+
+    /** What a truncation dropped, as the caller reported it. */
+    private record Dropped(int messages, long tokens) {
     }
 
     /**
@@ -259,9 +266,12 @@ public final class Admission implements AutoCloseable {
             String outcome) {
         if (endTick != Guard.NO_TICK) {
             latencyNanos = endTick - call.startTick;
-            ttftNanos = firstTokenTick == Long.MIN_VALUE ? -1 : firstTokenTick - call.startTick;
+            ttftNanos = firstTokenSeen ? firstTokenTick - call.startTick : -1;
         }
         Usage reported = usage == null ? Usage.NONE : usage;
+        Dropped d = dropped;
+        int droppedMessages = d == null ? -1 : d.messages();
+        long droppedTokens = d == null ? -1 : d.tokens();
         if (!claim()) {
             if (STATE.compareAndSet(this, EXPIRED, LATE)) {
                 guard.late(call, droppedMessages, droppedTokens, reported, latencyNanos, outcome != null ? outcome
