@@ -174,6 +174,11 @@ public final class Guard implements AutoCloseable {
         final PriceCatalog catalog;
         final SessionRules sessionRules;
         final ModelHealth modelHealth;
+        /**
+         * The latest known price looked up, reused while the catalog answers with the same price: a process prices
+         * the same few models again and again. Racy and benign: a thread sees a whole (immutable) one, or makes one.
+         */
+        Priced lastKnown;
 
         Active(GuardConfig config, SessionRules sessionRules, ModelHealth modelHealth) {
             this.config = config;
@@ -387,7 +392,13 @@ public final class Guard implements AutoCloseable {
         PriceCatalog catalog = p.catalog;
         PricedModel found = catalog.find(provider, model).orElse(null);
         if (found != null) {
-            return new Priced(found.priceAt(epoch), true, null);
+            ModelPrice price = found.priceAt(epoch);
+            Priced last = p.lastKnown;
+            if (last == null || last.price != price) {
+                last = new Priced(price, true, null);
+                p.lastKnown = last;
+            }
+            return last;
         }
         UnknownModelPolicy policy = p.config.unknownModel();
         String text = "model " + model + " has no price in the catalog (" + catalog.source() + ")";
