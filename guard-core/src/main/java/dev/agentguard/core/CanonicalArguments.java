@@ -24,6 +24,20 @@ final class CanonicalArguments {
                     .maxNestingDepth(200).maxNumberLength(1_000).maxStringLength(5_000_000).build())
             .build();
 
+    /**
+     * Each thread's buffer for the canonical text of a fingerprint, which is hashed where it is written: no buffer,
+     * no growth and no string per tool call. A buffer grown past {@value #KEPT_CAPACITY} characters (a call with
+     * huge arguments) is not kept.
+     */
+    private static final ThreadLocal<Scratch> SCRATCH = ThreadLocal.withInitial(Scratch::new);
+    private static final int KEPT_CAPACITY = 64 * 1024;
+
+    /** A thread's buffers: the canonical text as written, and its characters copied out to be hashed. */
+    private static final class Scratch {
+        final StringBuilder text = new StringBuilder(256);
+        char[] chars = new char[256];
+    }
+
     private CanonicalArguments() {
     }
 
@@ -32,14 +46,19 @@ final class CanonicalArguments {
      * @return the canonical JSON text, or the trimmed text when it is not JSON
      */
     static String canonical(String arguments) {
+        return canonical(arguments, new StringBuilder()).toString();
+    }
+
+    /** Writes the canonical text into {@code sb} (emptied first) and returns it, or returns the trimmed text. */
+    private static CharSequence canonical(String arguments, StringBuilder sb) {
         String trimmed = arguments == null ? "" : arguments.trim();
         if (trimmed.isEmpty()) {
             return "";
         }
+        sb.setLength(0);
         try (JsonParser p = JSON.createParser(trimmed)) {
-            StringBuilder sb = new StringBuilder(trimmed.length());
             write(p, p.nextToken(), sb);
-            return p.nextToken() == null ? sb.toString() : trimmed; // trailing tokens: not one JSON value
+            return p.nextToken() == null ? sb : trimmed; // trailing tokens: not one JSON value
         } catch (IOException | RuntimeException e) {
             return trimmed;
         }
@@ -53,7 +72,21 @@ final class CanonicalArguments {
     static long fingerprint(String tool, String arguments) {
         long h = mix(FNV_OFFSET, tool);
         h = (h ^ SEPARATOR) * FNV_PRIME;
-        return finish(mix(h, canonical(arguments)));
+        Scratch scratch = SCRATCH.get();
+        CharSequence canonical = canonical(arguments, scratch.text);
+        if (canonical instanceof String) {
+            return finish(mix(h, (String) canonical));
+        }
+        int n = canonical.length();
+        if (scratch.chars.length < n) {
+            scratch.chars = new char[Math.max(n, 2 * scratch.chars.length)];
+        }
+        scratch.text.getChars(0, n, scratch.chars, 0); // hashed from an array: a builder's charAt checks twice
+        long fingerprint = finish(mix(h, scratch.chars, n));
+        if (scratch.text.capacity() > KEPT_CAPACITY) {
+            SCRATCH.remove();
+        }
+        return fingerprint;
     }
 
     /**
@@ -86,6 +119,19 @@ final class CanonicalArguments {
         }
         if (i < n) {
             h = (h ^ (text.charAt(i) | LAST)) * FNV_PRIME;
+        }
+        return h;
+    }
+
+    /** As {@link #mix(long, String)}, over the first {@code n} characters of an array. */
+    private static long mix(long hash, char[] text, int n) {
+        long h = hash;
+        int i = 0;
+        for (; i + 1 < n; i += 2) {
+            h = (h ^ (text[i] | (long) text[i + 1] << 16)) * FNV_PRIME;
+        }
+        if (i < n) {
+            h = (h ^ (text[i] | LAST)) * FNV_PRIME;
         }
         return h;
     }
