@@ -149,8 +149,8 @@ public final class Guard implements AutoCloseable {
     private final BudgetRules budgets;
     private static final DecisionListener[] NO_LISTENERS = {};
     /**
-     * Replaced whole (under {@link #listenerLock}), never changed: every publication walks the array it read, with
-     * an index, so that the walk is small enough for the JIT to inline and to drop an event no listener keeps.
+     * Replaced whole (under {@link #listenerLock}), never changed: every publication walks the array it read, by
+     * index, with no iterator per event.
      */
     private volatile DecisionListener[] listeners = NO_LISTENERS;
     private final Object listenerLock = new Object();

@@ -76,7 +76,7 @@ public final class DecisionLog implements DecisionListener {
     @Override
     public void onDecision(DecisionEvent event) {
         Level level = levelOf(event.action());
-        if (logger.isEnabledForLevel(level)) { // kept this small: the JIT then drops an event nothing logs
+        if (logger.isEnabledForLevel(level)) { // the check alone, small enough to inline where events are published
             log(event, level);
         }
     }
