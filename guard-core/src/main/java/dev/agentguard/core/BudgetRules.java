@@ -298,7 +298,7 @@ final class BudgetRules {
             }
             BudgetKey bk = b.keyFor(key);
             long limit = perKey ? limitOf(b, bk) : b.limit();
-            long amount = amount(b.unit(), costNanos, tokens);
+            long amount = b.unit().amountOf(costNanos, tokens);
             boolean hard = !shadow && b.onExceed().kind() != OnExceed.Kind.WARN;
             // a suspend budget's key is checked by the ledger inside the reservation: no read of its own
             requests[count] = new BudgetRequest(bk, amount, hard ? limit : BudgetRequest.NO_LIMIT,
@@ -446,7 +446,7 @@ final class BudgetRules {
                 fired = add(fired, suspended(b, s, limit));
                 continue;
             }
-            long amount = amount(b.unit(), costNanos, tokens);
+            long amount = b.unit().amountOf(costNanos, tokens);
             long used = ledger.used(bk);
             int crossed = crossedWarnShare(b, limit, used, used + amount);
             if (amount > limit - used) {
@@ -575,17 +575,6 @@ final class BudgetRules {
     /** @return {@code limit × percent / 100}, exact and without overflow */
     static long share(long limit, int percent) {
         return limit / 100 * percent + limit % 100 * percent / 100;
-    }
-
-    private static long amount(Unit unit, long costNanos, long tokens) {
-        switch (unit) {
-            case USD:
-                return costNanos;
-            case TOKENS:
-                return tokens;
-            default:
-                return 1;
-        }
     }
 
     private static String describe(Budget b, String scopeKey) {

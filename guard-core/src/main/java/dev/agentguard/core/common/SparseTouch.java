@@ -30,6 +30,15 @@ public final class SparseTouch {
     }
 
     /**
+     * @param touched when the cache was last told of a use, {@link Long#MIN_VALUE} if never
+     * @param now a recent reading of the cache's ticker
+     * @return true if the cache should be told of a use now: never yet, or not for {@value #INTERVAL_NANOS} ns
+     */
+    public static boolean due(long touched, long now) {
+        return touched == Long.MIN_VALUE || now - touched >= INTERVAL_NANOS;
+    }
+
+    /**
      * @param cache the cache
      * @param key the key
      * @param factory makes the value of a key the cache does not hold
@@ -41,7 +50,7 @@ public final class SparseTouch {
             long now) {
         V v = cache.policy().getIfPresentQuietly(key);
         Touched t = v; // as Touched, whose private field is readable here
-        if (t == null || t.touched == Long.MIN_VALUE || now - t.touched >= INTERVAL_NANOS) {
+        if (t == null || due(t.touched, now)) {
             v = cache.get(key, factory);
             t = v;
             t.touched = now;

@@ -15,6 +15,17 @@ public enum Unit {
     /** Percent. */
     PERCENT;
 
+    /**
+     * What one call counts in a budget of this unit: its cost in nano-dollars, its tokens, or one call.
+     *
+     * @param costNanos the call's cost
+     * @param tokens the call's tokens
+     * @return the amount
+     */
+    public long amountOf(long costNanos, long tokens) {
+        return this == USD ? costNanos : this == TOKENS ? tokens : 1;
+    }
+
     /** @return the lower-case id used in decision records, e.g. {@code usd} */
     public String id() {
         return name().toLowerCase(Locale.ROOT);

@@ -63,7 +63,7 @@ public interface BudgetLedger {
     default void settle(Hold hold, Unit[] units, long costNanos, long tokens) {
         long[] actual = new long[units.length];
         for (int i = 0; i < actual.length; i++) {
-            actual[i] = units[i] == Unit.USD ? costNanos : units[i] == Unit.TOKENS ? tokens : 1;
+            actual[i] = units[i].amountOf(costNanos, tokens);
         }
         settle(hold, actual);
     }

@@ -281,8 +281,7 @@ public final class InMemoryLedger implements BudgetLedger {
         }
         long tick = recent.observe(ticker.read());
         for (int i = 0; i < h.entries.length; i++) {
-            long a = actual != null ? actual[i]
-                    : units[i] == Unit.USD ? costNanos : units[i] == Unit.TOKENS ? tokens : 1;
+            long a = actual != null ? actual[i] : units[i].amountOf(costNanos, tokens);
             h.entries[i].settle(tick, clock, h.requests.get(i).amount(), a, idleNanos);
         }
         finish(h, tick);
@@ -667,7 +666,7 @@ public final class InMemoryLedger implements BudgetLedger {
 
         /** @return true, at most once per {@link SparseTouch#INTERVAL_NANOS}, when the cache should hear of a use */
         boolean touchDue(long now) {
-            if (touched != Long.MIN_VALUE && now - touched < SparseTouch.INTERVAL_NANOS) {
+            if (!SparseTouch.due(touched, now)) {
                 return false;
             }
             touched = now;

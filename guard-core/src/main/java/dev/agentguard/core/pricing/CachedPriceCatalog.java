@@ -48,8 +48,8 @@ final class CachedPriceCatalog implements PriceCatalog {
         Objects.requireNonNull(model, "model");
         int slot = model.hashCode() & (FRONT - 1);
         Front f = front[slot];
-        if (f != null && f.model.equals(model) && Objects.equals(f.provider, provider)) {
-            return f.found;
+        if (f != null && f.model().equals(model) && Objects.equals(f.provider(), provider)) {
+            return f.found();
         }
         Optional<PricedModel> found = providers.get(provider == null ? NO_PROVIDER : provider, newProvider).find(model);
         front[slot] = new Front(provider, model, found);
@@ -57,16 +57,7 @@ final class CachedPriceCatalog implements PriceCatalog {
     }
 
     /** One answer of the front table. Immutable, so that it can be published by a plain (racy) array store. */
-    private static final class Front {
-        final String provider;
-        final String model;
-        final Optional<PricedModel> found;
-
-        Front(String provider, String model, Optional<PricedModel> found) {
-            this.provider = provider;
-            this.model = model;
-            this.found = found;
-        }
+    private record Front(String provider, String model, Optional<PricedModel> found) {
     }
 
     @Override

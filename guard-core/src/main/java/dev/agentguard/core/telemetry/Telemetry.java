@@ -374,10 +374,10 @@ public final class Telemetry {
         if (id == null) {
             return null;
         }
-        return (session != null ? session : SparseTouch.get(sessions, id, newTracked, tick)).window;
+        return session != null ? session.window : counters(sessions, id, tick);
     }
 
-    /** @return a user's counters, found or created (see {@link SparseTouch}) */
+    /** @return a session's or user's counters, found or created (see {@link SparseTouch}) */
     private CounterWindow counters(Cache<String, Tracked> cache, String key, long tick) {
         return SparseTouch.get(cache, key, newTracked, tick).window;
     }
@@ -474,7 +474,6 @@ public final class Telemetry {
         return recorder == null ? null : recorder.summary().orElse(null);
     }
 
-    /** The figures of a key that keeps latency: totals, and the recorders its level keeps (null otherwise). */
     /**
      * A small direct-mapped table of the latest tenants or models recorded and their figures, in front of their
      * Caffeine cache. A process records the same few models on every call, and a Caffeine read (with its
@@ -494,24 +493,15 @@ public final class Telemetry {
         Stats get(Cache<String, Stats> cache, String key, Function<String, Stats> factory, long tick) {
             int slot = key.hashCode() & (SLOTS - 1);
             Entry e = slots[slot];
-            if (e != null && tick - e.since < REVALIDATE_NANOS && e.key.equals(key)) {
-                return e.stats;
+            if (e != null && tick - e.since() < REVALIDATE_NANOS && e.key().equals(key)) {
+                return e.stats();
             }
             Stats stats = cache.get(key, factory);
             slots[slot] = new Entry(key, stats, tick);
             return stats;
         }
 
-        private static final class Entry {
-            final String key;
-            final Stats stats;
-            final long since;
-
-            Entry(String key, Stats stats, long since) {
-                this.key = key;
-                this.stats = stats;
-                this.since = since;
-            }
+        private record Entry(String key, Stats stats, long since) {
         }
     }
 
