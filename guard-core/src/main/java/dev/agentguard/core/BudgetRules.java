@@ -117,6 +117,8 @@ final class BudgetRules {
     }
 
     private final BudgetLedger ledger;
+    /** The guard's ticker, whose readings reservations pass to the ledger. */
+    private final Ticker ticker;
     /** Extra allowances an operator granted, per key, each expiring with its duration. */
     private final Cache<BudgetKey, Grant> grants;
     /** Whether a grant was ever made: until then limits are not looked up per key for grants. */
@@ -128,6 +130,7 @@ final class BudgetRules {
 
     BudgetRules(BudgetLedger ledger, Ticker ticker, long maxSuspensions, ResolvedLimits resolved) {
         this.ledger = ledger;
+        this.ticker = ticker;
         this.resolved = resolved;
         this.policy = new Policy(List.of(), null);
         this.grants = Caffeine.newBuilder()
@@ -236,14 +239,15 @@ final class BudgetRules {
      * @param scope the caller
      * @param model the model actually used (the MODEL level's key)
      * @param provider the model's provider, or null when unknown
-     * @param epochMillis now
+     * @param tick now, a reading of the guard's ticker (the ledger's too, unless the application gave its own)
+     * @param epochMillis now, on the wall clock
      * @param costNanos the worst-case cost (0 when the price is unknown)
      * @param tokens the worst-case tokens
      * @return the outcome: the hold, and every budget decision that fired
      */
     Outcome reserve(List<Budget> budgets, boolean shadow, GuardScope scope, String model, String provider,
-            long epochMillis, long costNanos, long tokens) {
-        return reserve(budgets, shadow, scope, model, provider, null, epochMillis, costNanos, tokens);
+            long tick, long epochMillis, long costNanos, long tokens) {
+        return reserve(budgets, shadow, scope, model, provider, null, tick, epochMillis, costNanos, tokens);
     }
 
     /**
@@ -262,13 +266,13 @@ final class BudgetRules {
      * @return the outcome: the hold, and every budget decision that fired
      */
     Outcome reserveTool(List<Budget> budgets, boolean shadow, GuardScope scope, String tool, long priceNanos,
-            long epochMillis) {
-        return reserve(budgets, shadow, scope, null, null, tool, epochMillis, priceNanos, 0);
+            long tick, long epochMillis) {
+        return reserve(budgets, shadow, scope, null, null, tool, tick, epochMillis, priceNanos, 0);
     }
 
     /** Reserves a model call ({@code tool} null) or a tool call on every budget that counts it. */
     private Outcome reserve(List<Budget> budgets, boolean shadow, GuardScope scope, String model, String provider,
-            String tool, long epochMillis, long costNanos, long tokens) {
+            String tool, long tick, long epochMillis, long costNanos, long tokens) {
         int n = budgets.size();
         BudgetRequest[] requests = new BudgetRequest[n];
         // while every budget applies (the usual case), budget i is request i and the units are the policy's own
@@ -318,7 +322,7 @@ final class BudgetRules {
             units = Arrays.copyOf(units, count);
             requests = Arrays.copyOf(requests, count);
         }
-        Hold hold = ledger.reserve(Arrays.asList(requests));
+        Hold hold = ledger.reserve(Arrays.asList(requests), ticker, tick);
         if (hold.refusedForSuspension()) { // suspended: nothing is reserved; every suspended key says so
             fired = new ArrayList<>(1);
             for (int j = 0; j < count; j++) {

@@ -284,10 +284,10 @@ public final class Guard implements AutoCloseable {
         }
         // 5. budgets, moving down the ladder past a downgradeAt share
         boolean shadow = verdict.shadow();
-        BudgetRules.Outcome outcome = budgets.reserve(config.budgets(), shadow, scope, model, call.provider(), epoch,
+        BudgetRules.Outcome outcome = budgets.reserve(config.budgets(), shadow, scope, model, call.provider(), tick, epoch,
                 priced.worstCase(prompt, maxOut), saturatedSum(prompt, maxOut));
         if (outcome.pastDowngrade != null) {
-            Downgrade down = downgrade(p, call, outcome, model, scope, shadow, epoch, prompt, maxOut);
+            Downgrade down = downgrade(p, call, outcome, model, scope, shadow, tick, epoch, prompt, maxOut);
             if (down != null) {
                 verdict.offer(down.decision);
                 if (!shadow) {
@@ -442,7 +442,7 @@ public final class Guard implements AutoCloseable {
      * model fits. In shadow mode nothing moves: the downgrade that would have happened is returned for the record.
      */
     private Downgrade downgrade(Active p, ModelCall call, BudgetRules.Outcome original, String model,
-            GuardScope scope, boolean shadow, long epoch, long prompt, long maxOut) {
+            GuardScope scope, boolean shadow, long tick, long epoch, long prompt, long maxOut) {
         GuardConfig config = p.config;
         List<String> ladder = config.ladder();
         int from = ladder.indexOf(model);
@@ -469,7 +469,7 @@ public final class Guard implements AutoCloseable {
             if (c.decision != null && c.decision.action().refuses()) {
                 continue; // an unpriced model under unknownModel: block is no way out
             }
-            BudgetRules.Outcome o = budgets.reserve(config.budgets(), false, scope, candidate, call.provider(), epoch,
+            BudgetRules.Outcome o = budgets.reserve(config.budgets(), false, scope, candidate, call.provider(), tick, epoch,
                     c.worstCase(prompt, maxOut), Math.addExact(prompt, maxOut));
             if (o.granted()) {
                 return new Downgrade(candidate, c, o, Decision.builder(Action.DOWNGRADE).rule(trigger.ruleId())
@@ -480,7 +480,7 @@ public final class Guard implements AutoCloseable {
         }
         // nothing cheaper fits: take the original reservation again (or be refused by it)
         Priced same = price(p, call.provider(), model, epoch);
-        BudgetRules.Outcome again = budgets.reserve(config.budgets(), false, scope, model, call.provider(), epoch,
+        BudgetRules.Outcome again = budgets.reserve(config.budgets(), false, scope, model, call.provider(), tick, epoch,
                 same.worstCase(prompt, maxOut), Math.addExact(prompt, maxOut));
         return new Downgrade(model, same, again, null);
     }
@@ -518,7 +518,7 @@ public final class Guard implements AutoCloseable {
         BudgetRules.Outcome outcome = null;
         if (!verdict.stops() && budgets.countsTool(config.budgets(), priceNanos)) {
             outcome = budgets.reserveTool(config.budgets(), verdict.shadow(), call.scope(), call.tool(), priceNanos,
-                    epoch);
+                    tick, epoch);
             outcome.offerTo(verdict);
         }
         Decision decision = verdict.decide(null, null);
@@ -680,7 +680,7 @@ public final class Guard implements AutoCloseable {
                 cost = costOf(c, billed);
                 tokens = Math.min(MAX_CHARGE, saturatedTokens(billed));
             }
-            settleHold(self, c, cost, tokens);
+            settleHold(self, c, cost, tokens, tick);
             if (c.breakers != null) {
                 c.breakers.record(latencyNanos, failed ? (error == null ? new IllegalStateException("model call "
                         + (outcome == null ? "failed" : outcome)) : error) : null);
@@ -697,7 +697,7 @@ public final class Guard implements AutoCloseable {
                 long perUnit = c.reservedNanos / c.toolMaxUnits;
                 cost = perUnit == 0 ? 0 : receivedOutput > MAX_CHARGE / perUnit ? MAX_CHARGE : perUnit * receivedOutput;
             }
-            settleHold(self, c, cost, 0);
+            settleHold(self, c, cost, 0, tick);
             telemetry.recordToolCall(c.scope, c.session, c.tool, failed, latencyNanos, tick);
         }
         publishPost(tick, c, c.decision, reported, cost, latencyNanos, ttftNanos,
@@ -753,12 +753,12 @@ public final class Guard implements AutoCloseable {
     }
 
     /** Settles the ledger hold first, so that nothing thrown later can leave it open. */
-    private void settleHold(Admission self, AdmittedCall c, long cost, long tokens) {
+    private void settleHold(Admission self, AdmittedCall c, long cost, long tokens, long tick) {
         if (c.holdsSomething()) { // as when it was added
             open.remove(self);
         }
         if (c.hold != null) {
-            ledger.settle(c.hold, c.units, cost, tokens);
+            ledger.settle(c.hold, c.units, cost, tokens, ticker, tick);
         }
     }
 
@@ -812,7 +812,7 @@ public final class Guard implements AutoCloseable {
                 expired++;
                 long tokens = worstCaseTokens(c);
                 long cost = worstCaseCost(c);
-                settleHold(a, c, cost, tokens);
+                settleHold(a, c, cost, tokens, tick);
                 if (c.breakers != null) {
                     c.breakers.record(held, new IllegalStateException("no answer within the reservation lease"));
                 }

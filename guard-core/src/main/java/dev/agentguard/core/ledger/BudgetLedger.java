@@ -1,5 +1,6 @@
 package dev.agentguard.core.ledger;
 
+import dev.agentguard.core.common.Ticker;
 import dev.agentguard.core.common.Unit;
 import java.time.Instant;
 import java.util.ArrayList;
@@ -27,7 +28,9 @@ import java.util.List;
  *       key's settled spend.</li>
  * </ol>
  * The in-memory ledger ({@link InMemoryLedger}) is the default; a fleet-wide ledger (for example Redis, one
- * script per operation) can replace it without changing any rule. Ledgers read time themselves.
+ * script per operation) can replace it without changing any rule. Ledgers read time themselves; a caller that has just
+ * read its own ticker passes the reading along ({@link #reserve(List, Ticker, long)}), for a ledger on the same ticker
+ * to use instead of reading it again.
  */
 public interface BudgetLedger {
 
@@ -39,6 +42,21 @@ public interface BudgetLedger {
      * @return the hold, granted or refused
      */
     Hold reserve(List<BudgetRequest> requests);
+
+    /**
+     * As {@link #reserve(List)}, for a caller that has just read the time: {@code tick} is a reading of
+     * {@code ticker}. A ledger whose windows keep time by that very ticker may take the reading instead of making
+     * its own (the in-memory one does: the guard shares its ticker with the ledger it builds, and a clock read is a
+     * measurable part of a guarded call). The default ignores both and calls {@link #reserve(List)}.
+     *
+     * @param requests as for {@link #reserve(List)}
+     * @param ticker the caller's ticker
+     * @param tick a reading of it, made for this call
+     * @return the hold, granted or refused
+     */
+    default Hold reserve(List<BudgetRequest> requests, Ticker ticker, long tick) {
+        return reserve(requests);
+    }
 
     /**
      * Settles a granted hold with the actual amounts, in request order. Does nothing for a refused hold or one
@@ -66,6 +84,21 @@ public interface BudgetLedger {
             actual[i] = units[i].amountOf(costNanos, tokens);
         }
         settle(hold, actual);
+    }
+
+    /**
+     * As {@link #settle(Hold, Unit[], long, long)}, at a time the caller has just read (see
+     * {@link #reserve(List, Ticker, long)}). The default ignores {@code ticker} and {@code tick}.
+     *
+     * @param hold a hold from this ledger
+     * @param units the unit of each request, in request order
+     * @param costNanos the call's actual cost, at least 0
+     * @param tokens its actual tokens, at least 0
+     * @param ticker the caller's ticker
+     * @param tick a reading of it, made for this settlement
+     */
+    default void settle(Hold hold, Unit[] units, long costNanos, long tokens, Ticker ticker, long tick) {
+        settle(hold, units, costNanos, tokens);
     }
 
     /**

@@ -120,12 +120,18 @@ public final class InMemoryLedger implements BudgetLedger {
 
     @Override
     public Hold reserve(List<BudgetRequest> requests) {
+        return reserve(requests, ticker, ticker.read());
+    }
+
+    /** Takes the caller's reading when it is of this ledger's own ticker, else reads the time itself. */
+    @Override
+    public Hold reserve(List<BudgetRequest> requests, Ticker source, long reading) {
         Suspension[] suspended = suspensions.check(requests);
         if (suspended != null) {
             return new SuspendedHold(suspended); // before anything is taken: a suspended key reserves nothing
         }
         int n = requests.size();
-        long tick = recent.observe(ticker.read());
+        long tick = recent.observe(timeOf(source, reading));
         Entry[] entries = new Entry[n];
         long[] usedBefore = new long[n];
         int evicted = 0;
@@ -246,17 +252,13 @@ public final class InMemoryLedger implements BudgetLedger {
                 throw new IllegalArgumentException("actual amounts must be >= 0, got " + a);
             }
         }
-        settle(h, actualAmounts, null, 0, 0);
+        settle(h, actualAmounts, null, 0, 0, null, 0);
     }
 
     /** As the default, without an array of amounts per call. */
     @Override
     public void settle(Hold hold, Unit[] units, long costNanos, long tokens) {
-        MemoryHold h = settleable(hold, units.length);
-        if (h != null && (costNanos < 0 || tokens < 0)) {
-            throw new IllegalArgumentException("actual amounts must be >= 0, got " + costNanos + " and " + tokens);
-        }
-        settle(h, null, units, costNanos, tokens);
+        settle(hold, units, costNanos, tokens, null, 0);
     }
 
     /** @return the granted hold to settle, or null when there is nothing to settle (suspended, refused) */
@@ -274,12 +276,31 @@ public final class InMemoryLedger implements BudgetLedger {
         return h;
     }
 
-    /** Settles each request at {@code actual[i]}, or, without it, at the cost, the tokens or one call by its unit. */
-    private void settle(MemoryHold h, long[] actual, Unit[] units, long costNanos, long tokens) {
+    /** Takes the caller's reading when it is of this ledger's own ticker, else reads the time itself. */
+    @Override
+    public void settle(Hold hold, Unit[] units, long costNanos, long tokens, Ticker source, long reading) {
+        MemoryHold h = settleable(hold, units.length);
+        if (h != null && (costNanos < 0 || tokens < 0)) {
+            throw new IllegalArgumentException("actual amounts must be >= 0, got " + costNanos + " and " + tokens);
+        }
+        settle(h, null, units, costNanos, tokens, source, reading);
+    }
+
+    /** @return {@code reading} if it is one of this ledger's ticker, else (another ticker, or null) a new reading */
+    private long timeOf(Ticker source, long reading) {
+        return source == ticker ? reading : ticker.read();
+    }
+
+    /**
+     * Settles each request at {@code actual[i]}, or, without it, at the cost, the tokens or one call by its unit, at
+     * the time of the caller's reading (see {@link #timeOf}).
+     */
+    private void settle(MemoryHold h, long[] actual, Unit[] units, long costNanos, long tokens, Ticker source,
+            long reading) {
         if (h == null || !h.end()) {
             return;
         }
-        long tick = recent.observe(ticker.read());
+        long tick = recent.observe(timeOf(source, reading));
         for (int i = 0; i < h.entries.length; i++) {
             long a = actual != null ? actual[i] : units[i].amountOf(costNanos, tokens);
             h.entries[i].settle(tick, clock, h.requests.get(i).amount(), a, idleNanos);

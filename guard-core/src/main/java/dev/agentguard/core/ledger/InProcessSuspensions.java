@@ -49,6 +49,12 @@ public final class InProcessSuspensions implements BudgetLedger {
     }
 
     @Override
+    public Hold reserve(List<BudgetRequest> requests, Ticker ticker, long tick) {
+        Suspension[] suspended = book.check(requests);
+        return suspended != null ? new SuspendedHold(suspended) : ledger.reserve(requests, ticker, tick);
+    }
+
+    @Override
     public void settle(Hold hold, long[] actualAmounts) {
         if (!(hold instanceof SuspendedHold)) {
             ledger.settle(hold, actualAmounts);
@@ -59,6 +65,13 @@ public final class InProcessSuspensions implements BudgetLedger {
     public void settle(Hold hold, Unit[] units, long costNanos, long tokens) {
         if (!(hold instanceof SuspendedHold)) {
             ledger.settle(hold, units, costNanos, tokens); // the ledger's own, which may need no array
+        }
+    }
+
+    @Override
+    public void settle(Hold hold, Unit[] units, long costNanos, long tokens, Ticker ticker, long tick) {
+        if (!(hold instanceof SuspendedHold)) {
+            ledger.settle(hold, units, costNanos, tokens, ticker, tick);
         }
     }
 
