@@ -11,6 +11,7 @@ import dev.langchain4j.data.message.SystemMessage;
 import dev.langchain4j.data.message.TextContent;
 import dev.langchain4j.data.message.ToolExecutionResultMessage;
 import dev.langchain4j.data.message.UserMessage;
+import java.lang.ref.WeakReference;
 import java.util.List;
 
 /**
@@ -26,7 +27,8 @@ import java.util.List;
  * again" from "another request"; it is not a security hash (a text made to share another's hash and length is
  * taken for it, which can only get its own agent refused: a model can do that by repeating itself).
  *
- * <p>The estimate is {@link ScriptAwareEstimator}'s, walked over the characters where they lie, per message plus
+ * <p>The estimate is {@link ScriptAwareEstimator}'s, walked over the characters where they lie (a long text walked
+ * lately is not walked again: see {@link Walked}), per message plus
  * the overheads a provider
  * adds around it, which bound OpenAI's: {@value #MESSAGE_OVERHEAD} tokens a message (OpenAI's 3 and the role),
  * one more for a participant name, {@value #TOOL_CALL_OVERHEAD} a tool call, {@value #TOOL_OVERHEAD} a tool
@@ -126,6 +128,12 @@ final class PromptDigest {
 
         Walk append(CharSequence s) {
             hash = hashOf(hash, s);
+            if (s.length() >= Walked.MIN_LENGTH && s instanceof String text) {
+                Walked w = Walked.of(text);
+                units += ScriptAwareEstimator.cost(previous, w.first) + w.rest;
+                previous = w.last;
+                return this;
+            }
             long u = units;
             int prev = previous;
             for (int i = 0, n = s.length(); i < n; i++) {
@@ -160,6 +168,58 @@ final class PromptDigest {
 
         CharSequence text() {
             return null;
+        }
+    }
+
+    /**
+     * What walking a text adds to the default estimate, kept for the texts walked lately: a conversation sends its
+     * whole history on every call, the same message strings each time, so that without this every call would walk
+     * every character of the conversation again (a 50-message conversation of 2 KB messages is 100 K characters a
+     * call), and with it only a new message's characters are walked.
+     *
+     * <p>A text's cost depends on the class of the character before it only through its first character, so one
+     * entry serves a text wherever it stands: its first character's class, the units of the rest, and its last
+     * character's class (for what follows). Texts are matched by identity (a {@code String} never changes), in a
+     * direct-mapped table of {@value #SLOTS} entries that hold them weakly: it keeps no prompt alive, and an entry
+     * lost to another text or to the collector only costs a walk. Slots are written without synchronisation: an
+     * entry's own fields are final, and a racing reader sees a whole entry, or one whose text it does not match.
+     */
+    static final class Walked extends WeakReference<String> {
+        /** Texts shorter than this are walked: as fast as a lookup. */
+        static final int MIN_LENGTH = 32;
+        private static final int SLOTS = 1024;
+        private static final Walked[] TABLE = new Walked[SLOTS];
+
+        final int first;
+        final long rest;
+        final int last;
+
+        private Walked(String text, int first, long rest, int last) {
+            super(text);
+            this.first = first;
+            this.rest = rest;
+            this.last = last;
+        }
+
+        /** @return the walk of a text of at least one character: found, else walked now and kept */
+        static Walked of(String text) {
+            int h = text.hashCode(); // kept by the string: hashOf has just computed it
+            int slot = (h ^ h >>> 16) & (SLOTS - 1);
+            Walked w = TABLE[slot];
+            if (w != null && w.refersTo(text)) {
+                return w;
+            }
+            int first = ScriptAwareEstimator.classOf(text.charAt(0));
+            int prev = first;
+            long rest = 0;
+            for (int i = 1, n = text.length(); i < n; i++) {
+                int k = ScriptAwareEstimator.classOf(text.charAt(i));
+                rest += ScriptAwareEstimator.cost(prev, k);
+                prev = k;
+            }
+            w = new Walked(text, first, rest, prev);
+            TABLE[slot] = w;
+            return w;
         }
     }
 

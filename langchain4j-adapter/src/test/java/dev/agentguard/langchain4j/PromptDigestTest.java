@@ -10,6 +10,7 @@ import dev.langchain4j.data.message.SystemMessage;
 import dev.langchain4j.data.message.ToolExecutionResultMessage;
 import dev.langchain4j.data.message.UserMessage;
 import java.util.List;
+import java.util.Random;
 import org.junit.jupiter.api.Test;
 
 /** The prompt text covers what is sent; the fingerprint tells the same request from another one. */
@@ -71,5 +72,31 @@ class PromptDigestTest {
         }
         assertThat(PromptDigest.of(messages, List.of(SEARCH)).estimate()).isEqualTo(expected);
         assertThat(PromptDigest.of(messages, List.of(SEARCH), false).estimate()).isEqualTo(-1);
+    }
+
+    /**
+     * A text walked before is taken from the table of texts walked lately, wherever it stands: at the start of a
+     * message, after a participant's name, after a tool's name. The estimate must be the one walked afresh.
+     */
+    @Test
+    void anEstimateFromTextsWalkedBeforeIsTheEstimateWalkedAfresh() {
+        Random random = new Random(20261205);
+        String alphabet = "abcdefXYZ0189 \n\t.,;:-_{}[]\"'/\u00e9\u00f1\u4e2d\u6587\u5b57\u0416\u05d0\ud83d\ude00";
+        for (int i = 0; i < 400; i++) {
+            StringBuilder sb = new StringBuilder();
+            for (int n = 1 + random.nextInt(300); sb.length() < n; ) {
+                sb.append(alphabet.charAt(random.nextInt(alphabet.length())));
+            }
+            String text = sb.toString();
+            List<ChatMessage> messages = List.of(SystemMessage.from(text), UserMessage.from(text),
+                    UserMessage.from("ann", text), AiMessage.from(text),
+                    ToolExecutionResultMessage.from("call-1", "search", text));
+            long expected = PromptDigest.estimateFixed(List.of());
+            for (ChatMessage m : messages) {
+                expected += PromptDigest.estimate(m);
+            }
+            assertThat(PromptDigest.of(messages, List.of()).estimate()).as("walked: %s", text).isEqualTo(expected);
+            assertThat(PromptDigest.of(messages, List.of()).estimate()).as("again: %s", text).isEqualTo(expected);
+        }
     }
 }
