@@ -9,7 +9,7 @@ import dev.agentguard.core.common.Ticker;
 import com.github.benmanes.caffeine.cache.Cache;
 import com.github.benmanes.caffeine.cache.Caffeine;
 import dev.agentguard.core.window.CounterWindow;
-import dev.agentguard.core.window.LatencyRecorder;
+import dev.agentguard.core.window.LatencyRing;
 import dev.agentguard.core.window.LatencySummary;
 import dev.agentguard.core.window.WindowSpec;
 import java.time.Clock;
@@ -43,9 +43,9 @@ import java.util.function.Function;
  *       until the list would be as large as the ring). A sliding window of {@code b}
  *       buckets costs at most {@code 48 * (b + 1)} bytes of counters.</li>
  *   <li>{@link Scope#GLOBAL}, {@link Scope#AGENT}, {@link Scope#TENANT}: the totals, and three latency
- *       recorders of {@link TelemetryConfig#latencySamples()} samples each (model-call latency, time to first
+ *       rings of {@link TelemetryConfig#latencySamples()} samples each (model-call latency, time to first
  *       token, tool duration): about 3 KB per key with 100 samples, 5.5 KB once its latency has been read
- *       (each recorder then keeps a sorted copy).</li>
+ *       (each ring then keeps a sorted copy).</li>
  *   <li>{@link Scope#MODEL}: the totals, model-call latency and time to first token.</li>
  *   <li>each tool ({@link #tool}): the totals (only its tool counters move) and its duration.</li>
  * </ul>
@@ -59,16 +59,16 @@ import java.util.function.Function;
  * the guard records it in the record it found at admission). Budgets do not live here but in the ledger,
  * which never forgets a window that still counts.
  *
- * <p><b>Cost.</b> A record reads the ticker and the clock once, then takes one uncontended lock per level for a
- * few adds, plus one per latency sample; it allocates nothing besides what Caffeine does on a session's first
+ * <p><b>Cost.</b> A record takes the time its caller read, then one uncontended lock per level for a few adds and
+ * its latency samples; it allocates nothing besides what Caffeine does on a session's first
  * call and a new key's first entry, and a front entry per tenant and model once a second ({@link Recent}).
  * With all six levels present a model call costs about 300 ns on a current
- * server, a sixth of it reading the two clocks. A snapshot rolls the window and summarises the latency
- * recorders (a sort of N samples when calls have come since the last read).
+ * server. A snapshot rolls the window and summarises the latency rings under the level's lock (a sort of N
+ * samples when calls have come since the last read).
  *
  * <p>Thread-safe. Windows are not, so each is guarded: a session's or user's by its own monitor, those of the
- * levels every call passes through (process, agent, tenant, model, tool) by a {@link SpinLock} that also
- * serialises their latency records (latency recorders lock themselves too, uncontended then).
+ * levels every call passes through (process, agent, tenant, model, tool) by a {@link SpinLock} that also guards
+ * their latency rings ({@link LatencyRing}, which have no lock of their own).
  * Two threads may record with ticks slightly out of order; a window counts an older tick in its newest bucket,
  * so nothing is lost.
  */
@@ -326,14 +326,13 @@ public final class Telemetry {
         }
         long tick = ticker.read();
         long millis = wallMillis();
-        long[] totals;
         stats.lock();
-        try {
-            totals = totals(stats.counters, tick, millis);
+        try { // the latency rings too: they have no lock of their own
+            return Optional.of(snapshotOf(level, key, totals(stats.counters, tick, millis), summary(stats.latency),
+                    summary(stats.ttft), summary(stats.toolDuration)));
         } finally {
             stats.unlock();
         }
-        return Optional.of(snapshotOf(level, key, totals, stats.latency, stats.ttft, stats.toolDuration));
     }
 
     private Optional<TelemetrySnapshot> counterSnapshot(Scope level, String key, Tracked counters) {
@@ -464,14 +463,15 @@ public final class Telemetry {
         return t;
     }
 
-    private TelemetrySnapshot snapshotOf(Scope level, String key, long[] t, LatencyRecorder latency,
-            LatencyRecorder ttft, LatencyRecorder toolDuration) {
+    private TelemetrySnapshot snapshotOf(Scope level, String key, long[] t, LatencySummary latency,
+            LatencySummary ttft, LatencySummary toolDuration) {
         return new TelemetrySnapshot(level, key, config.window(), t[COST], t[TOKENS], t[MODEL_CALLS], t[MODEL_ERRORS],
-                t[TOOL_CALLS], t[TOOL_ERRORS], summary(latency), summary(ttft), summary(toolDuration));
+                t[TOOL_CALLS], t[TOOL_ERRORS], latency, ttft, toolDuration);
     }
 
-    private static LatencySummary summary(LatencyRecorder recorder) {
-        return recorder == null ? null : recorder.summary().orElse(null);
+    /** @return the ring's summary, or null when there is no ring or nothing in it; the caller holds its lock */
+    private static LatencySummary summary(LatencyRing ring) {
+        return ring == null ? null : ring.summary().orElse(null);
     }
 
     /**
@@ -507,21 +507,22 @@ public final class Telemetry {
 
     /**
      * The figures of a key every call of its level passes through (the process, an agent, a tenant, a model, a
-     * tool). One {@link SpinLock} (this object) guards its counters and serialises its latency records: every
-     * thread takes it on every call, and as monitors these were the only contended locks of a guarded call.
+     * tool). One {@link SpinLock} (this object) guards its counters and its latency rings, which have no lock of
+     * their own: every thread takes it on every call, and as monitors these were the only contended locks of a
+     * guarded call.
      */
     private static final class Stats extends SpinLock {
         /** Guarded by this object's lock. */
         final CounterWindow counters;
-        final LatencyRecorder latency;
-        final LatencyRecorder ttft;
-        final LatencyRecorder toolDuration;
+        final LatencyRing latency;
+        final LatencyRing ttft;
+        final LatencyRing toolDuration;
 
         Stats(WindowSpec window, int samples, boolean modelLatency, boolean toolLatency) {
             this.counters = CounterWindow.of(window, COUNTERS);
-            this.latency = modelLatency ? new LatencyRecorder(samples) : null;
-            this.ttft = modelLatency ? new LatencyRecorder(samples) : null;
-            this.toolDuration = toolLatency ? new LatencyRecorder(samples) : null;
+            this.latency = modelLatency ? new LatencyRing(samples) : null;
+            this.ttft = modelLatency ? new LatencyRing(samples) : null;
+            this.toolDuration = toolLatency ? new LatencyRing(samples) : null;
         }
 
         void recordModelCall(long tick, long millis, long cost, long tokens, long errors, long latencyNanos,
@@ -529,7 +530,7 @@ public final class Telemetry {
             lock();
             try {
                 addModelCallLocked(counters, tick, millis, cost, tokens, errors);
-                latency.record(latencyNanos); // its own monitor, uncontended: writers come one at a time
+                latency.record(latencyNanos);
                 if (ttftNanos >= 0) {
                     ttft.record(ttftNanos);
                 }

@@ -1,6 +1,5 @@
 package dev.agentguard.core.window;
 
-import java.util.Arrays;
 import java.util.Optional;
 
 /**
@@ -23,23 +22,16 @@ import java.util.Optional;
  * <p>Thread-safe. Every method is {@code synchronized}: a record moves the ring slot, the count and the
  * snapshot's staleness together, and a read must sort a copy that no record is half-way through. The lock is held
  * for a few nanoseconds on a record and is uncontended in the common case; a lock-free ring would still need a
- * consistent copy to sort, and health checks read far less often than calls record.
+ * consistent copy to sort, and health checks read far less often than calls record. An owner that holds a lock of
+ * its own around every record and read keeps a {@link LatencyRing} instead: the same samples without this lock.
  */
 public final class LatencyRecorder {
 
     /** The most samples a recorder may keep; a sanity bound against a mistyped size. */
     public static final int MAX_SAMPLES = 1_000_000;
 
-    private final long[] ring;
-    /** Slot of the next record. */
-    private int next;
-    /** Samples held: min(records, capacity). While below capacity, they are {@code ring[0 .. count)}. */
-    private int count;
-    /** Ascending copy of the samples, or null until the first read. */
-    private long[] sorted;
-    /** True when {@link #sorted} and {@link #mean} no longer describe the ring. */
-    private boolean stale = true;
-    private long mean;
+    /** Guarded by this object's monitor. */
+    private final LatencyRing ring;
 
     /**
      * Creates an empty recorder.
@@ -48,16 +40,12 @@ public final class LatencyRecorder {
      * @throws IllegalArgumentException if {@code samples} is out of range
      */
     public LatencyRecorder(int samples) {
-        if (samples < 1 || samples > MAX_SAMPLES) {
-            throw new IllegalArgumentException(
-                    "latency samples must be between 1 and " + MAX_SAMPLES + ", was " + samples);
-        }
-        this.ring = new long[samples];
+        this.ring = new LatencyRing(samples);
     }
 
     /** @return how many samples the recorder keeps at most */
     public int capacity() {
-        return ring.length;
+        return ring.capacity();
     }
 
     /**
@@ -67,20 +55,12 @@ public final class LatencyRecorder {
      * @throws IllegalArgumentException if {@code nanos} is negative
      */
     public synchronized void record(long nanos) {
-        if (nanos < 0) {
-            throw new IllegalArgumentException("latency must be >= 0 ns, was " + nanos);
-        }
-        ring[next] = nanos;
-        next = next + 1 == ring.length ? 0 : next + 1;
-        if (count < ring.length) {
-            count++;
-        }
-        stale = true;
+        ring.record(nanos);
     }
 
     /** @return how many samples are held: the number of records, up to the capacity */
     public synchronized int count() {
-        return count;
+        return ring.count();
     }
 
     /**
@@ -92,10 +72,7 @@ public final class LatencyRecorder {
      * @throws IllegalStateException if nothing has been recorded
      */
     public synchronized long quantile(int percentile) {
-        if (percentile < 0 || percentile > 100) {
-            throw new IllegalArgumentException("percentile must be between 0 and 100, was " + percentile);
-        }
-        return snapshot()[rank(percentile, count) - 1];
+        return ring.quantile(percentile);
     }
 
     /**
@@ -127,7 +104,7 @@ public final class LatencyRecorder {
      * @throws IllegalStateException if nothing has been recorded
      */
     public synchronized long max() {
-        return snapshot()[count - 1];
+        return ring.max();
     }
 
     /**
@@ -135,8 +112,7 @@ public final class LatencyRecorder {
      * @throws IllegalStateException if nothing has been recorded
      */
     public synchronized long mean() {
-        snapshot();
-        return mean;
+        return ring.mean();
     }
 
     /**
@@ -145,43 +121,11 @@ public final class LatencyRecorder {
      * @return the summary, or empty if nothing has been recorded
      */
     public synchronized Optional<LatencySummary> summary() {
-        if (count == 0) {
-            return Optional.empty();
-        }
-        long[] s = snapshot();
-        return Optional.of(new LatencySummary(count, s[rank(50, count) - 1], s[rank(90, count) - 1],
-                s[rank(99, count) - 1], mean, s[count - 1]));
-    }
-
-    /** Nearest rank, 1-based: ceil(p * n / 100), at least 1. */
-    static int rank(int percentile, int n) {
-        return Math.max(1, (int) (((long) percentile * n + 99) / 100));
-    }
-
-    /** The sorted samples, refreshed if a record came since the last read. Caller holds the lock. */
-    private long[] snapshot() {
-        if (count == 0) {
-            throw new IllegalStateException("no latency recorded yet");
-        }
-        if (stale) {
-            if (sorted == null) {
-                sorted = new long[ring.length];
-            }
-            System.arraycopy(ring, 0, sorted, 0, count);
-            Arrays.sort(sorted, 0, count);
-            // a double sum cannot overflow, unlike a long sum of a million multi-hour latencies
-            double sum = 0;
-            for (int i = 0; i < count; i++) {
-                sum += sorted[i];
-            }
-            mean = Math.round(sum / count);
-            stale = false;
-        }
-        return sorted;
+        return ring.summary();
     }
 
     @Override
     public synchronized String toString() {
-        return "LatencyRecorder{" + count + "/" + ring.length + " samples}";
+        return "LatencyRecorder{" + ring.count() + "/" + ring.capacity() + " samples}";
     }
 }

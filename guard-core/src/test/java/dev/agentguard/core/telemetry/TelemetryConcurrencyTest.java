@@ -181,4 +181,60 @@ class TelemetryConcurrencyTest {
             pool.shutdownNow();
         }
     }
+
+    /**
+     * The latency rings of the shared levels have no lock of their own: the level's lock guards them. Threads that
+     * record at once, while another reads, must neither lose nor double a sample.
+     */
+    @Test
+    void latencySamplesRecordedAtOnceAreEachKeptOnce() throws Exception {
+        int perThread = 4_000;
+        Telemetry telemetry = new Telemetry(TelemetryConfig.builder().latencySamples(THREADS * perThread).build(),
+                new FakeTicker(), FakeClock.at("2024-06-14T10:00:00Z"));
+        GuardScope scope = GuardScope.builder().agent("support").build();
+        CountDownLatch start = new CountDownLatch(1);
+        CountDownLatch done = new CountDownLatch(THREADS);
+        ExecutorService pool = Executors.newFixedThreadPool(THREADS + 1);
+        try {
+            List<Future<Long>> recorders = new ArrayList<>();
+            for (int th = 0; th < THREADS; th++) {
+                long base = 1_000_000L * (th + 1);
+                recorders.add(pool.submit(() -> {
+                    start.await();
+                    long sum = 0;
+                    for (int i = 0; i < perThread; i++) {
+                        long latency = base + i; // distinct across threads: a sample written twice would show
+                        telemetry.recordModelCall(scope, "model-a", 1, 1, false, latency, -1);
+                        sum += latency;
+                    }
+                    done.countDown();
+                    return sum;
+                }));
+            }
+            Future<?> reader = pool.submit(() -> {
+                start.await();
+                while (done.getCount() > 0) {
+                    telemetry.snapshot(Scope.AGENT, "support").ifPresent(s -> s.latency().ifPresent(l ->
+                            assertThat(l.count()).isBetween(1, THREADS * perThread)));
+                }
+                return null;
+            });
+            start.countDown();
+            long sum = 0;
+            for (Future<Long> f : recorders) {
+                sum += f.get(2, TimeUnit.MINUTES);
+            }
+            reader.get(2, TimeUnit.MINUTES);
+            for (Scope level : List.of(Scope.GLOBAL, Scope.AGENT, Scope.MODEL)) {
+                String key = level == Scope.GLOBAL ? Scope.GLOBAL_KEY : level == Scope.AGENT ? "support" : "model-a";
+                var latency = telemetry.snapshot(level, key).orElseThrow().latency().orElseThrow();
+                assertThat(latency.count()).as("%s samples", level).isEqualTo(THREADS * perThread);
+                assertThat(latency.mean().toNanos()).as("%s mean", level)
+                        .isEqualTo(Math.round((double) sum / (THREADS * perThread)));
+                assertThat(latency.max().toNanos()).as("%s max", level).isEqualTo(1_000_000L * THREADS + perThread - 1);
+            }
+        } finally {
+            pool.shutdownNow();
+        }
+    }
 }

@@ -1,0 +1,137 @@
+package dev.agentguard.core.window;
+
+import java.util.Arrays;
+import java.util.Optional;
+
+/**
+ * The samples of a {@link LatencyRecorder}, without its lock: for an owner that already serialises its records and
+ * reads under a lock of its own (telemetry records a call at each level under one lock per level), so that a record
+ * does not take a second lock. Not thread-safe; every figure is defined as in {@link LatencyRecorder}.
+ */
+public final class LatencyRing {
+
+    private final long[] ring;
+    /** Slot of the next record. */
+    private int next;
+    /** Samples held: min(records, capacity). While below capacity, they are {@code ring[0 .. count)}. */
+    private int count;
+    /** Ascending copy of the samples, or null until the first read. */
+    private long[] sorted;
+    /** True when {@link #sorted} and {@link #mean} no longer describe the ring. */
+    private boolean stale = true;
+    private long mean;
+
+    /**
+     * Creates an empty ring.
+     *
+     * @param samples how many of the latest samples to keep, 1 to {@value LatencyRecorder#MAX_SAMPLES}
+     * @throws IllegalArgumentException if {@code samples} is out of range
+     */
+    public LatencyRing(int samples) {
+        if (samples < 1 || samples > LatencyRecorder.MAX_SAMPLES) {
+            throw new IllegalArgumentException(
+                    "latency samples must be between 1 and " + LatencyRecorder.MAX_SAMPLES + ", was " + samples);
+        }
+        this.ring = new long[samples];
+    }
+
+    /** @return how many samples the ring keeps at most */
+    public int capacity() {
+        return ring.length;
+    }
+
+    /**
+     * Records one latency, replacing the oldest sample once the ring is full.
+     *
+     * @param nanos the latency in nanoseconds
+     * @throws IllegalArgumentException if {@code nanos} is negative
+     */
+    public void record(long nanos) {
+        if (nanos < 0) {
+            throw new IllegalArgumentException("latency must be >= 0 ns, was " + nanos);
+        }
+        ring[next] = nanos;
+        next = next + 1 == ring.length ? 0 : next + 1;
+        if (count < ring.length) {
+            count++;
+        }
+        stale = true;
+    }
+
+    /** @return how many samples are held: the number of records, up to the capacity */
+    public int count() {
+        return count;
+    }
+
+    /**
+     * @param percentile 0 to 100
+     * @return the sample at that nearest rank, in nanoseconds (see {@link LatencyRecorder})
+     * @throws IllegalArgumentException if {@code percentile} is out of range
+     * @throws IllegalStateException if nothing has been recorded
+     */
+    public long quantile(int percentile) {
+        if (percentile < 0 || percentile > 100) {
+            throw new IllegalArgumentException("percentile must be between 0 and 100, was " + percentile);
+        }
+        return snapshot()[rank(percentile, count) - 1];
+    }
+
+    /**
+     * @return the largest held sample, in nanoseconds
+     * @throws IllegalStateException if nothing has been recorded
+     */
+    public long max() {
+        return snapshot()[count - 1];
+    }
+
+    /**
+     * @return the arithmetic mean of the held samples, rounded to the nearest nanosecond
+     * @throws IllegalStateException if nothing has been recorded
+     */
+    public long mean() {
+        snapshot();
+        return mean;
+    }
+
+    /** @return every figure at once, or empty if nothing has been recorded */
+    public Optional<LatencySummary> summary() {
+        if (count == 0) {
+            return Optional.empty();
+        }
+        long[] s = snapshot();
+        return Optional.of(new LatencySummary(count, s[rank(50, count) - 1], s[rank(90, count) - 1],
+                s[rank(99, count) - 1], mean, s[count - 1]));
+    }
+
+    /** Nearest rank, 1-based: ceil(p * n / 100), at least 1. */
+    static int rank(int percentile, int n) {
+        return Math.max(1, (int) (((long) percentile * n + 99) / 100));
+    }
+
+    /** The sorted samples, refreshed if a record came since the last read. */
+    private long[] snapshot() {
+        if (count == 0) {
+            throw new IllegalStateException("no latency recorded yet");
+        }
+        if (stale) {
+            if (sorted == null) {
+                sorted = new long[ring.length];
+            }
+            System.arraycopy(ring, 0, sorted, 0, count);
+            Arrays.sort(sorted, 0, count);
+            // a double sum cannot overflow, unlike a long sum of a million multi-hour latencies
+            double sum = 0;
+            for (int i = 0; i < count; i++) {
+                sum += sorted[i];
+            }
+            mean = Math.round(sum / count);
+            stale = false;
+        }
+        return sorted;
+    }
+
+    @Override
+    public String toString() {
+        return "LatencyRing{" + count + "/" + ring.length + " samples}";
+    }
+}
