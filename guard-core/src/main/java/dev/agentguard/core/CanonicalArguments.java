@@ -6,6 +6,7 @@ import com.fasterxml.jackson.core.JsonToken;
 import com.fasterxml.jackson.core.StreamReadConstraints;
 import com.fasterxml.jackson.core.io.JsonStringEncoder;
 import java.io.IOException;
+import java.math.BigDecimal;
 import java.util.Arrays;
 
 /**
@@ -16,27 +17,13 @@ import java.util.Arrays;
 final class CanonicalArguments {
 
     /**
-     * A streaming parser, not a tree: the canonical text is written as the tokens come, and only an object's members
-     * are held (to sort them). Arguments come from a model: the constraints bound what one call may cost.
+     * A streaming parser, not a tree: the canonical text is written, or the fingerprint computed, as the tokens come.
+     * Arguments come from a model: the constraints bound what one call may cost.
      */
     private static final JsonFactory JSON = JsonFactory.builder()
             .streamReadConstraints(StreamReadConstraints.builder()
                     .maxNestingDepth(200).maxNumberLength(1_000).maxStringLength(5_000_000).build())
             .build();
-
-    /**
-     * Each thread's buffer for the canonical text of a fingerprint, which is hashed where it is written: no buffer,
-     * no growth and no string per tool call. A buffer grown past {@value #KEPT_CAPACITY} characters (a call with
-     * huge arguments) is not kept.
-     */
-    private static final ThreadLocal<Scratch> SCRATCH = ThreadLocal.withInitial(Scratch::new);
-    private static final int KEPT_CAPACITY = 64 * 1024;
-
-    /** A thread's buffers: the canonical text as written, and its characters copied out to be hashed. */
-    private static final class Scratch {
-        final StringBuilder text = new StringBuilder(256);
-        char[] chars = new char[256];
-    }
 
     private CanonicalArguments() {
     }
@@ -46,47 +33,171 @@ final class CanonicalArguments {
      * @return the canonical JSON text, or the trimmed text when it is not JSON
      */
     static String canonical(String arguments) {
-        return canonical(arguments, new StringBuilder()).toString();
-    }
-
-    /** Writes the canonical text into {@code sb} (emptied first) and returns it, or returns the trimmed text. */
-    private static CharSequence canonical(String arguments, StringBuilder sb) {
         String trimmed = arguments == null ? "" : arguments.trim();
         if (trimmed.isEmpty()) {
             return "";
         }
-        sb.setLength(0);
+        StringBuilder sb = new StringBuilder(trimmed.length());
         try (JsonParser p = JSON.createParser(trimmed)) {
             write(p, p.nextToken(), sb);
-            return p.nextToken() == null ? sb : trimmed; // trailing tokens: not one JSON value
+            return p.nextToken() == null ? sb.toString() : trimmed; // trailing tokens: not one JSON value
         } catch (IOException | RuntimeException e) {
             return trimmed;
         }
     }
 
     /**
+     * A 64-bit fingerprint of a tool call: equal for two calls whose canonical arguments are equal, and, as a 64-bit
+     * hash can, different otherwise. It is computed from the parser's tokens, without writing the canonical text:
+     * an object's members are hashed one by one and summed (so that their order does not count, as sorting them
+     * makes it not count), an array's elements in order, a string from the parser's buffer (its escapes decoded, so
+     * that {@code "\u00e9"} and {@code "é"} are one string), a number by its value as the canonical form writes it
+     * ({@code 1}, {@code 1.0} and {@code 1e0} are one number). Only an object that gives a key twice (the last value
+     * counts) or that has more than {@value #MAX_MEMBERS_CHECKED} members is hashed from its canonical text, parsed
+     * again. Arguments that are not JSON are hashed as their trimmed text, apart from every JSON value.
+     *
      * @param tool the tool name
      * @param arguments the raw arguments
-     * @return a 64-bit fingerprint of the tool and its canonical arguments (see {@link #hash}); never 0
+     * @return the fingerprint; never 0
      */
     static long fingerprint(String tool, String arguments) {
-        long h = mix(FNV_OFFSET, tool);
-        h = (h ^ SEPARATOR) * FNV_PRIME;
-        Scratch scratch = SCRATCH.get();
-        CharSequence canonical = canonical(arguments, scratch.text);
-        if (canonical instanceof String) {
-            return finish(mix(h, (String) canonical));
+        long h = (mix(FNV_OFFSET, tool) ^ SEPARATOR) * FNV_PRIME;
+        String trimmed = arguments == null ? "" : arguments.trim();
+        if (!trimmed.isEmpty()) {
+            try {
+                long value;
+                try {
+                    value = valueHash(trimmed, true);
+                } catch (RepeatedKey e) {
+                    // the canonical text keeps each key once, its last value: hash that, whose keys cannot repeat
+                    value = valueHash(canonical(trimmed), false);
+                }
+                return finish((h ^ JSON_VALUE) * FNV_PRIME ^ value);
+            } catch (IOException | RuntimeException e) {
+                // not one JSON value: hashed as text below
+            }
         }
-        int n = canonical.length();
-        if (scratch.chars.length < n) {
-            scratch.chars = new char[Math.max(n, 2 * scratch.chars.length)];
+        return finish(mix(h, trimmed));
+    }
+
+    /** Objects with more members than this are not checked for a repeated key: they are hashed from their text. */
+    static final int MAX_MEMBERS_CHECKED = 64;
+
+    /** Marks the arguments as JSON, so that no text hashes like a JSON value. */
+    private static final long JSON_VALUE = 1L << 34;
+
+    /** Thrown where an object may give a key twice: its fingerprint must come from its canonical text. */
+    private static final class RepeatedKey extends IOException {
+        RepeatedKey() {
+            super("a key may be given twice");
         }
-        scratch.text.getChars(0, n, scratch.chars, 0); // hashed from an array: a builder's charAt checks twice
-        long fingerprint = finish(mix(h, scratch.chars, n));
-        if (scratch.text.capacity() > KEPT_CAPACITY) {
-            SCRATCH.remove();
+
+        @Override
+        public synchronized Throwable fillInStackTrace() {
+            return this; // a signal, caught a few frames up: no trace to fill
         }
-        return fingerprint;
+    }
+
+    /**
+     * @param json one JSON value
+     * @param checkKeys whether an object may give a key twice (false for a canonical text, which cannot)
+     * @return the hash of its canonical form
+     * @throws RepeatedKey if {@code checkKeys} and an object gives a key twice or has too many members to check
+     * @throws IOException if it is not one JSON value
+     */
+    private static long valueHash(String json, boolean checkKeys) throws IOException {
+        try (JsonParser p = JSON.createParser(json)) {
+            long h = valueHash(p, p.nextToken(), checkKeys);
+            if (p.nextToken() != null) {
+                throw new IOException("not one JSON value");
+            }
+            return h;
+        }
+    }
+
+    private static long valueHash(JsonParser p, JsonToken t, boolean checkKeys) throws IOException {
+        if (t == null) {
+            throw new IOException("no JSON value");
+        }
+        return switch (t) {
+            case START_OBJECT -> objectHash(p, checkKeys);
+            case START_ARRAY -> {
+                long h = 0x9e3779b97f4a7c15L;
+                for (JsonToken e = p.nextToken(); e != JsonToken.END_ARRAY; e = p.nextToken()) {
+                    h = (h ^ valueHash(p, e, checkKeys)) * FNV_PRIME;
+                }
+                yield finish(h ^ 'A');
+            }
+            case VALUE_NUMBER_INT -> {
+                JsonParser.NumberType type = p.getNumberType();
+                if (type == JsonParser.NumberType.INT || type == JsonParser.NumberType.LONG) {
+                    long v = p.getLongValue();
+                    if (v > -EXACT_LONGS && v < EXACT_LONGS) {
+                        yield numberHash(v);
+                    }
+                }
+                yield decimalHash(p.getDecimalValue());
+            }
+            case VALUE_NUMBER_FLOAT -> decimalHash(p.getDecimalValue());
+            case VALUE_STRING -> finish(mix(FNV_OFFSET ^ 'S', p.getTextCharacters(), p.getTextOffset(),
+                    p.getTextLength()));
+            case VALUE_TRUE -> 0x5bd1e9955bd1e995L;
+            case VALUE_FALSE -> 0x27d4eb2f165667c5L;
+            case VALUE_NULL -> 0x165667b19e3779f9L;
+            default -> throw new IOException("unexpected " + t);
+        };
+    }
+
+    /**
+     * The members' hashes summed: the same whatever their order. A key given twice would count both values, where
+     * the canonical form keeps the last: the keys are compared (by their kept hash codes first), and such an
+     * object is reported for hashing from its canonical text.
+     */
+    private static long objectHash(JsonParser p, boolean checkKeys) throws IOException {
+        String[] names = null;
+        int n = 0;
+        long sum = 0;
+        for (JsonToken t = p.nextToken(); t != JsonToken.END_OBJECT; t = p.nextToken()) {
+            String name = p.currentName();
+            if (checkKeys) {
+                if (n == MAX_MEMBERS_CHECKED) {
+                    throw new RepeatedKey();
+                }
+                if (names == null) {
+                    names = new String[8];
+                } else if (n == names.length) {
+                    names = Arrays.copyOf(names, 2 * n);
+                }
+                int code = name.hashCode();
+                for (int i = 0; i < n; i++) {
+                    if (names[i].hashCode() == code && names[i].equals(name)) {
+                        throw new RepeatedKey();
+                    }
+                }
+                names[n] = name;
+            }
+            n++;
+            long member = finish((mix(FNV_OFFSET ^ 'K', name) ^ 'V') * FNV_PRIME ^ valueHash(p, p.nextToken(),
+                    checkKeys));
+            sum += member;
+        }
+        return finish((sum ^ 'O') * FNV_PRIME + n);
+    }
+
+    /** Integers below this in magnitude are hashed as longs, whichever form they came in. */
+    private static final long EXACT_LONGS = 1_000_000_000_000_000_000L;
+
+    private static long numberHash(long v) {
+        return finish((FNV_OFFSET ^ 'N') * FNV_PRIME ^ v);
+    }
+
+    /** A number by its value: as a long when it is an integer below 10^18, else as its canonical text. */
+    private static long decimalHash(BigDecimal d) {
+        BigDecimal stripped = d.stripTrailingZeros();
+        if (stripped.scale() <= 0 && stripped.precision() - stripped.scale() <= 18) {
+            return numberHash(stripped.longValueExact());
+        }
+        return finish(mix(FNV_OFFSET ^ 'D', stripped.toString()));
     }
 
     /**
@@ -123,14 +234,15 @@ final class CanonicalArguments {
         return h;
     }
 
-    /** As {@link #mix(long, String)}, over the first {@code n} characters of an array. */
-    private static long mix(long hash, char[] text, int n) {
+    /** As {@link #mix(long, String)}, over {@code n} characters of an array from {@code from}. */
+    private static long mix(long hash, char[] text, int from, int n) {
         long h = hash;
-        int i = 0;
-        for (; i + 1 < n; i += 2) {
+        int end = from + n;
+        int i = from;
+        for (; i + 1 < end; i += 2) {
             h = (h ^ (text[i] | (long) text[i + 1] << 16)) * FNV_PRIME;
         }
-        if (i < n) {
+        if (i < end) {
             h = (h ^ (text[i] | LAST)) * FNV_PRIME;
         }
         return h;

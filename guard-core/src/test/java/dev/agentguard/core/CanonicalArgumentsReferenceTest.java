@@ -23,10 +23,63 @@ class CanonicalArgumentsReferenceTest {
     }
 
     @Property(tries = 300)
-    void theFingerprintIsTheDefinedHashOfTheToolAndTheCanonicalText(@ForAll String tool,
-            @ForAll("json") String json, @ForAll String any) {
-        assertThat(CanonicalArguments.fingerprint(tool, json)).isEqualTo(TreeCanonicalArguments.fingerprint(tool, json));
+    void aFingerprintIsThatOfTheCanonicalText(@ForAll String tool, @ForAll("json") String json,
+            @ForAll String any) {
+        assertThat(CanonicalArguments.fingerprint(tool, json))
+                .isEqualTo(CanonicalArguments.fingerprint(tool, TreeCanonicalArguments.canonical(json)));
         assertThat(CanonicalArguments.hash(any)).isEqualTo(TreeCanonicalArguments.hash(any));
+    }
+
+    /** Computed from the tokens, the fingerprint tells two calls apart exactly when their canonical texts differ. */
+    @Property(tries = 1_000)
+    void fingerprintsAreEqualExactlyWhenCanonicalTextsAre(@ForAll("json") String a, @ForAll("json") String b) {
+        boolean same = TreeCanonicalArguments.canonical(a).equals(TreeCanonicalArguments.canonical(b));
+        assertThat(CanonicalArguments.fingerprint("search", a) == CanonicalArguments.fingerprint("search", b))
+                .as("%s / %s", a, b).isEqualTo(same);
+    }
+
+    @Test
+    void argumentsThatMeanTheSameHaveOneFingerprint() {
+        String[][] same = {
+            {"{\"b\":1,\"a\":2,\"b\":3}", "{\"a\":2,\"b\":3}", " { \"b\" : 3 , \"a\" : 2.0 } "},
+            {"{\"a\":\"\\u00e9\\n\"}", "{\"a\":\"\u00e9\\n\"}"},
+            {"[1,1.0,1e0,10,-0,0.0]", "[1, 1.00, 0.1e1, 1E+1, 0, -0.0]"},
+            {"9000000000000000000", "9e18", "9000000000000000000.0"},
+            {"123456789012345678901234567890", "1.23456789012345678901234567890e29"},
+            {"{\"x\":{\"z\":[{\"b\":true,\"a\":null}],\"y\":false}}", "{\"x\":{\"y\":false,\"z\":[{\"a\":null,\"b\":true}]}}"},
+        };
+        for (String[] group : same) {
+            for (String s : group) {
+                assertThat(CanonicalArguments.fingerprint("t", s)).as("%s ~ %s", s, group[0])
+                        .isEqualTo(CanonicalArguments.fingerprint("t", group[0]));
+            }
+        }
+        String[] distinct = {"{\"a\":2,\"b\":1}", "{\"a\":2,\"b\":3}", "{\"a\":2}", "[1,2]", "[2,1]", "[[1],2]",
+            "[1,[2]]", "\"1\"", "1", "1.5", "true", "null", "\"\"", "[]", "{}", "[{}]", "{\"\":{}}", "not json", "{\"a\":1",
+            "9000000000000000001", "9e18 1"};
+        java.util.Set<Long> seen = new java.util.HashSet<>();
+        for (String s : distinct) {
+            assertThat(seen.add(CanonicalArguments.fingerprint("t", s))).as(s).isTrue();
+        }
+    }
+
+    /** Past the members an object is checked for a repeated key, its fingerprint comes from its canonical text. */
+    @Test
+    void largeObjectsHashAsTheirCanonicalText() {
+        int n = CanonicalArguments.MAX_MEMBERS_CHECKED + 40;
+        StringBuilder ascending = new StringBuilder("{");
+        StringBuilder descending = new StringBuilder("{");
+        for (int i = 0; i < n; i++) {
+            ascending.append(i == 0 ? "" : ",").append("\"k").append(1000 + i).append("\":").append(i);
+            descending.append(i == 0 ? "" : ",").append("\"k").append(1000 + n - 1 - i).append("\":").append(n - 1 - i);
+        }
+        String sorted = ascending + "}";
+        String reversed = descending + "}";
+        String repeated = descending + ",\"k1000\":-1}";
+        assertThat(CanonicalArguments.fingerprint("t", reversed)).isEqualTo(CanonicalArguments.fingerprint("t", sorted));
+        assertThat(CanonicalArguments.fingerprint("t", repeated))
+                .isEqualTo(CanonicalArguments.fingerprint("t", sorted.replace("\"k1000\":0", "\"k1000\":-1")))
+                .isNotEqualTo(CanonicalArguments.fingerprint("t", sorted));
     }
 
     @Test

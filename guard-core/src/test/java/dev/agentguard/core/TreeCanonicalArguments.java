@@ -58,7 +58,8 @@ final class TreeCanonicalArguments {
      * @param tool the tool name
      * @param arguments the raw arguments
      * @return the fingerprint as {@link CanonicalArguments#hash} defines it, of the tool, a separator and the
-     *     canonical arguments
+     *     canonical arguments: what {@link CanonicalArguments#fingerprint} gives for arguments that are not JSON
+     *     (JSON arguments are hashed from their tokens)
      */
     static long fingerprint(String tool, String arguments) {
         List<Long> units = units(tool);
