@@ -8,6 +8,7 @@ import com.github.benmanes.caffeine.cache.Cache;
 import com.github.benmanes.caffeine.cache.Caffeine;
 import com.github.benmanes.caffeine.cache.Expiry;
 import dev.agentguard.core.ledger.BudgetKey;
+import dev.agentguard.core.telemetry.Telemetry;
 import dev.agentguard.core.ledger.BudgetLedger;
 import dev.agentguard.core.ledger.BudgetRequest;
 import dev.agentguard.core.ledger.Hold;
@@ -237,6 +238,7 @@ final class BudgetRules {
      * @param budgets the policy's budgets
      * @param shadow whether limits are only recorded, not enforced
      * @param scope the caller
+     * @param session the record of the caller's session, which keeps its budget keys; null when it has none
      * @param model the model actually used (the MODEL level's key)
      * @param provider the model's provider, or null when unknown
      * @param tick now, a reading of the guard's ticker (the ledger's too, unless the application gave its own)
@@ -245,9 +247,9 @@ final class BudgetRules {
      * @param tokens the worst-case tokens
      * @return the outcome: the hold, and every budget decision that fired
      */
-    Outcome reserve(List<Budget> budgets, boolean shadow, GuardScope scope, String model, String provider,
-            long tick, long epochMillis, long costNanos, long tokens) {
-        return reserve(budgets, shadow, scope, model, provider, null, tick, epochMillis, costNanos, tokens);
+    Outcome reserve(List<Budget> budgets, boolean shadow, GuardScope scope, Telemetry.Tracked session, String model,
+            String provider, long tick, long epochMillis, long costNanos, long tokens) {
+        return reserve(budgets, shadow, scope, session, model, provider, null, tick, epochMillis, costNanos, tokens);
     }
 
     /**
@@ -265,14 +267,38 @@ final class BudgetRules {
      *
      * @return the outcome: the hold, and every budget decision that fired
      */
-    Outcome reserveTool(List<Budget> budgets, boolean shadow, GuardScope scope, String tool, long priceNanos,
-            long tick, long epochMillis) {
-        return reserve(budgets, shadow, scope, null, null, tool, tick, epochMillis, priceNanos, 0);
+    Outcome reserveTool(List<Budget> budgets, boolean shadow, GuardScope scope, Telemetry.Tracked session,
+            String tool, long priceNanos, long tick, long epochMillis) {
+        return reserve(budgets, shadow, scope, session, null, null, tool, tick, epochMillis, priceNanos, 0);
+    }
+
+    /** A session's budget keys under one list of budgets, kept in the session's record: see {@link #sessionKey}. */
+    private record SessionKeys(List<Budget> budgets, BudgetKey[] keys) {
+    }
+
+    /**
+     * @return the key of a session budget for the session of {@code record}: the object its previous calls used
+     *     (so that the ledger finds its window without a lookup, see {@link BudgetKey}), made and kept on its first
+     *     call under this list of budgets
+     */
+    private static BudgetKey sessionKey(Telemetry.Tracked record, List<Budget> budgets, int i, Budget b,
+            String session) {
+        SessionKeys held = record.keys() instanceof SessionKeys k && k.budgets == budgets ? k : null;
+        if (held == null) { // the session's first call, or the first under a reloaded policy
+            held = new SessionKeys(budgets, new BudgetKey[budgets.size()]);
+            record.keys(held);
+        }
+        BudgetKey key = held.keys[i];
+        if (key == null || !key.scopeKey().equals(session)) {
+            key = b.keyFor(session);
+            held.keys[i] = key; // racing calls of the session store equal keys
+        }
+        return key;
     }
 
     /** Reserves a model call ({@code tool} null) or a tool call on every budget that counts it. */
-    private Outcome reserve(List<Budget> budgets, boolean shadow, GuardScope scope, String model, String provider,
-            String tool, long tick, long epochMillis, long costNanos, long tokens) {
+    private Outcome reserve(List<Budget> budgets, boolean shadow, GuardScope scope, Telemetry.Tracked session,
+            String model, String provider, String tool, long tick, long epochMillis, long costNanos, long tokens) {
         int n = budgets.size();
         BudgetRequest[] requests = new BudgetRequest[n];
         // while every budget applies (the usual case), budget i is request i and the units are the policy's own
@@ -300,7 +326,8 @@ final class BudgetRules {
                 }
                 continue;
             }
-            BudgetKey bk = b.keyFor(key);
+            BudgetKey bk = session != null && b.scope() == Scope.SESSION ? sessionKey(session, budgets, i, b, key)
+                    : b.keyFor(key);
             long limit = perKey ? limitOf(b, bk) : b.limit();
             long amount = b.unit().amountOf(costNanos, tokens);
             boolean hard = !shadow && b.onExceed().kind() != OnExceed.Kind.WARN;

@@ -284,10 +284,10 @@ public final class Guard implements AutoCloseable {
         }
         // 5. budgets, moving down the ladder past a downgradeAt share
         boolean shadow = verdict.shadow();
-        BudgetRules.Outcome outcome = budgets.reserve(config.budgets(), shadow, scope, model, call.provider(), tick, epoch,
+        BudgetRules.Outcome outcome = budgets.reserve(config.budgets(), shadow, scope, session, model, call.provider(), tick, epoch,
                 priced.worstCase(prompt, maxOut), saturatedSum(prompt, maxOut));
         if (outcome.pastDowngrade != null) {
-            Downgrade down = downgrade(p, call, outcome, model, scope, shadow, tick, epoch, prompt, maxOut);
+            Downgrade down = downgrade(p, call, outcome, model, scope, session, shadow, tick, epoch, prompt, maxOut);
             if (down != null) {
                 verdict.offer(down.decision);
                 if (!shadow) {
@@ -442,7 +442,8 @@ public final class Guard implements AutoCloseable {
      * model fits. In shadow mode nothing moves: the downgrade that would have happened is returned for the record.
      */
     private Downgrade downgrade(Active p, ModelCall call, BudgetRules.Outcome original, String model,
-            GuardScope scope, boolean shadow, long tick, long epoch, long prompt, long maxOut) {
+            GuardScope scope, Telemetry.Tracked session, boolean shadow, long tick, long epoch, long prompt,
+            long maxOut) {
         GuardConfig config = p.config;
         List<String> ladder = config.ladder();
         int from = ladder.indexOf(model);
@@ -469,7 +470,7 @@ public final class Guard implements AutoCloseable {
             if (c.decision != null && c.decision.action().refuses()) {
                 continue; // an unpriced model under unknownModel: block is no way out
             }
-            BudgetRules.Outcome o = budgets.reserve(config.budgets(), false, scope, candidate, call.provider(), tick, epoch,
+            BudgetRules.Outcome o = budgets.reserve(config.budgets(), false, scope, session, candidate, call.provider(), tick, epoch,
                     c.worstCase(prompt, maxOut), Math.addExact(prompt, maxOut));
             if (o.granted()) {
                 return new Downgrade(candidate, c, o, Decision.builder(Action.DOWNGRADE).rule(trigger.ruleId())
@@ -480,7 +481,7 @@ public final class Guard implements AutoCloseable {
         }
         // nothing cheaper fits: take the original reservation again (or be refused by it)
         Priced same = price(p, call.provider(), model, epoch);
-        BudgetRules.Outcome again = budgets.reserve(config.budgets(), false, scope, model, call.provider(), tick, epoch,
+        BudgetRules.Outcome again = budgets.reserve(config.budgets(), false, scope, session, model, call.provider(), tick, epoch,
                 same.worstCase(prompt, maxOut), Math.addExact(prompt, maxOut));
         return new Downgrade(model, same, again, null);
     }
@@ -517,8 +518,8 @@ public final class Guard implements AutoCloseable {
         long priceNanos = price == null ? 0 : maxUnits == null ? price.nanos() : price.nanos() * maxUnits;
         BudgetRules.Outcome outcome = null;
         if (!verdict.stops() && budgets.countsTool(config.budgets(), priceNanos)) {
-            outcome = budgets.reserveTool(config.budgets(), verdict.shadow(), call.scope(), call.tool(), priceNanos,
-                    tick, epoch);
+            outcome = budgets.reserveTool(config.budgets(), verdict.shadow(), call.scope(), session, call.tool(),
+                    priceNanos, tick, epoch);
             outcome.offerTo(verdict);
         }
         Decision decision = verdict.decide(null, null);

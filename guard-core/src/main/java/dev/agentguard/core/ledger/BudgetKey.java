@@ -10,6 +10,10 @@ import java.util.Objects;
  *
  * <p>Equality is on budget id, scope and key only: the window travels with the key so that a ledger can create
  * the entry on first use, but a reloaded policy that keeps a budget id keeps its spend.
+ *
+ * <p>A key object also carries what the in-memory ledger last found for it (not part of its value): the guard asks
+ * with the same key objects call after call (a session's are kept with the session), and the ledger then finds the
+ * window without a lookup.
  */
 public final class BudgetKey {
 
@@ -18,6 +22,11 @@ public final class BudgetKey {
     private final String scopeKey;
     private final WindowSpec window;
     private final int hash;
+    /**
+     * The in-memory ledger's last finding for this object, checked by the ledger before use (whose it is, whether
+     * it still counts); written only when a lookup was needed.
+     */
+    private volatile Object found;
 
     /**
      * @param budgetId the budget id from the policy
@@ -51,6 +60,16 @@ public final class BudgetKey {
     /** @return the window shape */
     public WindowSpec window() {
         return window;
+    }
+
+    /** @return what the in-memory ledger last found for this object, or null */
+    Object found() {
+        return found;
+    }
+
+    /** @param found what the in-memory ledger found for this object */
+    void found(Object found) {
+        this.found = found;
     }
 
     @Override

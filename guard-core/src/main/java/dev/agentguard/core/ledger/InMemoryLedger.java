@@ -102,7 +102,7 @@ public final class InMemoryLedger implements BudgetLedger {
         this.onFull = b.onFull;
         this.revive = k -> {
             Entry r = rescued.remove(k);
-            return r != null ? r : new Entry(k, k.window(), saturatedAdd(recent.read(), idleNanos));
+            return r != null ? r : new Entry(this, k, k.window(), saturatedAdd(recent.read(), idleNanos));
         };
         this.cached = Caffeine.newBuilder()
                 .executor(Runnable::run) // see Guard: maintenance on the caller, no hand-off per write
@@ -140,10 +140,16 @@ public final class InMemoryLedger implements BudgetLedger {
             BudgetKey key = r.key();
             Entry e;
             long used;
+            // the entry this key object led to last time, if it is this ledger's: a live entry is the key's only
+            // one (a key's entry leaves the cache retired, or rescued and brought back as it is)
+            Entry hinted = key.found() instanceof Entry h && h.ledger == this ? h : null;
             if (!isCached(key.scope())) {
-                e = pinned.get(key); // computeIfAbsent locks the bin even when the key is there
+                e = hinted != null ? hinted : pinned.get(key); // computeIfAbsent locks the bin even when it is there
                 if (e == null) {
-                    e = pinned.computeIfAbsent(key, k -> new Entry(null, k.window(), Long.MAX_VALUE));
+                    e = pinned.computeIfAbsent(key, k -> new Entry(this, null, k.window(), Long.MAX_VALUE));
+                }
+                if (e != hinted) {
+                    key.found(e);
                 }
                 used = e.tryReserve(tick, clock, key.window(), r.amount(), r.limit(), idleNanos);
             } else {
@@ -152,6 +158,12 @@ public final class InMemoryLedger implements BudgetLedger {
                 for (int attempt = 0; used == Entry.RETIRED; attempt++) {
                     if (attempt == MAX_RETRIES) {
                         throw new IllegalStateException("window " + key + " kept being evicted under a reservation");
+                    }
+                    if (attempt == 0 && hinted != null) {
+                        // RETIRED if it was forgotten meanwhile: then looked up below
+                        used = hinted.tryReserve(tick, clock, key.window(), r.amount(), r.limit(), idleNanos);
+                        e = hinted;
+                        continue;
                     }
                     // quietly: neither a read-buffer entry nor an expiry to recompute (a full Caffeine read costs
                     // about a tenth of a guarded call); the entry notes its use itself, and the eviction listener
@@ -170,6 +182,9 @@ public final class InMemoryLedger implements BudgetLedger {
                     }
                     // RETIRED: forgotten between the lookup and the hold; look again
                     used = e.tryReserve(tick, clock, key.window(), r.amount(), r.limit(), idleNanos);
+                    if (used != Entry.RETIRED) {
+                        key.found(e);
+                    }
                 }
             }
             if (used < 0) {
@@ -491,6 +506,8 @@ public final class InMemoryLedger implements BudgetLedger {
             }
         }
 
+        /** The ledger that holds it: a key object's hint ({@link BudgetKey#found()}) may come from another one. */
+        final InMemoryLedger ledger;
         /** The cache key for cached entries (to refresh their expiry); null for pinned entries. */
         final BudgetKey key;
         private WindowSpec spec; // written and read under the entry's lock
@@ -510,7 +527,8 @@ public final class InMemoryLedger implements BudgetLedger {
         /** When the cache was last told of this entry's use (see {@link SparseTouch}); racy, which costs a read. */
         private long touched = Long.MIN_VALUE;
 
-        Entry(BudgetKey key, WindowSpec spec, long keepUntil) {
+        Entry(InMemoryLedger ledger, BudgetKey key, WindowSpec spec, long keepUntil) {
+            this.ledger = ledger;
             this.key = key;
             this.spec = spec;
             this.window = spec.newWindow();

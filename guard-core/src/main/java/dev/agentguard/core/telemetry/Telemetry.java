@@ -392,6 +392,7 @@ public final class Telemetry {
         /** Guarded by its own monitor. */
         final CounterWindow window;
         private volatile Object attached;
+        private volatile Object keys;
 
         Tracked(CounterWindow window) {
             this.window = window;
@@ -400,6 +401,22 @@ public final class Telemetry {
         /** @return what is attached to this record, or null */
         public Object attached() {
             return attached;
+        }
+
+        /** @return the budget keys the guard keeps for this session (see {@link #keys(Object)}), or null */
+        public Object keys() {
+            return keys;
+        }
+
+        /**
+         * Keeps the session's budget keys with its record, so that its calls ask the ledger with the same key
+         * objects (which lead the in-memory ledger to their windows without a lookup). Last writer wins: calls of
+         * one session racing here keep equal keys.
+         *
+         * @param keys the keys, in the guard's form
+         */
+        public void keys(Object keys) {
+            this.keys = keys;
         }
 
         /**

@@ -19,6 +19,7 @@ import java.util.concurrent.Future;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.atomic.AtomicLongArray;
+import java.util.function.IntFunction;
 import org.junit.jupiter.api.Test;
 
 class InMemoryLedgerTest extends BudgetLedgerContract {
@@ -124,6 +125,52 @@ class InMemoryLedgerTest extends BudgetLedgerContract {
      */
     @Test
     void windowsExpiringUnderConcurrentReservationsNeitherSplitNorLoseSpend() throws Exception {
+        expiringUnderConcurrentReservations(k -> session("k" + k)); // a new key object per call
+    }
+
+    /**
+     * As above, with one key object per window shared by every thread and call, as the guard keeps a session's keys:
+     * the ledger then goes to the window the object led to last time, which must not be one it has forgotten.
+     */
+    @Test
+    void sharedKeyObjectsNeverLeadToAForgottenWindow() throws Exception {
+        BudgetKey[] shared = {session("k0"), session("k1"), session("k2"), session("k3")};
+        expiringUnderConcurrentReservations(k -> shared[k]);
+    }
+
+    @Test
+    void aKeyObjectLedToAWindowOfAnotherLedgerCountsInItsOwn() {
+        BudgetKey key = session("shared");
+        BudgetLedger first = newLedger();
+        BudgetLedger second = newLedger();
+        first.settle(first.reserve(List.of(new BudgetRequest(key, 30, 100))), new long[] {30});
+        second.settle(second.reserve(List.of(new BudgetRequest(key, 20, 100))), new long[] {20});
+        first.settle(first.reserve(List.of(new BudgetRequest(key, 1, 100))), new long[] {1});
+        assertThat(first.used(key)).isEqualTo(31);
+        assertThat(second.used(key)).isEqualTo(20);
+    }
+
+    @Test
+    void aKeyObjectWhoseWindowWasEvictedForRoomGetsTheNewOne() {
+        memoryLedger = InMemoryLedger.builder().ticker(nanos::get).maxWindows(2).onFull(OnFull.EVICT_OLDEST)
+                .idleExpiry(Duration.ofMinutes(30))
+                .build();
+        BudgetKey a = session("a");
+        memoryLedger.settle(memoryLedger.reserve(List.of(new BudgetRequest(a, 10, 100))), new long[] {10});
+        advance(Duration.ofSeconds(1));
+        memoryLedger.settle(memoryLedger.reserve(List.of(new BudgetRequest(session("b"), 1, 100))), new long[] {1});
+        advance(Duration.ofSeconds(1));
+        Hold c = memoryLedger.reserve(List.of(new BudgetRequest(session("c"), 1, 100))); // evicts a's window
+        assertThat(c.evictedWindows()).isEqualTo(1);
+        assertThat(memoryLedger.used(session("a"))).isZero();
+
+        memoryLedger.settle(memoryLedger.reserve(List.of(new BudgetRequest(a, 5, 100))), new long[] {5});
+        assertThat(memoryLedger.used(session("a"))).as("counted in a's new window, not in the evicted one")
+                .isEqualTo(5);
+    }
+
+    private void expiringUnderConcurrentReservations(IntFunction<BudgetKey> keyOf)
+            throws Exception {
         newLedger();
         int threads = 8;
         int rounds = 25;
@@ -154,7 +201,7 @@ class InMemoryLedgerTest extends BudgetLedgerContract {
                             int k = random.nextInt(keys);
                             long amount = 1 + random.nextInt(20);
                             Hold hold = memoryLedger.reserve(
-                                    List.of(new BudgetRequest(session("k" + k), amount, limit)));
+                                    List.of(new BudgetRequest(keyOf.apply(k), amount, limit)));
                             if (!hold.granted()) {
                                 continue;
                             }
