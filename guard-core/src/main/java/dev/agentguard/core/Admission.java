@@ -296,7 +296,8 @@ public final class Admission implements AutoCloseable {
 
 
     private boolean claim() {
-        return STATE.compareAndSet(this, OPEN, DONE);
+        // read first: close() after a settlement (try-with-resources) then costs no failed compare-and-set
+        return (int) STATE.getVolatile(this) == OPEN && STATE.compareAndSet(this, OPEN, DONE);
     }
 
     @Override
