@@ -40,6 +40,11 @@ import org.openjdk.jmh.annotations.Warmup;
  * ({@code tokens.estimator: conservative}: the default estimate, walked in the prompt fingerprint's loop) and
  * {@code adapterOpenAi} ({@code tokens.estimator: openai}). The difference {@code adapterDefault -
  * adapterThreeCharsPerToken} is what the default estimate adds to a call; {@code Report} states it.
+ *
+ * <p>The adapter benchmarks send each call a prompt as a new message, whose text the adapter has not walked yet:
+ * two copies of the prompt (equal, but distinct strings) in turn, which take the same slot of the adapter's table of
+ * texts walked lately. {@code adapterDefaultResent} sends the same string every time, as a conversation resends
+ * its history: the estimate is then taken from that table.
  */
 @BenchmarkMode(Mode.AverageTime)
 @OutputTimeUnit(TimeUnit.NANOSECONDS)
@@ -91,7 +96,11 @@ public class TokenEstimateBenchmark {
         @Param({"en", "zh"})
         public String script;
 
-        ChatRequest request;
+        /** The prompt twice, as distinct strings: sent in turn, each call's text is new to the adapter. */
+        ChatRequest[] fresh;
+        /** One request sent every time. */
+        ChatRequest resent;
+        private int next;
         Guard threeChars;
         Guard conservative;
         Guard openAi;
@@ -106,9 +115,9 @@ public class TokenEstimateBenchmark {
 
         @Setup(Level.Trial)
         public void setUp() {
-            request = ChatRequest.builder().messages(UserMessage.from(prompt(script)))
-                    .parameters(ChatRequestParameters.builder().modelName(ModelCallBenchmark.MODEL).maxOutputTokens(500)
-                            .build()).build();
+            String prompt = prompt(script);
+            fresh = new ChatRequest[] {request(prompt), request(new String(prompt))};
+            resent = request(prompt);
             threeChars = guard(GuardConfig.builder().tokenEstimator(t -> (t.length() + 2) / 3));
             conservative = guard(GuardConfig.builder().tokenCounting(TokenCounting.CONSERVATIVE));
             openAi = guard(GuardConfig.builder().tokenCounting(TokenCounting.OPENAI));
@@ -117,7 +126,18 @@ public class TokenEstimateBenchmark {
             openAiModel = GuardedChatModel.wrap(new ModelCallBenchmark.FixedModel(), openAi);
         }
 
+        private static ChatRequest request(String prompt) {
+            return ChatRequest.builder().messages(UserMessage.from(prompt))
+                    .parameters(ChatRequestParameters.builder().modelName(ModelCallBenchmark.MODEL).maxOutputTokens(500)
+                            .build()).build();
+        }
+
+        /** Sends the next of the two fresh requests (threads racing on the turn only change which one). */
         ChatResponse call(ChatModel model) {
+            return call(model, fresh[next++ & 1]);
+        }
+
+        ChatResponse call(ChatModel model, ChatRequest request) {
             try (GuardScope scope = GuardScope.builder().agent("support").session("s-1").open()) {
                 return model.chat(request);
             }
@@ -174,6 +194,19 @@ public class TokenEstimateBenchmark {
     @Benchmark
     public ChatResponse adapterDefault(Adapter a) {
         return a.call(a.conservativeModel);
+    }
+
+    /**
+     * @param a the guarded models
+     * @return the response
+     */
+    /**
+     * @param a the guarded models
+     * @return the response
+     */
+    @Benchmark
+    public ChatResponse adapterDefaultResent(Adapter a) {
+        return a.call(a.conservativeModel, a.resent);
     }
 
     /**
