@@ -58,9 +58,16 @@ import java.util.function.Function;
  * reservation outstanding is never evicted or expired, so a settlement always lands in the window it was
  * reserved on.
  *
- * <p><b>Time.</b> Read once per operation from the injected {@link Ticker} (sliding windows) and a
- * {@link SteadyClock} over the injected {@link Clock} (calendar windows), so that one outlier wall-clock reading
- * does not move a calendar window.
+ * <p><b>Time.</b> Read once per operation from the injected {@link Ticker} (sliding windows), or taken from the
+ * caller's reading of that same ticker ({@link #reserve(List, Ticker, long)}), and a {@link SteadyClock} over the
+ * injected {@link Clock} (calendar windows), so that one outlier wall-clock reading does not move a calendar
+ * window.
+ *
+ * <p><b>Key objects.</b> A reservation notes on each {@link BudgetKey} object the entry it found; asked again with
+ * the same object (the guard keeps a session's keys with the session, and a budget keeps its process and agent
+ * keys), the ledger goes to that entry without a lookup, after checking it is this ledger's and still live (a
+ * retired entry sends it back to the lookup). A key's live entry is its only one, so the shortcut finds what the
+ * lookup would.
  *
  * <p><b>Reloads.</b> A {@link BudgetKey} is equal across window shapes, so a budget that keeps its id keeps its
  * entry. {@link #reshape} (called by the guard when a reload changes a budget's window) gives each of its entries
