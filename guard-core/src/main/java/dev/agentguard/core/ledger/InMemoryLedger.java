@@ -675,6 +675,18 @@ public final class InMemoryLedger implements BudgetLedger {
             }
         }
 
+        /**
+         * Marks the entry forgotten, and unhooks it from its cache key object, which a session may keep for a while
+         * yet (a hint to a retired entry would only be checked and dropped, but it would keep the window alive).
+         * The caller holds the lock.
+         */
+        private void retireLocked() {
+            retired = true;
+            if (key != null && key.found() == this) {
+                key.found(null);
+            }
+        }
+
         /** @return true if the entry was retired now (it had no hold); later reservations look the key up again */
         boolean retire() {
             lock();
@@ -682,7 +694,7 @@ public final class InMemoryLedger implements BudgetLedger {
                 if (holds > 0 || retired) {
                     return false;
                 }
-                retired = true;
+                retireLocked();
                 return true;
             } finally {
                 unlock();
@@ -703,7 +715,7 @@ public final class InMemoryLedger implements BudgetLedger {
                 if (holds > 0 || (long) KEEP_UNTIL.getOpaque(this) > now) {
                     return false;
                 }
-                retired = true;
+                retireLocked();
                 return true;
             } finally {
                 unlock();

@@ -163,6 +163,7 @@ class InMemoryLedgerTest extends BudgetLedgerContract {
         Hold c = memoryLedger.reserve(List.of(new BudgetRequest(session("c"), 1, 100))); // evicts a's window
         assertThat(c.evictedWindows()).isEqualTo(1);
         assertThat(memoryLedger.used(session("a"))).isZero();
+        assertThat(a.found()).as("the forgotten window is no longer reachable from the key object").isNull();
 
         memoryLedger.settle(memoryLedger.reserve(List.of(new BudgetRequest(a, 5, 100))), new long[] {5});
         assertThat(memoryLedger.used(session("a"))).as("counted in a's new window, not in the evicted one")
