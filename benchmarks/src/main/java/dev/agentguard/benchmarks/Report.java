@@ -275,7 +275,9 @@ public final class Report {
         StringBuilder sb = new StringBuilder("\n## Sizing a 4 KB prompt (TokenEstimateBenchmark, 1 thread, same run)\n\n"
                 + "Alone: each estimator over the prompt. In the adapter: a whole guarded call of an in-memory model,"
                 + " its prompt sized by the former default (three characters a token, the baseline), the default"
-                + " estimate (walked in the prompt fingerprint's loop) or OpenAI's tokenizer.\n\n"
+                + " estimate (walked in the prompt fingerprint's loop) or OpenAI's tokenizer, each call's prompt a new"
+                + " message; `adapterDefaultResent` sends the same string every time, as a conversation resends its"
+                + " history, and its estimate comes from the adapter's table of texts walked lately.\n\n"
                 + "| benchmark | params | median | − baseline | / baseline |\n|---|---|---:|---:|---:|\n");
         boolean any = false;
         for (Row r : rows) {
