@@ -184,17 +184,19 @@ final class CanonicalArguments {
         return finish((sum ^ 'O') * FNV_PRIME + n);
     }
 
-    /** Integers below this in magnitude are hashed as longs, whichever form they came in. */
+    /** Integers of at most this many digits are hashed as longs, whichever form they came in. */
+    private static final int EXACT_DIGITS = 18;
+    /** 10^{@value #EXACT_DIGITS}: the integers below it in magnitude have at most that many digits. */
     private static final long EXACT_LONGS = 1_000_000_000_000_000_000L;
 
     private static long numberHash(long v) {
         return finish((FNV_OFFSET ^ 'N') * FNV_PRIME ^ v);
     }
 
-    /** A number by its value: as a long when it is an integer below 10^18, else as its canonical text. */
+    /** A number by its value: as a long when an integer below {@link #EXACT_LONGS}, else as its canonical text. */
     private static long decimalHash(BigDecimal d) {
         BigDecimal stripped = d.stripTrailingZeros();
-        if (stripped.scale() <= 0 && stripped.precision() - stripped.scale() <= 18) {
+        if (stripped.scale() <= 0 && stripped.precision() - stripped.scale() <= EXACT_DIGITS) {
             return numberHash(stripped.longValueExact());
         }
         return finish(mix(FNV_OFFSET ^ 'D', stripped.toString()));

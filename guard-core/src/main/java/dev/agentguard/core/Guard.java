@@ -284,8 +284,8 @@ public final class Guard implements AutoCloseable {
         }
         // 5. budgets, moving down the ladder past a downgradeAt share
         boolean shadow = verdict.shadow();
-        BudgetRules.Outcome outcome = budgets.reserve(config.budgets(), shadow, scope, session, model, call.provider(), tick, epoch,
-                priced.worstCase(prompt, maxOut), saturatedSum(prompt, maxOut));
+        BudgetRules.Outcome outcome = budgets.reserve(config.budgets(), shadow, scope, session, model, call.provider(),
+                tick, epoch, priced.worstCase(prompt, maxOut), saturatedSum(prompt, maxOut));
         if (outcome.pastDowngrade != null) {
             Downgrade down = downgrade(p, call, outcome, model, scope, session, shadow, tick, epoch, prompt, maxOut);
             if (down != null) {
@@ -470,8 +470,8 @@ public final class Guard implements AutoCloseable {
             if (c.decision != null && c.decision.action().refuses()) {
                 continue; // an unpriced model under unknownModel: block is no way out
             }
-            BudgetRules.Outcome o = budgets.reserve(config.budgets(), false, scope, session, candidate, call.provider(), tick, epoch,
-                    c.worstCase(prompt, maxOut), Math.addExact(prompt, maxOut));
+            BudgetRules.Outcome o = budgets.reserve(config.budgets(), false, scope, session, candidate,
+                    call.provider(), tick, epoch, c.worstCase(prompt, maxOut), Math.addExact(prompt, maxOut));
             if (o.granted()) {
                 return new Downgrade(candidate, c, o, Decision.builder(Action.DOWNGRADE).rule(trigger.ruleId())
                         .figures(original.pastDowngradeObserved, BudgetRules.share(
@@ -481,8 +481,8 @@ public final class Guard implements AutoCloseable {
         }
         // nothing cheaper fits: take the original reservation again (or be refused by it)
         Priced same = price(p, call.provider(), model, epoch);
-        BudgetRules.Outcome again = budgets.reserve(config.budgets(), false, scope, session, model, call.provider(), tick, epoch,
-                same.worstCase(prompt, maxOut), Math.addExact(prompt, maxOut));
+        BudgetRules.Outcome again = budgets.reserve(config.budgets(), false, scope, session, model, call.provider(),
+                tick, epoch, same.worstCase(prompt, maxOut), Math.addExact(prompt, maxOut));
         return new Downgrade(model, same, again, null);
     }
 

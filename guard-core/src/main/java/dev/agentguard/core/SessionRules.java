@@ -15,8 +15,8 @@ import java.util.Objects;
  * <p>A session's state is attached to its telemetry record ({@link Telemetry.Tracked}), which the guard finds once
  * per call and which is bounded and forgotten when idle like the session's figures (calls without a session are
  * not counted). Each session keeps a handful of counters, a ring of the last few tool-call fingerprints (64-bit
- * hashes of tool name and canonical arguments) and the error runs of recently failed calls: a few hundred bytes. Evaluation takes the
- * session's monitor for a few comparisons; never across a call.
+ * hashes of tool name and canonical arguments) and the error runs of recently failed calls: a few hundred bytes.
+ * Evaluation takes the session's monitor for a few comparisons; never across a call.
  *
  * <p>Order: the end of a run, caps, then loops; every rule that fires is offered to the call's {@link Verdict},
  * which picks the tightest.

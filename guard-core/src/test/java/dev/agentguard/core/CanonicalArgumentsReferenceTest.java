@@ -46,7 +46,8 @@ class CanonicalArgumentsReferenceTest {
             {"[1,1.0,1e0,10,-0,0.0]", "[1, 1.00, 0.1e1, 1E+1, 0, -0.0]"},
             {"9000000000000000000", "9e18", "9000000000000000000.0"},
             {"123456789012345678901234567890", "1.23456789012345678901234567890e29"},
-            {"{\"x\":{\"z\":[{\"b\":true,\"a\":null}],\"y\":false}}", "{\"x\":{\"y\":false,\"z\":[{\"a\":null,\"b\":true}]}}"},
+            {"{\"x\":{\"z\":[{\"b\":true,\"a\":null}],\"y\":false}}",
+                "{\"x\":{\"y\":false,\"z\":[{\"a\":null,\"b\":true}]}}"},
         };
         for (String[] group : same) {
             for (String s : group) {
@@ -55,8 +56,8 @@ class CanonicalArgumentsReferenceTest {
             }
         }
         String[] distinct = {"{\"a\":2,\"b\":1}", "{\"a\":2,\"b\":3}", "{\"a\":2}", "[1,2]", "[2,1]", "[[1],2]",
-            "[1,[2]]", "\"1\"", "1", "1.5", "true", "null", "\"\"", "[]", "{}", "[{}]", "{\"\":{}}", "not json", "{\"a\":1",
-            "9000000000000000001", "9e18 1"};
+            "[1,[2]]", "\"1\"", "1", "1.5", "true", "null", "\"\"", "[]", "{}", "[{}]", "{\"\":{}}", "not json",
+            "{\"a\":1", "9000000000000000001", "9e18 1"};
         java.util.Set<Long> seen = new java.util.HashSet<>();
         for (String s : distinct) {
             assertThat(seen.add(CanonicalArguments.fingerprint("t", s))).as(s).isTrue();
@@ -76,7 +77,8 @@ class CanonicalArgumentsReferenceTest {
         String sorted = ascending + "}";
         String reversed = descending + "}";
         String repeated = descending + ",\"k1000\":-1}";
-        assertThat(CanonicalArguments.fingerprint("t", reversed)).isEqualTo(CanonicalArguments.fingerprint("t", sorted));
+        assertThat(CanonicalArguments.fingerprint("t", reversed))
+                .isEqualTo(CanonicalArguments.fingerprint("t", sorted));
         assertThat(CanonicalArguments.fingerprint("t", repeated))
                 .isEqualTo(CanonicalArguments.fingerprint("t", sorted.replace("\"k1000\":0", "\"k1000\":-1")))
                 .isNotEqualTo(CanonicalArguments.fingerprint("t", sorted));

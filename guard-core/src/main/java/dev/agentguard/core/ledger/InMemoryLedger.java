@@ -51,12 +51,12 @@ import java.util.function.Function;
  * lookup of its key or the next reservation), and one that does not is retired, so that a reservation racing with
  * the removal looks its key up again. A key therefore never has two live windows. The cache holds at most
  * {@code maxWindows} entries. When a new window is needed and the cache is full, expired entries are cleaned up
- * first; when every entry still holds spend or a reservation, {@link OnFull} decides: {@link OnFull#REFUSE_NEW refuse} the call that
- * needs the new window (its hold is refused with {@link Hold#refusedForCapacity()}), or {@link OnFull#EVICT_OLDEST
- * forget} the window that would expire soonest and has no reservation outstanding (reported by
- * {@link Hold#evictedWindows()}). Either way the caller records it; nothing is dropped silently. An entry with a
- * reservation outstanding is never evicted or expired, so a settlement always lands in the window it was
- * reserved on.
+ * first; when every entry still holds spend or a reservation, {@link OnFull} decides: {@link OnFull#REFUSE_NEW
+ * refuse} the call that needs the new window (its hold is refused with {@link Hold#refusedForCapacity()}), or
+ * {@link OnFull#EVICT_OLDEST forget} the window that would expire soonest and has no reservation outstanding
+ * (reported by {@link Hold#evictedWindows()}). Either way the caller records it; nothing is dropped silently. An
+ * entry with a reservation outstanding is never evicted or expired, so a settlement always lands in the window it
+ * was reserved on.
  *
  * <p><b>Time.</b> Read once per operation from the injected {@link Ticker} (sliding windows), or taken from the
  * caller's reading of that same ticker ({@link #reserve(List, Ticker, long)}), and a {@link SteadyClock} over the
