@@ -85,6 +85,12 @@ public final class Sessions {
         private final LongAdder count = new LongAdder();
         private volatile DecisionEvent first;
 
+        /** Only what is not a plain allow: an application's listener of refusals costs allowed calls no event. */
+        @Override
+        public boolean wants(Action action) {
+            return action != Action.ALLOW && action != Action.RECORD;
+        }
+
         @Override
         public void onDecision(DecisionEvent event) {
             if (event.phase() == Phase.PRE && event.action() != Action.ALLOW) {

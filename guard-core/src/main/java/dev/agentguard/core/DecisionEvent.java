@@ -95,7 +95,8 @@ public sealed interface DecisionEvent {
         /**
          * @return the call's id: its admission and its settlement (or expiry) carry the same one, unique among the
          *     calls of its guard, so that an observer can pair them whatever thread each runs on: the {@link #seq()}
-         *     of its admission; 0 when not known (a call admitted while the guard had no listener)
+         *     of its admission; 0 when not known (a call whose admission event no listener wanted, see
+         *     {@link DecisionListener#wants})
          */
         long callId();
 

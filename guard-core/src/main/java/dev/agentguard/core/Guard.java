@@ -103,11 +103,33 @@ public final class Guard implements AutoCloseable {
     private final AtomicLong seq = new AtomicLong();
 
     /**
-     * @return a new call id, the sequence number its admission event will carry; 0 when no listener is bound:
-     *     then nobody reads it, and calls on distinct sessions share no counter
+     * @param action the action of the admission's decision
+     * @return a new call id, the sequence number its admission event will carry; 0 when no listener wants that
+     *     event (see {@link DecisionListener#wants}): then the event is not built, and calls on distinct sessions
+     *     share no counter
      */
-    private long nextCallId() {
-        return listeners.length == 0 ? 0 : seq.incrementAndGet();
+    private long callId(Action action) {
+        return wanted(action) ? seq.incrementAndGet() : 0;
+    }
+
+    /** @return whether some listener wants the events of decisions with this action now */
+    private boolean wanted(Action action) {
+        DecisionListener[] ls = listeners;
+        for (int i = 0; i < ls.length; i++) {
+            if (wants(ls[i], action)) {
+                return true;
+            }
+        }
+        return false;
+    }
+
+    /** Asks a listener, isolating a failure as {@link #publish} does: a listener that cannot say wants all. */
+    private static boolean wants(DecisionListener l, Action action) {
+        try {
+            return l.wants(action);
+        } catch (Throwable e) { // NOPMD: isolation of observers is the point
+            return true;
+        }
     }
 
     /** Rule id of decisions about models the price catalog does not know. */
@@ -259,7 +281,6 @@ public final class Guard implements AutoCloseable {
         verdict.offer(priced.decision);
         // 3. the prompt's size, as it will be sent
         long asked = call.promptTokens(config.tokenEstimator());
-        CallRequest request = listeners.length == 0 ? CallRequest.NONE : CallRequest.of(call, asked);
         long prompt = promptTokens(config, call, asked, verdict);
         long maxOut = call.maxOutputTokens() > 0 ? call.maxOutputTokens() : config.defaultMaxOutputTokens();
         if (verdict.stops()) {
@@ -269,7 +290,7 @@ public final class Guard implements AutoCloseable {
                 verdict.offer(d);
             }
             undoCount(p.sessionRules, counted, session);
-            return refused(config, verdict, requested, requested, scope, tick, epoch, request);
+            return refused(config, verdict, requested, requested, call, asked, tick, epoch);
         }
         // 4. health: the most capable healthy model at or below the requested one
         String model = requested;
@@ -310,17 +331,18 @@ public final class Guard implements AutoCloseable {
             if (health != null && health.breakers != null) {
                 health.breakers.release();
             }
-            return refused(config, verdict, requested, model, scope, tick, epoch, request);
+            return refused(config, verdict, requested, model, call, asked, tick, epoch);
         }
         Decision decision = verdict.decide(requested, model); // with the tightest budget's remaining share
-        AdmittedCall c = AdmittedCall.modelCall(nextCallId(), decision, scope, session, outcome.hold,
+        long id = callId(decision.action());
+        AdmittedCall c = AdmittedCall.modelCall(id, decision, scope, session, outcome.hold,
                 outcome.units, priced.price, priced.known, prompt, maxOut, priced.worstCase(prompt, maxOut), tick,
                 health == null ? null : health.breakers);
         Admission a = new Admission(this, c);
         if (c.holdsSomething()) {
             open.add(a); // from here on, the lease ends the hold if nothing else does
         }
-        publishPre(config, c, epoch, request);
+        publishPre(config, c, epoch, id == 0 ? CallRequest.NONE : CallRequest.of(call, asked));
         return a;
     }
 
@@ -536,10 +558,11 @@ public final class Guard implements AutoCloseable {
             budgets.release(outcome); // refused after all (in enforce mode a refusal runs nothing)
             holds = false;
         }
+        long id = callId(decision.action());
         // the request's fingerprint is recorded whether or not a session rule needed it
-        CallRequest request = listeners.length == 0 ? CallRequest.NONE : CallRequest.ofTool(fingerprint != 0
+        CallRequest request = id == 0 ? CallRequest.NONE : CallRequest.ofTool(fingerprint != 0
                 ? fingerprint : CanonicalArguments.fingerprint(call.tool(), call.arguments()));
-        AdmittedCall c = AdmittedCall.toolCall(nextCallId(), decision, call.scope(), session, call.tool(),
+        AdmittedCall c = AdmittedCall.toolCall(id, decision, call.scope(), session, call.tool(),
                 call.arguments(), tick, fingerprint, holds ? outcome.hold : null, holds ? outcome.units : null,
                 priceNanos, maxUnits == null ? 0 : maxUnits);
         publishPre(config, c, epoch, request);
@@ -648,12 +671,15 @@ public final class Guard implements AutoCloseable {
     }
 
     /** A refused model call: it holds nothing, and its decision is published. */
-    private Admission refused(GuardConfig config, Verdict verdict, String requested, String model, GuardScope scope,
-            long tick, long epoch, CallRequest request) {
-        AdmittedCall c = AdmittedCall.refused(nextCallId(), verdict.decide(requested, model), scope, tick);
+    private Admission refused(GuardConfig config, Verdict verdict, String requested, String model, ModelCall call,
+            long asked, long tick, long epoch) {
+        GuardScope scope = call.scope();
+        Decision decision = verdict.decide(requested, model);
+        long id = callId(decision.action());
+        AdmittedCall c = AdmittedCall.refused(id, decision, scope, tick);
         refusals.add(new GuardAdmin.Refusal(Instant.ofEpochMilli(epoch), CallKind.MODEL_CALL, c.decision.action(),
                 c.decision.rule(), c.decision.reason(), scope.agent(), scope.session(), scope.tenant(), null));
-        publishPre(config, c, epoch, request);
+        publishPre(config, c, epoch, id == 0 ? CallRequest.NONE : CallRequest.of(call, asked));
         return new Admission(this, c);
     }
 
@@ -885,17 +911,17 @@ public final class Guard implements AutoCloseable {
         if (c.scope.session() == null) {
             sessionless.record(config, c.kind, c.tool, c.startTick);
         }
-        if (listeners.length == 0) {
+        if (c.id == 0) { // no listener wanted it when the call was admitted
             return;
         }
-        publish(new DecisionEvent.CallAdmitted(c.id != 0 ? c.id : seq.incrementAndGet(), epoch, config.name(),
+        publish(new DecisionEvent.CallAdmitted(c.id, epoch, config.name(),
                 config.mode(), c.kind, c.decision, c.scope, c.tool, c.toolArguments, c.reservedNanos, c.priced,
                 request, c.id));
     }
 
     private void publishPost(long tick, AdmittedCall c, Decision decision, Usage usage, long cost, long latency,
             long ttft, String outcome, int droppedMessages, long droppedTokens) {
-        if (listeners.length == 0) {
+        if (!wanted(Action.RECORD)) {
             return;
         }
         GuardConfig config = active.config;
@@ -906,20 +932,24 @@ public final class Guard implements AutoCloseable {
 
     /** Publishes something the guard noticed about itself, not about one call. */
     private void publishGuard(GuardConfig config, Decision d) {
-        if (listeners.length == 0) {
+        if (!wanted(d.action())) {
             return;
         }
         publish(new DecisionEvent.GuardNotice(seq.incrementAndGet(), clock.millis(), config.name(), config.mode(), d));
     }
 
     /**
-     * Hands an event to every listener. Whatever one throws, an {@code Error} included (a stack overflow in a
+     * Hands an event to every listener that wants it. Whatever one throws, an {@code Error} included (a stack overflow in a
      * redaction pattern, say), is logged at WARN and goes no further: a listener cannot break the call or leave a
      * reservation open, and the other listeners still see the event.
      */
     private void publish(DecisionEvent event) {
         DecisionListener[] ls = listeners;
+        Action action = event.action();
         for (int i = 0; i < ls.length; i++) {
+            if (!wants(ls[i], action)) {
+                continue;
+            }
             try {
                 ls[i].onDecision(event);
             } catch (Throwable e) { // NOPMD: isolation of observers is the point
@@ -1014,7 +1044,7 @@ public final class Guard implements AutoCloseable {
     }
 
     private void publishPolicy(GuardConfig config, Action action, String reason) {
-        if (listeners.length == 0) {
+        if (!wanted(action)) {
             return;
         }
         Decision d = Decision.builder(action).rule(RULE_POLICY_RELOAD).reason(reason).build();

@@ -1,5 +1,6 @@
 package dev.agentguard.policy;
 
+import dev.agentguard.core.common.Action;
 import dev.agentguard.core.DecisionEvent;
 import dev.agentguard.core.DecisionListener;
 import dev.agentguard.core.Guard;
@@ -166,6 +167,11 @@ public final class Policies {
 
         @Override
         public void onDecision(DecisionEvent event) {
+        }
+
+        @Override
+        public boolean wants(Action action) {
+            return false; // it reads no event: the guard need not build one for it
         }
 
         @Override

@@ -29,7 +29,8 @@ import org.slf4j.spi.LoggingEventBuilder;
  * <p>Never throws: should the record of an event fail to build, the decision is logged without its texts (no
  * text is ever logged unredacted) and the caller's call goes on.
  *
- * <p>Cost: when the level of an event is disabled, nothing is built (one level check). Otherwise the record is
+ * <p>Cost: when the level of an event is disabled, nothing is built (one level check, made by the guard before
+ * it builds the event, see {@link #wants}). Otherwise the record is
  * mapped once, tool arguments redacted first, on the calling thread; what the backend does with the event is the
  * backend's business (use an asynchronous appender if it writes to a slow place).
  */
@@ -71,6 +72,12 @@ public final class DecisionLog implements DecisionListener {
             default:
                 return Level.INFO;
         }
+    }
+
+    /** @return whether this action's level is enabled: else the guard builds no event for this log */
+    @Override
+    public boolean wants(Action action) {
+        return logger.isEnabledForLevel(levelOf(action));
     }
 
     @Override

@@ -235,6 +235,20 @@ class DecisionLogTest {
     }
 
     @Test
+    void itWantsTheActionsWhoseLevelIsOnAndFollowsALevelChange() {
+        DecisionLog decisionLog = new DecisionLog();
+        log.logger().setLevel(Level.INFO);
+        assertThat(decisionLog.wants(Action.ALLOW)).isFalse();
+        assertThat(decisionLog.wants(Action.RECORD)).isFalse();
+        assertThat(decisionLog.wants(Action.WARN)).isTrue();
+        assertThat(decisionLog.wants(Action.BLOCK)).isTrue();
+
+        log.logger().setLevel(Level.DEBUG);
+        assertThat(decisionLog.wants(Action.ALLOW)).isTrue();
+        assertThat(decisionLog.wants(Action.RECORD)).isTrue();
+    }
+
+    @Test
     void shadowDecisionsSaySo() {
         GuardConfig config = GuardConfig.builder().name("shadow").mode(dev.agentguard.core.common.Mode.SHADOW)
                 .loops(LoopRules.builder().identicalToolCalls(LoopRules.Threshold.of(0, 2)).build()).build();
