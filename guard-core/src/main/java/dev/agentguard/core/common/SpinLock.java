@@ -47,6 +47,11 @@ public class SpinLock {
         }
     }
 
+    /** @return true if the lock was free and is now held by the caller; false, at once, if another holds it */
+    public final boolean tryLock() {
+        return locked == 0 && LOCKED.compareAndSet(this, 0, 1);
+    }
+
     /** Releases the lock; only its holder may call this. */
     public final void unlock() {
         LOCKED.setRelease(this, 0);

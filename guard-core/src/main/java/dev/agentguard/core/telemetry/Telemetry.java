@@ -44,8 +44,9 @@ import java.util.function.Function;
  *       buckets costs at most {@code 48 * (b + 1)} bytes of counters.</li>
  *   <li>{@link Scope#GLOBAL}, {@link Scope#AGENT}, {@link Scope#TENANT}: the totals, and three latency
  *       rings of {@link TelemetryConfig#latencySamples()} samples each (model-call latency, time to first
- *       token, tool duration): about 3 KB per key with 100 samples, 5.5 KB once its latency has been read
- *       (each ring then keeps a sorted copy).</li>
+ *       token, tool duration, each sample with its tick): about 5.5 KB per key with 100 samples, 8 KB once its
+ *       latency has been read (each ring then keeps a sorted copy); as much again per further part of a key that
+ *       threads contend for (see {@link LevelStats}).</li>
  *   <li>{@link Scope#MODEL}: the totals, model-call latency and time to first token.</li>
  *   <li>each tool ({@link #tool}): the totals (only its tool counters move) and its duration.</li>
  * </ul>
@@ -68,7 +69,9 @@ import java.util.function.Function;
  *
  * <p>Thread-safe. Windows are not, so each is guarded: a session's or user's by its own monitor, those of the
  * levels every call passes through (process, agent, tenant, model, tool) by a {@link SpinLock} that also guards
- * their latency rings ({@link LatencyRing}, which have no lock of their own).
+ * their latency rings ({@link LatencyRing}, which have no lock of their own). Threads that contend for such a level
+ * get parts of it of their own ({@link LevelStats}), so that calls of distinct sessions on distinct threads do not
+ * write the same cache lines; a snapshot adds the parts up.
  * Two threads may record with ticks slightly out of order; a window counts an older tick in its newest bucket,
  * so nothing is lost.
  */
@@ -89,21 +92,21 @@ public final class Telemetry {
     private final RecentTicker recent;
     private final Clock clock;
 
-    private final Stats global;
-    private final ConcurrentMap<String, Stats> agents = new ConcurrentHashMap<>();
-    private final Cache<String, Stats> tenants;
-    private final Cache<String, Stats> models;
+    private final LevelStats global;
+    private final ConcurrentMap<String, LevelStats> agents = new ConcurrentHashMap<>();
+    private final Cache<String, LevelStats> tenants;
+    private final Cache<String, LevelStats> models;
     /** The latest tenants and models recorded, in front of their caches: see {@link Recent}. */
     private final Recent recentTenants = new Recent();
     private final Recent recentModels = new Recent();
-    private final ConcurrentMap<String, Stats> tools = new ConcurrentHashMap<>();
+    private final ConcurrentMap<String, LevelStats> tools = new ConcurrentHashMap<>();
     private final Cache<String, Tracked> sessions;
     private final Cache<String, Tracked> users;
 
     // built once, so that a lookup on the hot path captures nothing
-    private final Function<String, Stats> newScopeStats;
-    private final Function<String, Stats> newModelStats;
-    private final Function<String, Stats> newToolStats;
+    private final Function<String, LevelStats> newScopeStats;
+    private final Function<String, LevelStats> newModelStats;
+    private final Function<String, LevelStats> newToolStats;
     private final Function<String, Tracked> newTracked;
 
     /**
@@ -121,9 +124,9 @@ public final class Telemetry {
         WindowSpec window = config.window();
         int samples = config.latencySamples();
         this.newTracked = key -> new Tracked(CounterWindow.of(window, COUNTERS));
-        this.newScopeStats = key -> new Stats(window, samples, true, true);
-        this.newModelStats = key -> new Stats(window, samples, true, false);
-        this.newToolStats = key -> new Stats(window, samples, false, true);
+        this.newScopeStats = key -> new LevelStats(window, COUNTERS, samples, true, true);
+        this.newModelStats = key -> new LevelStats(window, COUNTERS, samples, true, false);
+        this.newToolStats = key -> new LevelStats(window, COUNTERS, samples, false, true);
         this.global = newScopeStats.apply(Scope.GLOBAL_KEY);
         this.sessions = sessionCache(config, recent);
         this.users = sessionCache(config, recent);
@@ -185,22 +188,23 @@ public final class Telemetry {
         long tick = recent.observe(endTick);
         long millis = wallMillis();
         long errors = error ? 1 : 0;
+        LevelStats.Probe probe = LevelStats.probe();
 
-        global.recordModelCall(tick, millis, costNanos, tokens, errors, latencyNanos, ttftNanos);
+        global.recordModelCall(probe, tick, millis, costNanos, tokens, errors, latencyNanos, ttftNanos);
         String agent = Scope.AGENT.keyOf(scope, model);
         if (agent != null) {
             stats(agents, agent, newScopeStats)
-                    .recordModelCall(tick, millis, costNanos, tokens, errors, latencyNanos, ttftNanos);
+                    .recordModelCall(probe, tick, millis, costNanos, tokens, errors, latencyNanos, ttftNanos);
         }
         String tenant = Scope.TENANT.keyOf(scope, model);
         if (tenant != null) {
             recentTenants.get(tenants, tenant, newScopeStats, tick)
-                    .recordModelCall(tick, millis, costNanos, tokens, errors, latencyNanos, ttftNanos);
+                    .recordModelCall(probe, tick, millis, costNanos, tokens, errors, latencyNanos, ttftNanos);
         }
         String modelKey = Scope.MODEL.keyOf(scope, model);
         if (modelKey != null) {
             recentModels.get(models, modelKey, newModelStats, tick)
-                    .recordModelCall(tick, millis, costNanos, tokens, errors, latencyNanos, ttftNanos);
+                    .recordModelCall(probe, tick, millis, costNanos, tokens, errors, latencyNanos, ttftNanos);
         }
         CounterWindow sessionCounters = sessionCounters(scope, session, tick);
         if (sessionCounters != null) {
@@ -241,16 +245,18 @@ public final class Telemetry {
         long tick = recent.observe(endTick);
         long millis = wallMillis();
         long errors = error ? 1 : 0;
+        LevelStats.Probe probe = LevelStats.probe();
 
-        global.recordToolCall(tick, millis, errors, durationNanos);
-        stats(tools, tool, newToolStats).recordToolCall(tick, millis, errors, durationNanos);
+        global.recordToolCall(probe, tick, millis, errors, durationNanos);
+        stats(tools, tool, newToolStats).recordToolCall(probe, tick, millis, errors, durationNanos);
         String agent = Scope.AGENT.keyOf(scope, null);
         if (agent != null) {
-            stats(agents, agent, newScopeStats).recordToolCall(tick, millis, errors, durationNanos);
+            stats(agents, agent, newScopeStats).recordToolCall(probe, tick, millis, errors, durationNanos);
         }
         String tenant = Scope.TENANT.keyOf(scope, null);
         if (tenant != null) {
-            recentTenants.get(tenants, tenant, newScopeStats, tick).recordToolCall(tick, millis, errors, durationNanos);
+            recentTenants.get(tenants, tenant, newScopeStats, tick)
+                    .recordToolCall(probe, tick, millis, errors, durationNanos);
         }
         CounterWindow sessionCounters = sessionCounters(scope, session, tick);
         if (sessionCounters != null) {
@@ -320,19 +326,12 @@ public final class Telemetry {
         models.cleanUp();
     }
 
-    private Optional<TelemetrySnapshot> snapshot(Scope level, String key, Stats stats) {
+    private Optional<TelemetrySnapshot> snapshot(Scope level, String key, LevelStats stats) {
         if (stats == null) {
             return Optional.empty();
         }
-        long tick = ticker.read();
-        long millis = wallMillis();
-        stats.lock();
-        try { // the latency rings too: they have no lock of their own
-            return Optional.of(snapshotOf(level, key, totals(stats.counters, tick, millis), summary(stats.latency),
-                    summary(stats.ttft), summary(stats.toolDuration)));
-        } finally {
-            stats.unlock();
-        }
+        LevelStats.Figures f = stats.read(ticker.read(), wallMillis());
+        return Optional.of(snapshotOf(level, key, f.totals(), f.latency(), f.ttft(), f.toolDuration()));
     }
 
     private Optional<TelemetrySnapshot> counterSnapshot(Scope level, String key, Tracked counters) {
@@ -348,9 +347,10 @@ public final class Telemetry {
         return Optional.of(snapshotOf(level, key, totals, null, null, null));
     }
 
-    private static Stats stats(ConcurrentMap<String, Stats> map, String key, Function<String, Stats> factory) {
+    private static LevelStats stats(ConcurrentMap<String, LevelStats> map, String key,
+            Function<String, LevelStats> factory) {
         // get first: computeIfAbsent may lock the bin even when the key is present
-        Stats stats = map.get(key);
+        LevelStats stats = map.get(key);
         return stats != null ? stats : map.computeIfAbsent(key, factory);
     }
 
@@ -448,7 +448,7 @@ public final class Telemetry {
     }
 
     /** Adds a model call to a window whose lock the caller holds. */
-    private static void addModelCallLocked(CounterWindow w, long tick, long millis, long cost, long tokens,
+    static void addModelCallLocked(CounterWindow w, long tick, long millis, long cost, long tokens,
             long errors) {
         w.roll(tick, millis);
         w.add(COST, cost);
@@ -464,7 +464,7 @@ public final class Telemetry {
     }
 
     /** Adds a tool call to a window whose lock the caller holds. */
-    private static void addToolCallLocked(CounterWindow w, long tick, long millis, long errors) {
+    static void addToolCallLocked(CounterWindow w, long tick, long millis, long errors) {
         w.roll(tick, millis);
         w.add(TOOL_CALLS, 1);
         w.add(TOOL_ERRORS, errors);
@@ -486,11 +486,6 @@ public final class Telemetry {
                 t[TOOL_CALLS], t[TOOL_ERRORS], latency, ttft, toolDuration);
     }
 
-    /** @return the ring's summary, or null when there is no ring or nothing in it; the caller holds its lock */
-    private static LatencySummary summary(LatencyRing ring) {
-        return ring == null ? null : ring.summary().orElse(null);
-    }
-
     /**
      * A small direct-mapped table of the latest tenants or models recorded and their figures, in front of their
      * Caffeine cache. A process records the same few models on every call, and a Caffeine read (with its
@@ -507,63 +502,18 @@ public final class Telemetry {
 
         private final Entry[] slots = new Entry[SLOTS];
 
-        Stats get(Cache<String, Stats> cache, String key, Function<String, Stats> factory, long tick) {
+        LevelStats get(Cache<String, LevelStats> cache, String key, Function<String, LevelStats> factory, long tick) {
             int slot = key.hashCode() & (SLOTS - 1);
             Entry e = slots[slot];
             if (e != null && tick - e.since() < REVALIDATE_NANOS && e.key().equals(key)) {
                 return e.stats();
             }
-            Stats stats = cache.get(key, factory);
+            LevelStats stats = cache.get(key, factory);
             slots[slot] = new Entry(key, stats, tick);
             return stats;
         }
 
-        private record Entry(String key, Stats stats, long since) {
-        }
-    }
-
-    /**
-     * The figures of a key every call of its level passes through (the process, an agent, a tenant, a model, a
-     * tool). One {@link SpinLock} (this object) guards its counters and its latency rings, which have no lock of
-     * their own: every thread takes it on every call, and as monitors these were the only contended locks of a
-     * guarded call.
-     */
-    private static final class Stats extends SpinLock {
-        /** Guarded by this object's lock. */
-        final CounterWindow counters;
-        final LatencyRing latency;
-        final LatencyRing ttft;
-        final LatencyRing toolDuration;
-
-        Stats(WindowSpec window, int samples, boolean modelLatency, boolean toolLatency) {
-            this.counters = CounterWindow.of(window, COUNTERS);
-            this.latency = modelLatency ? new LatencyRing(samples) : null;
-            this.ttft = modelLatency ? new LatencyRing(samples) : null;
-            this.toolDuration = toolLatency ? new LatencyRing(samples) : null;
-        }
-
-        void recordModelCall(long tick, long millis, long cost, long tokens, long errors, long latencyNanos,
-                long ttftNanos) {
-            lock();
-            try {
-                addModelCallLocked(counters, tick, millis, cost, tokens, errors);
-                latency.record(latencyNanos);
-                if (ttftNanos >= 0) {
-                    ttft.record(ttftNanos);
-                }
-            } finally {
-                unlock();
-            }
-        }
-
-        void recordToolCall(long tick, long millis, long errors, long durationNanos) {
-            lock();
-            try {
-                addToolCallLocked(counters, tick, millis, errors);
-                toolDuration.record(durationNanos);
-            } finally {
-                unlock();
-            }
+        private record Entry(String key, LevelStats stats, long since) {
         }
     }
 }

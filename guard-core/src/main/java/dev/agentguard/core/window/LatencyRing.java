@@ -7,10 +7,16 @@ import java.util.Optional;
  * The samples of a {@link LatencyRecorder}, without its lock: for an owner that already serialises its records and
  * reads under a lock of its own (telemetry records a call at each level under one lock per level), so that a record
  * does not take a second lock. Not thread-safe; every figure is defined as in {@link LatencyRecorder}.
+ *
+ * <p>A <em>timed</em> ring ({@link #timed}) also keeps when each sample was recorded, so that several rings that
+ * share the records of one key (one per thread that records it) can be summarised together over their latest
+ * samples ({@link #summaryOfLatest}).
  */
 public final class LatencyRing {
 
     private final long[] ring;
+    /** When each sample of {@link #ring} was recorded (a ticker reading); null for a ring that is not timed. */
+    private final long[] ticks;
     /** Slot of the next record. */
     private int next;
     /** Samples held: min(records, capacity). While below capacity, they are {@code ring[0 .. count)}. */
@@ -28,11 +34,25 @@ public final class LatencyRing {
      * @throws IllegalArgumentException if {@code samples} is out of range
      */
     public LatencyRing(int samples) {
+        this(samples, false);
+    }
+
+    private LatencyRing(int samples, boolean timed) {
         if (samples < 1 || samples > LatencyRecorder.MAX_SAMPLES) {
             throw new IllegalArgumentException(
                     "latency samples must be between 1 and " + LatencyRecorder.MAX_SAMPLES + ", was " + samples);
         }
         this.ring = new long[samples];
+        this.ticks = timed ? new long[samples] : null;
+    }
+
+    /**
+     * @param samples how many of the latest samples to keep, 1 to {@value LatencyRecorder#MAX_SAMPLES}
+     * @return an empty ring that also keeps when each sample was recorded ({@link #record(long, long)})
+     * @throws IllegalArgumentException if {@code samples} is out of range
+     */
+    public static LatencyRing timed(int samples) {
+        return new LatencyRing(samples, true);
     }
 
     /** @return how many samples the ring keeps at most */
@@ -47,8 +67,22 @@ public final class LatencyRing {
      * @throws IllegalArgumentException if {@code nanos} is negative
      */
     public void record(long nanos) {
+        record(nanos, 0);
+    }
+
+    /**
+     * Records one latency and, in a timed ring, when it was recorded.
+     *
+     * @param nanos the latency in nanoseconds
+     * @param tick when, a reading of the recording ticker; ignored by a ring that is not timed
+     * @throws IllegalArgumentException if {@code nanos} is negative
+     */
+    public void record(long nanos, long tick) {
         if (nanos < 0) {
             throw new IllegalArgumentException("latency must be >= 0 ns, was " + nanos);
+        }
+        if (ticks != null) {
+            ticks[next] = tick;
         }
         ring[next] = nanos;
         next = next + 1 == ring.length ? 0 : next + 1;
@@ -101,6 +135,65 @@ public final class LatencyRing {
         long[] s = snapshot();
         return Optional.of(new LatencySummary(count, s[rank(50, count) - 1], s[rank(90, count) - 1],
                 s[rank(99, count) - 1], mean, s[count - 1]));
+    }
+
+    /**
+     * Summarises the latest samples of several timed rings together, as one ring of {@code capacity} samples that
+     * had all their records would: the {@code capacity} most recently recorded (by their ticks), or all of them
+     * when fewer. The caller holds what guards each ring.
+     *
+     * @param rings timed rings; null elements are skipped
+     * @param capacity how many samples the summary may describe at most
+     * @return the summary, or empty if no ring holds a sample
+     * @throws IllegalArgumentException if a ring is not timed
+     */
+    public static Optional<LatencySummary> summaryOfLatest(LatencyRing[] rings, int capacity) {
+        int total = 0;
+        for (LatencyRing r : rings) {
+            if (r != null) {
+                if (r.ticks == null) {
+                    throw new IllegalArgumentException("only timed rings can be summarised together");
+                }
+                total += r.count;
+            }
+        }
+        if (total == 0) {
+            return Optional.empty();
+        }
+        long[] tick = new long[total];
+        long[] nanos = new long[total];
+        int n = 0;
+        for (LatencyRing r : rings) {
+            if (r != null) {
+                System.arraycopy(r.ticks, 0, tick, n, r.count);
+                System.arraycopy(r.ring, 0, nanos, n, r.count);
+                n += r.count;
+            }
+        }
+        long[] kept = total <= capacity ? nanos : latest(tick, nanos, capacity);
+        Arrays.sort(kept);
+        int count = kept.length;
+        double sum = 0; // as in snapshot(): a double sum cannot overflow
+        for (long v : kept) {
+            sum += v;
+        }
+        return Optional.of(new LatencySummary(count, kept[rank(50, count) - 1], kept[rank(90, count) - 1],
+                kept[rank(99, count) - 1], Math.round(sum / count), kept[count - 1]));
+    }
+
+    /** @return the {@code capacity} values of the latest ticks (ties broken arbitrarily) */
+    private static long[] latest(long[] tick, long[] nanos, int capacity) {
+        Integer[] order = new Integer[tick.length];
+        for (int i = 0; i < order.length; i++) {
+            order[i] = i;
+        }
+        // newest first; a ticker's readings compare by their difference, which may cross Long.MAX_VALUE
+        Arrays.sort(order, (a, b) -> Long.signum(tick[b] - tick[a]));
+        long[] kept = new long[capacity];
+        for (int i = 0; i < capacity; i++) {
+            kept[i] = nanos[order[i]];
+        }
+        return kept;
     }
 
     /** Nearest rank, 1-based: ceil(p * n / 100), at least 1. */
