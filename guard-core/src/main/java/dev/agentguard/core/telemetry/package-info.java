@@ -3,6 +3,7 @@
  * in rolling windows, read by health rules and by operators ({@link dev.agentguard.core.telemetry.Telemetry},
  * {@link dev.agentguard.core.telemetry.TelemetrySnapshot}), and how long and how many of them are kept
  * ({@link dev.agentguard.core.telemetry.TelemetryConfig}). Session and user entries live in bounded Caffeine
- * caches; the process-wide levels are never evicted.
+ * caches; the process-wide levels are never evicted. The levels every call passes through split into parts per
+ * thread once threads contend for them (a package-private {@code LevelStats}), and a snapshot adds the parts up.
  */
 package dev.agentguard.core.telemetry;
