@@ -1,6 +1,7 @@
 package dev.agentguard.core.telemetry;
 
 import dev.agentguard.core.common.SpinLock;
+import dev.agentguard.core.common.ThreadProbe;
 import dev.agentguard.core.window.CounterWindow;
 import dev.agentguard.core.window.LatencyRing;
 import dev.agentguard.core.window.LatencySummary;
@@ -18,7 +19,7 @@ import java.util.function.Function;
  * a host whose two cores are far apart (a cache line moving between them in about 270 ns rather than 40, measured
  * on the benchmark machine), that made two threads slower than one. A key starts with one part. A record that
  * finds its part's lock taken doubles the parts, up to {@link #MAX_PARTS}, and once at the most moves its thread
- * to another part ({@link Probe}), as {@code java.util.concurrent.atomic.LongAdder} does with its cells. Threads
+ * to another part ({@link ThreadProbe}), as {@code java.util.concurrent.atomic.LongAdder} does with its cells. Threads
  * then record into parts of their own, and a read adds the parts up. A key that threads never contend for keeps
  * one part.
  *
@@ -35,29 +36,7 @@ import java.util.function.Function;
 final class LevelStats {
 
     /** The most parts a key is split into: twice the processors (fewer threads meet), at least 2, at most 64. */
-    static final int MAX_PARTS = Math.max(2, Math.min(64,
-            Integer.highestOneBit(2 * Runtime.getRuntime().availableProcessors() - 1) << 1));
-
-    /** A thread's place among the parts of every key: moved on when it meets another thread there. */
-    static final class Probe {
-        int value;
-
-        Probe(long seed) {
-            value = (int) (seed * 0x9E3779B97F4A7C15L >>> 32); // spread consecutive thread ids apart
-        }
-
-        void move() {
-            value = value * 0x01000193 + 0x7F4A7C15; // another part, whatever the mask
-        }
-    }
-
-    private static final ThreadLocal<Probe> PROBE = ThreadLocal.withInitial(
-            () -> new Probe(Thread.currentThread().getId()));
-
-    /** @return the calling thread's probe: read once per call, passed to each level it records */
-    static Probe probe() {
-        return PROBE.get();
-    }
+    static final int MAX_PARTS = ThreadProbe.maxParts();
 
     /** What a read of the figures returns: the six totals and the latency summaries (null when none). */
     record Figures(long[] totals, LatencySummary latency, LatencySummary ttft, LatencySummary toolDuration) {
@@ -99,7 +78,7 @@ final class LevelStats {
         return parts.length;
     }
 
-    void recordModelCall(Probe probe, long tick, long millis, long cost, long tokens, long errors, long latencyNanos,
+    void recordModelCall(ThreadProbe probe, long tick, long millis, long cost, long tokens, long errors, long latencyNanos,
             long ttftNanos) {
         Part p = lock(probe);
         try {
@@ -113,7 +92,7 @@ final class LevelStats {
         }
     }
 
-    void recordToolCall(Probe probe, long tick, long millis, long errors, long durationNanos) {
+    void recordToolCall(ThreadProbe probe, long tick, long millis, long errors, long durationNanos) {
         Part p = lock(probe);
         try {
             Telemetry.addToolCallLocked(p.counters, tick, millis, errors);
@@ -124,9 +103,9 @@ final class LevelStats {
     }
 
     /** @return the probe's part, locked: at once if free, else after growing the parts or moving the probe */
-    private Part lock(Probe probe) {
+    private Part lock(ThreadProbe probe) {
         Part[] ps = parts;
-        Part p = ps[probe.value & (ps.length - 1)];
+        Part p = ps[probe.index(ps.length)];
         if (p.tryLock()) {
             return p;
         }
@@ -136,7 +115,7 @@ final class LevelStats {
             probe.move();
         }
         ps = parts;
-        p = ps[probe.value & (ps.length - 1)];
+        p = ps[probe.index(ps.length)];
         p.lock();
         return p;
     }

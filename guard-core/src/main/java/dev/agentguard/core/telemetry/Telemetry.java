@@ -5,6 +5,7 @@ import dev.agentguard.core.common.Scope;
 import dev.agentguard.core.common.ScopeKeys;
 import dev.agentguard.core.common.SparseTouch;
 import dev.agentguard.core.common.SpinLock;
+import dev.agentguard.core.common.ThreadProbe;
 import dev.agentguard.core.common.Ticker;
 import com.github.benmanes.caffeine.cache.Cache;
 import com.github.benmanes.caffeine.cache.Caffeine;
@@ -188,7 +189,7 @@ public final class Telemetry {
         long tick = recent.observe(endTick);
         long millis = wallMillis();
         long errors = error ? 1 : 0;
-        LevelStats.Probe probe = LevelStats.probe();
+        ThreadProbe probe = ThreadProbe.current();
 
         global.recordModelCall(probe, tick, millis, costNanos, tokens, errors, latencyNanos, ttftNanos);
         String agent = Scope.AGENT.keyOf(scope, model);
@@ -245,7 +246,7 @@ public final class Telemetry {
         long tick = recent.observe(endTick);
         long millis = wallMillis();
         long errors = error ? 1 : 0;
-        LevelStats.Probe probe = LevelStats.probe();
+        ThreadProbe probe = ThreadProbe.current();
 
         global.recordToolCall(probe, tick, millis, errors, durationNanos);
         stats(tools, tool, newToolStats).recordToolCall(probe, tick, millis, errors, durationNanos);

@@ -3,6 +3,7 @@ package dev.agentguard.core.telemetry;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatIllegalArgumentException;
 
+import dev.agentguard.core.common.ThreadProbe;
 import dev.agentguard.core.window.LatencyRing;
 import dev.agentguard.core.window.LatencySummary;
 import dev.agentguard.core.window.WindowSpec;
@@ -33,7 +34,7 @@ class LevelStatsTest {
     @Test
     void oneThreadKeepsOnePart() {
         LevelStats stats = stats();
-        LevelStats.Probe probe = LevelStats.probe();
+        ThreadProbe probe = ThreadProbe.current();
         for (int i = 0; i < 10_000; i++) {
             stats.recordModelCall(probe, i, 0, 3, 5, 0, 1_000 + i, -1);
         }
@@ -65,7 +66,7 @@ class LevelStatsTest {
                 int thread = t;
                 recorders.add(pool.submit(() -> {
                     start.await();
-                    LevelStats.Probe probe = LevelStats.probe();
+                    ThreadProbe probe = ThreadProbe.current();
                     for (int i = 0; i < calls; i++) {
                         stats.recordModelCall(probe, 1, 0, 7, 1, i % 2, thread * 1_000_000L + i, 5);
                         stats.recordToolCall(probe, 1, 0, 0, 9);
@@ -74,16 +75,15 @@ class LevelStatsTest {
                 }));
             }
             Future<Integer> reader = pool.submit(() -> {
-                start.await();
                 int reads = 0;
-                while (!recorders.stream().allMatch(Future::isDone)) {
+                do {
                     long[] t = stats.read(1, 0).totals();
                     assertThat(t[0]).isEqualTo(7 * t[2]);
+                    start.countDown(); // the recorders start once the reader reads
                     reads++;
-                }
+                } while (!recorders.stream().allMatch(Future::isDone));
                 return reads;
             });
-            start.countDown();
             for (Future<?> f : recorders) {
                 f.get(60, TimeUnit.SECONDS);
             }
