@@ -1,8 +1,8 @@
 package dev.agentguard.core.common;
 
 /**
- * A thread's place among the parts of a striped structure (telemetry's shared levels, the ledger's settlement
- * lanes): each thread has one, read once per call, and moves it on when it meets another thread in a part, as
+ * A thread's place among the parts of a striped structure (telemetry's shared levels): each thread has one, read
+ * once per call, and moves it on when it meets another thread in a part, as
  * {@code java.util.concurrent.atomic.LongAdder} does with its cells. For this library's own use.
  *
  * <p>Not thread-safe, and need not be: only its thread uses it.
