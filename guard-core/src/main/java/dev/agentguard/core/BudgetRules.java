@@ -272,8 +272,43 @@ final class BudgetRules {
         return reserve(budgets, shadow, scope, session, null, null, tool, tick, epochMillis, priceNanos, 0);
     }
 
-    /** A session's budget keys under one list of budgets, kept in the session's record: see {@link #sessionKey}. */
-    private record SessionKeys(List<Budget> budgets, BudgetKey[] keys) {
+    /**
+     * A session's budget keys under one list of budgets, kept in the session's record: see {@link #sessionKey}. The
+     * first one made is a field (most policies have one session budget): an array would be one more cache line to
+     * reach on every call of a session that the caches no longer hold.
+     */
+    private static final class SessionKeys {
+        final List<Budget> budgets;
+        final int firstIndex;
+        final BudgetKey first;
+        /**
+         * The keys of the session's other session budgets, by budget index; null until one is needed. Racy: a reader
+         * that misses a key makes an equal one (a key's fields are final, so a key read is whole).
+         */
+        BudgetKey[] rest;
+
+        SessionKeys(List<Budget> budgets, int firstIndex, BudgetKey first) {
+            this.budgets = budgets;
+            this.firstIndex = firstIndex;
+            this.first = first;
+        }
+
+        BudgetKey get(int i) {
+            if (i == firstIndex) {
+                return first;
+            }
+            BudgetKey[] r = rest;
+            return r == null ? null : r[i];
+        }
+
+        void putOther(int i, BudgetKey key) {
+            BudgetKey[] r = rest;
+            if (r == null) {
+                r = new BudgetKey[budgets.size()];
+                rest = r;
+            }
+            r[i] = key;
+        }
     }
 
     /**
@@ -284,14 +319,15 @@ final class BudgetRules {
     private static BudgetKey sessionKey(Telemetry.Tracked record, List<Budget> budgets, int i, Budget b,
             String session) {
         SessionKeys held = record.keys() instanceof SessionKeys k && k.budgets == budgets ? k : null;
-        if (held == null) { // the session's first call, or the first under a reloaded policy
-            held = new SessionKeys(budgets, new BudgetKey[budgets.size()]);
-            record.keys(held);
+        BudgetKey key = held == null ? null : held.get(i);
+        if (key != null && key.scopeKey().equals(session)) {
+            return key;
         }
-        BudgetKey key = held.keys[i];
-        if (key == null || !key.scopeKey().equals(session)) {
-            key = b.keyFor(session);
-            held.keys[i] = key; // racing calls of the session store equal keys
+        key = b.keyFor(session);
+        if (held == null || i == held.firstIndex) { // the session's first call, or the first under a reloaded policy
+            record.keys(new SessionKeys(budgets, i, key)); // racing calls of the session store equal keys
+        } else {
+            held.putOther(i, key);
         }
         return key;
     }

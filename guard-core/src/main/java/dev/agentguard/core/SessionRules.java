@@ -51,7 +51,7 @@ final class SessionRules {
         }
         Object attached = session.attached();
         State s = (State) (attached != null ? attached : session.attachIfAbsent(new State(history)));
-        if (s.ring.length < history) {
+        if (s.capacity < history) {
             s.grow(history); // created under a policy that needed less history
         }
         s.enterTurn(scope.turn());
@@ -376,11 +376,17 @@ final class SessionRules {
         boolean finalAnswerGivenTurn;
         /** Recent tool fingerprints of this turn, oldest first once full. */
         private long[] ring;
+        /**
+         * {@code ring.length}, kept here so that a model call, which needs no history, does not reach the ring's
+         * cache line to check it.
+         */
+        private int capacity;
         private int size;
         private int head;
 
         State(int history) {
             this.ring = new long[history];
+            this.capacity = history;
         }
 
         void enterTurn(String newTurn) {
@@ -413,6 +419,7 @@ final class SessionRules {
                 bigger[size - 1 - i] = recent(i);
             }
             ring = bigger;
+            capacity = history;
             head = size % history;
         }
 

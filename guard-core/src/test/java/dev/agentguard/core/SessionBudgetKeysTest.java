@@ -60,6 +60,20 @@ class SessionBudgetKeysTest {
     }
 
     @Test
+    void threeSessionBudgetsEachCountInTheirOwnWindowCallAfterCall() {
+        Guard guard = Guard.builder(config(session("a"), session("b"), session("c"))).build();
+        for (int i = 0; i < 4; i++) {
+            call(guard, scope);
+        }
+        long a = used(guard, "a");
+        assertThat(a).isPositive();
+        assertThat(used(guard, "b")).isEqualTo(a);
+        assertThat(used(guard, "c")).isEqualTo(a);
+        assertThat(guard.ledger().windows("b")).hasSize(1);
+        assertThat(guard.ledger().windows("c")).hasSize(1);
+    }
+
+    @Test
     void sessionsKeepTheirOwnKeys() {
         Guard guard = Guard.builder(config(session("a"))).build();
         GuardScope other = GuardScope.builder().agent("support").session("s2").build();
