@@ -939,9 +939,9 @@ public final class Guard implements AutoCloseable {
     }
 
     /**
-     * Hands an event to every listener that wants it. Whatever one throws, an {@code Error} included (a stack overflow in a
-     * redaction pattern, say), is logged at WARN and goes no further: a listener cannot break the call or leave a
-     * reservation open, and the other listeners still see the event.
+     * Hands an event to every listener that wants it. Whatever one throws, an {@code Error} included (a stack
+     * overflow in a redaction pattern, say), is logged at WARN and goes no further: a listener cannot break the call
+     * or leave a reservation open, and the other listeners still see the event.
      */
     private void publish(DecisionEvent event) {
         DecisionListener[] ls = listeners;

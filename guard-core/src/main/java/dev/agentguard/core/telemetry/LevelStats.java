@@ -78,8 +78,8 @@ final class LevelStats {
         return parts.length;
     }
 
-    void recordModelCall(ThreadProbe probe, long tick, long millis, long cost, long tokens, long errors, long latencyNanos,
-            long ttftNanos) {
+    void recordModelCall(ThreadProbe probe, long tick, long millis, long cost, long tokens, long errors,
+            long latencyNanos, long ttftNanos) {
         Part p = lock(probe);
         try {
             Telemetry.addModelCallLocked(p.counters, tick, millis, cost, tokens, errors);
