@@ -30,7 +30,7 @@ public final class Report {
     }
 
     /** One benchmark result: name, parameters, threads, median score, unit, median allocation. */
-    private static final class Row {
+    static final class Row {
         String name;
         String params;
         int threads;
@@ -39,6 +39,18 @@ public final class Report {
         double spread;
         String unit;
         double allocation = Double.NaN;
+
+        /** @return a row of a benchmark run, for tests; its spread is 0 */
+        static Row of(String name, String params, int threads, double median, String unit, double allocation) {
+            Row r = new Row();
+            r.name = name;
+            r.params = params;
+            r.threads = threads;
+            r.median = median;
+            r.unit = unit;
+            r.allocation = allocation;
+            return r;
+        }
     }
 
     /**
@@ -110,6 +122,7 @@ public final class Report {
             bytesPerSession = m.find() ? Long.valueOf(m.group(1)) : null;
         }
         md.append(targets(rows, bytesPerSession));
+        md.append(hotPath(rows, bytesPerSession));
         md.append(ratios(rows));
         md.append(estimates(rows));
         if (tokens != null && Files.exists(tokens)) {
@@ -268,6 +281,63 @@ public final class Report {
             }
         }
         return sb.toString();
+    }
+
+    /**
+     * The acceptance lines of issue #16 (the hot path), each checked against this run's figures: ratios to the
+     * Resilience4j pair and the raw call at 10,000 sessions, allocation beyond the raw call, two threads against one
+     * on distinct sessions, and an idle session's memory. A line whose benchmarks this run lacks is left out.
+     *
+     * @param rows this run's figures
+     * @param bytesPerSession what {@link SessionMemory} measured, or null
+     * @return the section, or an empty string when no line could be checked
+     */
+    static String hotPath(List<Row> rows, Long bytesPerSession) {
+        StringBuilder sb = new StringBuilder();
+        Row model = find(rows, "ModelCallBenchmark.guardedCall", "sessions=10000", 1);
+        Row raw = baseline(rows, "ModelCallBenchmark", "raw", 1);
+        Row modelPair = baseline(rows, "ModelCallBenchmark", "resilience4j", 1);
+        Row tool = find(rows, "ToolCallBenchmark.guardedCall", "sessions=10000", 1);
+        Row toolPair = baseline(rows, "ToolCallBenchmark", "resilience4j", 1);
+        if (model != null && modelPair != null) {
+            double ratio = model.median / modelPair.median;
+            target(sb, "model call ÷ Resilience4j pair ≤ 4×", fmt(ratio) + "×", model.params, ratio <= 4);
+        }
+        if (tool != null && toolPair != null) {
+            double ratio = tool.median / toolPair.median;
+            target(sb, "tool call ÷ Resilience4j pair ≤ 6×", fmt(ratio) + "×", tool.params, ratio <= 6);
+        }
+        if (model != null && raw != null) {
+            double overhead = model.median - raw.median;
+            target(sb, "model call, guarded − raw ≤ 700 ns", fmt(overhead) + " " + model.unit, model.params,
+                    overhead <= 700);
+            double beyond = model.allocation - raw.allocation;
+            if (!Double.isNaN(beyond)) {
+                target(sb, "model call, allocation beyond the raw call ≤ 1 KB", fmt(beyond) + " B/op",
+                        model.params, beyond <= 1024);
+            }
+        }
+        for (String name : List.of("ModelCallBenchmark.guardedCall", "ToolCallBenchmark.guardedCall")) {
+            for (String params : List.of("sessions=10000", "sessions=1000000")) {
+                Row one = find(rows, name, params, 1);
+                Row two = find(rows, name, params, 2);
+                if (one != null && two != null) {
+                    double least = params.equals("sessions=10000") ? 1.6 : 1.3;
+                    double ratio = scaling(one, two);
+                    target(sb, "2-thread ÷ 1-thread throughput ≥ " + fmt(least) + "× (" + name + ")",
+                            fmt(ratio) + "×", params, ratio >= least);
+                }
+            }
+        }
+        if (bytesPerSession != null) {
+            target(sb, "idle session ≤ 1 KB", bytesPerSession + " B", "", bytesPerSession <= 1024);
+        }
+        if (sb.length() == 0) {
+            return "";
+        }
+        return "\n## Hot path, issue 16 (same run)\n\nThe acceptance lines of issue 16, 1 thread unless said."
+                + " The two-thread lines also depend on how far apart the machine places the two threads' cores"
+                + " (see the hand-run sections).\n\n| line | measured | params | met |\n|---|---|---|---|\n" + sb;
     }
 
     /** {@code TokenEstimateBenchmark}: each way of sizing a 4 KB prompt against the former default, same run. */

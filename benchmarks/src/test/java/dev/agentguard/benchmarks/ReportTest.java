@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.List;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -22,6 +23,32 @@ class ReportTest {
 
         assertThat(kept).startsWith("\n## Before and after (hand-run, not generated)").contains("figures", "more")
                 .doesNotContain("## Ratios", "old", "| generated |");
+    }
+
+    @Test
+    void theHotPathLinesOfIssue16AreCheckedAgainstTheRun() {
+        List<Report.Row> rows = List.of(
+                Report.Row.of("ModelCallBenchmark.rawCall", "", 1, 60, "ns/op", 472),
+                Report.Row.of("ModelCallBenchmark.resilience4jCall", "", 1, 170, "ns/op", 512),
+                Report.Row.of("ModelCallBenchmark.guardedCall", "sessions=10000", 1, 650, "ns/op", 1600),
+                Report.Row.of("ModelCallBenchmark.guardedCall", "sessions=10000", 2, 650, "ns/op", 1600),
+                Report.Row.of("ModelCallBenchmark.guardedCall", "sessions=1000000", 1, 1000, "ns/op", 1600),
+                Report.Row.of("ModelCallBenchmark.guardedCall", "sessions=1000000", 2, 1600, "ns/op", 1600),
+                Report.Row.of("ToolCallBenchmark.resilience4jCall", "", 1, 100, "ns/op", 40),
+                Report.Row.of("ToolCallBenchmark.guardedCall", "sessions=10000", 1, 700, "ns/op", 1100));
+
+        String md = Report.hotPath(rows, 1100L);
+
+        assertThat(md).contains("## Hot path, issue 16")
+                .contains("| model call ÷ Resilience4j pair ≤ 4× | 3.82× | sessions=10000 | yes |")
+                .contains("| tool call ÷ Resilience4j pair ≤ 6× | 7.00× | sessions=10000 | **no** |")
+                .contains("| model call, guarded − raw ≤ 700 ns | 590 ns/op | sessions=10000 | yes |")
+                .contains("| model call, allocation beyond the raw call ≤ 1 KB | 1128 B/op | sessions=10000 | **no** |")
+                .contains("(ModelCallBenchmark.guardedCall) | 2.00× | sessions=10000 | yes |")
+                .contains("(ModelCallBenchmark.guardedCall) | 1.25× | sessions=1000000 | **no** |")
+                .contains("| idle session ≤ 1 KB | 1100 B |  | **no** |")
+                .doesNotContain("(ToolCallBenchmark.guardedCall) |"); // no 2-thread tool run: no line
+        assertThat(Report.hotPath(List.of(), null)).isEmpty();
     }
 
     @Test
