@@ -5,9 +5,11 @@
  * decision ({@link dev.agentguard.core.common.Action}, {@link dev.agentguard.core.common.CallKind},
  * {@link dev.agentguard.core.common.Phase}, {@link dev.agentguard.core.common.Mode},
  * {@link dev.agentguard.core.common.Unit}) and injected time ({@link dev.agentguard.core.common.Ticker},
- * {@link dev.agentguard.core.common.SteadyClock}); and two helpers of the hot path that several packages share:
- * {@link dev.agentguard.core.common.RecentTicker} (a cache's time without a clock reading per lookup) and
- * {@link dev.agentguard.core.common.SparseTouch} (a session told to its cache at most once a second).
+ * {@link dev.agentguard.core.common.SteadyClock}); and the helpers of the hot path that several packages share:
+ * {@link dev.agentguard.core.common.RecentTicker} (a cache's time without a clock reading per lookup),
+ * {@link dev.agentguard.core.common.SparseTouch} (a session told to its cache at most once a second),
+ * {@link dev.agentguard.core.common.SpinLock} (the lock of what every call passes through) and
+ * {@link dev.agentguard.core.common.ThreadProbe} (a thread's part of a structure split per thread).
  *
  * <p>A leaf: it depends on no other package of agent-guard, so that any package may use it without a cycle.
  */
