@@ -26,7 +26,8 @@ import java.util.function.Function;
  * <p><b>What a read sees.</b> The counters: the sum of the parts, each rolled to the time of the read. Latency:
  * the latest {@code samples} records of all parts together, by the tick of each record; each part keeps its own
  * latest {@code samples}, so none of those is missing. A read takes the parts' locks in order and holds them
- * while it adds up (records take one part's lock at a time, so this cannot deadlock): it is one instant's cut.
+ * while it adds up, parts added meanwhile included (records take one part's lock at a time, so this cannot
+ * deadlock): it is one instant's cut.
  *
  * <p><b>Memory.</b> A part with three rings of 100 samples takes about 5 KB (each ring keeps its samples' ticks
  * too); a contended key has up to {@link #MAX_PARTS} of them.
@@ -141,6 +142,13 @@ final class LevelStats {
         Part[] ps = parts;
         for (Part p : ps) {
             p.lock();
+        }
+        while (parts != ps) { // grown meanwhile: a record may have gone to a part not held; hold those too
+            Part[] more = parts;
+            for (int i = ps.length; i < more.length; i++) {
+                more[i].lock();
+            }
+            ps = more; // a grown array keeps the parts before it, in the same places
         }
         try {
             long[] totals = new long[counters];
