@@ -132,9 +132,23 @@ public final class LatencyRing {
         if (count == 0) {
             return Optional.empty();
         }
-        long[] s = snapshot();
-        return Optional.of(new LatencySummary(count, s[rank(50, count) - 1], s[rank(90, count) - 1],
-                s[rank(99, count) - 1], mean, s[count - 1]));
+        return Optional.of(summaryOf(snapshot(), count, mean));
+    }
+
+    /** @return the figures of {@code count} ascending samples with that mean */
+    private static LatencySummary summaryOf(long[] sorted, int count, long mean) {
+        return new LatencySummary(count, sorted[rank(50, count) - 1], sorted[rank(90, count) - 1],
+                sorted[rank(99, count) - 1], mean, sorted[count - 1]);
+    }
+
+    /** @return the mean of the first {@code count} samples, rounded to the nearest nanosecond */
+    private static long meanOf(long[] samples, int count) {
+        // a double sum cannot overflow, unlike a long sum of a million multi-hour latencies
+        double sum = 0;
+        for (int i = 0; i < count; i++) {
+            sum += samples[i];
+        }
+        return Math.round(sum / count);
     }
 
     /**
@@ -172,13 +186,7 @@ public final class LatencyRing {
         }
         long[] kept = total <= capacity ? nanos : latest(tick, nanos, capacity);
         Arrays.sort(kept);
-        int count = kept.length;
-        double sum = 0; // as in snapshot(): a double sum cannot overflow
-        for (long v : kept) {
-            sum += v;
-        }
-        return Optional.of(new LatencySummary(count, kept[rank(50, count) - 1], kept[rank(90, count) - 1],
-                kept[rank(99, count) - 1], Math.round(sum / count), kept[count - 1]));
+        return Optional.of(summaryOf(kept, kept.length, meanOf(kept, kept.length)));
     }
 
     /** @return the {@code capacity} values of the latest ticks (ties broken arbitrarily) */
@@ -212,12 +220,7 @@ public final class LatencyRing {
             }
             System.arraycopy(ring, 0, sorted, 0, count);
             Arrays.sort(sorted, 0, count);
-            // a double sum cannot overflow, unlike a long sum of a million multi-hour latencies
-            double sum = 0;
-            for (int i = 0; i < count; i++) {
-                sum += sorted[i];
-            }
-            mean = Math.round(sum / count);
+            mean = meanOf(sorted, count);
             stale = false;
         }
         return sorted;
