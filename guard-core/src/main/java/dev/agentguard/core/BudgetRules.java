@@ -84,6 +84,8 @@ final class BudgetRules {
         final Unit[] units;
         /** Each budget's own limit. */
         final long[] limits;
+        /** Each budget's {@link #creditCeiling} at its own limit. */
+        final long[] ceilings;
         /** Whether some budget's limit may differ per key (overrides, or a resolver): then limits are looked up. */
         final boolean perKey;
         /** Whether some calls budget counts tool calls: else an unpriced tool call reserves nothing. */
@@ -96,6 +98,7 @@ final class BudgetRules {
             this.budgets = list.toArray(new Budget[0]);
             this.units = new Unit[budgets.length];
             this.limits = new long[budgets.length];
+            this.ceilings = new long[budgets.length];
             boolean perKey = resolved != null && budgets.length > 0;
             boolean countsToolCalls = false;
             boolean countsToolCost = false;
@@ -103,6 +106,7 @@ final class BudgetRules {
             for (int i = 0; i < budgets.length; i++) {
                 units[i] = budgets[i].unit();
                 limits[i] = budgets[i].limit();
+                ceilings[i] = creditCeiling(budgets[i], limits[i]);
                 perKey |= budgets[i].hasOverrides();
                 countsToolCalls |= budgets[i].countsToolCalls() && budgets[i].unit() == Unit.CALLS;
                 countsToolCost |= budgets[i].countsToolCalls() && budgets[i].unit() == Unit.USD;
@@ -365,6 +369,9 @@ final class BudgetRules {
             BudgetKey bk = session != null && b.scope() == Scope.SESSION ? sessionKey(session, budgets, i, b, key)
                     : b.keyFor(key);
             long limit = perKey ? limitOf(b, bk) : b.limit();
+            if (b.scope() == Scope.GLOBAL || b.scope() == Scope.AGENT) { // shared by threads: see the method
+                bk.creditCeiling(perKey ? creditCeiling(b, limit) : policy.ceilings[i]);
+            }
             long amount = b.unit().amountOf(costNanos, tokens);
             boolean hard = !shadow && b.onExceed().kind() != OnExceed.Kind.WARN;
             // a suspend budget's key is checked by the ledger inside the reservation: no read of its own
@@ -612,6 +619,23 @@ final class BudgetRules {
                             + Instant.ofEpochMilli(until));
         }
         return Decision.builder(Action.BLOCK).rule(b.ruleId()).figures(observed, limit, b.unit()).reason(text);
+    }
+
+    /**
+     * @return the used figure up to which a call under {@code b} is allowed without a word, whatever the exact
+     *     figure: below its lowest warnAt share, at most its downgradeAt share and its limit. The ledger may serve a
+     *     process or agent window from per-thread credits up to it ({@link BudgetKey#creditCeiling(long)}).
+     */
+    static long creditCeiling(Budget b, long limit) {
+        long ceiling = limit;
+        if (b.downgradeAt() > 0) {
+            ceiling = Math.min(ceiling, share(limit, b.downgradeAt()));
+        }
+        int[] shares = b.warnAtShared();
+        if (shares.length > 0) {
+            ceiling = Math.min(ceiling, share(limit, shares[0]) - 1); // warns at after >= share: sorted, lowest first
+        }
+        return Math.max(0, ceiling);
     }
 
     /** @return the highest warnAt share in percent that the move from {@code before} to {@code after} crosses */

@@ -1,5 +1,6 @@
 package dev.agentguard.core;
 
+import dev.agentguard.core.common.Action;
 import dev.agentguard.core.common.Scope;
 import dev.agentguard.core.common.Usage;
 import static org.assertj.core.api.Assertions.assertThat;
@@ -144,5 +145,75 @@ class GuardConcurrencyTest {
         spend.add(cost);
         calls.increment();
         perSession.computeIfAbsent(session, k -> new LongAdder()).add(cost);
+    }
+
+    /**
+     * A process budget, far from its limit most of the time (so that its window lends each thread a credit), used
+     * by eight threads that take turns: every call's decision is the one the exact figure makes. Each warnAt share
+     * is announced by the call that crosses it, and only by it; a call is downgraded if and only if it takes the
+     * budget past its downgradeAt share.
+     */
+    @Test
+    void threadsTakingTurnsOnASharedBudgetGetTheDecisionsOfTheExactFigure() throws Exception {
+        Budget global = Budget.builder("global").scope(Scope.GLOBAL).sliding(Duration.ofMinutes(10))
+                .limitUsd("0.50").warnAt(25, 50).downgradeAt(75).build();
+        ModelPrice oneDollar = ModelPrice.builder().input(BigDecimal.ONE).output(BigDecimal.ONE).build();
+        GuardConfig config = GuardConfig.builder().name("shares").price("big", oneDollar).price("small", oneDollar)
+                .ladder(List.of("big", "small")).budget(global).build();
+        Guard guard = Guard.builder(config).ticker(() -> 0L)
+                .clock(Clock.fixed(Instant.parse("2026-01-01T00:00:00Z"), ZoneOffset.UTC)).build();
+        List<ExecutorService> turns = new ArrayList<>();
+        for (int t = 0; t < 8; t++) {
+            turns.add(Executors.newSingleThreadExecutor());
+        }
+        SplittableRandom random = new SplittableRandom(11);
+        long used = 0; // exact: one call at a time, each settled at its worst case before the next
+        List<String> warned = new ArrayList<>();
+        int downgrades = 0;
+        try {
+            for (int call = 0; ; call++) {
+                long tokens = 10 + random.nextInt(200); // 11,000 to 210,000 nano-dollars with the output token
+                Admission a = turns.get(call % turns.size()).submit(() -> {
+                    Admission admitted = guard.admitModelCall(ModelCall.builder("big")
+                            .scope(GuardScope.builder().agent("a").session("s" + tokens % 16).build())
+                            .promptTokens(tokens).maxOutputTokens(1).build());
+                    if (admitted.proceeds()) {
+                        admitted.settle(Usage.of(tokens, 1));
+                    }
+                    return admitted;
+                }).get(10, TimeUnit.SECONDS);
+                if (!a.proceeds()) {
+                    break;
+                }
+                long after = used + (tokens + 1) * NANOS_PER_TOKEN;
+                for (Decision.Fired f : a.decision().fired()) {
+                    if (f.action() == Action.WARN) {
+                        warned.add(f.reason().replaceAll(":.*", "") + " at " + used + " -> " + after);
+                    }
+                }
+                assertThat(a.model()).as("call %d, %d -> %d", call, used, after)
+                        .isEqualTo(after > 375_000_000L ? "small" : "big");
+                downgrades += after > 375_000_000L ? 1 : 0;
+                used = after;
+            }
+        } finally {
+            turns.forEach(ExecutorService::shutdownNow);
+        }
+
+        assertThat(warned).hasSize(2);
+        assertThat(warned.get(0)).startsWith("global budget global (per 10m) reached 25% of its limit at ")
+                .matches(crossing(125_000_000L));
+        assertThat(warned.get(1)).startsWith("global budget global (per 10m) reached 50% of its limit at ")
+                .matches(crossing(250_000_000L));
+        assertThat(downgrades).isPositive();
+        assertThat(guard.budgetUsed("global", null)).isEqualTo(used);
+    }
+
+    /** @return a predicate on "... at BEFORE -> AFTER": true when the move crosses {@code share} */
+    private static java.util.function.Predicate<String> crossing(long share) {
+        return s -> {
+            String[] moves = s.substring(s.lastIndexOf(" at ") + 4).split(" -> ");
+            return Long.parseLong(moves[0]) < share && Long.parseLong(moves[1]) >= share;
+        };
     }
 }

@@ -27,6 +27,8 @@ public final class BudgetKey {
      * it still counts); written only when a lookup was needed.
      */
     private volatile Object found;
+    /** See {@link #creditCeiling(long)}; 0 (no credit) until the caller sets it. */
+    private volatile long creditCeiling;
 
     /**
      * @param budgetId the budget id from the policy
@@ -70,6 +72,35 @@ public final class BudgetKey {
     /** @param found what the in-memory ledger found for this object */
     void found(Object found) {
         this.found = found;
+    }
+
+    /**
+     * @return the used figure up to which the caller needs no exact {@link Hold#usedBefore}; 0 when
+     *     it always does
+     */
+    public long creditCeiling() {
+        return creditCeiling;
+    }
+
+    /**
+     * Tells the ledger up to which used figure no decision of the caller depends on the exact amount used: below
+     * its lowest warning share, its downgrade share and its limit, a call is allowed and says nothing whatever the
+     * exact figure. The in-memory ledger then may lend a process or agent window's room to each thread as a
+     * credit, so that threads reserve without taking the window's lock in turn; a reservation served from a credit
+     * reports a {@code usedBefore} that may count the credits of other threads as used (an over-estimate), but the
+     * window's used figure, credits included, never passes this ceiling or the limit. Past the ceiling every
+     * reservation is exact, as without it. Not part of the key's value; the guard sets it from the budget's limit
+     * and shares (writing only when it changes, since a process key is read by every thread).
+     *
+     * @param ceiling the used figure, at least 0; 0 turns credits off for this key
+     */
+    public void creditCeiling(long ceiling) {
+        if (ceiling < 0) {
+            throw new IllegalArgumentException("ceiling must be >= 0, was " + ceiling);
+        }
+        if (creditCeiling != ceiling) {
+            creditCeiling = ceiling;
+        }
     }
 
     @Override

@@ -24,7 +24,9 @@ public interface Hold {
     /**
      * What the window of request {@code i} had used (committed in the window plus outstanding reservations)
      * just before this reservation: the figure a decision reports. For a refused hold, known for the requests up
-     * to and including {@link #refusedIndex()}.
+     * to and including {@link #refusedIndex()}. A granted request whose key sets a
+     * {@link BudgetKey#creditCeiling(long) credit ceiling} may report more than that (other threads' unspent
+     * credit counted as used), never so much that it and the request's amount pass the ceiling.
      *
      * @param i the request index
      * @return the amount used before
