@@ -1,21 +1,29 @@
 package dev.agentguard.core.common;
 
+import java.util.concurrent.atomic.AtomicInteger;
+
 /**
- * A thread's place among the parts of a striped structure (telemetry's shared levels): each thread has one, read
- * once per call, and moves it on when it meets another thread in a part, as
+ * A thread's place among the parts of a striped structure (telemetry's shared levels, the ledger's lanes): each
+ * thread has one, read once per call, and moves it on when it meets another thread in a part, as
  * {@code java.util.concurrent.atomic.LongAdder} does with its cells. For this library's own use.
  *
  * <p>Not thread-safe, and need not be: only its thread uses it.
  */
 public final class ThreadProbe {
 
+    /**
+     * The next thread's place: threads take consecutive places, so that the first threads of a process sit in
+     * distinct parts from the start. (A hash of the thread id may put two threads in one part; they then share its
+     * cache line until they happen to meet inside its lock, which may take long.)
+     */
+    private static final AtomicInteger NEXT = new AtomicInteger();
     private static final ThreadLocal<ThreadProbe> PROBE = ThreadLocal.withInitial(
-            () -> new ThreadProbe(Thread.currentThread().getId()));
+            () -> new ThreadProbe(NEXT.getAndIncrement()));
 
     private int value;
 
-    private ThreadProbe(long seed) {
-        value = (int) (seed * 0x9E3779B97F4A7C15L >>> 32); // spread consecutive thread ids apart
+    private ThreadProbe(int place) {
+        value = place;
     }
 
     /** @return the calling thread's probe */

@@ -170,6 +170,21 @@ class LedgerCreditTest {
         assertThat(ledger.lent(lending)).as("and takes the credit back").isEqualTo(10);
     }
 
+    /** New threads take their own lanes from their first call (as long as there are lanes enough). */
+    @Test
+    void newThreadsEachTakeALaneOfTheirOwn() throws Exception {
+        InMemoryLedger ledger = newLedger();
+        BudgetKey global = keys(100_000_000, 0)[0];
+        int threads = Math.min(8, dev.agentguard.core.common.ThreadProbe.maxParts());
+        for (int t = 0; t < threads; t++) { // one after the other: each reserves once on a new thread
+            Thread thread = new Thread(() -> ledger.reserve(List.of(new BudgetRequest(global, 10, 100_000_000))));
+            thread.start();
+            thread.join();
+        }
+
+        assertThat(ledger.lent(global)).as("one loan of 64 reservations per thread").isEqualTo(threads * 640L);
+    }
+
     @Test
     void spendSettledInALaneBeforeMidnightLeavesWithTheDayAndOneSettledAfterCountsInTheNext() {
         InMemoryLedger ledger = newLedger();
