@@ -27,6 +27,10 @@ import java.util.List;
  *   <li>{@link #windows} lists the keys it holds spend, reservations or suspensions for; {@link #reset} forgets a
  *       key's settled spend.</li>
  * </ol>
+ * A key may carry a {@link BudgetKey#creditCeiling credit ceiling}: below it the caller needs no exact
+ * {@link Hold#usedBefore}, and a ledger may serve reservations from credits it lends each thread (the in-memory
+ * ledger does, for process and agent windows), counting a credit as used while it is out and dating a spend up to
+ * a millisecond late; a ledger may also ignore it.
  * The in-memory ledger ({@link InMemoryLedger}) is the default; a fleet-wide ledger (for example Redis, one
  * script per operation) can replace it without changing any rule. Ledgers read time themselves; a caller that has just
  * read its own ticker passes the reading along ({@link #reserve(List, Ticker, long)}), for a ledger on the same ticker

@@ -2,13 +2,13 @@ package dev.agentguard.core.ledger;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import dev.agentguard.core.FakeClock;
+import dev.agentguard.core.FakeTicker;
 import dev.agentguard.core.common.Scope;
 import dev.agentguard.core.window.CalendarPeriod;
 import dev.agentguard.core.window.WindowSpec;
-import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
-import java.time.ZoneId;
 import java.time.ZoneOffset;
 import java.util.ArrayList;
 import java.util.List;
@@ -42,34 +42,16 @@ class LedgerCreditTest {
     private static final WindowSpec TEN_MINUTES = WindowSpec.sliding(Duration.ofMinutes(10), 10);
     private static final WindowSpec DAY = WindowSpec.calendar(CalendarPeriod.DAY, ZoneOffset.UTC);
 
-    private final AtomicLong nanos = new AtomicLong(-5_000_000_000L); // ticks may be negative
-    private final AtomicLong offsetMillis = new AtomicLong();
+    private final FakeTicker ticker = new FakeTicker(-5_000_000_000L); // ticks may be negative
+    private final FakeClock clock = FakeClock.at(START);
 
     private InMemoryLedger newLedger() {
-        return InMemoryLedger.builder()
-                .ticker(nanos::get)
-                .clock(new Clock() {
-                    @Override
-                    public ZoneId getZone() {
-                        return ZoneOffset.UTC;
-                    }
-
-                    @Override
-                    public Clock withZone(ZoneId zone) {
-                        throw new UnsupportedOperationException();
-                    }
-
-                    @Override
-                    public Instant instant() {
-                        return START.plusMillis(offsetMillis.get());
-                    }
-                })
-                .build();
+        return InMemoryLedger.builder().ticker(ticker).clock(clock).build();
     }
 
     private void advance(long millis) {
-        nanos.addAndGet(millis * 1_000_000);
-        offsetMillis.addAndGet(millis);
+        ticker.advance(Duration.ofMillis(millis));
+        clock.advance(Duration.ofMillis(millis));
     }
 
     /** The keys of one ledger: a process window (sliding), an agent window (calendar day), a session window. */
@@ -217,56 +199,42 @@ class LedgerCreditTest {
         AtomicLong maxHeld = new AtomicLong();
         AtomicLong settled = new AtomicLong();
         AtomicLong overSpent = new AtomicLong();
-        CyclicBarrier start = new CyclicBarrier(threads);
-        ExecutorService pool = Executors.newFixedThreadPool(threads);
-        try {
-            List<Future<?>> done = new ArrayList<>();
-            for (int t = 0; t < threads; t++) {
-                long seed = t;
-                done.add(pool.submit(() -> {
-                    SplittableRandom random = new SplittableRandom(seed);
-                    start.await();
-                    for (int i = 0; i < 40_000; i++) {
-                        long amount = 1 + random.nextInt(200);
-                        Hold h = ledger.reserve(List.of(new BudgetRequest(global, amount, limit)));
-                        if (!h.granted()) {
-                            continue;
-                        }
-                        maxHeld.accumulateAndGet(held.addAndGet(amount), Math::max);
-                        int what = random.nextInt(20);
-                        if (what == 0) {
-                            held.addAndGet(-amount);
-                            ledger.release(h);
-                        } else if (what == 1) { // over-spent: counted from here on, as the ledger counts it
-                            long actual = amount + 50;
-                            held.addAndGet(50);
-                            overSpent.addAndGet(50);
-                            ledger.settle(h, new long[] {actual});
-                            settled.addAndGet(actual);
-                        } else {
-                            long actual = random.nextLong(amount + 1);
-                            held.addAndGet(actual - amount); // before the ledger gives it back: never above it
-                            ledger.settle(h, new long[] {actual});
-                            settled.addAndGet(actual);
-                        }
-                        if (i % 5_000 == 0) {
-                            ledger.used(global); // reclaims every lane's credit mid-run
-                        }
-                    }
-                    return null;
-                }));
+        inThreads(threads, t -> {
+            SplittableRandom random = new SplittableRandom(t);
+            for (int i = 0; i < 40_000; i++) {
+                long amount = 1 + random.nextInt(200);
+                Hold h = ledger.reserve(List.of(new BudgetRequest(global, amount, limit)));
+                if (!h.granted()) {
+                    continue;
+                }
+                maxHeld.accumulateAndGet(held.addAndGet(amount), Math::max);
+                int what = random.nextInt(20);
+                if (what == 0) {
+                    held.addAndGet(-amount);
+                    ledger.release(h);
+                } else if (what == 1) { // over-spent: counted from here on, as the ledger counts it
+                    long actual = amount + 50;
+                    held.addAndGet(50);
+                    overSpent.addAndGet(50);
+                    ledger.settle(h, new long[] {actual});
+                    settled.addAndGet(actual);
+                } else {
+                    long actual = random.nextLong(amount + 1);
+                    held.addAndGet(actual - amount); // before the ledger gives it back: never above it
+                    ledger.settle(h, new long[] {actual});
+                    settled.addAndGet(actual);
+                }
+                if (i % 5_000 == 0) {
+                    ledger.used(global); // reclaims every lane's credit mid-run
+                }
             }
-            for (Future<?> f : done) {
-                f.get(60, TimeUnit.SECONDS);
-            }
-        } finally {
-            pool.shutdownNow();
-        }
-        assertThat(maxHeld.get()).as("held, what over-spends added included").isLessThanOrEqualTo(limit + overSpent.get());
+        });
+        assertThat(maxHeld.get()).as("held, what over-spends added included")
+                .isLessThanOrEqualTo(limit + overSpent.get());
         assertThat(ledger.used(global)).isEqualTo(settled.get());
         assertThat(ledger.reserved(global)).isZero();
         assertThat(ledger.lent(global)).isZero();
-        assertThat(settled.get()).as("the limit was reached: refusals were exercised").isGreaterThan(limit / 2);
+        assertThat(settled.get()).as("the window filled up: refusals came").isGreaterThan(limit / 2);
     }
 
     /**
@@ -332,37 +300,51 @@ class LedgerCreditTest {
             BudgetKey global = keys(share - 1, 0)[0];
             int threads = 8;
             AtomicLong crossings = new AtomicLong();
-            CyclicBarrier start = new CyclicBarrier(threads);
-            ExecutorService pool = Executors.newFixedThreadPool(threads);
-            try {
-                List<Future<?>> done = new ArrayList<>();
-                for (int t = 0; t < threads; t++) {
-                    long seed = round * 100L + t;
-                    done.add(pool.submit(() -> {
-                        SplittableRandom random = new SplittableRandom(seed);
-                        start.await();
-                        while (true) {
-                            long amount = 1 + random.nextInt(50);
-                            Hold h = ledger.reserve(List.of(new BudgetRequest(global, amount, limit)));
-                            if (!h.granted()) {
-                                return null;
-                            }
-                            long before = h.usedBefore(0);
-                            if (before < share && before + amount >= share) {
-                                crossings.incrementAndGet();
-                            }
-                            ledger.settle(h, new long[] {amount});
-                        }
-                    }));
+            long seed = round * 100L;
+            inThreads(threads, t -> {
+                SplittableRandom random = new SplittableRandom(seed + t);
+                while (true) {
+                    long amount = 1 + random.nextInt(50);
+                    Hold h = ledger.reserve(List.of(new BudgetRequest(global, amount, limit)));
+                    if (!h.granted()) {
+                        return;
+                    }
+                    long before = h.usedBefore(0);
+                    if (before < share && before + amount >= share) {
+                        crossings.incrementAndGet();
+                    }
+                    ledger.settle(h, new long[] {amount});
                 }
-                for (Future<?> f : done) {
-                    f.get(60, TimeUnit.SECONDS);
-                }
-            } finally {
-                pool.shutdownNow();
-            }
+            });
             assertThat(crossings.get()).as("round %d", round).isEqualTo(1);
             assertThat(ledger.used(global)).isGreaterThan(limit - 50).isLessThanOrEqualTo(limit);
+        }
+    }
+
+    /** What each thread of {@link #inThreads} runs. */
+    private interface ThreadBody {
+        void run(int thread) throws Exception;
+    }
+
+    /** Runs {@code body} on {@code threads} threads started together, and waits for them all (a minute at most). */
+    private static void inThreads(int threads, ThreadBody body) throws Exception {
+        CyclicBarrier start = new CyclicBarrier(threads);
+        ExecutorService pool = Executors.newFixedThreadPool(threads);
+        try {
+            List<Future<?>> done = new ArrayList<>();
+            for (int t = 0; t < threads; t++) {
+                int thread = t;
+                done.add(pool.submit(() -> {
+                    start.await();
+                    body.run(thread);
+                    return null;
+                }));
+            }
+            for (Future<?> f : done) {
+                f.get(60, TimeUnit.SECONDS);
+            }
+        } finally {
+            pool.shutdownNow();
         }
     }
 }
