@@ -11,8 +11,9 @@ import java.time.Instant;
 import org.junit.jupiter.api.Test;
 
 /**
- * A session's state is told to its cache at most once a second ({@link dev.agentguard.core.common.SparseTouch}): a
- * session in steady use must still never be taken for idle, and an idle one must still be forgotten.
+ * A session's state is told to its cache at most once per 1/64 of its idle expiry
+ * ({@link dev.agentguard.core.common.SparseTouch}): a session in steady use must still never be taken for idle, and
+ * an idle one must still be forgotten.
  */
 class SessionUseTest {
 

@@ -7,7 +7,7 @@
  * {@link dev.agentguard.core.common.Unit}) and injected time ({@link dev.agentguard.core.common.Ticker},
  * {@link dev.agentguard.core.common.SteadyClock}); and the helpers of the hot path that several packages share:
  * {@link dev.agentguard.core.common.RecentTicker} (a cache's time without a clock reading per lookup),
- * {@link dev.agentguard.core.common.SparseTouch} (a session told to its cache at most once a second),
+ * {@link dev.agentguard.core.common.SparseTouch} (a session told to its cache at most once per 1/64 of its idle expiry),
  * {@link dev.agentguard.core.common.SpinLock} (the lock of what every call passes through) and
  * {@link dev.agentguard.core.common.ThreadProbe} (a thread's part of a structure split per thread).
  *

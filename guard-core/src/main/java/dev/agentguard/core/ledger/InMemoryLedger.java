@@ -49,8 +49,8 @@ import java.util.function.Function;
  * reservation on it is outstanding, and otherwise until the later of {@code idleExpiry} after its last use and the
  * moment its spend has left its window ({@link dev.agentguard.core.window.Window#drainedAt}): a monthly budget
  * keeps its window for the month, however long its user is idle. The cache's expiry is only a first guess of that
- * moment: the hot path tells the cache of a window's use at most once a second ({@link SparseTouch}) and never of a
- * reservation, so an entry may expire while it still counts. The cache's eviction listener, which runs inside the
+ * moment: the hot path tells the cache of a window's use at most once per 1/64 of {@code idleExpiry}
+ * ({@link SparseTouch}) and never of a reservation, so an entry may expire while it still counts. The cache's eviction listener, which runs inside the
  * removal, decides: an entry that still counts is rescued (kept aside and put back, the same object, by the next
  * lookup of its key or the next reservation), and one that does not is retired, so that a reservation racing with
  * the removal looks its key up again. A key therefore never has two live windows. The cache holds at most
@@ -93,6 +93,8 @@ public final class InMemoryLedger implements BudgetLedger {
     private final RecentTicker recent;
     private final SteadyClock clock;
     private final long idleNanos;
+    /** How often, at most, the cache is told of a window's use ({@link SparseTouch}). */
+    private final long touchNanos;
     private final long maxWindows;
     private final OnFull onFull;
     private final Cache<BudgetKey, Entry> cached;
@@ -109,6 +111,7 @@ public final class InMemoryLedger implements BudgetLedger {
         this.recent = new RecentTicker(b.ticker);
         this.clock = SteadyClock.of(b.clock, b.ticker);
         this.idleNanos = b.idleExpiry.toNanos();
+        this.touchNanos = SparseTouch.intervalFor(b.idleExpiry);
         this.maxWindows = b.maxWindows;
         this.onFull = b.onFull;
         this.revive = k -> {
@@ -931,9 +934,9 @@ public final class InMemoryLedger implements BudgetLedger {
             }
         }
 
-        /** @return true, at most once per {@link SparseTouch#INTERVAL_NANOS}, when the cache should hear of a use */
+        /** @return true, at most once per the ledger's touch interval, when the cache should hear of a use */
         boolean touchDue(long now) {
-            if (!SparseTouch.due(touched, now)) {
+            if (!SparseTouch.due(touched, now, ledger.touchNanos)) {
                 return false;
             }
             touched = now;

@@ -103,6 +103,8 @@ public final class Telemetry {
     private final ConcurrentMap<String, LevelStats> tools = new ConcurrentHashMap<>();
     private final Cache<String, Tracked> sessions;
     private final Cache<String, Tracked> users;
+    /** How often, at most, the session and user caches are told of a key's use ({@link SparseTouch}). */
+    private final long touchNanos;
 
     // built once, so that a lookup on the hot path captures nothing
     private final Function<String, LevelStats> newScopeStats;
@@ -129,6 +131,7 @@ public final class Telemetry {
         this.newModelStats = key -> new LevelStats(window, COUNTERS, samples, true, false);
         this.newToolStats = key -> new LevelStats(window, COUNTERS, samples, false, true);
         this.global = newScopeStats.apply(Scope.GLOBAL_KEY);
+        this.touchNanos = SparseTouch.intervalFor(config.sessionIdleExpiry());
         this.sessions = sessionCache(config, recent);
         this.users = sessionCache(config, recent);
         this.tenants = sessionCache(config, recent);
@@ -365,7 +368,7 @@ public final class Telemetry {
      */
     public Tracked session(String sessionId, long tick) {
         Objects.requireNonNull(sessionId, "sessionId");
-        return SparseTouch.get(sessions, sessionId, newTracked, recent.observe(tick));
+        return SparseTouch.get(sessions, sessionId, newTracked, recent.observe(tick), touchNanos);
     }
 
     /** @return the counters of the scope's session (from its record when given), or null when it has none */
@@ -379,7 +382,7 @@ public final class Telemetry {
 
     /** @return a session's or user's counters, found or created (see {@link SparseTouch}) */
     private CounterWindow counters(Cache<String, Tracked> cache, String key, long tick) {
-        return SparseTouch.get(cache, key, newTracked, tick).window;
+        return SparseTouch.get(cache, key, newTracked, tick, touchNanos).window;
     }
 
     /**

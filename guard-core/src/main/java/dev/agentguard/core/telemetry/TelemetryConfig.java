@@ -75,7 +75,10 @@ public final class TelemetryConfig {
         return maxSessions;
     }
 
-    /** @return how long after its last recorded call a session (or user) is forgotten */
+    /**
+     * @return how long after its last recorded call a session (or user) is forgotten; the cache learns of a call
+     *     up to 1/64 of this late, so a session may be forgotten that much earlier
+     */
     public Duration sessionIdleExpiry() {
         return sessionIdleExpiry;
     }
@@ -165,8 +168,9 @@ public final class TelemetryConfig {
 
         /**
          * @param sessionIdleExpiry how long after its last recorded call a session or user is forgotten by
-         *     telemetry, up to 3,660 days; default 1 hour. A budget window is kept at least this long after its
-         *     last use, and in any case until its spend has left it.
+         *     telemetry (up to 1/64 of it earlier: its cache learns of calls that often, see
+         *     {@link dev.agentguard.core.common.SparseTouch}), up to 3,660 days; default 1 hour. A budget window is
+         *     kept at least this long after its last use, and in any case until its spend has left it.
          * @return this
          */
         public Builder sessionIdleExpiry(Duration sessionIdleExpiry) {
