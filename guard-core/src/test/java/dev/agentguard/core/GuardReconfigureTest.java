@@ -65,6 +65,23 @@ class GuardReconfigureTest {
         assertThat(third.decision().limit()).isEqualTo(20_000_000);
     }
 
+    /** A process budget lends the calling thread a credit; a lower limit still refuses the very next call. */
+    @Test
+    void aProcessBudgetLoweredBelowItsSpendRefusesTheNextCallThoughItsThreadHoldsACredit() {
+        Budget global = Budget.builder("global").scope(Scope.GLOBAL).sliding(Duration.ofMinutes(10))
+                .limitUsd("1.00").build();
+        Guard guard = guard(config("v1", p -> p.budget(global)));
+        admit(guard).settle(Usage.of(1_000, 500));
+        admit(guard).settle(Usage.of(1_000, 500)); // $0.015 spent, this thread's credit far from $1
+
+        guard.reconfigure(config("v2", p -> p.budget(Budget.builder("global").scope(Scope.GLOBAL)
+                .sliding(Duration.ofMinutes(10)).limitUsd("0.02").build())));
+        Admission third = admit(guard);
+
+        assertThat(third.proceeds()).as("$0.015 + $0.0075 > $0.02").isFalse();
+        assertThat(guard.budgetUsed("global", null)).isEqualTo(2 * WORST_CASE);
+    }
+
     @Test
     void aBudgetWithANewIdStartsEmpty() {
         Guard guard = guard(config("v1", p -> p.budget(budget("session", "1.00"))));

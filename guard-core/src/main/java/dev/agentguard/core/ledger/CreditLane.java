@@ -38,6 +38,9 @@ class CreditLane extends LedgerAccount {
     long periodEnd;
     /** Ticker reading of the latest settlement in {@link #spent}: all of it is put in the window then. */
     long spentAt;
+    /** The request's limit and the key's credit ceiling the loan was made under. */
+    long loanLimit;
+    long loanCeiling;
     /** Serving reservations from its credit; a closed lane only settles its open holds on the entry. */
     boolean open;
 
@@ -68,7 +71,8 @@ class CreditLane extends LedgerAccount {
             return BUSY;
         }
         try {
-            if (!open || credit < amount || !fresh(tick)) {
+            // a limit or ceiling lowered since the loan (a reload): the loan may be more than they now allow
+            if (!open || credit < amount || !fresh(tick) || limit < loanLimit || ceiling < loanCeiling) {
                 entry.lock();
                 try {
                     if (!entry.lendTo(this, tick, wall, spec, amount, limit, ceiling)) {
@@ -93,8 +97,10 @@ class CreditLane extends LedgerAccount {
     }
 
     /** Opens the lane with a new loan. Both locks held; the lane is closed. */
-    void open(long loan, long base, long tick, long life, long periodEnd) {
+    void open(long loan, long base, long tick, long life, long periodEnd, long limit, long ceiling) {
         this.lent += loan;
+        this.loanLimit = limit;
+        this.loanCeiling = ceiling;
         this.credit = loan;
         this.base = base;
         this.since = tick;

@@ -234,7 +234,7 @@ final class LedgerEntry extends LedgerAccount {
         }
         lent += loan;
         openLanes++;
-        lane.open(loan, used - lane.lent, tick, life, end);
+        lane.open(loan, used - lane.lent, tick, life, end, limit, ceiling);
         return true;
     }
 

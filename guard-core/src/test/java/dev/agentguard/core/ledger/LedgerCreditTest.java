@@ -152,6 +152,39 @@ class LedgerCreditTest {
         assertThat(ledger.lent(lending)).as("and takes the credit back").isEqualTo(10);
     }
 
+    /**
+     * A reload that lowers a limit (or a credit ceiling) takes effect on the next reservation: a credit lent under
+     * the old limit does not serve a reservation that the new one refuses.
+     */
+    @Test
+    void aLowerLimitIsNotPassedWithACreditLentUnderTheHigherOne() {
+        InMemoryLedger ledger = newLedger();
+        BudgetKey global = keys(100_000, 0)[0];
+        ledger.reserve(List.of(new BudgetRequest(global, 10, 100_000))); // lends this thread a credit of 640
+        assertThat(ledger.lent(global)).isEqualTo(640);
+
+        Hold past = ledger.reserve(List.of(new BudgetRequest(global, 50, 40))); // 10 + 50 > 40
+
+        assertThat(past.granted()).isFalse();
+        assertThat(past.usedBefore(0)).isEqualTo(10);
+    }
+
+    @Test
+    void aLowerCeilingTakesTheCreditBack() {
+        InMemoryLedger ledger = newLedger();
+        BudgetKey global = keys(100_000, 0)[0];
+        ledger.reserve(List.of(new BudgetRequest(global, 10, 100_000)));
+        assertThat(ledger.lent(global)).isEqualTo(640);
+
+        global.creditCeiling(30);
+        Hold h = ledger.reserve(List.of(new BudgetRequest(global, 15, 100_000)));
+
+        assertThat(h.granted()).isTrue();
+        assertThat(h.usedBefore(0)).isEqualTo(10);
+        assertThat(ledger.lent(global)).as("no credit out past the new ceiling: the first hold's 10 only")
+                .isEqualTo(10);
+    }
+
     /** New threads take their own lanes from their first call (as long as there are lanes enough). */
     @Test
     void newThreadsEachTakeALaneOfTheirOwn() throws Exception {
