@@ -61,7 +61,7 @@ class CreditLane extends LedgerAccount {
     /**
      * Reserves from this lane's credit, asking the entry for a loan when the credit is short or stale.
      *
-     * @return the used figure to report (see {@link CreditLane#base}); {@link #BUSY} when another thread holds
+     * @return the used figure to report (see {@link #base}); {@link #BUSY} when another thread holds
      *     the lane (the caller's probe moves on); {@link #NOT_SERVED} when there is too little room left to lend
      */
     long tryReserve(ThreadProbe probe, long tick, SteadyClock wall, WindowSpec spec, long amount, long limit,
