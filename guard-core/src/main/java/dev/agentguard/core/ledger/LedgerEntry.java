@@ -66,9 +66,6 @@ final class LedgerEntry extends LedgerAccount {
     /** Ticker reading of the last loan refused for lack of room; lending is tried again a lane's life later. */
     private volatile long pausedAt;
     private volatile boolean paused;
-    /** The calendar period of the latest loan, in epoch ms, so that a loan computes it only when it ends. */
-    private long periodStart = Long.MAX_VALUE;
-    private long periodEnd = Long.MIN_VALUE;
     private boolean retired;
     // holds and keepUntil are written under the lock, and read under it by the eviction listener, which
     // decides; the cache's expiry reads them without it, for a first guess only. So no volatile store (a
@@ -101,8 +98,6 @@ final class LedgerEntry extends LedgerAccount {
         long carried = window.total(tick, epoch);
         spec = to;
         window = to.newWindow();
-        periodStart = Long.MAX_VALUE; // another zone or period, perhaps
-        periodEnd = Long.MIN_VALUE;
         if (carried != 0) {
             window.add(tick, epoch, carried);
         }
@@ -212,7 +207,7 @@ final class LedgerEntry extends LedgerAccount {
         long used = window.total(tick, epoch) + reserved + lent;
         long room = Math.min(limit, ceiling) - used;
         long loan = Math.min(room / (4L * lanes.length), CreditLane.creditFor(amount));
-        if (room <= 0 || loan < amount || loan <= 0) {
+        if (loan < Math.max(1, amount)) { // no room left (room <= 0 lends nothing), or too little for this call
             pausedAt = tick;
             paused = true;
             return false;
@@ -221,14 +216,8 @@ final class LedgerEntry extends LedgerAccount {
             paused = false;
         }
         long life = CreditLane.LIFE_NANOS;
-        long end = Long.MAX_VALUE;
-        if (this.spec.isCalendar()) { // a lane serves and settles within the period of its loan
-            if (epoch < periodStart || epoch >= periodEnd) {
-                long[] bounds = this.spec.periodBounds(epoch);
-                periodStart = bounds[0];
-                periodEnd = bounds[1];
-            }
-            end = periodEnd;
+        long end = window.periodEnd(); // of the period the total above rolled to: a lane serves within it
+        if (end != Long.MAX_VALUE) {
             long millisLeft = end - epoch; // at least 1: the period holds epoch
             life = millisLeft < life / 1_000_000 ? millisLeft * 1_000_000 : life;
         }

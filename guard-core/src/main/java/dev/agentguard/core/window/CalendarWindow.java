@@ -75,6 +75,11 @@ final class CalendarWindow implements Window, CounterWindow {
     }
 
     @Override
+    public long periodEnd() {
+        return end == Long.MIN_VALUE ? Long.MAX_VALUE : end; // MIN_VALUE: never rolled
+    }
+
+    @Override
     public long drainedAt(long tickNanos, long epochMillis) {
         roll(tickNanos, epochMillis);
         for (long t : totals) {

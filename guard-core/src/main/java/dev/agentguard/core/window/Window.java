@@ -39,4 +39,13 @@ public interface Window {
      *     already empty
      */
     long drainedAt(long tickNanos, long epochMillis);
+
+    /**
+     * @return the exclusive end, in epoch milliseconds, of the calendar period the window was last rolled into (by
+     *     {@link #add}, {@link #total} or {@link #drainedAt}); {@code Long.MAX_VALUE} for a window without periods
+     *     (a sliding one), for a period that ends past the last millisecond, or before the first roll
+     */
+    default long periodEnd() {
+        return Long.MAX_VALUE;
+    }
 }

@@ -28,6 +28,19 @@ class CalendarWindowTest {
     }
 
     @Test
+    void periodEndIsTheEndOfThePeriodLastRolledInto() {
+        Window day = window(CalendarPeriod.DAY, PARIS);
+        assertThat(day.periodEnd()).as("never rolled").isEqualTo(Long.MAX_VALUE);
+
+        day.total(TICK, local("2024-03-30T18:00", PARIS));
+        assertThat(day.periodEnd()).isEqualTo(local("2024-03-31T00:00", PARIS));
+        day.add(TICK, local("2024-03-31T12:00", PARIS), 1); // a 23-hour day
+        assertThat(day.periodEnd()).isEqualTo(local("2024-04-01T00:00", PARIS));
+        assertThat(WindowSpec.sliding(java.time.Duration.ofMinutes(10)).newWindow().periodEnd())
+                .as("a sliding window has no periods").isEqualTo(Long.MAX_VALUE);
+    }
+
+    @Test
     void aDayEndsAtLocalMidnight() {
         Window day = window(CalendarPeriod.DAY, PARIS);
         day.add(TICK, local("2024-06-14T00:00", PARIS), 1);
