@@ -369,9 +369,7 @@ final class BudgetRules {
             BudgetKey bk = session != null && b.scope() == Scope.SESSION ? sessionKey(session, budgets, i, b, key)
                     : b.keyFor(key);
             long limit = perKey ? limitOf(b, bk) : b.limit();
-            if (b.scope() == Scope.GLOBAL || b.scope() == Scope.AGENT) { // shared by threads: see the method
-                bk.creditCeiling(perKey ? creditCeiling(b, limit) : policy.ceilings[i]);
-            }
+            bk.creditCeiling(perKey ? creditCeiling(b, limit) : policy.ceilings[i]); // the ledger decides its use
             long amount = b.unit().amountOf(costNanos, tokens);
             boolean hard = !shadow && b.onExceed().kind() != OnExceed.Kind.WARN;
             // a suspend budget's key is checked by the ledger inside the reservation: no read of its own

@@ -87,10 +87,12 @@ public final class BudgetKey {
      * its lowest warning share, its downgrade share and its limit, a call is allowed and says nothing whatever the
      * exact figure. The in-memory ledger then may lend a process or agent window's room to each thread as a
      * credit, so that threads reserve without taking the window's lock in turn; a reservation served from a credit
-     * reports a {@code usedBefore} that may count the credits of other threads as used (an over-estimate), but the
-     * window's used figure, credits included, never passes this ceiling or the limit. Past the ceiling every
-     * reservation is exact, as without it. Not part of the key's value; the guard sets it from the budget's limit
-     * and shares (writing only when it changes, since a process key is read by every thread).
+     * reports a {@code usedBefore} as of its credit's loan plus its own thread's use since (off by what other
+     * threads did meanwhile), but the window's used figure, credits included, never passes this ceiling or the
+     * limit through a credit, and the reported figure plus the request stays within it. Past the ceiling every
+     * reservation is exact, as without it. Not part of the key's value; the guard sets it on every key from the
+     * budget's limit and shares (writing only when it changes, since a process key is read by every thread), and
+     * the ledger decides where to use it.
      *
      * @param ceiling the used figure, at least 0; 0 turns credits off for this key
      */

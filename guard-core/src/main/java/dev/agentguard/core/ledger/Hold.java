@@ -25,8 +25,9 @@ public interface Hold {
      * What the window of request {@code i} had used (committed in the window plus outstanding reservations)
      * just before this reservation: the figure a decision reports. For a refused hold, known for the requests up
      * to and including {@link #refusedIndex()}. A granted request whose key sets a
-     * {@link BudgetKey#creditCeiling(long) credit ceiling} may report more than that (other threads' unspent
-     * credit counted as used), never so much that it and the request's amount pass the ceiling.
+     * {@link BudgetKey#creditCeiling(long) credit ceiling} may, below that ceiling, report a figure off by what
+     * other threads did in the last moment (exact for one thread); never one that, with the request's amount,
+     * passes the ceiling.
      *
      * @param i the request index
      * @return the amount used before
