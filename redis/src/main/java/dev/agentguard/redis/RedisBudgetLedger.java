@@ -827,8 +827,10 @@ public final class RedisBudgetLedger implements BudgetLedger, AutoCloseable {
                 case "s" -> suspendedUntil = Instant.ofEpochMilli(Long.parseLong(value));
                 default -> {
                     settled += Long.parseLong(value); // a reshaped budget may hold spend under two shapes
-                    this.end = Math.max(this.end, Long.parseLong(end));
                     spec = KeyLayout.spec(p[4]);
+                    long leaves = spec.isCalendar() // the period's end, from its start in the key's name
+                            ? KeyLayout.period(spec, Long.parseLong(p[5]))[1] : Long.parseLong(end);
+                    this.end = Math.max(this.end, leaves);
                 }
             }
         }

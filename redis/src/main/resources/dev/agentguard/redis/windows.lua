@@ -2,8 +2,9 @@
 -- 'r' (reserved counter), 's' (suspension), 'h' (sliding window hash: a = bucket width ms, b = bucket count) or
 -- 'c' (calendar period key: a = the period's start).
 -- Returns {now, then per key: value, end} as strings, '' when the key holds nothing now: for 'h' and 'c' the
--- settled spend and when it leaves the window (ms); for 's' the suspension's end and limit; for 'r' the reserved
--- amount and ''.
+-- settled spend and, for 'h', when it leaves the window (ms; a calendar period's end is the caller's to compute:
+-- the server's TIME plus the key's PTTL would be two clock reads that can straddle a millisecond); for 's' the
+-- suspension's end and limit; for 'r' the reserved amount and ''.
 local now = now_ms(ARGV[1])
 local out = {now}
 for i = 2, #ARGV, 4 do
@@ -27,10 +28,8 @@ for i = 2, #ARGV, 4 do
     end
   else
     local x = redis.call('GET', key)
-    local ttl = redis.call('PTTL', key)
-    if x and ttl > 0 and a <= now then
+    if x and redis.call('PTTL', key) > 0 and a <= now then
       v = x
-      e = string.format('%d', now + ttl)
     end
   end
   out[#out + 1] = v

@@ -136,4 +136,22 @@ class RedisBudgetLedgerRedisTest {
             assertThat(ledger.used(agent("a"))).isEqualTo(20);
         }
     }
+
+    @Test
+    void aCalendarWindowEndsExactlyAtItsPeriodsEndHoweverTheServersMillisecondTicks() {
+        // The end was once the server's TIME plus the key's PTTL, two clock reads that can straddle a
+        // millisecond: a read now and then answered 22:59:59.999 for midnight in Paris.
+        BudgetKey day = new BudgetKey("tenant-day", Scope.TENANT, "acme",
+                WindowSpec.calendar(CalendarPeriod.DAY, ZoneId.of("Europe/Paris")));
+        java.time.Instant midnight = java.time.Instant.parse("2026-03-02T23:00:00Z");
+        shift.set(java.time.Instant.parse("2026-03-02T09:00:00Z").toEpochMilli()
+                - java.time.Clock.systemUTC().millis());
+        try (RedisBudgetLedger ledger = ledger("period-end", Duration.ofHours(1))) {
+            ledger.settle(ledger.reserve(List.of(new BudgetRequest(day, 400, 1000))), new long[] {400});
+            for (int read = 0; read < 2_000; read++) {
+                assertThat(ledger.window(day).windowEnd()).as("read %d", read).isEqualTo(midnight);
+                assertThat(ledger.windows("tenant-day").get(0).windowEnd()).as("listing %d", read).isEqualTo(midnight);
+            }
+        }
+    }
 }
