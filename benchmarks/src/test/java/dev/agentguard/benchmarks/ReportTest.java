@@ -58,4 +58,35 @@ class ReportTest {
         Files.writeString(out, "# Benchmarks\n\n## Ratios\n");
         assertThat(Report.handRun(out)).isEmpty();
     }
+
+    @Test
+    void aBenchmarkRunAgainInAnotherFileIsOneRowOverAllItsForks() throws Exception {
+        Path first = dir.resolve("t2.json");
+        Path again = dir.resolve("t2-again.json");
+        Files.writeString(first, "[" + result("ModelCallBenchmark.guardedCall", 2, "[[2000, 2100, 1900]]", 900)
+                + "," + result("ModelCallBenchmark.rawCall", 2, "[[60, 61]]", 472) + "]");
+        Files.writeString(again, "[" + result("ModelCallBenchmark.guardedCall", 2, "[[800, 700], [750, 810]]", 910)
+                + "]");
+
+        Report.Results run = Report.read(List.of(first, again));
+
+        assertThat(run.rows()).hasSize(2);
+        Report.Row guarded = run.rows().get(0);
+        assertThat(guarded.name).isEqualTo("ModelCallBenchmark.guardedCall");
+        assertThat(guarded.params).isEqualTo("sessions=10000");
+        assertThat(guarded.values).as("three forks pooled").hasSize(7);
+        assertThat(guarded.median).as("of 700 750 800 810 1900 2000 2100").isEqualTo(810);
+        assertThat(guarded.spread).isEqualTo(1400);
+        assertThat(guarded.allocation).isEqualTo(905);
+        assertThat(run.rows().get(1).median).isEqualTo(60.5);
+        assertThat(run.jmhVersion()).isEqualTo("1.37");
+    }
+
+    private static String result(String name, int threads, String rawData, double allocation) {
+        return "{\"jmhVersion\": \"1.37\", \"benchmark\": \"dev.agentguard.benchmarks." + name + "\", \"threads\": "
+                + threads + ", \"vmName\": \"OpenJDK\", \"jdkVersion\": \"17\","
+                + (name.endsWith("guardedCall") ? " \"params\": {\"sessions\": \"10000\"}," : "")
+                + " \"primaryMetric\": {\"scoreUnit\": \"ns/op\", \"rawData\": " + rawData + "},"
+                + " \"secondaryMetrics\": {\"gc.alloc.rate.norm\": {\"rawData\": [[" + allocation + "]]}}}";
+    }
 }
