@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# Runs the benchmark suite (about 13 minutes on 2 cores) and writes BENCHMARKS.md from its results.
+# Runs the benchmark suite (about 14 minutes on 2 cores) and writes BENCHMARKS.md from its results.
 # Usage: benchmarks/run.sh [extra JMH options]
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -13,12 +13,12 @@ for threads in 1 2; do
   java -jar "$jar" 'dev.agentguard.benchmarks.*' -e RedisLedgerBenchmark -t "$threads" "${jmh_opts[@]}" \
        -rf json -rff "$out/jmh-t$threads.json"
 done
-# Two more forks of the guarded calls, one thread and two taken in turn: a fork of this shared machine may land
-# fast or slow for minutes, so the two-thread ÷ one-thread lines take each figure as the median over three forks
-# measured at different moments, rather than over one fork of each pass.
+# Two more forks of the model and tool calls (raw, Resilience4j, guarded), one thread and two taken in turn: a fork
+# of this shared machine may land fast or slow for minutes, so the hot-path lines take each figure, the baselines'
+# included, as the median over three forks measured at different moments, rather than over one fork of each pass.
 for round in 2 3; do
   for threads in 1 2; do
-    java -jar "$jar" 'dev.agentguard.benchmarks.(ModelCall|ToolCall)Benchmark.guardedCall' -p sessions=10000,1000000 \
+    java -jar "$jar" 'dev.agentguard.benchmarks.(ModelCall|ToolCall)Benchmark' -p sessions=10000,1000000 \
          -t "$threads" "${jmh_opts[@]}" -rf json -rff "$out/jmh-t$threads-r$round.json"
   done
 done

@@ -89,8 +89,8 @@ public final class Report {
         md.append("- JVM: ").append(jvm.trim()).append("\n");
         md.append("- JMH: ").append(jmhVersion).append("\n");
         md.append("- Figures: median of the measurement iterations, over every fork where a benchmark ran in several"
-                + " passes (the guarded model and tool calls at 10,000 and 1,000,000 sessions: three forks, one and two"
-                + " threads taken in turn); B/op from `-prof gc`.\n\n");
+                + " passes (the model and tool calls, raw, Resilience4j and guarded at 10,000 and 1,000,000 sessions:"
+                + " three forks, one and two threads taken in turn); B/op from `-prof gc`.\n\n");
         md.append("| benchmark | params | threads | median | unit | B/op |\n|---|---|---|---:|---|---:|\n");
         for (Row r : rows) {
             md.append("| ").append(r.name).append(" | ").append(r.params).append(" | ").append(r.threads).append(" | ")
