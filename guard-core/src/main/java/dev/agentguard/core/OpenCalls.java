@@ -33,13 +33,18 @@ final class OpenCalls {
         }
     }
 
+    /** @return the stripes, for tests */
+    Stripe[] stripes() {
+        return stripes;
+    }
+
     /** Registers an admission whose reservation is open; at most once. */
     void add(Admission a) {
         Stripe s = stripes[a.openStripe & mask];
         s.lock();
         try {
-            if (s.size == s.slots.length) {
-                s.slots = Arrays.copyOf(s.slots, s.size * 2);
+            if (s.size == s.slots.length - Stripe.SLACK) {
+                s.slots = Arrays.copyOf(s.slots, s.size * 2 + Stripe.SLACK);
             }
             s.slots[s.size] = a;
             a.openSlot = s.size++;
@@ -88,7 +93,7 @@ final class OpenCalls {
         for (Stripe s : stripes) {
             s.lock();
             try {
-                all.addAll(Arrays.asList(s.slots).subList(0, s.size));
+                all.addAll(Arrays.asList(s.slots).subList(0, s.size)); // never the slack
             } finally {
                 s.unlock();
             }
@@ -97,13 +102,20 @@ final class OpenCalls {
     }
 
     /**
-     * One thread's share of the registry. Padded so that two stripes (allocated one after the other) do not share
-     * a cache line, which would make the threads of neighbouring stripes contend after all.
+     * One thread's share of the registry.
+     *
+     * <p><b>Why the slack.</b> A stripe's hot words are its lock (first in the object), its {@code size} and the
+     * first slots of its array, which the JVM allocates right after the stripe, and the collector copies right after
+     * it too; the next stripe follows that array. With an array of exactly the slots in use, the first slot of one
+     * stripe and the lock of the next could share a cache line (seen in a heap laid out so: every call then moved
+     * that line between two threads' cores). {@value #SLACK} slots past the last usable one, never written, keep
+     * whatever follows the array 64 bytes or more away from the slots in use. (Padding fields would not serve: the
+     * JVM lays out a class's fields by size, not in the order they are declared.)
      */
     static final class Stripe extends SpinLock {
-        @SuppressWarnings("unused") private long p1, p2, p3, p4, p5, p6, p7;
-        Admission[] slots = new Admission[8];
+        /** Unused slots at the end of {@link #slots}: 64 bytes with compressed references, 128 without. */
+        static final int SLACK = 16;
+        Admission[] slots = new Admission[8 + SLACK];
         int size;
-        @SuppressWarnings("unused") private long q1, q2, q3, q4, q5, q6, q7;
     }
 }

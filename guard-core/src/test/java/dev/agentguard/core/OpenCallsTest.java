@@ -111,4 +111,37 @@ class OpenCallsTest {
             Thread.currentThread().interrupt();
         }
     }
+
+    /** The registry grows past a stripe's first array and keeps the slack after the slots in use empty. */
+    @Test
+    void stripesGrowAndNeverWriteTheirSlack() {
+        Guard free = Guard.builder(GuardConfig.builder().name("no-budget")
+                        .price("m", ModelPrice.builder().input(BigDecimal.ONE).output(BigDecimal.TEN).build()).build())
+                .ticker(ticker).clock(new FakeClock(Instant.parse("2026-03-02T09:00:00Z"))).build();
+        OpenCalls open = new OpenCalls();
+        List<Admission> added = new ArrayList<>();
+        for (int i = 0; i < 100; i++) { // one thread: one stripe, grown from 8 slots to 128
+            Admission a = free.admitModelCall(ModelCall.builder("m").promptTokens(10).maxOutputTokens(10).build());
+            open.add(a);
+            added.add(a);
+            assertSlackEmpty(open);
+        }
+        assertThat(open.snapshot()).containsExactlyInAnyOrderElementsOf(added);
+        for (int i = 0; i < added.size(); i += 2) {
+            open.remove(added.get(i));
+            assertSlackEmpty(open);
+        }
+        assertThat(open.snapshot()).hasSize(50).doesNotContainNull();
+        added.forEach(open::remove);
+        assertThat(open.isEmpty()).isTrue();
+    }
+
+    private static void assertSlackEmpty(OpenCalls open) {
+        for (OpenCalls.Stripe s : open.stripes()) {
+            assertThat(s.slots.length - s.size).isGreaterThanOrEqualTo(OpenCalls.Stripe.SLACK);
+            for (int i = s.slots.length - OpenCalls.Stripe.SLACK; i < s.slots.length; i++) {
+                assertThat(s.slots[i]).isNull();
+            }
+        }
+    }
 }
