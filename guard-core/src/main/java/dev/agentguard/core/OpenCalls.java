@@ -1,5 +1,7 @@
 package dev.agentguard.core;
 
+import dev.agentguard.core.common.PaddedSpinLock;
+import dev.agentguard.core.common.Padding;
 import dev.agentguard.core.common.SpinLock;
 import java.util.ArrayList;
 import java.util.Arrays;
@@ -29,7 +31,7 @@ final class OpenCalls {
         this.stripes = new Stripe[Math.min(64, n)];
         this.mask = stripes.length - 1;
         for (int i = 0; i < stripes.length; i++) {
-            stripes[i] = new Stripe();
+            stripes[i] = new Stripe.Padded();
         }
     }
 
@@ -43,10 +45,10 @@ final class OpenCalls {
         Stripe s = stripes[a.openStripe & mask];
         s.lock();
         try {
-            if (s.size == s.slots.length - Stripe.SLACK) {
-                s.slots = Arrays.copyOf(s.slots, s.size * 2 + Stripe.SLACK);
+            if (Stripe.PAD + s.size == s.slots.length - Stripe.PAD) {
+                s.slots = Arrays.copyOf(s.slots, Stripe.PAD + s.size * 2 + Stripe.PAD);
             }
-            s.slots[s.size] = a;
+            s.slots[Stripe.PAD + s.size] = a;
             a.openSlot = s.size++;
         } finally {
             s.unlock();
@@ -62,10 +64,10 @@ final class OpenCalls {
             if (i < 0) {
                 return; // never added, or removed already
             }
-            Admission last = s.slots[--s.size];
-            s.slots[i] = last;
+            Admission last = s.slots[Stripe.PAD + --s.size];
+            s.slots[Stripe.PAD + i] = last;
             last.openSlot = i;
-            s.slots[s.size] = null;
+            s.slots[Stripe.PAD + s.size] = null;
             a.openSlot = -1;
         } finally {
             s.unlock();
@@ -93,7 +95,7 @@ final class OpenCalls {
         for (Stripe s : stripes) {
             s.lock();
             try {
-                all.addAll(Arrays.asList(s.slots).subList(0, s.size)); // never the slack
+                all.addAll(Arrays.asList(s.slots).subList(Stripe.PAD, Stripe.PAD + s.size));
             } finally {
                 s.unlock();
             }
@@ -102,20 +104,22 @@ final class OpenCalls {
     }
 
     /**
-     * One thread's share of the registry.
-     *
-     * <p><b>Why the slack.</b> A stripe's hot words are its lock (first in the object), its {@code size} and the
-     * first slots of its array, which the JVM allocates right after the stripe, and the collector copies right after
-     * it too; the next stripe follows that array. With an array of exactly the slots in use, the first slot of one
-     * stripe and the lock of the next could share a cache line (seen in a heap laid out so: every call then moved
-     * that line between two threads' cores). {@value #SLACK} slots past the last usable one, never written, keep
-     * whatever follows the array 64 bytes or more away from the slots in use. (Padding fields would not serve: the
-     * JVM lays out a class's fields by size, not in the order they are declared.)
+     * One thread's share of the registry, padded ({@link Padding}): every call writes its lock, its {@code size} and
+     * a slot, and so do other threads to their own stripes. Its fields start after the room of
+     * {@link PaddedSpinLock}, {@link Padded} adds room after them, and its array keeps {@value #PAD} unused slots at
+     * each end, so that no stripe shares a cache line with another object, wherever the JVM lays them out.
      */
-    static final class Stripe extends SpinLock {
-        /** Unused slots at the end of {@link #slots}: 64 bytes with compressed references, 128 without. */
-        static final int SLACK = 16;
-        Admission[] slots = new Admission[8 + SLACK];
+    static class Stripe extends PaddedSpinLock {
+        /** Unused slots at each end of {@link #slots}: {@value Padding#BYTES} bytes with compressed references. */
+        static final int PAD = Padding.BYTES / 4;
+        /** The admissions at {@code PAD .. PAD + size)}; an admission's {@link Admission#openSlot} counts from 0. */
+        Admission[] slots = new Admission[PAD + 8 + PAD];
         int size;
+
+        /** The room after a stripe's fields. */
+        @SuppressWarnings("unused")
+        static final class Padded extends Stripe {
+            private long q01, q02, q03, q04, q05, q06, q07, q08, q09, q10, q11, q12, q13, q14, q15, q16;
+        }
     }
 }

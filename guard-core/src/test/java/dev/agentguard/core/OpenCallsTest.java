@@ -112,9 +112,9 @@ class OpenCallsTest {
         }
     }
 
-    /** The registry grows past a stripe's first array and keeps the slack after the slots in use empty. */
+    /** The registry grows past a stripe's first array and never writes the padding at either end of it. */
     @Test
-    void stripesGrowAndNeverWriteTheirSlack() {
+    void stripesGrowAndNeverWriteTheirPadding() {
         Guard free = Guard.builder(GuardConfig.builder().name("no-budget")
                         .price("m", ModelPrice.builder().input(BigDecimal.ONE).output(BigDecimal.TEN).build()).build())
                 .ticker(ticker).clock(new FakeClock(Instant.parse("2026-03-02T09:00:00Z"))).build();
@@ -124,23 +124,28 @@ class OpenCallsTest {
             Admission a = free.admitModelCall(ModelCall.builder("m").promptTokens(10).maxOutputTokens(10).build());
             open.add(a);
             added.add(a);
-            assertSlackEmpty(open);
+            assertPaddingEmpty(open);
         }
         assertThat(open.snapshot()).containsExactlyInAnyOrderElementsOf(added);
         for (int i = 0; i < added.size(); i += 2) {
             open.remove(added.get(i));
-            assertSlackEmpty(open);
+            assertPaddingEmpty(open);
         }
         assertThat(open.snapshot()).hasSize(50).doesNotContainNull();
         added.forEach(open::remove);
         assertThat(open.isEmpty()).isTrue();
     }
 
-    private static void assertSlackEmpty(OpenCalls open) {
+    private static void assertPaddingEmpty(OpenCalls open) {
+        int pad = OpenCalls.Stripe.PAD;
         for (OpenCalls.Stripe s : open.stripes()) {
-            assertThat(s.slots.length - s.size).isGreaterThanOrEqualTo(OpenCalls.Stripe.SLACK);
-            for (int i = s.slots.length - OpenCalls.Stripe.SLACK; i < s.slots.length; i++) {
-                assertThat(s.slots[i]).isNull();
+            assertThat(s.slots.length - s.size).isGreaterThanOrEqualTo(2 * pad);
+            for (int i = 0; i < s.slots.length; i++) {
+                if (i < pad || i >= pad + s.size) {
+                    assertThat(s.slots[i]).as("slot %d of %d, %d in use", i, s.slots.length, s.size).isNull();
+                } else {
+                    assertThat(s.slots[i]).isNotNull();
+                }
             }
         }
     }

@@ -1,14 +1,18 @@
 package dev.agentguard.core.ledger;
 
+import dev.agentguard.core.common.PaddedSpinLock;
+import dev.agentguard.core.common.Padding;
 import dev.agentguard.core.common.SteadyClock;
 import dev.agentguard.core.common.ThreadProbe;
 import dev.agentguard.core.window.WindowSpec;
 
 /**
  * One thread's credit on a process or agent window ({@link LedgerEntry}, which says how credits work): its fields
- * are written under its own lock, and {@link #lent} (which the entry counts) under the entry's too.
+ * are written under its own lock, and {@link #lent} (which the entry counts) under the entry's too. Each thread
+ * writes its own lane on every call, so a lane is padded ({@link Padding}): its fields come after the room of
+ * {@link PaddedSpinLock}, and {@link Padded} adds room after them.
  */
-class CreditLane extends LedgerAccount {
+abstract sealed class CreditLane extends PaddedSpinLock implements LedgerAccount permits CreditLane.Padded {
     /** What {@link #tryReserve} answers when there is too little room to lend: reserve on the entry itself. */
     static final long NOT_SERVED = Long.MIN_VALUE;
     /** What {@link #tryReserve} answers when another thread holds the lane: try another one. */
@@ -129,7 +133,7 @@ class CreditLane extends LedgerAccount {
     }
 
     @Override
-    void settle(long tick, SteadyClock wall, long amount, long actual, long idleNanos) {
+    public void settle(long tick, SteadyClock wall, long amount, long actual, long idleNanos) {
         lock();
         try {
             held -= amount;
@@ -162,7 +166,7 @@ class CreditLane extends LedgerAccount {
     }
 
     @Override
-    void unreserve(long tick, SteadyClock wall, long amount) {
+    public void unreserve(long tick, SteadyClock wall, long amount) {
         lock();
         try {
             held -= amount;
@@ -182,10 +186,10 @@ class CreditLane extends LedgerAccount {
         }
     }
 
-    /** The lane with padding after its state, which the next object in memory would otherwise share a line with. */
-    private static final class Padded extends CreditLane {
+    /** The lane with room after its state, which the next object in memory would otherwise share a line with. */
+    static final class Padded extends CreditLane {
         @SuppressWarnings("unused")
-        private long p01, p02, p03, p04, p05, p06, p07, p08, p09, p10, p11, p12, p13, p14;
+        private long q01, q02, q03, q04, q05, q06, q07, q08, q09, q10, q11, q12, q13, q14, q15, q16;
 
         Padded(LedgerEntry entry) {
             super(entry);

@@ -1,6 +1,7 @@
 package dev.agentguard.core.ledger;
 
 import dev.agentguard.core.common.SparseTouch;
+import dev.agentguard.core.common.SpinLock;
 import dev.agentguard.core.common.SteadyClock;
 import dev.agentguard.core.common.ThreadProbe;
 import dev.agentguard.core.window.Window;
@@ -36,7 +37,7 @@ import java.time.Instant;
  *
  * <p>Locks: a lane's, then its entry's; never the other way round.
  */
-final class LedgerEntry extends LedgerAccount {
+final class LedgerEntry extends SpinLock implements LedgerAccount {
     /** What {@link #tryReserve} answers for an entry that was evicted: look the key up again. */
     static final long RETIRED = Long.MIN_VALUE;
 
@@ -256,7 +257,7 @@ final class LedgerEntry extends LedgerAccount {
     }
 
     @Override
-    void unreserve(long tick, SteadyClock wall, long amount) {
+    public void unreserve(long tick, SteadyClock wall, long amount) {
         lockClosed(tick, wall);
         try {
             reserved -= amount;
@@ -267,7 +268,7 @@ final class LedgerEntry extends LedgerAccount {
     }
 
     @Override
-    void settle(long tick, SteadyClock wall, long amount, long actual, long idleNanos) {
+    public void settle(long tick, SteadyClock wall, long amount, long actual, long idleNanos) {
         lockClosed(tick, wall);
         try {
             long epoch = epoch(tick, wall);

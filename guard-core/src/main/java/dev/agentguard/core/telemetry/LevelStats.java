@@ -1,6 +1,7 @@
 package dev.agentguard.core.telemetry;
 
-import dev.agentguard.core.common.SpinLock;
+import dev.agentguard.core.common.PaddedSpinLock;
+import dev.agentguard.core.common.Padding;
 import dev.agentguard.core.common.ThreadProbe;
 import dev.agentguard.core.window.CounterWindow;
 import dev.agentguard.core.window.LatencyRing;
@@ -68,7 +69,7 @@ final class LevelStats {
     }
 
     private Part newPart() {
-        return new Part(CounterWindow.of(window, counters),
+        return new Part(CounterWindow.padded(window, counters),
                 modelLatency ? LatencyRing.timed(samples) : null,
                 modelLatency ? LatencyRing.timed(samples) : null,
                 toolLatency ? LatencyRing.timed(samples) : null);
@@ -183,15 +184,15 @@ final class LevelStats {
     }
 
     /**
-     * One part: its lock guards its counters and rings. The padding keeps the lock and the references of one part
-     * off the cache line of whatever the JVM places after it (the next part's arrays, often).
+     * One part: its lock guards its counters and rings. Everything a record writes is padded ({@link Padding}): the
+     * lock word ({@link PaddedSpinLock}), the window's array ({@link CounterWindow#padded}) and the rings
+     * ({@link LatencyRing}); the references after the lock are only read.
      */
-    static final class Part extends SpinLock {
+    static final class Part extends PaddedSpinLock {
         final CounterWindow counters;
         final LatencyRing latency;
         final LatencyRing ttft;
         final LatencyRing toolDuration;
-        @SuppressWarnings("unused") private long p1, p2, p3, p4, p5, p6, p7;
 
         Part(CounterWindow counters, LatencyRing latency, LatencyRing ttft, LatencyRing toolDuration) {
             this.counters = counters;

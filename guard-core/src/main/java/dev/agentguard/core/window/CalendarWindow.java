@@ -1,5 +1,6 @@
 package dev.agentguard.core.window;
 
+import dev.agentguard.core.common.Padding;
 import java.time.DayOfWeek;
 import java.time.Instant;
 import java.time.LocalDate;
@@ -29,7 +30,9 @@ final class CalendarWindow implements Window, CounterWindow {
 
     private final CalendarPeriod period;
     private final ZoneId zone;
+    /** The totals, from {@link #pad}; a padded window keeps as many unused longs after them. */
     private final long[] totals;
+    private final int pad;
     /** Exclusive end of the current period in epoch millis; {@code Long.MIN_VALUE} before the first roll. */
     private long end = Long.MIN_VALUE;
     /** Start of the current period in epoch millis; {@code Long.MIN_VALUE} before the first roll. */
@@ -40,9 +43,15 @@ final class CalendarWindow implements Window, CounterWindow {
     }
 
     CalendarWindow(CalendarPeriod period, ZoneId zone, int counters) {
+        this(period, zone, counters, false);
+    }
+
+    /** @param padded whether to keep unused longs around the totals (see {@link CounterWindow#padded}) */
+    CalendarWindow(CalendarPeriod period, ZoneId zone, int counters, boolean padded) {
         this.period = Objects.requireNonNull(period, "period");
         this.zone = Objects.requireNonNull(zone, "zone");
-        this.totals = new long[counters];
+        this.pad = padded ? Padding.LONGS : 0;
+        this.totals = new long[pad + counters + pad];
     }
 
     @Override
@@ -59,7 +68,7 @@ final class CalendarWindow implements Window, CounterWindow {
 
     @Override
     public int counters() {
-        return totals.length;
+        return totals.length - 2 * pad;
     }
 
     @Override
@@ -82,8 +91,8 @@ final class CalendarWindow implements Window, CounterWindow {
     @Override
     public long drainedAt(long tickNanos, long epochMillis) {
         roll(tickNanos, epochMillis);
-        for (long t : totals) {
-            if (t != 0) {
+        for (int c = pad; c < totals.length - pad; c++) {
+            if (totals[c] != 0) {
                 long millisLeft = end - epochMillis;
                 return millisLeft >= (Long.MAX_VALUE - Math.max(0, tickNanos)) / 1_000_000
                         ? Long.MAX_VALUE : tickNanos + millisLeft * 1_000_000;
@@ -142,16 +151,18 @@ final class CalendarWindow implements Window, CounterWindow {
 
     @Override
     public void add(int counter, long amount) {
-        totals[counter] += amount;
+        Objects.checkIndex(counter, counters());
+        totals[pad + counter] += amount;
     }
 
     @Override
     public long total(int counter) {
-        return totals[counter];
+        Objects.checkIndex(counter, counters());
+        return totals[pad + counter];
     }
 
     @Override
     public String toString() {
-        return "CalendarWindow{" + period + " " + zone + ", end=" + end + ", counters=" + totals.length + '}';
+        return "CalendarWindow{" + period + " " + zone + ", end=" + end + ", counters=" + counters() + '}';
     }
 }

@@ -1,5 +1,6 @@
 package dev.agentguard.core.window;
 
+import dev.agentguard.core.common.Padding;
 import java.util.Objects;
 
 /**
@@ -32,14 +33,36 @@ public interface CounterWindow {
      * @throws IllegalArgumentException if {@code counters} is out of range
      */
     static CounterWindow of(WindowSpec spec, int counters) {
+        requireCounters(spec, counters);
+        return spec.isCalendar()
+                ? new CalendarWindow(spec.period(), spec.zone(), counters)
+                : new SlidingWindow(spec.length().toNanos(), spec.buckets(), counters);
+    }
+
+    /**
+     * Creates an empty counter window that one thread writes among others' windows (a part of a level's telemetry
+     * split per thread): its array keeps {@link Padding#BYTES} unused bytes at each end, so that its
+     * cells share no cache line with another object, and a sliding one is a ring from the start (it never moves
+     * to a new array). Memory is no concern there: such windows are a few per level key.
+     *
+     * @param spec what the window covers
+     * @param counters how many totals it keeps, 1 to {@value #MAX_COUNTERS}
+     * @return the window
+     * @throws IllegalArgumentException if {@code counters} is out of range
+     */
+    static CounterWindow padded(WindowSpec spec, int counters) {
+        requireCounters(spec, counters);
+        return spec.isCalendar()
+                ? new CalendarWindow(spec.period(), spec.zone(), counters, true)
+                : new SlidingWindow(spec.length().toNanos(), spec.buckets(), counters, true);
+    }
+
+    private static void requireCounters(WindowSpec spec, int counters) {
         Objects.requireNonNull(spec, "spec");
         if (counters < 1 || counters > MAX_COUNTERS) {
             throw new IllegalArgumentException(
                     "counters must be between 1 and " + MAX_COUNTERS + ", was " + counters);
         }
-        return spec.isCalendar()
-                ? new CalendarWindow(spec.period(), spec.zone(), counters)
-                : new SlidingWindow(spec.length().toNanos(), spec.buckets(), counters);
     }
 
     /** @return how many counters this window keeps */

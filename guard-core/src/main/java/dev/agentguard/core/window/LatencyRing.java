@@ -1,5 +1,6 @@
 package dev.agentguard.core.window;
 
+import dev.agentguard.core.common.Padding;
 import java.util.Arrays;
 import java.util.Optional;
 
@@ -11,21 +12,17 @@ import java.util.Optional;
  * <p>A <em>timed</em> ring ({@link #timed}) also keeps when each sample was recorded, so that several rings that
  * share the records of one key (one per thread that records it) can be summarised together over their latest
  * samples ({@link #summaryOfLatest}).
+ *
+ * <p><b>Padded.</b> A ring is written on every record, and the rings of a level's telemetry are one per thread
+ * that records it: its fields and arrays are padded ({@link Padding}: fields in {@link LatencyRingFields}, between
+ * {@code Padding}'s room and this class's; {@link Padding#LONGS} unused elements at each end of each array), so
+ * that two threads recording into their own rings share no cache line. About 800 bytes more per ring; rings are a
+ * few per level key, never per session.
  */
-public final class LatencyRing {
+public final class LatencyRing extends LatencyRingFields {
 
-    private final long[] ring;
-    /** When each sample of {@link #ring} was recorded (a ticker reading); null for a ring that is not timed. */
-    private final long[] ticks;
-    /** Slot of the next record. */
-    private int next;
-    /** Samples held: min(records, capacity). While below capacity, they are {@code ring[0 .. count)}. */
-    private int count;
-    /** Ascending copy of the samples, or null until the first read. */
-    private long[] sorted;
-    /** True when {@link #sorted} and {@link #mean} no longer describe the ring. */
-    private boolean stale = true;
-    private long mean;
+    @SuppressWarnings("unused") // room after the fields, see Padding
+    private long q01, q02, q03, q04, q05, q06, q07, q08, q09, q10, q11, q12, q13, q14, q15, q16;
 
     /**
      * Creates an empty ring.
@@ -38,12 +35,15 @@ public final class LatencyRing {
     }
 
     private LatencyRing(int samples, boolean timed) {
+        super(checked(samples), timed);
+    }
+
+    private static int checked(int samples) {
         if (samples < 1 || samples > LatencyRecorder.MAX_SAMPLES) {
             throw new IllegalArgumentException(
                     "latency samples must be between 1 and " + LatencyRecorder.MAX_SAMPLES + ", was " + samples);
         }
-        this.ring = new long[samples];
-        this.ticks = timed ? new long[samples] : null;
+        return samples;
     }
 
     /**
@@ -57,7 +57,7 @@ public final class LatencyRing {
 
     /** @return how many samples the ring keeps at most */
     public int capacity() {
-        return ring.length;
+        return capacity;
     }
 
     /**
@@ -82,14 +82,16 @@ public final class LatencyRing {
             throw new IllegalArgumentException("latency must be >= 0 ns, was " + nanos);
         }
         if (ticks != null) {
-            ticks[next] = tick;
+            ticks[PAD + next] = tick;
         }
-        ring[next] = nanos;
-        next = next + 1 == ring.length ? 0 : next + 1;
-        if (count < ring.length) {
+        ring[PAD + next] = nanos;
+        next = next + 1 == capacity ? 0 : next + 1;
+        if (count < capacity) {
             count++;
         }
-        stale = true;
+        if (!stale) {
+            stale = true;
+        }
     }
 
     /** @return how many samples are held: the number of records, up to the capacity */
@@ -179,8 +181,8 @@ public final class LatencyRing {
         int n = 0;
         for (LatencyRing r : rings) {
             if (r != null) {
-                System.arraycopy(r.ticks, 0, tick, n, r.count);
-                System.arraycopy(r.ring, 0, nanos, n, r.count);
+                System.arraycopy(r.ticks, PAD, tick, n, r.count);
+                System.arraycopy(r.ring, PAD, nanos, n, r.count);
                 n += r.count;
             }
         }
@@ -216,9 +218,9 @@ public final class LatencyRing {
         }
         if (stale) {
             if (sorted == null) {
-                sorted = new long[ring.length];
+                sorted = new long[capacity];
             }
-            System.arraycopy(ring, 0, sorted, 0, count);
+            System.arraycopy(ring, PAD, sorted, 0, count);
             Arrays.sort(sorted, 0, count);
             mean = meanOf(sorted, count);
             stale = false;
@@ -228,6 +230,6 @@ public final class LatencyRing {
 
     @Override
     public String toString() {
-        return "LatencyRing{" + count + "/" + ring.length + " samples}";
+        return "LatencyRing{" + count + "/" + capacity + " samples}";
     }
 }

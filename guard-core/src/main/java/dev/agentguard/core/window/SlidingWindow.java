@@ -1,5 +1,6 @@
 package dev.agentguard.core.window;
 
+import dev.agentguard.core.common.Padding;
 import java.util.Arrays;
 import java.util.Objects;
 
@@ -38,6 +39,12 @@ final class SlidingWindow implements Window, CounterWindow {
      * {@code counters + j * (counters + 1)}: its absolute index, then its amounts.
      */
     private long[] cells;
+    /**
+     * Where the running totals start in {@link #cells}: 0, or {@link Padding#LONGS} for a
+     * {@linkplain CounterWindow#padded padded} window, which is a ring from the start with that many unused longs at
+     * each end of its array.
+     */
+    private final int pad;
     /** The number of buckets in the compact list; {@code -1} in the ring form. */
     private int listed;
     /** Absolute index of the newest bucket seen. */
@@ -50,6 +57,11 @@ final class SlidingWindow implements Window, CounterWindow {
     }
 
     SlidingWindow(long lengthNanos, int buckets, int counters) {
+        this(lengthNanos, buckets, counters, false);
+    }
+
+    /** @param padded whether to keep its array a padded ring (see {@link CounterWindow#padded}) */
+    SlidingWindow(long lengthNanos, int buckets, int counters, boolean padded) {
         if (buckets < 1 || lengthNanos < buckets || lengthNanos % buckets != 0) {
             throw new IllegalArgumentException("window length " + lengthNanos + " ns does not divide into "
                     + buckets + " buckets of whole nanoseconds");
@@ -58,6 +70,7 @@ final class SlidingWindow implements Window, CounterWindow {
         this.buckets = buckets;
         this.counters = counters;
         this.ringLength = (buckets + 1) * counters;
+        this.pad = padded ? Padding.LONGS : 0;
         empty();
     }
 
@@ -68,7 +81,7 @@ final class SlidingWindow implements Window, CounterWindow {
 
     /** Forgets everything: an empty list, or an empty ring when even one listed bucket would take more room. */
     private void empty() {
-        if (listLength(1) < ringLength) {
+        if (pad == 0 && listLength(1) < ringLength) {
             if (cells != null && cells.length == listLength(1)) {
                 Arrays.fill(cells, 0L);
             } else {
@@ -77,7 +90,7 @@ final class SlidingWindow implements Window, CounterWindow {
             listed = 0;
         } else {
             if (cells == null) {
-                cells = new long[ringLength];
+                cells = new long[pad + ringLength + pad];
             } else {
                 Arrays.fill(cells, 0L);
             }
@@ -113,7 +126,7 @@ final class SlidingWindow implements Window, CounterWindow {
 
     private boolean isEmpty() {
         for (int c = 0; c < counters; c++) {
-            if (cells[c] != 0) {
+            if (cells[pad + c] != 0) {
                 return false;
             }
         }
@@ -144,9 +157,9 @@ final class SlidingWindow implements Window, CounterWindow {
             int slot = headSlot;
             for (long s = 0; s < steps; s++) {
                 slot = slot + 1 == buckets ? 0 : slot + 1;
-                int base = counters + slot * counters;
+                int base = pad + counters + slot * counters;
                 for (int c = 0; c < counters; c++) {
-                    cells[c] -= cells[base + c];
+                    cells[pad + c] -= cells[base + c];
                     cells[base + c] = 0L;
                 }
             }
@@ -181,9 +194,9 @@ final class SlidingWindow implements Window, CounterWindow {
     public void add(int counter, long amount) {
         // without the check, counter == counters would silently land in another bucket's cell
         Objects.checkIndex(counter, counters);
-        cells[counter] += amount;
+        cells[pad + counter] += amount;
         if (listed < 0) {
-            cells[counters + headSlot * counters + counter] += amount;
+            cells[pad + counters + headSlot * counters + counter] += amount;
             return;
         }
         int stride = counters + 1;
@@ -230,7 +243,7 @@ final class SlidingWindow implements Window, CounterWindow {
     @Override
     public long total(int counter) {
         Objects.checkIndex(counter, counters);
-        return cells[counter];
+        return cells[pad + counter];
     }
 
     @Override

@@ -2,6 +2,8 @@ package dev.agentguard.core.window;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import dev.agentguard.core.common.Padding;
+import java.lang.reflect.Field;
 import java.time.DayOfWeek;
 import java.time.Duration;
 import java.time.Instant;
@@ -12,6 +14,7 @@ import java.time.temporal.IsoFields;
 import java.time.temporal.TemporalAdjusters;
 import java.time.zone.ZoneOffsetTransition;
 import java.util.ArrayDeque;
+import java.util.Arrays;
 import java.util.List;
 import java.util.SplittableRandom;
 import java.util.function.Supplier;
@@ -23,7 +26,8 @@ import org.junit.jupiter.params.provider.MethodSource;
 /**
  * Drives every window kind with random adds, reads and time steps and compares it, after every operation, with a
  * naive model built straight from {@link WindowSpec}'s definitions: a list of timestamped events whose total is a
- * filter and a sum. Each run drives the single-counter {@link Window} and a three-counter {@link CounterWindow}.
+ * filter and a sum. Each run drives the single-counter {@link Window} and a three-counter {@link CounterWindow},
+ * compact and {@linkplain CounterWindow#padded padded} (whose padding no operation may write).
  *
  * <p>Time steps include steps inside a bucket, exact bucket and period boundaries (and one unit either side),
  * jumps longer than the window, jumps of years, steps back in time, midnights, Mondays, month ends and
@@ -64,6 +68,7 @@ class WindowReferenceTest {
         SplittableRandom random = new SplittableRandom(seed);
         Window single = spec.newWindow();
         CounterWindow multi = CounterWindow.of(spec, COUNTERS);
+        CounterWindow padded = CounterWindow.padded(spec, COUNTERS);
         Reference singleRef = reference(spec);
         Reference multiRef = reference(spec);
         Clocks clocks = spec.isCalendar() ? new CalendarClocks(spec.zone(), random) : new SlidingClocks(spec, random);
@@ -79,12 +84,14 @@ class WindowReferenceTest {
             singleRef.observe(tick, millis);
             multiRef.observe(tick, millis);
             multi.roll(tick, millis);
+            padded.roll(tick, millis);
             if (random.nextInt(3) > 0) {
                 long amount = random.nextInt(10) == 0 ? -random.nextLong(50) : random.nextLong(1_000);
                 int counter = random.nextInt(COUNTERS);
                 single.add(tick, millis, amount);
                 singleRef.add(0, amount);
                 multi.add(counter, amount);
+                padded.add(counter, amount);
                 multiRef.add(counter, amount);
             }
             assertThat(single.total(tick, millis)).as(where).isEqualTo(singleRef.total(0));
@@ -92,9 +99,27 @@ class WindowReferenceTest {
                 int counter = c;
                 assertThat(multi.total(c)).as(() -> "counter " + counter + ", " + where.get())
                         .isEqualTo(multiRef.total(c));
+                assertThat(padded.total(c)).as(() -> "padded, counter " + counter + ", " + where.get())
+                        .isEqualTo(multiRef.total(c));
             }
         }
         clocks.assertCoverage(seed);
+        assertPaddingUntouched(padded);
+    }
+
+    /** A padded window's array: {@link Padding#LONGS} longs at each end that no operation ever wrote. */
+    private static void assertPaddingUntouched(CounterWindow w) {
+        long[] cells;
+        try {
+            Field f = w.getClass().getDeclaredField(w instanceof SlidingWindow ? "cells" : "totals");
+            f.setAccessible(true);
+            cells = (long[]) f.get(w);
+        } catch (ReflectiveOperationException e) {
+            throw new AssertionError(e);
+        }
+        assertThat(cells.length).isGreaterThanOrEqualTo(2 * Padding.LONGS + COUNTERS);
+        assertThat(Arrays.copyOfRange(cells, 0, Padding.LONGS)).containsOnly(0L);
+        assertThat(Arrays.copyOfRange(cells, cells.length - Padding.LONGS, cells.length)).containsOnly(0L);
     }
 
     private static Reference reference(WindowSpec spec) {
