@@ -30,8 +30,10 @@ import java.util.function.Function;
  * while it adds up, parts added meanwhile included (records take one part's lock at a time, so this cannot
  * deadlock): it is one instant's cut.
  *
- * <p><b>Memory.</b> A part with three rings of 100 samples takes about 5 KB (each ring keeps its samples' ticks
- * too); a contended key has up to {@link #MAX_PARTS} of them.
+ * <p><b>Memory.</b> A part with three rings of 100 samples takes about 7.5 KB (each ring keeps its samples' ticks
+ * too, and every object and array a record writes keeps {@value Padding#BYTES} unused bytes at each end, see
+ * {@link Padding}); a contended key has up to {@link #MAX_PARTS} of them. Only the levels every call passes through
+ * (the process, agents, tenants, models, tools) have parts: never sessions or users.
  *
  * <p>Thread-safe.
  */

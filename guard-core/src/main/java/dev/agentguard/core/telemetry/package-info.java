@@ -4,6 +4,8 @@
  * {@link dev.agentguard.core.telemetry.TelemetrySnapshot}), and how long and how many of them are kept
  * ({@link dev.agentguard.core.telemetry.TelemetryConfig}). Session and user entries live in bounded Caffeine
  * caches; the process-wide levels are never evicted. The levels every call passes through split into parts per
- * thread once threads contend for them (a package-private {@code LevelStats}), and a snapshot adds the parts up.
+ * thread once threads contend for them (a package-private {@code LevelStats}), and a snapshot adds the parts up;
+ * each part is padded ({@link dev.agentguard.core.common.Padding}), so that threads recording into their own parts
+ * share no cache line.
  */
 package dev.agentguard.core.telemetry;
