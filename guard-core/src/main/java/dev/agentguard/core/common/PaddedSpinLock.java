@@ -8,7 +8,7 @@ import java.lang.invoke.VarHandle;
  * a stripe of the open calls): its lock word, and the fields a subclass declares after it, start
  * {@value Padding#BYTES} bytes into the object ({@link Padding} says why and how the rest of a part is padded).
  *
- * <p>The locking is {@link SpinLock}'s, repeated rather than inherited: a superclass's fields come first, so the
+ * <p>The locking is {@link SpinLock}'s (its back-off shared), not inherited: a superclass's fields come first, so the
  * lock word of a {@code SpinLock} subclass sits right after the object header, where no padding can precede it.
  */
 public abstract class PaddedSpinLock extends Padding {
@@ -30,12 +30,7 @@ public abstract class PaddedSpinLock extends Padding {
     public final void lock() {
         int spins = 0;
         while (locked != 0 || !LOCKED.compareAndSet(this, 0, 1)) {
-            if (++spins < SpinLock.SPINS_BEFORE_YIELD) {
-                Thread.onSpinWait();
-            } else {
-                Thread.yield(); // the holder may have been descheduled: let it run
-                spins = 0;
-            }
+            spins = SpinLock.backOff(spins);
         }
     }
 

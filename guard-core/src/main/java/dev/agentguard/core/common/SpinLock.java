@@ -38,13 +38,24 @@ public class SpinLock {
     public final void lock() {
         int spins = 0;
         while (locked != 0 || !LOCKED.compareAndSet(this, 0, 1)) {
-            if (++spins < SPINS_BEFORE_YIELD) {
-                Thread.onSpinWait();
-            } else {
-                Thread.yield(); // the holder may have been descheduled: let it run
-                spins = 0;
-            }
+            spins = backOff(spins);
         }
+    }
+
+    /**
+     * One wait of a thread that found a lock taken: spin, and past {@value #SPINS_BEFORE_YIELD} spins yield the time
+     * slice (the holder may have been descheduled: let it run). Shared with {@link PaddedSpinLock}.
+     *
+     * @param spins the waits so far since the last yield
+     * @return the waits since the last yield, this one included
+     */
+    static int backOff(int spins) {
+        if (spins + 1 < SPINS_BEFORE_YIELD) {
+            Thread.onSpinWait();
+            return spins + 1;
+        }
+        Thread.yield();
+        return 0;
     }
 
     /** @return true if the lock was free and is now held by the caller; false, at once, if another holds it */

@@ -10,14 +10,44 @@ import org.junit.jupiter.api.Test;
 class SpinLockTest {
 
     /** Two fields that must move together: a thread that sees them apart found the lock not exclusive. */
-    private static final class Pair extends SpinLock {
-        long a;
-        long b;
+    private interface Pair {
+        void lock();
+
+        void unlock();
+
+        long[] ab();
+    }
+
+    private static final class Compact extends SpinLock implements Pair {
+        final long[] ab = new long[2];
+
+        @Override
+        public long[] ab() {
+            return ab;
+        }
+    }
+
+    private static final class Padded extends PaddedSpinLock implements Pair {
+        final long[] ab = new long[2];
+
+        @Override
+        public long[] ab() {
+            return ab;
+        }
     }
 
     @Test
     void manyThreadsUpdatingUnderTheLockLoseNothingAndNeverSeeAHalfUpdate() throws InterruptedException {
-        Pair pair = new Pair();
+        exclusive(new Compact());
+    }
+
+    @Test
+    void thePaddedLockIsAsExclusive() throws InterruptedException {
+        exclusive(new Padded());
+    }
+
+    private static void exclusive(Pair pair) throws InterruptedException {
+        long[] ab = pair.ab();
         int threads = 8;
         int updates = 100_000;
         long[] torn = new long[threads];
@@ -35,12 +65,12 @@ class SpinLockTest {
                 for (int i = 0; i < updates; i++) {
                     pair.lock();
                     try {
-                        if (pair.a != pair.b) {
+                        if (ab[0] != ab[1]) {
                             torn[me]++;
                         }
-                        pair.a++;
+                        ab[0]++;
                         Thread.onSpinWait(); // widen the window between the two writes
-                        pair.b++;
+                        ab[1]++;
                     } finally {
                         pair.unlock();
                     }
@@ -53,8 +83,8 @@ class SpinLockTest {
             w.join();
         }
 
-        assertThat(pair.a).isEqualTo((long) threads * updates);
-        assertThat(pair.b).isEqualTo(pair.a);
+        assertThat(ab[0]).isEqualTo((long) threads * updates);
+        assertThat(ab[1]).isEqualTo(ab[0]);
         assertThat(torn).containsOnly(0L);
     }
 }
