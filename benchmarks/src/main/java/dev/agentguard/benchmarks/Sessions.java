@@ -15,10 +15,17 @@ import org.openjdk.jmh.infra.ThreadParams;
  * How the guarded benchmarks spread their calls over sessions, and the check that none of their calls was
  * refused or warned (a figure measured on refusals would flatter the guard).
  *
- * <p>With N sessions and T threads, thread {@code t} calls sessions {@code t, t + T, t + 2T...} in turn, so that
- * threads never share a session (except with one session, which all threads share: the contended case). Each
- * pass over a thread's sessions is one {@link Cursor#round() round}; the benchmarks vary their requests by round,
- * so that no session sees the same request or tool call twice in a row and the loop rules never fire.
+ * <p>With N sessions and T threads, thread {@code t} calls the sessions of its own block,
+ * {@code t * N/T ... (t + 1) * N/T - 1}, in turn, so that threads never share a session (except with one session,
+ * which all threads share: the contended case). Each pass over a thread's sessions is one
+ * {@link Cursor#round() round}; the benchmarks vary their requests by round, so that no session sees the same
+ * request or tool call twice in a row and the loop rules never fire.
+ *
+ * <p><b>Why blocks.</b> Sessions are created in order before measurement, so the JVM lays session {@code i}'s
+ * records next to session {@code i + 1}'s. Threads that took every T-th session ({@code t, t + T...}) walked
+ * neighbouring sessions in step, each call writing a cache line the other thread was writing at the same moment:
+ * a pattern no real traffic keeps up, which cost two threads a line transfer per call (on the benchmark machine, when
+ * its cores were far apart, the two-thread tool call dropped to 1.3-1.5 times one thread; with blocks, 1.9-2.1).
  */
 public final class Sessions {
 
@@ -49,8 +56,13 @@ public final class Sessions {
         /** @param params which thread this is, of how many */
         @Setup(Level.Trial)
         public void setUp(ThreadParams params) {
-            this.thread = params.getThreadIndex();
-            this.threads = params.getThreadCount();
+            place(params.getThreadIndex(), params.getThreadCount());
+        }
+
+        /** Makes this the cursor of thread {@code thread} of {@code threads}; for the setup above and for tests. */
+        void place(int thread, int threads) {
+            this.thread = thread;
+            this.threads = threads;
         }
 
         /**
@@ -61,7 +73,7 @@ public final class Sessions {
             if (perThread == 0) {
                 perThread = sessions == 1 ? 1 : Math.max(1, sessions / threads);
             }
-            int i = sessions == 1 ? 0 : thread + threads * slot;
+            int i = sessions == 1 ? 0 : thread * perThread + slot;
             if (++slot == perThread) {
                 slot = 0;
                 round++;
