@@ -33,10 +33,7 @@ public interface CounterWindow {
      * @throws IllegalArgumentException if {@code counters} is out of range
      */
     static CounterWindow of(WindowSpec spec, int counters) {
-        requireCounters(spec, counters);
-        return spec.isCalendar()
-                ? new CalendarWindow(spec.period(), spec.zone(), counters)
-                : new SlidingWindow(spec.length().toNanos(), spec.buckets(), counters);
+        return of(spec, counters, false);
     }
 
     /**
@@ -51,18 +48,18 @@ public interface CounterWindow {
      * @throws IllegalArgumentException if {@code counters} is out of range
      */
     static CounterWindow padded(WindowSpec spec, int counters) {
-        requireCounters(spec, counters);
-        return spec.isCalendar()
-                ? new CalendarWindow(spec.period(), spec.zone(), counters, true)
-                : new SlidingWindow(spec.length().toNanos(), spec.buckets(), counters, true);
+        return of(spec, counters, true);
     }
 
-    private static void requireCounters(WindowSpec spec, int counters) {
+    private static CounterWindow of(WindowSpec spec, int counters, boolean padded) {
         Objects.requireNonNull(spec, "spec");
         if (counters < 1 || counters > MAX_COUNTERS) {
             throw new IllegalArgumentException(
                     "counters must be between 1 and " + MAX_COUNTERS + ", was " + counters);
         }
+        return spec.isCalendar()
+                ? new CalendarWindow(spec.period(), spec.zone(), counters, padded)
+                : new SlidingWindow(spec.length().toNanos(), spec.buckets(), counters, padded);
     }
 
     /** @return how many counters this window keeps */
