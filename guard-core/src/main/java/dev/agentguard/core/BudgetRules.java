@@ -86,6 +86,11 @@ final class BudgetRules {
         final long[] limits;
         /** Each budget's {@link #creditCeiling} at its own limit. */
         final long[] ceilings;
+        /**
+         * Each budget's {@link #quietUpTo} at its own limit: a call that leaves it used up to that much fires nothing
+         * and downgrades nothing, which a reservation then knows without working out the shares.
+         */
+        final long[] quiet;
         /** Whether some budget's limit may differ per key (overrides, or a resolver): then limits are looked up. */
         final boolean perKey;
         /** Whether some calls budget counts tool calls: else an unpriced tool call reserves nothing. */
@@ -99,6 +104,7 @@ final class BudgetRules {
             this.units = new Unit[budgets.length];
             this.limits = new long[budgets.length];
             this.ceilings = new long[budgets.length];
+            this.quiet = new long[budgets.length];
             boolean perKey = resolved != null && budgets.length > 0;
             boolean countsToolCalls = false;
             boolean countsToolCost = false;
@@ -107,6 +113,7 @@ final class BudgetRules {
                 units[i] = budgets[i].unit();
                 limits[i] = budgets[i].limit();
                 ceilings[i] = creditCeiling(budgets[i], limits[i]);
+                quiet[i] = quietUpTo(budgets[i], limits[i]);
                 perKey |= budgets[i].hasOverrides();
                 countsToolCalls |= budgets[i].countsToolCalls() && budgets[i].unit() == Unit.CALLS;
                 countsToolCost |= budgets[i].countsToolCalls() && budgets[i].unit() == Unit.USD;
@@ -447,12 +454,22 @@ final class BudgetRules {
         long pastDowngradeLimit = 0;
         int tightest = -1;
         long tightestLeft = 0;
+        // the policy's own limits, every budget applied: its quiet figures hold for this call
+        long[] quiet = limits == policy.limits && applied == policy.budgets ? policy.quiet : null;
         for (int i = 0; i < count; i++) {
             Budget b = applied[i];
             long limit = limits[i];
-            String key = requests[i].key().scopeKey();
             long before = hold.usedBefore(i);
             long after = before + requests[i].amount();
+            long left = limit - after;
+            if (tightest < 0 || lessShareLeft(left, limit, tightestLeft, limits[tightest])) {
+                tightest = i;
+                tightestLeft = left;
+            }
+            if (quiet != null && after <= quiet[i]) {
+                continue; // under every share of the budget: no warning, no downgrade
+            }
+            String key = requests[i].key().scopeKey();
             if (after > limit) {
                 boolean wouldRefuse = shadow && b.onExceed().kind() != OnExceed.Kind.WARN;
                 fired = add(fired, wouldRefuse
@@ -468,11 +485,6 @@ final class BudgetRules {
                 pastDowngrade = b;
                 pastDowngradeObserved = after;
                 pastDowngradeLimit = limit;
-            }
-            long left = limit - after;
-            if (tightest < 0 || lessShareLeft(left, limit, tightestLeft, limits[tightest])) {
-                tightest = i;
-                tightestLeft = left;
             }
         }
         if (unavailable != null) {
@@ -625,19 +637,28 @@ final class BudgetRules {
      *     process or agent window from per-thread credits up to it ({@link BudgetKey#creditCeiling(long)}).
      */
     static long creditCeiling(Budget b, long limit) {
-        long ceiling = limit;
+        return Math.max(0, quietUpTo(b, limit));
+    }
+
+    /**
+     * @return the most a window of {@code b} may hold after a call, at {@code limit}, for the call to fire nothing
+     *     on it and to downgrade nothing: its limit, else below its lowest warnAt share and not past its downgradeAt
+     *     share (unclamped, unlike {@link #creditCeiling}: it may be negative)
+     */
+    static long quietUpTo(Budget b, long limit) {
+        long quiet = limit;
         if (b.downgradeAt() > 0) {
-            ceiling = Math.min(ceiling, share(limit, b.downgradeAt()));
+            quiet = Math.min(quiet, share(limit, b.downgradeAt()));
         }
         int[] shares = b.warnAtShared();
         if (shares.length > 0) {
-            ceiling = Math.min(ceiling, share(limit, shares[0]) - 1); // warns at after >= share: sorted, lowest first
+            quiet = Math.min(quiet, share(limit, shares[0]) - 1); // warns at after >= share: sorted, lowest first
         }
-        return Math.max(0, ceiling);
+        return quiet;
     }
 
     /** @return the highest warnAt share in percent that the move from {@code before} to {@code after} crosses */
-    private static int crossedWarnShare(Budget b, long limit, long before, long after) {
+    static int crossedWarnShare(Budget b, long limit, long before, long after) {
         int[] shares = b.warnAtShared();
         for (int i = shares.length - 1; i >= 0; i--) {
             long threshold = share(limit, shares[i]);

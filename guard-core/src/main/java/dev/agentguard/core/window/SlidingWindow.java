@@ -49,6 +49,13 @@ final class SlidingWindow implements Window, CounterWindow {
     private int listed;
     /** Absolute index of the newest bucket seen. */
     private long head = EMPTY;
+    /**
+     * Where the bucket after the head starts, in ticker time ({@link Long#MIN_VALUE} before the first roll,
+     * {@link Long#MAX_VALUE} when that is past the ticker's range): a reading below it is in the head bucket (or, the
+     * ticker having stepped back, an older one), which a roll tells with one comparison instead of a division. Most
+     * rolls are of that kind: a call rolls several windows, and buckets last seconds.
+     */
+    private long nextBucketAt = Long.MIN_VALUE;
     /** In the ring form, {@code floorMod(head, buckets)}, kept so that an add costs no division. */
     private int headSlot;
 
@@ -140,6 +147,9 @@ final class SlidingWindow implements Window, CounterWindow {
 
     @Override
     public void roll(long tickNanos, long epochMillis) {
+        if (tickNanos < nextBucketAt) {
+            return; // index <= head below, known without the division
+        }
         // floorDiv, not '/': a ticker reading may be negative, and -1 ns belongs to bucket -1, not bucket 0
         long index = Math.floorDiv(tickNanos, bucketNanos);
         if (index <= head) {
@@ -168,6 +178,7 @@ final class SlidingWindow implements Window, CounterWindow {
             dropListedBefore(index - buckets + 1);
         }
         head = index;
+        nextBucketAt = index >= Long.MAX_VALUE / bucketNanos ? Long.MAX_VALUE : (index + 1) * bucketNanos;
     }
 
     /** Removes the listed buckets older than {@code oldest} from the list and the totals. */

@@ -69,6 +69,18 @@ class SlidingWindowTest {
     }
 
     @Test
+    void theLastBucketOfTheTickersRangeStaysTheHead() {
+        // 1 ns buckets: no bucket follows the one at Long.MAX_VALUE, whose end cannot be computed
+        SlidingWindow w = new SlidingWindow(10, 10);
+        w.add(Long.MAX_VALUE - 1, MILLIS, 1);
+        w.add(Long.MAX_VALUE, MILLIS, 2);
+        w.add(Long.MAX_VALUE, MILLIS, 4);
+        w.add(Long.MAX_VALUE - 3, MILLIS, 8); // stepped back: counts in the head bucket
+
+        assertThat(w.total(Long.MAX_VALUE, MILLIS)).isEqualTo(15);
+    }
+
+    @Test
     void aJumpOfYearsClearsEverything() {
         Window big = WindowSpec.sliding(Duration.ofSeconds(10), 10_000).newWindow();
         for (int i = 0; i < 10_000; i++) {
