@@ -93,6 +93,8 @@ final class BudgetRules {
         final long[] quiet;
         /** Whether some budget's limit may differ per key (overrides, or a resolver): then limits are looked up. */
         final boolean perKey;
+        /** How many session budgets there are: with one (the usual policy), a session keeps its key itself. */
+        final int sessionBudgets;
         /** Whether some calls budget counts tool calls: else an unpriced tool call reserves nothing. */
         final boolean countsToolCalls;
         /** Whether some cost budget counts tool calls: a priced tool call reserves its price on it. */
@@ -108,6 +110,7 @@ final class BudgetRules {
             boolean perKey = resolved != null && budgets.length > 0;
             boolean countsToolCalls = false;
             boolean countsToolCost = false;
+            int sessionBudgets = 0;
             Map<String, Budget> byId = new HashMap<>();
             for (int i = 0; i < budgets.length; i++) {
                 units[i] = budgets[i].unit();
@@ -115,11 +118,13 @@ final class BudgetRules {
                 ceilings[i] = creditCeiling(budgets[i], limits[i]);
                 quiet[i] = quietUpTo(budgets[i], limits[i]);
                 perKey |= budgets[i].hasOverrides();
+                sessionBudgets += budgets[i].scope() == Scope.SESSION ? 1 : 0;
                 countsToolCalls |= budgets[i].countsToolCalls() && budgets[i].unit() == Unit.CALLS;
                 countsToolCost |= budgets[i].countsToolCalls() && budgets[i].unit() == Unit.USD;
                 byId.put(budgets[i].id(), budgets[i]);
             }
             this.perKey = perKey;
+            this.sessionBudgets = sessionBudgets;
             this.countsToolCalls = countsToolCalls;
             this.countsToolCost = countsToolCost;
             if (resolved != null) {
@@ -284,9 +289,9 @@ final class BudgetRules {
     }
 
     /**
-     * A session's budget keys under one list of budgets, kept in the session's record: see {@link #sessionKey}. The
-     * first one made is a field (most policies have one session budget): an array would be one more cache line to
-     * reach on every call of a session that the caches no longer hold.
+     * A session's budget keys under one list of budgets with several session budgets, kept in the session's record
+     * (with one, the record keeps the key itself): see {@link #sessionKey}. The first one made is a field: an array
+     * would be one more cache line to reach on every call of a session that the caches no longer hold.
      */
     private static final class SessionKeys {
         final List<Budget> budgets;
@@ -327,8 +332,20 @@ final class BudgetRules {
      *     (so that the ledger finds its window without a lookup, see {@link BudgetKey}), made and kept on its first
      *     call under this list of budgets
      */
-    private static BudgetKey sessionKey(Telemetry.Tracked record, List<Budget> budgets, int i, Budget b,
-            String session) {
+    private static BudgetKey sessionKey(Telemetry.Tracked record, Policy policy, int i, Budget b, String session) {
+        if (policy.sessionBudgets == 1) {
+            // the only session budget: its key is kept as it is, one object less to reach on every call. A key made
+            // by this budget has its very id and window (a reloaded policy's budget has its own); equal ones would
+            // do as well, the identity test only has to be cheap
+            if (record.keys() instanceof BudgetKey k && k.budgetId() == b.id() && k.window() == b.window()
+                    && k.scopeKey().equals(session)) {
+                return k;
+            }
+            BudgetKey key = b.keyFor(session);
+            record.keys(key); // racing calls of the session store equal keys
+            return key;
+        }
+        List<Budget> budgets = policy.list;
         SessionKeys held = record.keys() instanceof SessionKeys k && k.budgets == budgets ? k : null;
         BudgetKey key = held == null ? null : held.get(i);
         if (key != null && key.scopeKey().equals(session)) {
@@ -373,7 +390,7 @@ final class BudgetRules {
                 }
                 continue;
             }
-            BudgetKey bk = session != null && b.scope() == Scope.SESSION ? sessionKey(session, budgets, i, b, key)
+            BudgetKey bk = session != null && b.scope() == Scope.SESSION ? sessionKey(session, policy, i, b, key)
                     : b.keyFor(key);
             long limit = perKey ? limitOf(b, bk) : b.limit();
             bk.creditCeiling(perKey ? creditCeiling(b, limit) : policy.ceilings[i]); // the ledger decides its use

@@ -60,6 +60,37 @@ class SessionBudgetKeysTest {
     }
 
     @Test
+    void aReloadThatReplacesTheOnlySessionBudgetCountsInTheNewOne() {
+        // one session budget: the record keeps its key itself, which must not outlive the budget that made it
+        Guard guard = Guard.builder(config(session("a"))).build();
+        call(guard, scope);
+        long perCall = used(guard, "a");
+        assertThat(perCall).isPositive();
+
+        guard.reconfigure(config(session("b")));
+        call(guard, scope);
+        call(guard, scope);
+        assertThat(used(guard, "a")).isEqualTo(perCall);
+        assertThat(used(guard, "b")).isEqualTo(2 * perCall);
+    }
+
+    @Test
+    void aReloadThatChangesTheOnlySessionBudgetsWindowUsesTheNewWindow() {
+        Guard guard = Guard.builder(config(session("a"))).build();
+        call(guard, scope);
+        long perCall = used(guard, "a");
+
+        Budget a = Budget.builder("a").scope(Scope.SESSION).window(WindowSpec.sliding(Duration.ofMinutes(30), 30))
+                .limitUsd("5").build();
+        guard.reconfigure(config(a)); // the same id over another window: its spend is kept, its new window is used
+        call(guard, scope);
+        assertThat(used(guard, "a")).isEqualTo(2 * perCall);
+        assertThat(guard.ledger().windows("a")).singleElement().satisfies(w -> assertThat(w.windowEnd())
+                .as("the newest spend leaves a 30 minute window, not a 10 minute one")
+                .isAfter(java.time.Instant.now().plus(Duration.ofMinutes(20))));
+    }
+
+    @Test
     void threeSessionBudgetsEachCountInTheirOwnWindowCallAfterCall() {
         Guard guard = Guard.builder(config(session("a"), session("b"), session("c"))).build();
         for (int i = 0; i < 4; i++) {
