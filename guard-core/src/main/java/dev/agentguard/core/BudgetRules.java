@@ -328,6 +328,20 @@ final class BudgetRules {
     }
 
     /**
+     * Starts loading the ledger's window of the session's (first) session budget, without waiting (see
+     * {@link BudgetKey#prefetch()}): for a call that has just found its session and will reserve on it.
+     *
+     * @param record the session's record
+     */
+    static void prefetch(Telemetry.Tracked record) {
+        Object held = record.keys();
+        BudgetKey key = held instanceof BudgetKey k ? k : held instanceof SessionKeys s ? s.first : null;
+        if (key != null) {
+            key.prefetch();
+        }
+    }
+
+    /**
      * @return the key of a session budget for the session of {@code record}: the object its previous calls used
      *     (so that the ledger finds its window without a lookup, see {@link BudgetKey}), made and kept on its first
      *     call under this list of budgets

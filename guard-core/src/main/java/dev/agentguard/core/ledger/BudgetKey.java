@@ -64,6 +64,18 @@ public final class BudgetKey {
         return window;
     }
 
+    /**
+     * Starts loading, without waiting, what the in-memory ledger found for this key object last time (its entry and
+     * that entry's window), for a caller about to reserve with it whose session has probably left the processor's
+     * caches (see {@link dev.agentguard.core.common.Prefetch}). Changes nothing; does nothing for a key no in-memory
+     * ledger has seen.
+     */
+    public void prefetch() {
+        if (found instanceof LedgerEntry e) {
+            e.prefetch();
+        }
+    }
+
     /** @return what the in-memory ledger last found for this object, or null */
     Object found() {
         return found;

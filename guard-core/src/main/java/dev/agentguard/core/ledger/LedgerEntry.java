@@ -1,5 +1,6 @@
 package dev.agentguard.core.ledger;
 
+import dev.agentguard.core.common.Prefetch;
 import dev.agentguard.core.common.SparseTouch;
 import dev.agentguard.core.common.SpinLock;
 import dev.agentguard.core.common.SteadyClock;
@@ -101,6 +102,18 @@ final class LedgerEntry extends SpinLock implements LedgerAccount {
         window = to.newWindow();
         if (carried != 0) {
             window.add(tick, epoch, carried);
+        }
+    }
+
+    /**
+     * Starts loading this entry and its window (see {@link BudgetKey#prefetch()}); without the lock, and changes
+     * nothing.
+     */
+    void prefetch() {
+        Prefetch.use(reserved);
+        Window w = window; // racy: a reshape may be replacing it, which does no harm here
+        if (w != null) {
+            w.prefetch();
         }
     }
 

@@ -402,6 +402,14 @@ public final class Telemetry {
             this.window = window;
         }
 
+        /**
+         * Starts loading this session's figures, without waiting and without their lock (see
+         * {@link dev.agentguard.core.common.Prefetch}): for the guard, which records the call in them when it ends.
+         */
+        public void prefetch() {
+            window.prefetch();
+        }
+
         /** @return what is attached to this record, or null */
         public Object attached() {
             return attached;

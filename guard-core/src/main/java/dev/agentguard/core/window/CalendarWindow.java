@@ -1,6 +1,7 @@
 package dev.agentguard.core.window;
 
 import dev.agentguard.core.common.Padding;
+import dev.agentguard.core.common.Prefetch;
 import java.time.DayOfWeek;
 import java.time.Instant;
 import java.time.LocalDate;
@@ -81,6 +82,11 @@ final class CalendarWindow implements Window, CounterWindow {
         }
         Arrays.fill(totals, 0L);
         period(epochMillis);
+    }
+
+    @Override
+    public void prefetch() {
+        Prefetch.use(totals, pad);
     }
 
     @Override

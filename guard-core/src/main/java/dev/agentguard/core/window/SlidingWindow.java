@@ -1,6 +1,7 @@
 package dev.agentguard.core.window;
 
 import dev.agentguard.core.common.Padding;
+import dev.agentguard.core.common.Prefetch;
 import java.util.Arrays;
 import java.util.Objects;
 
@@ -143,6 +144,11 @@ final class SlidingWindow implements Window, CounterWindow {
     @Override
     public int counters() {
         return counters;
+    }
+
+    @Override
+    public void prefetch() {
+        Prefetch.use(cells, pad); // racy: the array may be being replaced, which does no harm here
     }
 
     @Override

@@ -11,6 +11,14 @@ package dev.agentguard.core.window;
 public interface Window {
 
     /**
+     * Starts loading this window's running totals into the processor's cache, without waiting for them and without
+     * the owner's lock (see {@link dev.agentguard.core.common.Prefetch}): for a caller about to use a window that has
+     * probably left the caches. Changes nothing; the default reads nothing.
+     */
+    default void prefetch() {
+    }
+
+    /**
      * Adds an amount at the given time.
      *
      * @param tickNanos the ticker reading now

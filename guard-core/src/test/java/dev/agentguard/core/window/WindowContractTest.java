@@ -37,6 +37,29 @@ class WindowContractTest {
 
     @ParameterizedTest
     @MethodSource("specs")
+    void aPrefetchChangesNothingInAnyForm(WindowSpec spec) {
+        // fresh, listed, a ring (padded or not), emptied by a jump: a prefetch reads, whatever the array's shape
+        for (CounterWindow w : new CounterWindow[] {CounterWindow.of(spec, 3), CounterWindow.padded(spec, 3)}) {
+            w.prefetch();
+            long tick = TICK;
+            for (int i = 0; i < 40; i++) {
+                tick += 7_000_000_000L;
+                w.roll(tick, MILLIS + i * 3_600_000L);
+                w.add(i % 3, i);
+                long[] before = {w.total(0), w.total(1), w.total(2)};
+                w.prefetch();
+                assertThat(new long[] {w.total(0), w.total(1), w.total(2)}).isEqualTo(before);
+            }
+        }
+        Window single = spec.newWindow();
+        single.prefetch();
+        single.add(TICK, MILLIS, 5);
+        single.prefetch();
+        assertThat(single.total(TICK, MILLIS)).isEqualTo(5);
+    }
+
+    @ParameterizedTest
+    @MethodSource("specs")
     void sumsAmountsAddedAtTheSameTime(WindowSpec spec) {
         Window window = spec.newWindow();
         window.add(TICK, MILLIS, 3);
