@@ -21,14 +21,6 @@ import java.util.Objects;
  */
 public interface CounterWindow {
 
-    /**
-     * Starts loading this window's running totals into the processor's cache, without waiting for them and without
-     * the owner's lock (see {@link dev.agentguard.core.common.Prefetch}): for a caller about to use a window that has
-     * probably left the caches. Changes nothing; the default reads nothing.
-     */
-    default void prefetch() {
-    }
-
     /** The most counters one window may hold; a sanity bound, not a tuning knob. */
     int MAX_COUNTERS = 64;
 
@@ -98,4 +90,12 @@ public interface CounterWindow {
      * @return the total
      */
     long total(int counter);
+
+    /**
+     * Starts loading this window's running totals into the processor's cache, without waiting for them and without
+     * the owner's lock (see {@link dev.agentguard.core.common.Prefetch}): for a caller about to use a window that has
+     * probably left the caches. Changes nothing; the default reads nothing.
+     */
+    default void prefetch() {
+    }
 }

@@ -11,14 +11,6 @@ package dev.agentguard.core.window;
 public interface Window {
 
     /**
-     * Starts loading this window's running totals into the processor's cache, without waiting for them and without
-     * the owner's lock (see {@link dev.agentguard.core.common.Prefetch}): for a caller about to use a window that has
-     * probably left the caches. Changes nothing; the default reads nothing.
-     */
-    default void prefetch() {
-    }
-
-    /**
      * Adds an amount at the given time.
      *
      * @param tickNanos the ticker reading now
@@ -55,5 +47,13 @@ public interface Window {
      */
     default long periodEnd() {
         return Long.MAX_VALUE;
+    }
+
+    /**
+     * Starts loading this window's running totals into the processor's cache, without waiting for them and without
+     * the owner's lock (see {@link dev.agentguard.core.common.Prefetch}): for a caller about to use a window that has
+     * probably left the caches. Changes nothing; the default reads nothing.
+     */
+    default void prefetch() {
     }
 }
