@@ -43,6 +43,8 @@ public final class Report {
         double allocation = Double.NaN;
         /** The measurement iterations of every fork, from every file that holds this benchmark. */
         final List<Double> values = new ArrayList<>();
+        /** The median of each fork's measurement iterations, in the order the files and forks were read. */
+        final List<Double> forks = new ArrayList<>();
         final List<Double> allocations = new ArrayList<>();
 
         /** @return a row of a benchmark run, for tests; its spread is 0 */
@@ -162,6 +164,11 @@ public final class Report {
                     return n;
                 });
                 collect(b.path("primaryMetric").path("rawData"), r.values);
+                for (JsonNode fork : b.path("primaryMetric").path("rawData")) {
+                    List<Double> iterations = new ArrayList<>();
+                    fork.forEach(v -> iterations.add(v.asDouble()));
+                    r.forks.add(median(iterations));
+                }
                 collect(b.path("secondaryMetrics").path("gc.alloc.rate.norm").path("rawData"), r.allocations);
             }
         }
@@ -375,7 +382,33 @@ public final class Report {
         }
         return "\n## Hot path, issue 16 (same run)\n\nThe acceptance lines of issue 16, 1 thread unless said."
                 + " The two-thread lines also depend on how far apart the machine places the two threads' cores"
-                + " (see the hand-run sections).\n\n| line | measured | params | met |\n|---|---|---|---|\n" + sb;
+                + " (see the hand-run sections).\n\n| line | measured | params | met |\n|---|---|---|---|\n" + sb
+                + perFork(model, modelPair, tool, toolPair);
+    }
+
+    /**
+     * @return the median of each fork of the guarded calls and their pairs, one thread: the ratios above are of
+     *     medians over all forks, and on a shared machine a fork may land on a slow stretch of the host, which these
+     *     show; empty when every benchmark ran in one fork
+     */
+    private static String perFork(Row model, Row modelPair, Row tool, Row toolPair) {
+        StringBuilder sb = new StringBuilder();
+        for (Row[] call : new Row[][] {{model, modelPair}, {tool, toolPair}}) {
+            if (call[0] != null && call[1] != null && (call[0].forks.size() > 1 || call[1].forks.size() > 1)) {
+                sb.append(sb.length() == 0 ? "" : "; ").append(call[0].name.replace(".guardedCall", "")).append(' ')
+                        .append(joined(call[0].forks)).append(" (pair ").append(joined(call[1].forks)).append(')');
+            }
+        }
+        return sb.length() == 0 ? "" : "\nPer fork, " + model.params + ", 1 thread, " + model.unit
+                + ", in the order run: " + sb + ".\n";
+    }
+
+    private static String joined(List<Double> values) {
+        StringBuilder sb = new StringBuilder();
+        for (double v : values) {
+            sb.append(sb.length() == 0 ? "" : ", ").append(fmt(v));
+        }
+        return sb.toString();
     }
 
     /** {@code TokenEstimateBenchmark}: each way of sizing a 4 KB prompt against the former default, same run. */

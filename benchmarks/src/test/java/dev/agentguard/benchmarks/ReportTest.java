@@ -49,6 +49,20 @@ class ReportTest {
                 .contains("| idle session ≤ 1 KB | 1100 B |  | **no** |")
                 .doesNotContain("(ToolCallBenchmark.guardedCall) |"); // no 2-thread tool run: no line
         assertThat(Report.hotPath(List.of(), null)).isEmpty();
+        assertThat(md).as("one fork each: nothing per fork").doesNotContain("Per fork");
+    }
+
+    @Test
+    void theHotPathLinesShowEachForkOfTheGuardedCallsAndTheirPairs() {
+        Report.Row model = Report.Row.of("ModelCallBenchmark.guardedCall", "sessions=10000", 1, 800, "ns/op", 1600);
+        model.forks.addAll(List.of(842.0, 796.4, 870.0));
+        Report.Row pair = Report.Row.of("ModelCallBenchmark.resilience4jCall", "", 1, 181, "ns/op", 512);
+        pair.forks.addAll(List.of(185.0, 181.0, 181.0));
+
+        String md = Report.hotPath(List.of(model, pair), null);
+
+        assertThat(md).contains("Per fork, sessions=10000, 1 thread, ns/op, in the order run: ModelCallBenchmark 842,"
+                + " 796, 870 (pair 185, 181, 181).");
     }
 
     @Test
@@ -78,6 +92,7 @@ class ReportTest {
         assertThat(guarded.median).as("of 700 750 800 810 1900 2000 2100").isEqualTo(810);
         assertThat(guarded.spread).isEqualTo(1400);
         assertThat(guarded.allocation).isEqualTo(905);
+        assertThat(guarded.forks).as("each fork's median, in the order read").containsExactly(2000.0, 750.0, 780.0);
         assertThat(run.rows().get(1).median).isEqualTo(60.5);
         assertThat(run.jmhVersion()).isEqualTo("1.37");
     }
