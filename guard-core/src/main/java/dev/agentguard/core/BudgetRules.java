@@ -84,11 +84,10 @@ final class BudgetRules {
         final Unit[] units;
         /** Each budget's own limit. */
         final long[] limits;
-        /** Each budget's {@link #creditCeiling} at its own limit. */
-        final long[] ceilings;
         /**
          * Each budget's {@link #quietUpTo} at its own limit: a call that leaves it used up to that much fires nothing
-         * and downgrades nothing, which a reservation then knows without working out the shares.
+         * and downgrades nothing, which a reservation then knows without working out the shares (its credit ceiling
+         * is this, at least 0).
          */
         final long[] quiet;
         /** Whether some budget's limit may differ per key (overrides, or a resolver): then limits are looked up. */
@@ -105,7 +104,6 @@ final class BudgetRules {
             this.budgets = list.toArray(new Budget[0]);
             this.units = new Unit[budgets.length];
             this.limits = new long[budgets.length];
-            this.ceilings = new long[budgets.length];
             this.quiet = new long[budgets.length];
             boolean perKey = resolved != null && budgets.length > 0;
             boolean countsToolCalls = false;
@@ -115,7 +113,6 @@ final class BudgetRules {
             for (int i = 0; i < budgets.length; i++) {
                 units[i] = budgets[i].unit();
                 limits[i] = budgets[i].limit();
-                ceilings[i] = creditCeiling(budgets[i], limits[i]);
                 quiet[i] = quietUpTo(budgets[i], limits[i]);
                 perKey |= budgets[i].hasOverrides();
                 sessionBudgets += budgets[i].scope() == Scope.SESSION ? 1 : 0;
@@ -407,7 +404,8 @@ final class BudgetRules {
             BudgetKey bk = session != null && b.scope() == Scope.SESSION ? sessionKey(session, policy, i, b, key)
                     : b.keyFor(key);
             long limit = perKey ? limitOf(b, bk) : b.limit();
-            bk.creditCeiling(perKey ? creditCeiling(b, limit) : policy.ceilings[i]); // the ledger decides its use
+            // the ledger decides its use
+            bk.creditCeiling(perKey ? creditCeiling(b, limit) : Math.max(0, policy.quiet[i]));
             long amount = b.unit().amountOf(costNanos, tokens);
             boolean hard = !shadow && b.onExceed().kind() != OnExceed.Kind.WARN;
             // a suspend budget's key is checked by the ledger inside the reservation: no read of its own
