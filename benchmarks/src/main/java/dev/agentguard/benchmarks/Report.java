@@ -16,6 +16,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
+import java.util.stream.Collectors;
 
 /**
  * Writes BENCHMARKS.md from JMH's JSON results, so that the file holds exactly the figures a run produced.
@@ -163,11 +164,10 @@ public final class Report {
                     n.unit = b.path("primaryMetric").path("scoreUnit").asText();
                     return n;
                 });
-                collect(b.path("primaryMetric").path("rawData"), r.values);
                 for (JsonNode fork : b.path("primaryMetric").path("rawData")) {
-                    List<Double> iterations = new ArrayList<>();
-                    fork.forEach(v -> iterations.add(v.asDouble()));
-                    r.forks.add(median(iterations));
+                    int from = r.values.size();
+                    fork.forEach(v -> r.values.add(v.asDouble()));
+                    r.forks.add(median(r.values.subList(from, r.values.size())));
                 }
                 collect(b.path("secondaryMetrics").path("gc.alloc.rate.norm").path("rawData"), r.allocations);
             }
@@ -404,11 +404,7 @@ public final class Report {
     }
 
     private static String joined(List<Double> values) {
-        StringBuilder sb = new StringBuilder();
-        for (double v : values) {
-            sb.append(sb.length() == 0 ? "" : ", ").append(fmt(v));
-        }
-        return sb.toString();
+        return values.stream().map(Report::fmt).collect(Collectors.joining(", "));
     }
 
     /** {@code TokenEstimateBenchmark}: each way of sizing a 4 KB prompt against the former default, same run. */
