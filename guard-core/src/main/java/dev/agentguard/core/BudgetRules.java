@@ -427,57 +427,10 @@ final class BudgetRules {
             requests = Arrays.copyOf(requests, count);
         }
         Hold hold = ledger.reserve(Arrays.asList(requests), ticker, tick);
-        if (hold.refusedForSuspension()) { // suspended: nothing is reserved; every suspended key says so
-            fired = new ArrayList<>(1);
-            for (int j = 0; j < count; j++) {
-                Suspension s = hold.suspension(j);
-                if (s != null) {
-                    fired.add(suspended(applied[j], s, limits[j]));
-                }
-            }
-            return new Outcome(hold, units, fired);
-        }
-        String unavailable = hold.unavailableReason();
-        if (!hold.granted() && unavailable != null) {
-            return new Outcome(hold, units, List.of(Decision.builder(Action.BLOCK)
-                    .rule(Guard.RULE_LEDGER_UNAVAILABLE).reason(unavailable)));
-        }
-        if (!hold.granted() && hold.refusedForCapacity()) {
-            BudgetKey key = requests[hold.refusedIndex()].key();
-            return new Outcome(hold, units, List.of(Decision.builder(Action.BLOCK).rule(Guard.RULE_TELEMETRY_FULL)
-                    .reason("the budget ledger is full of windows that still hold spend or reservations, so it"
-                            + " cannot start one for " + describe(applied[hold.refusedIndex()], key.scopeKey())
-                            + "; refused (telemetry.onFull: refuseNew; raise telemetry.maxSessions)")));
-        }
         if (!hold.granted()) {
-            int i = hold.refusedIndex();
-            fired = new ArrayList<>(2);
-            // every budget says what it would: the ones after the refused one were not tried, and one of them may
-            // refuse more tightly (a suspend after a block); the ones before fitted, but may warn
-            for (int j = 0; j < count; j++) {
-                BudgetRequest r = requests[j];
-                long used = j <= i ? hold.usedBefore(j) : ledger.used(r.key());
-                Budget b = applied[j];
-                long limit = limits[j];
-                if (j == i || r.limit() != BudgetRequest.NO_LIMIT && requests[j].amount() > r.limit() - used) {
-                    fired.add(refusal(b, r.key(), limit, used, requests[j].amount(), epochMillis, false));
-                } else if (used + requests[j].amount() > limit) {
-                    fired.add(pastSoftLimit(b, r.key().scopeKey(), limit, used, requests[j].amount()));
-                } else {
-                    int crossed = crossedWarnShare(b, limit, used, used + requests[j].amount());
-                    if (crossed > 0) {
-                        fired.add(warnShare(b, r.key().scopeKey(), limit, used + requests[j].amount(), crossed));
-                    }
-                }
-            }
-            Outcome refused = new Outcome(hold, units, fired);
-            if (applied[i].downgradeAt() > 0) {
-                refused.pastDowngrade = applied[i];
-                refused.pastDowngradeObserved = hold.usedBefore(i) + requests[i].amount();
-                refused.pastDowngradeLimit = limits[i];
-            }
-            return refused;
+            return refused(hold, requests, applied, units, limits, count, epochMillis); // apart: keeps this one small
         }
+        String unavailable = hold.unavailableReason(); // granted while the ledger is away: a warning
         Budget pastDowngrade = null;
         long pastDowngradeObserved = 0;
         long pastDowngradeLimit = 0;
@@ -534,6 +487,60 @@ final class BudgetRules {
         granted.pastDowngradeObserved = pastDowngradeObserved;
         granted.pastDowngradeLimit = pastDowngradeLimit;
         return granted;
+    }
+
+    /** The outcome of a reservation the ledger did not grant: suspended, unavailable, full, or over a limit. */
+    private Outcome refused(Hold hold, BudgetRequest[] requests, Budget[] applied, Unit[] units, long[] limits,
+            int count, long epochMillis) {
+        if (hold.refusedForSuspension()) { // suspended: nothing is reserved; every suspended key says so
+            List<Decision.Builder> fired = new ArrayList<>(1);
+            for (int j = 0; j < count; j++) {
+                Suspension s = hold.suspension(j);
+                if (s != null) {
+                    fired.add(suspended(applied[j], s, limits[j]));
+                }
+            }
+            return new Outcome(hold, units, fired);
+        }
+        String unavailable = hold.unavailableReason();
+        if (unavailable != null) {
+            return new Outcome(hold, units, List.of(Decision.builder(Action.BLOCK)
+                    .rule(Guard.RULE_LEDGER_UNAVAILABLE).reason(unavailable)));
+        }
+        if (hold.refusedForCapacity()) {
+            BudgetKey key = requests[hold.refusedIndex()].key();
+            return new Outcome(hold, units, List.of(Decision.builder(Action.BLOCK).rule(Guard.RULE_TELEMETRY_FULL)
+                    .reason("the budget ledger is full of windows that still hold spend or reservations, so it"
+                            + " cannot start one for " + describe(applied[hold.refusedIndex()], key.scopeKey())
+                            + "; refused (telemetry.onFull: refuseNew; raise telemetry.maxSessions)")));
+        }
+        int i = hold.refusedIndex();
+        List<Decision.Builder> fired = new ArrayList<>(2);
+        // every budget says what it would: the ones after the refused one were not tried, and one of them may
+        // refuse more tightly (a suspend after a block); the ones before fitted, but may warn
+        for (int j = 0; j < count; j++) {
+            BudgetRequest r = requests[j];
+            long used = j <= i ? hold.usedBefore(j) : ledger.used(r.key());
+            Budget b = applied[j];
+            long limit = limits[j];
+            if (j == i || r.limit() != BudgetRequest.NO_LIMIT && requests[j].amount() > r.limit() - used) {
+                fired.add(refusal(b, r.key(), limit, used, requests[j].amount(), epochMillis, false));
+            } else if (used + requests[j].amount() > limit) {
+                fired.add(pastSoftLimit(b, r.key().scopeKey(), limit, used, requests[j].amount()));
+            } else {
+                int crossed = crossedWarnShare(b, limit, used, used + requests[j].amount());
+                if (crossed > 0) {
+                    fired.add(warnShare(b, r.key().scopeKey(), limit, used + requests[j].amount(), crossed));
+                }
+            }
+        }
+        Outcome refused = new Outcome(hold, units, fired);
+        if (applied[i].downgradeAt() > 0) {
+            refused.pastDowngrade = applied[i];
+            refused.pastDowngradeObserved = hold.usedBefore(i) + requests[i].amount();
+            refused.pastDowngradeLimit = limits[i];
+        }
+        return refused;
     }
 
     /**

@@ -78,7 +78,7 @@ import java.util.function.Function;
  */
 public final class Telemetry {
 
-    // the counters of every CounterWindow kept here
+    // the counters of every CounterWindow kept here; a model call's four are consecutive, added in one go
     private static final int COST = 0;
     private static final int TOKENS = 1;
     private static final int MODEL_CALLS = 2;
@@ -463,10 +463,7 @@ public final class Telemetry {
     static void addModelCallLocked(CounterWindow w, long tick, long millis, long cost, long tokens,
             long errors) {
         w.roll(tick, millis);
-        w.add(COST, cost);
-        w.add(TOKENS, tokens);
-        w.add(MODEL_CALLS, 1);
-        w.add(MODEL_ERRORS, errors);
+        w.add(COST, cost, tokens, 1, errors); // COST, TOKENS, MODEL_CALLS, MODEL_ERRORS: the bucket found once
     }
 
     private static void addToolCall(CounterWindow w, long tick, long millis, long errors) {

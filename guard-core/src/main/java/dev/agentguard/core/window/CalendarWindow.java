@@ -162,6 +162,16 @@ final class CalendarWindow implements Window, CounterWindow {
     }
 
     @Override
+    public void add(int first, long a, long b, long c, long d) {
+        Objects.checkFromIndexSize(first, 4, counters());
+        int t = pad + first;
+        totals[t] += a;
+        totals[t + 1] += b;
+        totals[t + 2] += c;
+        totals[t + 3] += d;
+    }
+
+    @Override
     public long total(int counter) {
         Objects.checkIndex(counter, counters());
         return totals[pad + counter];

@@ -84,6 +84,19 @@ public interface CounterWindow {
     void add(int counter, long amount);
 
     /**
+     * Adds to four consecutive counters of the current bucket at once: as {@code add(first, a)}, {@code add(first
+     * + 1, b)} and so on, with the bucket found once.
+     *
+     * @param first the first of the four counters
+     * @param a what to add to counter {@code first}
+     * @param b what to add to counter {@code first + 1}
+     * @param c what to add to counter {@code first + 2}
+     * @param d what to add to counter {@code first + 3}
+     * @throws IndexOutOfBoundsException unless {@code 0 <= first} and {@code first + 4 <= counters()}
+     */
+    void add(int first, long a, long b, long c, long d);
+
+    /**
      * Returns one counter's total over the window as of the last {@link #roll}. O(1).
      *
      * @param counter the counter index, from 0

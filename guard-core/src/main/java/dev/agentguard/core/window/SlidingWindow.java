@@ -211,23 +211,43 @@ final class SlidingWindow implements Window, CounterWindow {
     public void add(int counter, long amount) {
         // without the check, counter == counters would silently land in another bucket's cell
         Objects.checkIndex(counter, counters);
-        cells[pad + counter] += amount;
+        int bucket = headBucket();
+        long[] c = cells; // after headBucket, which may have replaced the array
+        c[pad + counter] += amount;
+        c[bucket + counter] += amount;
+    }
+
+    @Override
+    public void add(int first, long a, long b, long c, long d) {
+        Objects.checkFromIndexSize(first, 4, counters);
+        int bucket = headBucket() + first;
+        long[] cs = cells;
+        int total = pad + first;
+        cs[total] += a;
+        cs[total + 1] += b;
+        cs[total + 2] += c;
+        cs[total + 3] += d;
+        cs[bucket] += a;
+        cs[bucket + 1] += b;
+        cs[bucket + 2] += c;
+        cs[bucket + 3] += d;
+    }
+
+    /** @return where the head bucket's first counter lies in {@link #cells}, a listed bucket added if need be */
+    private int headBucket() {
         if (listed < 0) {
-            cells[pad + counters + headSlot * counters + counter] += amount;
-            return;
+            return pad + counters + headSlot * counters;
         }
         int stride = counters + 1;
         if (listed == 0 || cells[counters + (listed - 1) * stride] != head) {
             newListedBucket();
             if (listed < 0) {
-                cells[counters + headSlot * counters + counter] += amount;
-                return;
+                return counters + headSlot * counters; // turned into a ring, which a list never is padded
             }
         }
-        cells[counters + (listed - 1) * stride + 1 + counter] += amount;
+        return counters + (listed - 1) * stride + 1;
     }
 
-    /** Appends the head bucket to the list, doubling the list or turning it into the ring when it is full. */
     private void newListedBucket() {
         int stride = counters + 1;
         if (listLength(listed + 1) > cells.length) {

@@ -99,6 +99,41 @@ class WindowContractTest {
 
     @ParameterizedTest
     @MethodSource("specs")
+    void addsFourCountersAtOnceAsFourSingleAddsDo(WindowSpec spec) {
+        // in every form a window takes over time (fresh, listed, grown into a ring, emptied by a jump; padded or
+        // not): the totals must agree then and after the buckets written leave the window, which they only do
+        // together if both ways wrote the same bucket
+        for (boolean padded : new boolean[] {false, true}) {
+            CounterWindow batched = padded ? CounterWindow.padded(spec, 6) : CounterWindow.of(spec, 6);
+            CounterWindow single = padded ? CounterWindow.padded(spec, 6) : CounterWindow.of(spec, 6);
+            long tick = TICK;
+            long millis = MILLIS;
+            for (int i = 0; i < 60; i++) {
+                long step = i == 30 ? 400L * 86_400_000_000_000L : 41_000_000_000L; // a jump past every window
+                tick += step;
+                millis += step / 1_000_000L;
+                batched.roll(tick, millis);
+                single.roll(tick, millis);
+                int first = i % 3;
+                batched.add(first, i, 2L * i, 1, i & 1);
+                single.add(first, i);
+                single.add(first + 1, 2L * i);
+                single.add(first + 2, 1);
+                single.add(first + 3, i & 1);
+                for (int c = 0; c < 6; c++) {
+                    assertThat(batched.total(c)).as("counter %d after step %d", c, i).isEqualTo(single.total(c));
+                }
+            }
+            assertThatThrownBy(() -> batched.add(3, 1, 1, 1, 1)).isInstanceOf(IndexOutOfBoundsException.class);
+            assertThatThrownBy(() -> batched.add(-1, 1, 1, 1, 1)).isInstanceOf(IndexOutOfBoundsException.class);
+            for (int c = 0; c < 6; c++) {
+                assertThat(batched.total(c)).as("counter %d after a refused add", c).isEqualTo(single.total(c));
+            }
+        }
+    }
+
+    @ParameterizedTest
+    @MethodSource("specs")
     void rejectsABadCounterCount(WindowSpec spec) {
         assertThatThrownBy(() -> CounterWindow.of(spec, 0)).isInstanceOf(IllegalArgumentException.class)
                 .hasMessage("counters must be between 1 and 64, was 0");
