@@ -306,8 +306,9 @@ public final class Guard implements AutoCloseable {
         }
         // 5. budgets, moving down the ladder past a downgradeAt share
         boolean shadow = verdict.shadow();
+        long worstCase = priced.worstCase(prompt, maxOut); // priced once: five rates, tiers and all
         BudgetRules.Outcome outcome = budgets.reserve(config.budgets(), shadow, scope, session, model, call.provider(),
-                tick, epoch, priced.worstCase(prompt, maxOut), saturatedSum(prompt, maxOut));
+                tick, epoch, worstCase, saturatedSum(prompt, maxOut));
         if (outcome.pastDowngrade != null) {
             Downgrade down = downgrade(p, call, outcome, model, scope, session, shadow, tick, epoch, prompt, maxOut);
             if (down != null) {
@@ -319,6 +320,7 @@ public final class Guard implements AutoCloseable {
                     }
                     model = down.model;
                     priced = down.priced;
+                    worstCase = priced.worstCase(prompt, maxOut);
                     outcome = down.outcome;
                 }
             }
@@ -337,7 +339,7 @@ public final class Guard implements AutoCloseable {
         Decision decision = verdict.decide(requested, model); // with the tightest budget's remaining share
         long id = callId(decision.action());
         AdmittedCall c = AdmittedCall.modelCall(id, decision, scope, session, outcome.hold,
-                outcome.units, priced.price, priced.known, prompt, maxOut, priced.worstCase(prompt, maxOut), tick,
+                outcome.units, priced.price, priced.known, prompt, maxOut, worstCase, tick,
                 health == null ? null : health.breakers);
         Admission a = new Admission(this, c);
         if (c.holdsSomething()) {

@@ -130,6 +130,11 @@ public final class SteadyClock extends Clock {
         if (s != null && !s.jumping && tick - s.tick >= 0 && tick - s.tick < WALL_READ_NANOS) {
             return s.millis; // read less than a millisecond of ticker time ago: the same millisecond
         }
+        return readWall(tick, s); // apart: this method stays small enough for its callers to take it in
+    }
+
+    /** The wall read, once a millisecond at most: anchors, or follows, a jump. */
+    private long readWall(long tick, State s) {
         long now = wall.millis();
         if (s == null) {
             state = new State(tick, now);

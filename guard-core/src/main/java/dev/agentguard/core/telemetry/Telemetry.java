@@ -195,26 +195,25 @@ public final class Telemetry {
         ThreadProbe probe = ThreadProbe.current();
 
         global.recordModelCall(probe, tick, millis, costNanos, tokens, errors, latencyNanos, ttftNanos);
-        String agent = Scope.AGENT.keyOf(scope, model);
+        String agent = scope.agent();
         if (agent != null) {
             stats(agents, agent, newScopeStats)
                     .recordModelCall(probe, tick, millis, costNanos, tokens, errors, latencyNanos, ttftNanos);
         }
-        String tenant = Scope.TENANT.keyOf(scope, model);
+        String tenant = scope.tenant();
         if (tenant != null) {
             recentTenants.get(tenants, tenant, newScopeStats, tick)
                     .recordModelCall(probe, tick, millis, costNanos, tokens, errors, latencyNanos, ttftNanos);
         }
-        String modelKey = Scope.MODEL.keyOf(scope, model);
-        if (modelKey != null) {
-            recentModels.get(models, modelKey, newModelStats, tick)
+        if (model != null) {
+            recentModels.get(models, model, newModelStats, tick)
                     .recordModelCall(probe, tick, millis, costNanos, tokens, errors, latencyNanos, ttftNanos);
         }
         CounterWindow sessionCounters = sessionCounters(scope, session, tick);
         if (sessionCounters != null) {
             addModelCall(sessionCounters, tick, millis, costNanos, tokens, errors);
         }
-        String user = Scope.USER.keyOf(scope, model);
+        String user = scope.user();
         if (user != null) {
             addModelCall(counters(users, user, tick), tick, millis, costNanos, tokens, errors);
         }
@@ -253,11 +252,11 @@ public final class Telemetry {
 
         global.recordToolCall(probe, tick, millis, errors, durationNanos);
         stats(tools, tool, newToolStats).recordToolCall(probe, tick, millis, errors, durationNanos);
-        String agent = Scope.AGENT.keyOf(scope, null);
+        String agent = scope.agent();
         if (agent != null) {
             stats(agents, agent, newScopeStats).recordToolCall(probe, tick, millis, errors, durationNanos);
         }
-        String tenant = Scope.TENANT.keyOf(scope, null);
+        String tenant = scope.tenant();
         if (tenant != null) {
             recentTenants.get(tenants, tenant, newScopeStats, tick)
                     .recordToolCall(probe, tick, millis, errors, durationNanos);
@@ -266,7 +265,7 @@ public final class Telemetry {
         if (sessionCounters != null) {
             addToolCall(sessionCounters, tick, millis, errors);
         }
-        String user = Scope.USER.keyOf(scope, null);
+        String user = scope.user();
         if (user != null) {
             addToolCall(counters(users, user, tick), tick, millis, errors);
         }
@@ -373,7 +372,7 @@ public final class Telemetry {
 
     /** @return the counters of the scope's session (from its record when given), or null when it has none */
     private CounterWindow sessionCounters(ScopeKeys scope, Tracked session, long tick) {
-        String id = Scope.SESSION.keyOf(scope, null);
+        String id = scope.session();
         if (id == null) {
             return null;
         }
