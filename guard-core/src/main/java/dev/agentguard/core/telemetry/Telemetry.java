@@ -78,7 +78,8 @@ import java.util.function.Function;
  */
 public final class Telemetry {
 
-    // the counters of every CounterWindow kept here; a model call's four are consecutive, added in one go
+    // the counters of every CounterWindow kept here; a model call's four and a tool call's two are consecutive, each
+    // added in one go
     private static final int COST = 0;
     private static final int TOKENS = 1;
     private static final int MODEL_CALLS = 2;
@@ -474,8 +475,7 @@ public final class Telemetry {
     /** Adds a tool call to a window whose lock the caller holds. */
     static void addToolCallLocked(CounterWindow w, long tick, long millis, long errors) {
         w.roll(tick, millis);
-        w.add(TOOL_CALLS, 1);
-        w.add(TOOL_ERRORS, errors);
+        w.add(TOOL_CALLS, 1, errors); // TOOL_CALLS, TOOL_ERRORS
     }
 
     /** @return a window's six totals at the given time, rolled; the caller holds its lock */

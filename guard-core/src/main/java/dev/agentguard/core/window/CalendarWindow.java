@@ -162,6 +162,13 @@ final class CalendarWindow implements Window, CounterWindow {
     }
 
     @Override
+    public void add(int first, long a, long b) {
+        Objects.checkFromIndexSize(first, 2, counters());
+        totals[pad + first] += a;
+        totals[pad + first + 1] += b;
+    }
+
+    @Override
     public void add(int first, long a, long b, long c, long d) {
         Objects.checkFromIndexSize(first, 4, counters());
         int t = pad + first;

@@ -84,6 +84,17 @@ public interface CounterWindow {
     void add(int counter, long amount);
 
     /**
+     * Adds to two consecutive counters of the current bucket at once: as {@code add(first, a)} and {@code
+     * add(first + 1, b)}, with the bucket found once.
+     *
+     * @param first the first of the two counters
+     * @param a what to add to counter {@code first}
+     * @param b what to add to counter {@code first + 1}
+     * @throws IndexOutOfBoundsException unless {@code 0 <= first} and {@code first + 2 <= counters()}
+     */
+    void add(int first, long a, long b);
+
+    /**
      * Adds to four consecutive counters of the current bucket at once: as {@code add(first, a)}, {@code add(first
      * + 1, b)} and so on, with the bucket found once.
      *

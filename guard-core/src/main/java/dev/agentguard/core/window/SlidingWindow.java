@@ -218,6 +218,18 @@ final class SlidingWindow implements Window, CounterWindow {
     }
 
     @Override
+    public void add(int first, long a, long b) {
+        Objects.checkFromIndexSize(first, 2, counters);
+        int bucket = headBucket() + first;
+        long[] cs = cells;
+        int total = pad + first;
+        cs[total] += a;
+        cs[total + 1] += b;
+        cs[bucket] += a;
+        cs[bucket + 1] += b;
+    }
+
+    @Override
     public void add(int first, long a, long b, long c, long d) {
         Objects.checkFromIndexSize(first, 4, counters);
         int bucket = headBucket() + first;
