@@ -219,30 +219,31 @@ final class SlidingWindow implements Window, CounterWindow {
 
     @Override
     public void add(int first, long a, long b) {
-        Objects.checkFromIndexSize(first, 2, counters);
-        int bucket = headBucket() + first;
-        long[] cs = cells;
-        int total = pad + first;
-        cs[total] += a;
-        cs[total + 1] += b;
-        cs[bucket] += a;
-        cs[bucket + 1] += b;
+        int bucket = bucketFor(first, 2);
+        long[] cs = cells; // after bucketFor, which may have replaced the array
+        addPair(cs, pad + first, a, b);
+        addPair(cs, bucket, a, b);
     }
 
     @Override
     public void add(int first, long a, long b, long c, long d) {
-        Objects.checkFromIndexSize(first, 4, counters);
-        int bucket = headBucket() + first;
+        int bucket = bucketFor(first, 4);
         long[] cs = cells;
-        int total = pad + first;
-        cs[total] += a;
-        cs[total + 1] += b;
-        cs[total + 2] += c;
-        cs[total + 3] += d;
-        cs[bucket] += a;
-        cs[bucket + 1] += b;
-        cs[bucket + 2] += c;
-        cs[bucket + 3] += d;
+        addPair(cs, pad + first, a, b);
+        addPair(cs, pad + first + 2, c, d);
+        addPair(cs, bucket, a, b);
+        addPair(cs, bucket + 2, c, d);
+    }
+
+    /** @return where counter {@code first} of the head bucket lies, once {@code first..first + n} is checked */
+    private int bucketFor(int first, int n) {
+        Objects.checkFromIndexSize(first, n, counters);
+        return headBucket() + first;
+    }
+
+    private static void addPair(long[] cs, int at, long a, long b) {
+        cs[at] += a;
+        cs[at + 1] += b;
     }
 
     /** @return where the head bucket's first counter lies in {@link #cells}, a listed bucket added if need be */
