@@ -428,7 +428,8 @@ final class BudgetRules {
         }
         Hold hold = ledger.reserve(Arrays.asList(requests), ticker, tick);
         if (!hold.granted()) {
-            return refused(hold, requests, applied, units, limits, count, epochMillis); // apart: keeps this one small
+            // apart, so that a granted hold is asked nothing more (not whether it was suspended, full or unreachable)
+            return refused(hold, requests, applied, units, limits, count, epochMillis);
         }
         String unavailable = hold.unavailableReason(); // granted while the ledger is away: a warning
         Budget pastDowngrade = null;
