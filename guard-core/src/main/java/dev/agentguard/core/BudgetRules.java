@@ -524,14 +524,15 @@ final class BudgetRules {
             long used = j <= i ? hold.usedBefore(j) : ledger.used(r.key());
             Budget b = applied[j];
             long limit = limits[j];
-            if (j == i || r.limit() != BudgetRequest.NO_LIMIT && requests[j].amount() > r.limit() - used) {
-                fired.add(refusal(b, r.key(), limit, used, requests[j].amount(), epochMillis, false));
-            } else if (used + requests[j].amount() > limit) {
-                fired.add(pastSoftLimit(b, r.key().scopeKey(), limit, used, requests[j].amount()));
+            long amount = r.amount();
+            if (j == i || r.limit() != BudgetRequest.NO_LIMIT && amount > r.limit() - used) {
+                fired.add(refusal(b, r.key(), limit, used, amount, epochMillis, false));
+            } else if (used + amount > limit) {
+                fired.add(pastSoftLimit(b, r.key().scopeKey(), limit, used, amount));
             } else {
-                int crossed = crossedWarnShare(b, limit, used, used + requests[j].amount());
+                int crossed = crossedWarnShare(b, limit, used, used + amount);
                 if (crossed > 0) {
-                    fired.add(warnShare(b, r.key().scopeKey(), limit, used + requests[j].amount(), crossed));
+                    fired.add(warnShare(b, r.key().scopeKey(), limit, used + amount, crossed));
                 }
             }
         }

@@ -209,12 +209,10 @@ final class SlidingWindow implements Window, CounterWindow {
 
     @Override
     public void add(int counter, long amount) {
-        // without the check, counter == counters would silently land in another bucket's cell
-        Objects.checkIndex(counter, counters);
-        int bucket = headBucket();
-        long[] c = cells; // after headBucket, which may have replaced the array
-        c[pad + counter] += amount;
-        c[bucket + counter] += amount;
+        int bucket = bucketFor(counter, 1);
+        long[] cs = cells; // after bucketFor, which may have replaced the array
+        cs[pad + counter] += amount;
+        cs[bucket] += amount;
     }
 
     @Override
@@ -237,6 +235,7 @@ final class SlidingWindow implements Window, CounterWindow {
 
     /** @return where counter {@code first} of the head bucket lies, once {@code first..first + n} is checked */
     private int bucketFor(int first, int n) {
+        // without the check, counter == counters would silently land in another bucket's cell
         Objects.checkFromIndexSize(first, n, counters);
         return headBucket() + first;
     }
