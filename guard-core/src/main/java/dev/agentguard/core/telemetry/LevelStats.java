@@ -7,13 +7,16 @@ import dev.agentguard.core.window.CounterWindow;
 import dev.agentguard.core.window.LatencyRing;
 import dev.agentguard.core.window.LatencySummary;
 import dev.agentguard.core.window.WindowSpec;
+import java.util.ArrayList;
 import java.util.Arrays;
+import java.util.List;
 import java.util.function.Function;
 
 /**
- * The figures of a key that every call of its level passes through (the process, an agent, a tenant, a model, a
- * tool): six counters over the window and up to three latency rings, split into parts by thread once threads
- * contend for them.
+ * The figures of a key that many calls pass through (a route, an agent's own figures, a tenant, see
+ * {@link Telemetry}): six counters over the window and up to three latency rings, split into parts by thread once
+ * threads contend for them. A route can be retired ({@link #retire}): its figures, and the calls recorded into it
+ * afterwards, go to its residual.
  *
  * <p><b>Why parts.</b> Every call of the process writes the process's figures, and every call of an agent its
  * agent's. Under one lock, two threads on distinct sessions took turns owning those cache lines on every call; on
@@ -32,8 +35,8 @@ import java.util.function.Function;
  *
  * <p><b>Memory.</b> A part with three rings of 100 samples takes about 7.5 KB (each ring keeps its samples' ticks
  * too, and every object and array a record writes keeps {@value Padding#BYTES} unused bytes at each end, see
- * {@link Padding}); a contended key has up to {@link #MAX_PARTS} of them. Only the levels every call passes through
- * (the process, agents, tenants, models, tools) have parts: never sessions or users.
+ * {@link Padding}); a contended key has up to {@link #MAX_PARTS} of them. Only the keys many calls pass through
+ * (routes, agents, tenants) have parts: never sessions or users.
  *
  * <p>Thread-safe.
  */
@@ -53,6 +56,13 @@ final class LevelStats {
     private final boolean toolLatency;
     /** Replaced whole by {@link #grow}, never changed; its length is a power of two. */
     private volatile Part[] parts;
+    /**
+     * For a route (see {@link Telemetry}): the figures its calls go to once it has been {@link #retire retired},
+     * its agent's own; null for a key that is never retired.
+     */
+    private final LevelStats residual;
+    /** Set, with every part held, when this key's figures moved into {@link #residual}; never unset. */
+    private volatile boolean retired;
 
     /**
      * @param window the counters' window
@@ -62,6 +72,16 @@ final class LevelStats {
      * @param toolLatency whether to keep tool durations
      */
     LevelStats(WindowSpec window, int counters, int samples, boolean modelLatency, boolean toolLatency) {
+        this(window, counters, samples, modelLatency, toolLatency, null);
+    }
+
+    /**
+     * @param residual where the figures go once this key is retired, and the calls recorded after that; its rings
+     *     must include this key's kinds
+     */
+    LevelStats(WindowSpec window, int counters, int samples, boolean modelLatency, boolean toolLatency,
+            LevelStats residual) {
+        this.residual = residual;
         this.window = window;
         this.counters = counters;
         this.samples = samples;
@@ -85,24 +105,36 @@ final class LevelStats {
     void recordModelCall(ThreadProbe probe, long tick, long millis, long cost, long tokens, long errors,
             long latencyNanos, long ttftNanos) {
         Part p = lock(probe);
+        boolean moved = retired; // read under the part's lock, which retire() holds while it moves the figures
         try {
-            Telemetry.addModelCallLocked(p.counters, tick, millis, cost, tokens, errors);
-            p.latency.record(latencyNanos, tick);
-            if (ttftNanos >= 0) {
-                p.ttft.record(ttftNanos, tick);
+            if (!moved) {
+                Telemetry.addModelCallLocked(p.counters, tick, millis, cost, tokens, errors);
+                p.latency.record(latencyNanos, tick);
+                if (ttftNanos >= 0) {
+                    p.ttft.record(ttftNanos, tick);
+                }
             }
         } finally {
             p.unlock();
+        }
+        if (moved) {
+            residual.recordModelCall(probe, tick, millis, cost, tokens, errors, latencyNanos, ttftNanos);
         }
     }
 
     void recordToolCall(ThreadProbe probe, long tick, long millis, long errors, long durationNanos) {
         Part p = lock(probe);
+        boolean moved = retired;
         try {
-            Telemetry.addToolCallLocked(p.counters, tick, millis, errors);
-            p.toolDuration.record(durationNanos, tick);
+            if (!moved) {
+                Telemetry.addToolCallLocked(p.counters, tick, millis, errors);
+                p.toolDuration.record(durationNanos, tick);
+            }
         } finally {
             p.unlock();
+        }
+        if (moved) {
+            residual.recordToolCall(probe, tick, millis, errors, durationNanos);
         }
     }
 
@@ -142,17 +174,7 @@ final class LevelStats {
      * @return the totals over the window and the latency of the latest records
      */
     Figures read(long tick, long millis) {
-        Part[] ps = parts;
-        for (Part p : ps) {
-            p.lock();
-        }
-        while (parts != ps) { // grown meanwhile: a record may have gone to a part not held; hold those too
-            Part[] more = parts;
-            for (int i = ps.length; i < more.length; i++) {
-                more[i].lock();
-            }
-            ps = more; // a grown array keeps the parts before it, in the same places
-        }
+        Part[] ps = lockAll();
         try {
             long[] totals = new long[counters];
             for (Part p : ps) {
@@ -164,9 +186,132 @@ final class LevelStats {
             return new Figures(totals, summary(ps, p -> p.latency), summary(ps, p -> p.ttft),
                     summary(ps, p -> p.toolDuration));
         } finally {
-            for (Part p : ps) {
-                p.unlock();
+            unlockAll(ps);
+        }
+    }
+
+    /**
+     * Adds this key's figures to a sum of several keys' (a level made of routes, see {@link Telemetry}): its totals,
+     * and copies of its latency rings. A retired key adds nothing: its figures are its residual's.
+     *
+     * @param sum what is added up
+     * @param tick now, on the ticker of the records
+     * @param millis now, on the wall clock (read for a calendar window only)
+     */
+    void addTo(Sum sum, long tick, long millis) {
+        Part[] ps = lockAll();
+        try {
+            if (retired) {
+                return;
             }
+            for (Part p : ps) {
+                p.counters.roll(tick, millis);
+                for (int i = 0; i < counters; i++) {
+                    sum.totals[i] += p.counters.total(i);
+                }
+                Sum.copy(p.latency, sum.latency);
+                Sum.copy(p.ttft, sum.ttft);
+                Sum.copy(p.toolDuration, sum.toolDuration);
+            }
+        } finally {
+            unlockAll(ps);
+        }
+    }
+
+    /**
+     * Moves this key's figures into its residual, and sends the calls recorded from now on there too: for a route
+     * whose model has left the telemetry, so that its agent and the process keep counting its calls. Its totals join
+     * the residual's newest bucket (they leave the residual's window up to one window later than they would have
+     * here); its latency samples join the residual's rings by their ticks. Idempotent.
+     *
+     * @param tick now, on the ticker of the records
+     * @param millis now, on the wall clock (read for a calendar window only)
+     */
+    void retire(long tick, long millis) {
+        Part[] ps = lockAll();
+        try {
+            if (retired) {
+                return;
+            }
+            retired = true;
+            Part[] into = residual.lockAll(); // in this order only: a residual is never retired
+            try {
+                Part r = into[0];
+                r.counters.roll(tick, millis);
+                for (Part p : ps) {
+                    p.counters.roll(tick, millis);
+                    for (int i = 0; i < counters; i++) {
+                        r.counters.add(i, p.counters.total(i));
+                    }
+                    absorb(r.latency, p.latency);
+                    absorb(r.ttft, p.ttft);
+                    absorb(r.toolDuration, p.toolDuration);
+                }
+            } finally {
+                residual.unlockAll(into);
+            }
+        } finally {
+            unlockAll(ps);
+        }
+    }
+
+    private static void absorb(LatencyRing into, LatencyRing from) {
+        if (from != null && from.count() > 0) {
+            into.absorb(from);
+        }
+    }
+
+    /** @return every part, each locked, parts added while locking them included */
+    private Part[] lockAll() {
+        Part[] ps = parts;
+        for (Part p : ps) {
+            p.lock();
+        }
+        while (parts != ps) { // grown meanwhile: a record may have gone to a part not held; hold those too
+            Part[] more = parts;
+            for (int i = ps.length; i < more.length; i++) {
+                more[i].lock();
+            }
+            ps = more; // a grown array keeps the parts before it, in the same places
+        }
+        return ps;
+    }
+
+    private static void unlockAll(Part[] ps) {
+        for (Part p : ps) {
+            p.unlock();
+        }
+    }
+
+    /** The figures of several keys added up: totals, and copies of their rings to summarise together. */
+    static final class Sum {
+        final long[] totals;
+        final List<LatencyRing> latency = new ArrayList<>();
+        final List<LatencyRing> ttft = new ArrayList<>();
+        final List<LatencyRing> toolDuration = new ArrayList<>();
+
+        Sum(int counters) {
+            this.totals = new long[counters];
+        }
+
+        private static void copy(LatencyRing ring, List<LatencyRing> into) {
+            if (ring != null && ring.count() > 0) {
+                into.add(ring.copy());
+            }
+        }
+
+        /**
+         * @param samples how many of the latest samples a latency summary describes at most
+         * @return the totals, and the summaries of the latest samples of all rings of each kind (null when none)
+         */
+        Figures figures(int samples) {
+            return new Figures(totals, summary(latency, samples), summary(ttft, samples),
+                    summary(toolDuration, samples));
+        }
+
+        private static LatencySummary summary(List<LatencyRing> rings, int samples) {
+            return rings.isEmpty() ? null
+                    : LatencyRing.summaryOfLatest(rings.toArray(new LatencyRing[0]), samples).orElse(null);
         }
     }
 

@@ -16,6 +16,7 @@ import dev.agentguard.core.window.WindowSpec;
 import java.time.Clock;
 import java.util.Objects;
 import java.util.Optional;
+import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ConcurrentMap;
 import java.util.function.Function;
@@ -43,33 +44,45 @@ import java.util.function.Function;
  *       whose calls all fell in one bucket holds 13 longs instead of 66 (a window lists the buckets it has seen
  *       until the list would be as large as the ring). A sliding window of {@code b}
  *       buckets costs at most {@code 48 * (b + 1)} bytes of counters.</li>
- *   <li>{@link Scope#GLOBAL}, {@link Scope#AGENT}, {@link Scope#TENANT}: the totals, and three latency
- *       rings of {@link TelemetryConfig#latencySamples()} samples each (model-call latency, time to first
- *       token, tool duration, each sample with its tick): about 5.5 KB per key with 100 samples, 8 KB once its
- *       latency has been read (each ring then keeps a sorted copy); as much again per further part of a key that
- *       threads contend for (see {@link LevelStats}).</li>
- *   <li>{@link Scope#MODEL}: the totals, model-call latency and time to first token.</li>
- *   <li>each tool ({@link #tool}): the totals (only its tool counters move) and its duration.</li>
+ *   <li>{@link Scope#TENANT}: the totals, and three latency rings of {@link TelemetryConfig#latencySamples()}
+ *       samples each (model-call latency, time to first token, tool duration, each sample with its tick): about
+ *       5.5 KB per key with 100 samples, 8 KB once its latency has been read (each ring then keeps a sorted copy);
+ *       as much again per further part of a key that threads contend for (see {@link LevelStats}).</li>
+ *   <li>{@link Scope#GLOBAL}, {@link Scope#AGENT}, {@link Scope#MODEL} and each tool ({@link #tool}): sums of
+ *       <em>routes</em>. A route is one agent's calls of one model, with the totals, model-call latency and time
+ *       to first token (about 3.8 KB with 100 samples), or of one tool, with the totals and its duration. A model
+ *       or tool call is recorded once, in its route, instead of once each in the process, its agent and its model
+ *       or tool (three locks, three windows and three rings per call, about a tenth of a guarded call at 10,000
+ *       sessions, measured); a read adds up the routes of its key: a model's or a tool's, an agent's through
+ *       every model and tool, or all of them. Each agent also has figures of its own, with all three rings, where
+ *       a model-less call goes and where the routes of a model that leaves its cache move (see below); so do
+ *       calls without an agent.</li>
  * </ul>
  * Agents and tools live in plain concurrent maps and are never evicted: the application names them, so there are
  * few. Tenants and models are named by requests (a caller could invent any number of them), so they live in
  * bounded caches like sessions ({@link TelemetryConfig#maxSessions()} each, forgotten after
  * {@link TelemetryConfig#sessionIdleExpiry()} without a recorded call). Telemetry only describes: evicting an
  * entry forgets that key's own figures (it starts afresh on its next call; a call recorded at the very instant of
- * eviction may be missing from them, never from the other levels; for a tenant or a model, the calls of up to a
- * second after it, see {@link Recent}; for a session, a call that was running when its record was evicted, since
- * the guard records it in the record it found at admission). Budgets do not live here but in the ledger,
- * which never forgets a window that still counts.
+ * eviction may be missing from them, never from the other levels; for a tenant, the calls of up to a second after
+ * it, see {@link Recent}; for a session, a call that was running when its record was evicted, since the guard
+ * records it in the record it found at admission). A model that leaves its cache moves its routes into their
+ * agents' own figures: its totals join their newest bucket (so they leave the agent's and the process's window up
+ * to one window later than they would have; a model idle for longer than the window has none), its latency
+ * samples join theirs by tick, and a call recorded into one of its routes afterwards (by a caller that found it
+ * just before) goes there too. A read that adds routes up holds the lock such a move holds, so it counts every
+ * call exactly once. Budgets do not live here but in the ledger, which never forgets a window that still
+ * counts.
  *
- * <p><b>Cost.</b> A record takes the time its caller read, then one uncontended lock per level for a few adds and
- * its latency samples; it allocates nothing besides what Caffeine does on a session's first
- * call and a new key's first entry, and a front entry per tenant and model once a second ({@link Recent}).
- * With all six levels present a model call costs about 300 ns on a current
- * server. A snapshot rolls the window and summarises the latency rings under the level's lock (a sort of N
- * samples when calls have come since the last read).
+ * <p><b>Cost.</b> A record takes the time its caller read, then one uncontended lock each for its route, its
+ * tenant, and (a monitor) its session and user, for a few adds and its latency samples; it allocates nothing
+ * besides what Caffeine does on a session's first call and a new key's first entry, a new route's figures, and a
+ * front entry per tenant and model once a second ({@link Recent}). A snapshot rolls the windows and summarises the
+ * latency rings under each key's lock (a sort of N samples when calls have come since the last read); one of the
+ * process or of an agent visits every route, so it costs O(models &times; agents) and copies their rings: a read
+ * for dashboards and health checks, not for every call.
  *
  * <p>Thread-safe. Windows are not, so each is guarded: a session's or user's by its own monitor, those of the
- * levels every call passes through (process, agent, tenant, model, tool) by a {@link SpinLock} that also guards
+ * keys many calls pass through (routes, agents' own figures, tenants) by a {@link SpinLock} that also guards
  * their latency rings ({@link LatencyRing}, which have no lock of their own). Threads that contend for such a level
  * get parts of it of their own ({@link LevelStats}), so that calls of distinct sessions on distinct threads do not
  * write the same cache lines; a snapshot adds the parts up.
@@ -94,14 +107,26 @@ public final class Telemetry {
     private final RecentTicker recent;
     private final Clock clock;
 
-    private final LevelStats global;
+    /** Each agent's own figures: those of its routes that left with their model (see the class comment). */
     private final ConcurrentMap<String, LevelStats> agents = new ConcurrentHashMap<>();
+    /** The own figures of calls without an agent: model-less calls, and routes that left with their model. */
+    private final LevelStats agentless;
     private final Cache<String, LevelStats> tenants;
-    private final Cache<String, LevelStats> models;
+    private final Cache<String, Named> models;
     /** The latest tenants and models recorded, in front of their caches: see {@link Recent}. */
-    private final Recent recentTenants = new Recent();
-    private final Recent recentModels = new Recent();
-    private final ConcurrentMap<String, LevelStats> tools = new ConcurrentHashMap<>();
+    private final Recent<LevelStats> recentTenants = new Recent<>();
+    private final Recent<Named> recentModels = new Recent<>();
+    private final ConcurrentMap<String, Named> tools = new ConcurrentHashMap<>();
+    /**
+     * The models not retired yet, for the reads that add up every route: the cache's own view leaves out an entry
+     * that has expired but not been retired yet, whose calls would then be missing.
+     */
+    private final Set<Named> liveModels = ConcurrentHashMap.newKeySet();
+    /**
+     * Held while a model's routes move into their agents' figures, and by a read that adds up routes and those
+     * figures, so that such a read counts a moving route's calls exactly once.
+     */
+    private final Object moves = new Object();
     private final Cache<String, Tracked> sessions;
     private final Cache<String, Tracked> users;
     /** How often, at most, the session and user caches are told of a key's use ({@link SparseTouch}). */
@@ -109,8 +134,8 @@ public final class Telemetry {
 
     // built once, so that a lookup on the hot path captures nothing
     private final Function<String, LevelStats> newScopeStats;
-    private final Function<String, LevelStats> newModelStats;
-    private final Function<String, LevelStats> newToolStats;
+    private final Function<String, Named> newModel;
+    private final Function<String, Named> newTool;
     private final Function<String, Tracked> newTracked;
 
     /**
@@ -129,23 +154,36 @@ public final class Telemetry {
         int samples = config.latencySamples();
         this.newTracked = key -> new Tracked(CounterWindow.of(window, COUNTERS));
         this.newScopeStats = key -> new LevelStats(window, COUNTERS, samples, true, true);
-        this.newModelStats = key -> new LevelStats(window, COUNTERS, samples, true, false);
-        this.newToolStats = key -> new LevelStats(window, COUNTERS, samples, false, true);
-        this.global = newScopeStats.apply(Scope.GLOBAL_KEY);
+        this.newModel = key -> {
+            Named named = new Named(true);
+            liveModels.add(named);
+            return named;
+        };
+        this.newTool = key -> new Named(false);
+        this.agentless = newScopeStats.apply(null);
         this.touchNanos = SparseTouch.intervalFor(config.sessionIdleExpiry());
         this.sessions = sessionCache(config, recent);
         this.users = sessionCache(config, recent);
         this.tenants = sessionCache(config, recent);
-        this.models = sessionCache(config, recent);
+        this.models = builder(config, recent)
+                .<String, Named>evictionListener((model, named, cause) -> {
+                    if (named != null) {
+                        named.retire();
+                    }
+                })
+                .build();
     }
 
     private static <V> Cache<String, V> sessionCache(TelemetryConfig config, Ticker ticker) {
+        return builder(config, ticker).build();
+    }
+
+    private static Caffeine<Object, Object> builder(TelemetryConfig config, Ticker ticker) {
         return Caffeine.newBuilder()
                 .executor(Runnable::run) // maintenance on the caller: no thread hand-off per write
                 .maximumSize(config.maxSessions())
                 .expireAfterAccess(config.sessionIdleExpiry())
-                .ticker(ticker::read) // our time (latest reading): tests expire sessions by moving a fake ticker
-                .build();
+                .ticker(ticker::read); // our time (latest reading): tests expire sessions by moving a fake ticker
     }
 
     /** @return the wall time, read only when the window is a calendar one (sliding windows need the ticker) */
@@ -195,19 +233,14 @@ public final class Telemetry {
         long errors = error ? 1 : 0;
         ThreadProbe probe = ThreadProbe.current();
 
-        global.recordModelCall(probe, tick, millis, costNanos, tokens, errors, latencyNanos, ttftNanos);
         String agent = scope.agent();
-        if (agent != null) {
-            stats(agents, agent, newScopeStats)
-                    .recordModelCall(probe, tick, millis, costNanos, tokens, errors, latencyNanos, ttftNanos);
-        }
+        // once, in the call's route: the process, its agent and its model are sums of routes
+        LevelStats route = model != null ? recentModels.get(models, model, newModel, tick).route(agent)
+                : own(agent);
+        route.recordModelCall(probe, tick, millis, costNanos, tokens, errors, latencyNanos, ttftNanos);
         String tenant = scope.tenant();
         if (tenant != null) {
             recentTenants.get(tenants, tenant, newScopeStats, tick)
-                    .recordModelCall(probe, tick, millis, costNanos, tokens, errors, latencyNanos, ttftNanos);
-        }
-        if (model != null) {
-            recentModels.get(models, model, newModelStats, tick)
                     .recordModelCall(probe, tick, millis, costNanos, tokens, errors, latencyNanos, ttftNanos);
         }
         CounterWindow sessionCounters = sessionCounters(scope, session, tick);
@@ -251,12 +284,7 @@ public final class Telemetry {
         long errors = error ? 1 : 0;
         ThreadProbe probe = ThreadProbe.current();
 
-        global.recordToolCall(probe, tick, millis, errors, durationNanos);
-        stats(tools, tool, newToolStats).recordToolCall(probe, tick, millis, errors, durationNanos);
-        String agent = scope.agent();
-        if (agent != null) {
-            stats(agents, agent, newScopeStats).recordToolCall(probe, tick, millis, errors, durationNanos);
-        }
+        stats(tools, tool, newTool).route(scope.agent()).recordToolCall(probe, tick, millis, errors, durationNanos);
         String tenant = scope.tenant();
         if (tenant != null) {
             recentTenants.get(tenants, tenant, newScopeStats, tick)
@@ -288,13 +316,13 @@ public final class Telemetry {
         recent.refresh(); // the quiet lookups below test expiry against it
         switch (level) {
             case GLOBAL:
-                return Scope.GLOBAL_KEY.equals(key) ? snapshot(level, key, global) : Optional.empty();
+                return Scope.GLOBAL_KEY.equals(key) ? sum(level, key, null) : Optional.empty();
             case AGENT:
-                return snapshot(level, key, agents.get(key));
+                return agents.containsKey(key) ? sum(level, key, key) : Optional.empty();
             case TENANT:
                 return snapshot(level, key, tenants.policy().getIfPresentQuietly(key));
             case MODEL:
-                return snapshot(level, key, models.policy().getIfPresentQuietly(key));
+                return named(level, key, models.policy().getIfPresentQuietly(key));
             case SESSION:
                 return counterSnapshot(level, key, sessions.policy().getIfPresentQuietly(key));
             case USER:
@@ -314,7 +342,7 @@ public final class Telemetry {
      */
     public Optional<TelemetrySnapshot> tool(String toolName) {
         Objects.requireNonNull(toolName, "toolName");
-        return snapshot(null, toolName, tools.get(toolName));
+        return named(null, toolName, tools.get(toolName));
     }
 
     /**
@@ -338,6 +366,57 @@ public final class Telemetry {
         return Optional.of(snapshotOf(level, key, f.totals(), f.latency(), f.ttft(), f.toolDuration()));
     }
 
+    /** @return the figures of one model or tool: the sum of its routes */
+    private Optional<TelemetrySnapshot> named(Scope level, String key, Named named) {
+        if (named == null) {
+            return Optional.empty();
+        }
+        LevelStats.Sum sum = new LevelStats.Sum(COUNTERS);
+        long tick = ticker.read();
+        long millis = wallMillis();
+        synchronized (moves) {
+            named.addTo(sum, null, false, tick, millis);
+        }
+        return Optional.of(figures(level, key, sum));
+    }
+
+    /**
+     * @param agent the agent to add up, or null for the whole process
+     * @return the figures of the process or of one agent: its own, and its routes through every model and tool
+     */
+    private Optional<TelemetrySnapshot> sum(Scope level, String key, String agent) {
+        LevelStats.Sum sum = new LevelStats.Sum(COUNTERS);
+        long tick = ticker.read();
+        long millis = wallMillis();
+        synchronized (moves) {
+            if (agent == null) {
+                agentless.addTo(sum, tick, millis);
+                for (LevelStats own : agents.values()) {
+                    own.addTo(sum, tick, millis);
+                }
+            } else {
+                agents.get(agent).addTo(sum, tick, millis);
+            }
+            for (Named named : liveModels) {
+                named.addTo(sum, agent, agent != null, tick, millis);
+            }
+            for (Named named : tools.values()) {
+                named.addTo(sum, agent, agent != null, tick, millis);
+            }
+        }
+        return Optional.of(figures(level, key, sum));
+    }
+
+    private TelemetrySnapshot figures(Scope level, String key, LevelStats.Sum sum) {
+        LevelStats.Figures f = sum.figures(config.latencySamples());
+        return snapshotOf(level, key, f.totals(), f.latency(), f.ttft(), f.toolDuration());
+    }
+
+    /** @return the own figures of an agent (or of calls without one), made on its first call */
+    private LevelStats own(String agent) {
+        return agent == null ? agentless : stats(agents, agent, newScopeStats);
+    }
+
     private Optional<TelemetrySnapshot> counterSnapshot(Scope level, String key, Tracked counters) {
         if (counters == null) {
             return Optional.empty();
@@ -351,11 +430,91 @@ public final class Telemetry {
         return Optional.of(snapshotOf(level, key, totals, null, null, null));
     }
 
-    private static LevelStats stats(ConcurrentMap<String, LevelStats> map, String key,
-            Function<String, LevelStats> factory) {
+    private static <V> V stats(ConcurrentMap<String, V> map, String key, Function<String, V> factory) {
         // get first: computeIfAbsent may lock the bin even when the key is present
-        LevelStats stats = map.get(key);
+        V stats = map.get(key);
         return stats != null ? stats : map.computeIfAbsent(key, factory);
+    }
+
+    /**
+     * One model's or tool's figures, kept by agent: each (agent, model or tool) pair is a route, the one place a
+     * call is recorded (see the class comment). A model that leaves its cache is retired: its routes move into
+     * their agents' own figures, and a route made or recorded into afterwards (by a caller that found the model
+     * just before) goes there too.
+     */
+    private final class Named {
+        private final boolean model;
+        private final ConcurrentMap<String, LevelStats> byAgent = new ConcurrentHashMap<>(4);
+        /** The route of calls without an agent, or null until the first. */
+        private volatile LevelStats agentless;
+        /** Guarded by this. */
+        private boolean retired;
+
+        Named(boolean model) {
+            this.model = model;
+        }
+
+        LevelStats route(String agent) {
+            LevelStats r = agent == null ? this.agentless : byAgent.get(agent);
+            return r != null ? r : newRoute(agent);
+        }
+
+        private synchronized LevelStats newRoute(String agent) {
+            LevelStats own = own(agent);
+            if (retired) {
+                return own;
+            }
+            LevelStats r = agent == null ? this.agentless : byAgent.get(agent);
+            if (r == null) {
+                r = new LevelStats(config.window(), COUNTERS, config.latencySamples(), model, !model, own);
+                if (agent == null) {
+                    this.agentless = r;
+                } else {
+                    byAgent.put(agent, r);
+                }
+            }
+            return r;
+        }
+
+        /** Moves every route into its agent's own figures; called by the models cache as it lets this go. */
+        void retire() {
+            long tick = recent.read();
+            long millis = wallMillis();
+            synchronized (moves) {
+                synchronized (this) {
+                    retired = true;
+                }
+                LevelStats a = this.agentless;
+                if (a != null) {
+                    a.retire(tick, millis);
+                }
+                for (LevelStats r : byAgent.values()) {
+                    r.retire(tick, millis);
+                }
+                liveModels.remove(this);
+            }
+        }
+
+        /**
+         * @param agent the agent whose route to add, or null for the route of calls without one
+         * @param only whether to add that route alone, or every route
+         */
+        void addTo(LevelStats.Sum sum, String agent, boolean only, long tick, long millis) {
+            if (only) {
+                LevelStats r = agent == null ? this.agentless : byAgent.get(agent);
+                if (r != null) {
+                    r.addTo(sum, tick, millis);
+                }
+                return;
+            }
+            LevelStats a = this.agentless;
+            if (a != null) {
+                a.addTo(sum, tick, millis);
+            }
+            for (LevelStats r : byAgent.values()) {
+                r.addTo(sum, tick, millis);
+            }
+        }
     }
 
     /**
@@ -504,24 +663,25 @@ public final class Telemetry {
      * figures nobody reads any more, as a record at the very moment of eviction always could (see the class
      * comment). Slots hold immutable entries, so a racy read sees a whole one or none.
      */
-    private static final class Recent {
+    private static final class Recent<V> {
         static final long REVALIDATE_NANOS = 1_000_000_000L;
         private static final int SLOTS = 16;
 
-        private final Entry[] slots = new Entry[SLOTS];
+        @SuppressWarnings("unchecked") // holds only Entry<V>
+        private final Entry<V>[] slots = (Entry<V>[]) new Entry<?>[SLOTS];
 
-        LevelStats get(Cache<String, LevelStats> cache, String key, Function<String, LevelStats> factory, long tick) {
+        V get(Cache<String, V> cache, String key, Function<String, V> factory, long tick) {
             int slot = key.hashCode() & (SLOTS - 1);
-            Entry e = slots[slot];
+            Entry<V> e = slots[slot];
             if (e != null && tick - e.since() < REVALIDATE_NANOS && e.key().equals(key)) {
-                return e.stats();
+                return e.value();
             }
-            LevelStats stats = cache.get(key, factory);
-            slots[slot] = new Entry(key, stats, tick);
-            return stats;
+            V value = cache.get(key, factory);
+            slots[slot] = new Entry<>(key, value, tick);
+            return value;
         }
 
-        private record Entry(String key, LevelStats stats, long since) {
+        private record Entry<V>(String key, V value, long since) {
         }
     }
 }

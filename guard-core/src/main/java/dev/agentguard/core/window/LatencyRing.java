@@ -191,6 +191,61 @@ public final class LatencyRing extends LatencyRingFields {
         return Optional.of(summaryOf(kept, kept.length, meanOf(kept, kept.length)));
     }
 
+    /**
+     * @return a timed ring holding the same samples as this one, for a reader that summarises several rings
+     *     together ({@link #summaryOfLatest}) after letting go of what guards each
+     * @throws IllegalStateException if this ring is not timed
+     */
+    public LatencyRing copy() {
+        requireTimed(this);
+        LatencyRing c = timed(capacity);
+        System.arraycopy(ring, PAD, c.ring, PAD, count);
+        System.arraycopy(ticks, PAD, c.ticks, PAD, count);
+        c.count = count;
+        return c;
+    }
+
+    /**
+     * Takes in another timed ring's samples: afterwards this ring holds the {@link #capacity()} latest (by their
+     * ticks) of both rings' samples, or all of them when fewer, oldest first. For figures that move from one owner
+     * to another (telemetry keeps those of a model that leaves its cache with the model's callers).
+     *
+     * @param other a timed ring, left as it was
+     * @throws IllegalStateException if either ring is not timed
+     */
+    public void absorb(LatencyRing other) {
+        requireTimed(this);
+        requireTimed(other);
+        int total = count + other.count;
+        long[] tick = new long[total];
+        long[] nanos = new long[total];
+        System.arraycopy(ticks, PAD, tick, 0, count);
+        System.arraycopy(ring, PAD, nanos, 0, count);
+        System.arraycopy(other.ticks, PAD, tick, count, other.count);
+        System.arraycopy(other.ring, PAD, nanos, count, other.count);
+        Integer[] order = new Integer[total];
+        for (int i = 0; i < total; i++) {
+            order[i] = i;
+        }
+        // oldest first; a ticker's readings compare by their difference, which may cross Long.MAX_VALUE
+        Arrays.sort(order, (a, b) -> Long.signum(tick[a] - tick[b]));
+        int kept = Math.min(total, capacity);
+        for (int i = 0; i < kept; i++) {
+            int from = order[total - kept + i];
+            ticks[PAD + i] = tick[from];
+            ring[PAD + i] = nanos[from];
+        }
+        count = kept;
+        next = kept == capacity ? 0 : kept;
+        stale = true;
+    }
+
+    private static void requireTimed(LatencyRing r) {
+        if (r.ticks == null) {
+            throw new IllegalStateException("not a timed ring");
+        }
+    }
+
     /** @return the {@code capacity} values of the latest ticks (ties broken arbitrarily) */
     private static long[] latest(long[] tick, long[] nanos, int capacity) {
         Integer[] order = new Integer[tick.length];

@@ -103,14 +103,20 @@ class LevelStatsTest {
         assertThat(f.toolDuration().mean().toNanos()).isEqualTo(9);
     }
 
+    /** @return two timed rings of 4 samples; ticks 1..n alternate between them, even ones first; latency 100 * tick */
+    private static LatencyRing[] alternating(int ticks) {
+        LatencyRing[] rings = {LatencyRing.timed(4), LatencyRing.timed(4)};
+        for (int tick = 1; tick <= ticks; tick++) {
+            rings[tick % 2].record(100L * tick, tick);
+        }
+        return rings;
+    }
+
     @Test
     void ringsTogetherSummariseTheirLatestSamplesByTick() {
-        LatencyRing a = LatencyRing.timed(4);
-        LatencyRing b = LatencyRing.timed(4);
-        // ticks 1..8 alternate between the rings; latency = 100 * tick
-        for (int tick = 1; tick <= 8; tick++) {
-            (tick % 2 == 0 ? a : b).record(100L * tick, tick);
-        }
+        LatencyRing[] rings = alternating(8);
+        LatencyRing a = rings[0];
+        LatencyRing b = rings[1];
 
         LatencySummary latest = LatencyRing.summaryOfLatest(new LatencyRing[] {a, b, null}, 4).orElseThrow();
         // the four latest are ticks 5..8, whichever ring holds them
@@ -146,5 +152,55 @@ class LevelStatsTest {
         assertThatIllegalArgumentException()
                 .isThrownBy(() -> LatencyRing.summaryOfLatest(new LatencyRing[] {plain}, 4));
         assertThat(LatencyRing.summaryOfLatest(new LatencyRing[] {LatencyRing.timed(4)}, 4)).isEmpty();
+    }
+
+    @Test
+    void absorbingARingKeepsTheLatestSamplesOfBothByTickAndRecordsGoOnAfterThem() {
+        LatencyRing[] rings = alternating(6);
+        LatencyRing into = rings[0];
+        LatencyRing from = rings[1];
+
+        into.absorb(from);
+        assertThat(from.count()).as("left as it was").isEqualTo(3);
+        LatencySummary kept = into.summary().orElseThrow();
+        assertThat(kept.count()).isEqualTo(4);
+        assertThat(kept.mean().toNanos()).as("ticks 3..6").isEqualTo(450);
+        into.record(700, 7); // replaces the oldest kept, tick 3
+        assertThat(into.summary().orElseThrow().mean().toNanos()).as("ticks 4..7").isEqualTo(550);
+        LatencyRing copy = into.copy();
+        into.record(800, 8);
+        assertThat(copy.summary().orElseThrow().mean().toNanos()).as("a copy is apart").isEqualTo(550);
+    }
+
+    /**
+     * A retired route hands everything to its residual: its totals, its latency samples, and the calls recorded
+     * into it afterwards (by a caller that found it just before); a sum of the two counts each call once.
+     */
+    @Test
+    void aRetiredRouteMovesItsFiguresAndLaterCallsToItsResidual() {
+        LevelStats residual = stats();
+        LevelStats route = new LevelStats(WINDOW, COUNTERS, SAMPLES, true, false, residual);
+        ThreadProbe probe = ThreadProbe.current();
+        residual.recordModelCall(probe, 1, 0, 1, 1, 0, 10, -1);
+        route.recordModelCall(probe, 2, 0, 20, 2, 1, 900, 4);
+        route.recordModelCall(probe, 3, 0, 30, 3, 0, 30, -1);
+
+        route.retire(4, 0);
+        route.recordModelCall(probe, 5, 0, 400, 4, 0, 40, -1);
+        route.retire(6, 0); // twice: nothing moves again
+
+        LevelStats.Figures r = residual.read(7, 0);
+        assertThat(r.totals()[0]).isEqualTo(451);
+        assertThat(r.totals()[1]).isEqualTo(10);
+        assertThat(r.totals()[2]).as("model calls").isEqualTo(4);
+        assertThat(r.totals()[3]).as("model errors").isEqualTo(1);
+        assertThat(r.latency().count()).isEqualTo(4);
+        assertThat(r.latency().max().toNanos()).isEqualTo(900);
+        assertThat(r.ttft().max().toNanos()).isEqualTo(4);
+        LevelStats.Sum sum = new LevelStats.Sum(COUNTERS);
+        route.addTo(sum, 7, 0);
+        residual.addTo(sum, 7, 0);
+        assertThat(sum.totals[0]).as("the retired route adds nothing of its own").isEqualTo(451);
+        assertThat(sum.figures(SAMPLES).latency().count()).isEqualTo(4);
     }
 }

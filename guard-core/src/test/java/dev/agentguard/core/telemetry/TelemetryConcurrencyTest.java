@@ -183,6 +183,86 @@ class TelemetryConcurrencyTest {
     }
 
     /**
+     * Threads record calls over far more models than the cache holds, so that models leave it all the time, their
+     * routes moving into their agents' figures while calls are recorded into them and readers add routes up. No call
+     * is lost or counted twice: in each agent's and the process's totals, and in every read along the way (a cost
+     * of 3 per call: a read that counted a moving route twice, or not at all, would be off).
+     */
+    @Test
+    void modelsLeavingTheCacheUnderLoadLoseNoCall() throws Exception {
+        FakeTicker ticker = new FakeTicker();
+        Telemetry telemetry = new Telemetry(TelemetryConfig.builder().maxSessions(8).build(), ticker,
+                FakeClock.at("2024-06-14T10:00:00Z"));
+        CountDownLatch start = new CountDownLatch(1);
+        CountDownLatch done = new CountDownLatch(THREADS);
+        ExecutorService pool = Executors.newFixedThreadPool(THREADS + 2);
+        try {
+            List<Future<long[]>> recorders = new ArrayList<>();
+            for (int th = 0; th < THREADS; th++) {
+                long seed = 7_000L + th;
+                recorders.add(pool.submit(() -> {
+                    SplittableRandom random = new SplittableRandom(seed);
+                    long[] perAgent = new long[AGENTS];
+                    start.await();
+                    for (int i = 0; i < CALLS_PER_THREAD; i++) {
+                        int agent = random.nextInt(AGENTS);
+                        GuardScope scope = GuardScope.builder().agent("agent-" + agent).build();
+                        telemetry.recordModelCall(scope, "model-" + random.nextInt(200), 3, 1, false, 1_000, -1);
+                        perAgent[agent]++;
+                    }
+                    done.countDown();
+                    return perAgent;
+                }));
+            }
+            List<Future<?>> others = new ArrayList<>();
+            others.add(pool.submit(() -> {
+                // past the front table's second now and then, so that models go back to their cache
+                start.await();
+                while (done.getCount() > 0) {
+                    ticker.advanceNanos(50_000_000);
+                    telemetry.cleanUp();
+                }
+                return null;
+            }));
+            others.add(pool.submit(() -> {
+                start.await();
+                long last = 0;
+                while (done.getCount() > 0) {
+                    TelemetrySnapshot g = telemetry.snapshot(Scope.GLOBAL, Scope.GLOBAL_KEY).orElseThrow();
+                    assertThat(g.costNanos()).as("each call once").isEqualTo(3 * g.modelCalls());
+                    assertThat(g.modelCalls()).as("totals only grow").isGreaterThanOrEqualTo(last);
+                    last = g.modelCalls();
+                    telemetry.snapshot(Scope.AGENT, "agent-0")
+                            .ifPresent(a -> assertThat(a.costNanos()).isEqualTo(3 * a.modelCalls()));
+                }
+                return null;
+            }));
+            start.countDown();
+            long[] perAgent = new long[AGENTS];
+            for (Future<long[]> f : recorders) {
+                long[] counts = f.get(2, TimeUnit.MINUTES);
+                for (int a = 0; a < AGENTS; a++) {
+                    perAgent[a] += counts[a];
+                }
+            }
+            for (Future<?> f : others) {
+                f.get(2, TimeUnit.MINUTES);
+            }
+
+            TelemetrySnapshot g = telemetry.snapshot(Scope.GLOBAL, Scope.GLOBAL_KEY).orElseThrow();
+            assertThat(g.modelCalls()).isEqualTo((long) THREADS * CALLS_PER_THREAD);
+            assertThat(g.costNanos()).isEqualTo(3L * THREADS * CALLS_PER_THREAD);
+            assertThat(g.latency().orElseThrow().count()).isEqualTo(TelemetryConfig.DEFAULT_LATENCY_SAMPLES);
+            for (int a = 0; a < AGENTS; a++) {
+                assertThat(telemetry.snapshot(Scope.AGENT, "agent-" + a).orElseThrow().modelCalls())
+                        .as("agent-%d", a).isEqualTo(perAgent[a]);
+            }
+        } finally {
+            pool.shutdownNow();
+        }
+    }
+
+    /**
      * The latency rings of the shared levels have no lock of their own: the level's lock guards them. Threads that
      * record at once, while another reads, must neither lose nor double a sample.
      */

@@ -347,6 +347,42 @@ class TelemetryTest {
         assertThat(t.tool("search").orElseThrow().toolCalls()).isEqualTo(2L * sessions);
     }
 
+    /**
+     * A call is recorded once, in its route (its agent and model); the process, the agent and the model add routes
+     * up. A model that leaves its cache takes its own figures with it but leaves its calls, and their latency, with
+     * its agents and the process.
+     */
+    @Test
+    void aModelLeavingItsCacheLeavesItsCallsWithItsAgentsAndTheProcess() {
+        Telemetry t = telemetry(TelemetryConfig.builder().maxSessions(4).build());
+        t.recordModelCall(alice, "old-model", 7_000, 70, true, 9_000 * MS, 900 * MS);
+        t.recordModelCall(anonymous, "old-model", 500, 5, false, 20 * MS, -1);
+        t.recordModelCall(GuardScope.builder().session("s9").build(), "old-model", 30, 3, false, 30 * MS, -1);
+        t.recordToolCall(alice, "search", false, 40 * MS);
+        for (int i = 0; i < 50; i++) {
+            ticker.advance(ms(1_100)); // past the front table's second, so that each model reaches the cache
+            t.recordModelCall(bob, "model-" + i, 1, 1, false, MS, -1);
+            t.cleanUp();
+        }
+        assertThat(t.snapshot(Scope.MODEL, "old-model")).as("evicted").isEmpty();
+
+        TelemetrySnapshot support = get(t, Scope.AGENT, "support");
+        assertThat(support.costNanos()).isEqualTo(7_000 + 50);
+        assertThat(support.modelCalls()).isEqualTo(51);
+        assertThat(support.modelErrors()).isEqualTo(1);
+        assertThat(support.toolCalls()).isEqualTo(1);
+        assertThat(support.latency().orElseThrow().max()).isEqualTo(ms(9_000));
+        assertThat(support.timeToFirstToken().orElseThrow().max()).isEqualTo(ms(900));
+        assertThat(get(t, Scope.AGENT, "billing").costNanos()).isEqualTo(500);
+        TelemetrySnapshot g = get(t, Scope.GLOBAL, Scope.GLOBAL_KEY);
+        assertThat(g.costNanos()).isEqualTo(7_000 + 500 + 30 + 50);
+        assertThat(g.modelCalls()).isEqualTo(53);
+        assertThat(g.toolCalls()).isEqualTo(1);
+        assertThat(g.latency().orElseThrow().count()).isEqualTo(53);
+        assertThat(g.toolDuration().orElseThrow().max()).isEqualTo(ms(40));
+        assertThat(get(t, Scope.MODEL, "model-49").costNanos()).isEqualTo(1);
+    }
+
     @Test
     void aSessionRecordIsFoundOnceAndCarriesTheFiguresAndWhatIsAttachedToIt() {
         Telemetry t = telemetry(TelemetryConfig.defaults());
