@@ -272,7 +272,7 @@ public final class Guard implements AutoCloseable {
 
         // the session's record (figures and rule state), found once for the whole call
         Telemetry.Tracked session = scope.session() == null ? null : telemetry.session(scope.session(), tick);
-        prefetch(session);
+        prefetch(session, true);
         // 1. caps, loops, a run that a refused tool call ended: cheap, and they need no price. A call they let
         // through is counted at once (so that concurrent calls of a session see it) and taken back if refused.
         boolean counted = !p.sessionRules.isEmpty() && p.sessionRules.admitModel(session, scope,
@@ -354,10 +354,15 @@ public final class Guard implements AutoCloseable {
      * on, the figures it is recorded in), without waiting: a session called again after thousands of others has left
      * the processor's caches, and these waits then overlap the rules' instead of following them one by one (see
      * {@link dev.agentguard.core.common.Prefetch}).
+     *
+     * @param budgeted whether the call reserves on a budget: a tool call that none counts (most) leaves the budget
+     *     window where it is, rather than fetch lines it never reads
      */
-    private static void prefetch(Telemetry.Tracked session) {
+    private static void prefetch(Telemetry.Tracked session, boolean budgeted) {
         if (session != null) {
-            BudgetRules.prefetch(session);
+            if (budgeted) {
+                BudgetRules.prefetch(session);
+            }
             session.prefetch();
         }
     }
@@ -540,9 +545,14 @@ public final class Guard implements AutoCloseable {
         if (!stopped.isEmpty()) {
             verdict.offer(stoppedBy(call.scope()));
         }
+        Money price = config.toolPrices().isEmpty() ? null : config.toolPrices().get(call.tool());
+        Long maxUnits = price == null || config.toolMaxUnits().isEmpty() ? null : config.toolMaxUnits().get(call.tool());
+        // priced per unit it reports: reserve the most units (the builder bounds the product by MAX_CHARGE)
+        long priceNanos = price == null ? 0 : maxUnits == null ? price.nanos() : price.nanos() * maxUnits;
+        boolean budgeted = budgets.countsTool(config.budgets(), priceNanos);
         String sessionId = call.scope().session();
         Telemetry.Tracked session = sessionId == null ? null : telemetry.session(sessionId, tick);
-        prefetch(session);
+        prefetch(session, budgeted);
         long fingerprint = 0;
         if (!sessionRules.isEmpty()) {
             fingerprint = CanonicalArguments.fingerprint(call.tool(), call.arguments());
@@ -551,12 +561,8 @@ public final class Guard implements AutoCloseable {
         if (!verdict.shadow()) {
             verdict.offer(budgets.suspension(config.budgets(), call.scope(), epoch)); // a suspended scope runs no tool
         }
-        Money price = config.toolPrices().isEmpty() ? null : config.toolPrices().get(call.tool());
-        Long maxUnits = price == null || config.toolMaxUnits().isEmpty() ? null : config.toolMaxUnits().get(call.tool());
-        // priced per unit it reports: reserve the most units (the builder bounds the product by MAX_CHARGE)
-        long priceNanos = price == null ? 0 : maxUnits == null ? price.nanos() : price.nanos() * maxUnits;
         BudgetRules.Outcome outcome = null;
-        if (!verdict.stops() && budgets.countsTool(config.budgets(), priceNanos)) {
+        if (!verdict.stops() && budgeted) {
             outcome = budgets.reserveTool(config.budgets(), verdict.shadow(), call.scope(), session, call.tool(),
                     priceNanos, tick, epoch);
             outcome.offerTo(verdict);
