@@ -36,7 +36,7 @@ import java.util.List;
  * {@link #estimate(ChatMessage)} gives the same figure for one message, for truncation. Non-text parts (images,
  * audio, PDF) are counted, not sized: the caller charges each a bound ({@link PromptTokens}).
  */
-final class PromptDigest {
+class PromptDigest {
 
     private static final long FNV_OFFSET = 0xcbf29ce484222325L;
     private static final long FNV_PRIME = 0x100000001b3L;
@@ -62,17 +62,19 @@ final class PromptDigest {
     /** Tokens that prime every reply ({@code <|start|>assistant<|message|>}). */
     static final int REPLY_PRIMING = 3;
 
-    /** The prompt as one text, for an application's own estimator only; null otherwise. */
-    private final CharSequence text;
-    private final long fingerprint;
-    private final long estimate;
-    private final int nonTextParts;
+    // A digest is walked into itself (one object per request rather than a walk and its result); these three are
+    // set once, at the end of of(), before anyone else sees it
+    private long fingerprint;
+    private long estimate;
+    private int nonTextParts;
 
-    private PromptDigest(CharSequence text, long fingerprint, long estimate, int nonTextParts) {
-        this.text = text;
-        this.fingerprint = fingerprint;
-        this.estimate = estimate;
-        this.nonTextParts = nonTextParts;
+    // the walk: one pass over the prompt's characters, part by part (a message, a tool), for the default estimate
+    // of each part and the fingerprint of its texts (see hashOf)
+    long hash = FNV_OFFSET;
+    private long units;
+    private int previous = ScriptAwareEstimator.START;
+
+    private PromptDigest() {
     }
 
     static PromptDigest of(List<ChatMessage> messages, List<ToolSpecification> tools) {
@@ -88,7 +90,7 @@ final class PromptDigest {
     static PromptDigest of(List<ChatMessage> messages, List<ToolSpecification> tools, boolean estimate) {
         // with the default estimate, the characters are hashed and sized where they lie, never copied; only an
         // application's own estimator needs the prompt as one text
-        Walk walk = estimate ? new Walk() : new Copy();
+        PromptDigest walk = estimate ? new PromptDigest() : new Copy();
         long tokens = REPLY_PRIMING;
         int nonText = 0;
         if (messages != null) {
@@ -109,66 +111,59 @@ final class PromptDigest {
             }
         }
         long h = walk.hash;
-        // a fingerprint of 0 means "unknown" to the guard
-        return new PromptDigest(walk.text(), h == 0 ? 1 : h, estimate ? tokens : -1, nonText);
+        walk.fingerprint = h == 0 ? 1 : h; // a fingerprint of 0 means "unknown" to the guard
+        walk.estimate = estimate ? tokens : -1;
+        walk.nonTextParts = nonText;
+        return walk;
     }
 
-    /**
-     * One pass over the prompt's characters, part by part (a message, a tool): the default estimate of each part,
-     * and the fingerprint of its texts (see {@link #hashOf}).
-     */
-    private static class Walk {
-        long hash = FNV_OFFSET;
-        private long units;
-        private int previous = ScriptAwareEstimator.START;
+    void mark(int marker) {
+        hash = (hash ^ marker) * FNV_PRIME;
+    }
 
-        void mark(int marker) {
-            hash = (hash ^ marker) * FNV_PRIME;
-        }
-
-        Walk append(CharSequence s) {
-            hash = hashOf(hash, s);
-            if (s.length() >= Walked.MIN_LENGTH && s instanceof String text) {
-                Walked w = Walked.of(text);
-                units += ScriptAwareEstimator.cost(previous, w.first) + w.rest;
-                previous = w.last;
-                return this;
-            }
-            long u = units;
-            int prev = previous;
-            for (int i = 0, n = s.length(); i < n; i++) {
-                int k = ScriptAwareEstimator.classOf(s.charAt(i));
-                u += ScriptAwareEstimator.cost(prev, k);
-                prev = k;
-            }
-            units = u;
-            previous = prev;
+    PromptDigest append(CharSequence s) {
+        hash = hashOf(hash, s);
+        if (s.length() >= Walked.MIN_LENGTH && s instanceof String text) {
+            Walked w = Walked.of(text);
+            units += ScriptAwareEstimator.cost(previous, w.first) + w.rest;
+            previous = w.last;
             return this;
         }
-
-        Walk append(char c) {
-            hash = (hash ^ c) * FNV_PRIME;
-            int k = ScriptAwareEstimator.classOf(c);
-            units += ScriptAwareEstimator.cost(previous, k);
-            previous = k;
-            return this;
+        long u = units;
+        int prev = previous;
+        for (int i = 0, n = s.length(); i < n; i++) {
+            int k = ScriptAwareEstimator.classOf(s.charAt(i));
+            u += ScriptAwareEstimator.cost(prev, k);
+            prev = k;
         }
+        units = u;
+        previous = prev;
+        return this;
+    }
 
-        Walk append(Object o) {
-            return append(String.valueOf(o));
-        }
+    PromptDigest append(char c) {
+        hash = (hash ^ c) * FNV_PRIME;
+        int k = ScriptAwareEstimator.classOf(c);
+        units += ScriptAwareEstimator.cost(previous, k);
+        previous = k;
+        return this;
+    }
 
-        /** @return the default estimate of the part just walked; the next part starts afresh */
-        long endPart() {
-            long tokens = ScriptAwareEstimator.tokens(units);
-            units = 0;
-            previous = ScriptAwareEstimator.START;
-            return tokens;
-        }
+    PromptDigest append(Object o) {
+        return append(String.valueOf(o));
+    }
 
-        CharSequence text() {
-            return null;
-        }
+    /** @return the default estimate of the part just walked; the next part starts afresh */
+    long endPart() {
+        long tokens = ScriptAwareEstimator.tokens(units);
+        units = 0;
+        previous = ScriptAwareEstimator.START;
+        return tokens;
+    }
+
+    /** @return the prompt text for an application's own estimator; null when the default estimate was walked */
+    CharSequence text() {
+        return null;
     }
 
     /**
@@ -223,19 +218,19 @@ final class PromptDigest {
         }
     }
 
-    /** The walk of an application's own estimator: the hash, and the text kept whole for it (no estimate). */
-    private static final class Copy extends Walk {
+    /** The digest of an application's own estimator: the hash, and the text kept whole for it (no estimate). */
+    private static final class Copy extends PromptDigest {
         private final StringBuilder sb = new StringBuilder(256);
 
         @Override
-        Walk append(CharSequence s) {
-            hash = hashOf(hash, s); // as Walk does, so that both give one text the same fingerprint
+        PromptDigest append(CharSequence s) {
+            hash = hashOf(hash, s); // as a digest does, so that both give one text the same fingerprint
             sb.append(s);
             return this;
         }
 
         @Override
-        Walk append(char c) {
+        PromptDigest append(char c) {
             hash = (hash ^ c) * FNV_PRIME;
             sb.append(c);
             return this;
@@ -269,7 +264,7 @@ final class PromptDigest {
         long tokens = REPLY_PRIMING;
         if (tools != null && !tools.isEmpty()) {
             tokens += TOOLS_OVERHEAD;
-            Walk walk = new Walk();
+            PromptDigest walk = new PromptDigest();
             for (ToolSpecification t : tools) {
                 appendTool(t, walk);
                 tokens += TOOL_OVERHEAD + walk.endPart();
@@ -278,7 +273,7 @@ final class PromptDigest {
         return tokens;
     }
 
-    private static void appendTool(ToolSpecification t, Walk sb) {
+    private static void appendTool(ToolSpecification t, PromptDigest sb) {
         sb.append(t.name()).append(' ');
         if (t.description() != null) {
             sb.append(t.description()).append(' ');
@@ -320,7 +315,7 @@ final class PromptDigest {
         return copy.sb.toString();
     }
 
-    private static void appendText(ChatMessage m, Walk sb) {
+    private static void appendText(ChatMessage m, PromptDigest sb) {
         if (m instanceof SystemMessage) {
             sb.append(((SystemMessage) m).text());
         } else if (m instanceof UserMessage) {
@@ -349,7 +344,7 @@ final class PromptDigest {
         }
     }
 
-    private static void appendContents(List<Content> contents, Walk sb) {
+    private static void appendContents(List<Content> contents, PromptDigest sb) {
         if (contents == null) {
             return;
         }
@@ -369,11 +364,6 @@ final class PromptDigest {
             h = (h ^ s.charAt(i)) * FNV_PRIME;
         }
         return h;
-    }
-
-    /** @return the prompt text for an application's own estimator; null when the default estimate was walked */
-    CharSequence text() {
-        return text;
     }
 
     /** @return the request fingerprint, never 0 */
