@@ -1,7 +1,12 @@
 package dev.agentguard.core;
 
 import dev.agentguard.core.common.Action;
+import dev.agentguard.core.common.CallKind;
+import dev.agentguard.core.common.Unit;
 import dev.agentguard.core.common.Usage;
+import dev.agentguard.core.ledger.Hold;
+import dev.agentguard.core.pricing.ModelPrice;
+import dev.agentguard.core.telemetry.Telemetry;
 import java.lang.invoke.MethodHandles;
 import java.lang.invoke.VarHandle;
 
@@ -39,7 +44,7 @@ import java.lang.invoke.VarHandle;
  * {@code release} counts nothing: use it only for a call that was never made. Latency is measured from admission
  * with the guard's ticker unless given.
   */
-public final class Admission implements AutoCloseable {
+public final class Admission extends AdmittedCall implements AutoCloseable {
 
     private static final VarHandle STATE;
 
@@ -59,7 +64,6 @@ public final class Admission implements AutoCloseable {
     private static final int LATE = 3;
 
     private final Guard guard;
-    private final AdmittedCall call;
     // Volatile fields start at their defaults: an initialised one would cost every admission a store and a fence.
     /** The guard's ticker at the first streamed token; meaningful once {@link #firstTokenSeen}. */
     private volatile long firstTokenTick;
@@ -73,35 +77,61 @@ public final class Admission implements AutoCloseable {
     /** Its index in that stripe while registered, else -1; read and written under the stripe's lock only. */
     int openSlot = -1;
 
-    Admission(Guard guard, AdmittedCall call) {
+    private Admission(Guard guard, long id, CallKind kind, Decision decision, GuardScope scope,
+            Telemetry.Tracked session, String tool, String toolArguments, Hold hold, Unit[] units, ModelPrice price,
+            boolean priced, long promptTokens, long maxOutputTokens, long reservedNanos, long startTick,
+            ModelHealth.Breakers breakers, long fingerprint, long toolMaxUnits) {
+        super(id, kind, decision, scope, session, tool, toolArguments, hold, units, price, priced, promptTokens,
+                maxOutputTokens, reservedNanos, startTick, breakers, fingerprint, toolMaxUnits);
         this.guard = guard;
-        this.call = call;
-        this.state = call.decision.proceeds() ? OPEN : DONE;
+        this.state = decision.proceeds() ? OPEN : DONE;
     }
 
-    /** @return what the guard decided and holds for this call */
+    /** An admitted (or, in shadow mode, would-be refused) model call and what it holds. */
+    static Admission modelCall(Guard guard, long id, Decision decision, GuardScope scope, Telemetry.Tracked session,
+            Hold hold, Unit[] units, ModelPrice price, boolean priced, long promptTokens, long maxOutputTokens,
+            long reservedNanos, long startTick, ModelHealth.Breakers breakers) {
+        return new Admission(guard, id, CallKind.MODEL_CALL, decision, scope, session, null, null, hold, units, price,
+                priced, promptTokens, maxOutputTokens, reservedNanos, startTick, breakers, 0, 0);
+    }
+
+    /** A model call refused at admission: it holds nothing. */
+    static Admission refused(Guard guard, long id, Decision decision, GuardScope scope, long startTick) {
+        return new Admission(guard, id, CallKind.MODEL_CALL, decision, scope, null, null, null, null, null, null,
+                false, 0, 0, 0, startTick, null, 0, 0);
+    }
+
+    /** A tool call, admitted or refused; it holds a reservation when calls budgets count tool calls. */
+    static Admission toolCall(Guard guard, long id, Decision decision, GuardScope scope, Telemetry.Tracked session,
+            String tool, String arguments, long startTick, long fingerprint, Hold hold, Unit[] units,
+            long priceNanos, long maxUnits) {
+        return new Admission(guard, id, CallKind.TOOL_CALL, decision, scope, session, tool, arguments, hold, units,
+                null, true, 0, 0, priceNanos, startTick, null, fingerprint, maxUnits);
+    }
+
+    /** @return what the guard decided and holds for this call: this admission's own record */
     AdmittedCall call() {
-        return call;
+        return this;
     }
 
     /** @return the decision taken at admission */
     public Decision decision() {
-        return call.decision;
+        return decision;
     }
 
     /** @return true if the call may go ahead (see {@link Decision#proceeds()}) */
     public boolean proceeds() {
-        return call.decision.proceeds();
+        return decision.proceeds();
     }
 
     /** @return the model to call (after any downgrade); null for a tool call */
     public String model() {
-        return call.model();
+        return decision.model();
     }
 
     /** @return the worst-case cost reserved for the call, in nano-dollars (0 if unpriced or refused) */
     public long reservedNanos() {
-        return call.reservedNanos;
+        return reservedNanos;
     }
 
     /**
@@ -110,12 +140,12 @@ public final class Admission implements AutoCloseable {
      *     must send this cap with it, so that the provider cannot bill more output than was reserved.
      */
     public long maxOutputTokens() {
-        return call.maxOutputTokens;
+        return maxOutputTokens;
     }
 
     /** @return false if the model has no known price */
     public boolean priced() {
-        return call.priced;
+        return priced;
     }
 
     /** @return true once the admission was settled, failed, cancelled, released, expired or refused */
@@ -248,7 +278,7 @@ public final class Admission implements AutoCloseable {
         if (!claim()) {
             return false;
         }
-        guard.release(this, call);
+        guard.release(this, this);
         return true;
     }
 
@@ -265,8 +295,8 @@ public final class Admission implements AutoCloseable {
     private boolean end(Usage usage, long endTick, long latencyNanos, long ttftNanos, Throwable error, long received,
             String outcome) {
         if (endTick != Guard.NO_TICK) {
-            latencyNanos = endTick - call.startTick;
-            ttftNanos = firstTokenSeen ? firstTokenTick - call.startTick : -1;
+            latencyNanos = endTick - startTick;
+            ttftNanos = firstTokenSeen ? firstTokenTick - startTick : -1;
         }
         Usage reported = usage == null ? Usage.NONE : usage;
         Dropped d = dropped;
@@ -274,12 +304,12 @@ public final class Admission implements AutoCloseable {
         long droppedTokens = d == null ? -1 : d.tokens();
         if (!claim()) {
             if (STATE.compareAndSet(this, EXPIRED, LATE)) {
-                guard.late(call, droppedMessages, droppedTokens, reported, latencyNanos, outcome != null ? outcome
+                guard.late(this, droppedMessages, droppedTokens, reported, latencyNanos, outcome != null ? outcome
                         : error == null ? "error" : error.getClass().getName());
             }
             return false;
         }
-        guard.finish(this, call, droppedMessages, droppedTokens, reported, endTick, latencyNanos, ttftNanos, error,
+        guard.finish(this, this, droppedMessages, droppedTokens, reported, endTick, latencyNanos, ttftNanos, error,
                 received, outcome);
         return true;
     }
@@ -302,6 +332,6 @@ public final class Admission implements AutoCloseable {
 
     @Override
     public String toString() {
-        return "Admission{" + call.kind.id() + ", " + call.decision + (isDone() ? ", done" : ", open") + '}';
+        return "Admission{" + kind.id() + ", " + decision + (isDone() ? ", done" : ", open") + '}';
     }
 }

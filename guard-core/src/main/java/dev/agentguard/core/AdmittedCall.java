@@ -9,10 +9,11 @@ import dev.agentguard.core.telemetry.Telemetry;
 /**
  * What the guard decided and holds for one call, fixed at admission: the decision, who called, and what settling
  * needs (the ledger hold and its units, the price, the reserved prompt and output cap, the health permission, the
- * tool call's fingerprint). The guard builds it and settles from it; the {@link Admission} around it only keeps the
- * caller-side state (which end was taken, time to first token, what truncation dropped). Immutable.
+ * tool call's fingerprint). The guard builds it and settles from it. The caller's {@link Admission} is this record
+ * with the caller-side state added (which end was taken, time to first token, what truncation dropped): one object
+ * per call rather than two, on the hot path. Its fields are final.
  */
-final class AdmittedCall {
+abstract class AdmittedCall {
 
     final CallKind kind;
     final Decision decision;
@@ -36,7 +37,7 @@ final class AdmittedCall {
     /** For a tool priced per unit it reports: the units reserved ({@link #reservedNanos} is their price); else 0. */
     final long toolMaxUnits;
 
-    private AdmittedCall(long id, CallKind kind, Decision decision, GuardScope scope, Telemetry.Tracked session,
+    AdmittedCall(long id, CallKind kind, Decision decision, GuardScope scope, Telemetry.Tracked session,
             String tool, String toolArguments, Hold hold, Unit[] units, ModelPrice price, boolean priced,
             long promptTokens, long maxOutputTokens, long reservedNanos, long startTick,
             ModelHealth.Breakers breakers, long fingerprint, long toolMaxUnits) {
@@ -58,28 +59,6 @@ final class AdmittedCall {
         this.startTick = startTick;
         this.breakers = breakers;
         this.fingerprint = fingerprint;
-    }
-
-    /** An admitted (or, in shadow mode, would-be refused) model call and what it holds. */
-    static AdmittedCall modelCall(long id, Decision decision, GuardScope scope, Telemetry.Tracked session, Hold hold,
-            Unit[] units, ModelPrice price, boolean priced, long promptTokens, long maxOutputTokens,
-            long reservedNanos, long startTick, ModelHealth.Breakers breakers) {
-        return new AdmittedCall(id, CallKind.MODEL_CALL, decision, scope, session, null, null, hold, units, price,
-                priced, promptTokens, maxOutputTokens, reservedNanos, startTick, breakers, 0, 0);
-    }
-
-    /** A model call refused at admission: it holds nothing. */
-    static AdmittedCall refused(long id, Decision decision, GuardScope scope, long startTick) {
-        return new AdmittedCall(id, CallKind.MODEL_CALL, decision, scope, null, null, null, null, null, null, false,
-                0, 0, 0, startTick, null, 0, 0);
-    }
-
-    /** A tool call, admitted or refused; it holds a reservation when calls budgets count tool calls. */
-    static AdmittedCall toolCall(long id, Decision decision, GuardScope scope, Telemetry.Tracked session, String tool,
-            String arguments, long startTick, long fingerprint, Hold hold, Unit[] units, long priceNanos,
-            long maxUnits) {
-        return new AdmittedCall(id, CallKind.TOOL_CALL, decision, scope, session, tool, arguments, hold, units, null,
-                true, 0, 0, priceNanos, startTick, null, fingerprint, maxUnits);
     }
 
     /** @return the model to call (after any downgrade); null for a tool call */

@@ -338,10 +338,10 @@ public final class Guard implements AutoCloseable {
         }
         Decision decision = verdict.decide(requested, model); // with the tightest budget's remaining share
         long id = callId(decision.action());
-        AdmittedCall c = AdmittedCall.modelCall(id, decision, scope, session, outcome.hold,
+        Admission a = Admission.modelCall(this, id, decision, scope, session, outcome.hold,
                 outcome.units, priced.price, priced.known, prompt, maxOut, worstCase, tick,
                 health == null ? null : health.breakers);
-        Admission a = new Admission(this, c);
+        AdmittedCall c = a;
         if (c.holdsSomething()) {
             open.add(a); // from here on, the lease ends the hold if nothing else does
         }
@@ -585,12 +585,11 @@ public final class Guard implements AutoCloseable {
         // the request's fingerprint is recorded whether or not a session rule needed it
         CallRequest request = id == 0 ? CallRequest.NONE : CallRequest.ofTool(fingerprint != 0
                 ? fingerprint : CanonicalArguments.fingerprint(call.tool(), call.arguments()));
-        AdmittedCall c = AdmittedCall.toolCall(id, decision, call.scope(), session, call.tool(),
+        Admission a = Admission.toolCall(this, id, decision, call.scope(), session, call.tool(),
                 call.arguments(), tick, fingerprint, holds ? outcome.hold : null, holds ? outcome.units : null,
                 priceNanos, maxUnits == null ? 0 : maxUnits);
-        publishPre(config, c, epoch, request);
-        Admission a = new Admission(this, c);
-        if (c.holdsSomething()) {
+        publishPre(config, a, epoch, request);
+        if (a.holdsSomething()) {
             open.add(a); // the lease ends a tool call that never reports back
         }
         return a;
@@ -699,11 +698,11 @@ public final class Guard implements AutoCloseable {
         GuardScope scope = call.scope();
         Decision decision = verdict.decide(requested, model);
         long id = callId(decision.action());
-        AdmittedCall c = AdmittedCall.refused(id, decision, scope, tick);
+        Admission c = Admission.refused(this, id, decision, scope, tick);
         refusals.add(new GuardAdmin.Refusal(Instant.ofEpochMilli(epoch), CallKind.MODEL_CALL, c.decision.action(),
                 c.decision.rule(), c.decision.reason(), scope.agent(), scope.session(), scope.tenant(), null));
         publishPre(config, c, epoch, id == 0 ? CallRequest.NONE : CallRequest.of(call, asked));
-        return new Admission(this, c);
+        return c;
     }
 
     /**
