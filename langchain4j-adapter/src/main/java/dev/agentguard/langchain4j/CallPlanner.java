@@ -64,15 +64,15 @@ final class CallPlanner<M> {
      * One call from plan to send: the request as the guard sees it, what is needed to reshape it after admission,
      * and, once {@link #target} has run, where it goes. It is also the call's {@link PromptTruncator}: the
      * truncation is worked out when the guard asks during admission (so that it reserves the prompt that will be
-     * sent), sized as admission sized the request, and applied as it was worked out. One object per call rather
-     * than three, on the hot path.
+     * sent), sized as admission sized the request, and applied as it was worked out. And it is the digest of the
+     * request's prompt ({@link PromptDigest}), walked as it is made. One object per call rather than four, on the
+     * hot path.
      *
      * @param <M> the model type (sync or streaming)
      */
-    static final class Planned<M> implements PromptTruncator {
+    static final class Planned<M> extends PromptDigest implements PromptTruncator {
         final ChatRequest request;
         final GuardScope scope;
-        final PromptDigest digest;
         final PromptTokens tokens;
         private final List<ToolSpecification> tools;
         /** Set once by {@link #plan}, right after construction (the call names this object as its truncator). */
@@ -84,11 +84,12 @@ final class CallPlanner<M> {
         /** Set by {@link #target}: the request sent to it. */
         ChatRequest sent;
 
-        Planned(ChatRequest request, GuardScope scope, PromptDigest digest, PromptTokens tokens,
-                List<ToolSpecification> tools) {
+        /** Walks the request's prompt into this plan, which is its digest too (see {@link PromptDigest#walk}). */
+        Planned(ChatRequest request, GuardScope scope, PromptTokens tokens, List<ToolSpecification> tools) {
+            super(tokens instanceof PromptTokens.Conservative);
+            walk(request.messages(), tools);
             this.request = request;
             this.scope = scope;
-            this.digest = digest;
             this.tokens = tokens;
             this.tools = tools;
         }
@@ -135,10 +136,9 @@ final class CallPlanner<M> {
         String model = effective.modelName() == null || effective.modelName().isBlank()
                 ? UNNAMED_MODEL : effective.modelName();
         PromptTokens tokens = tokensFor(guard.config(), model);
-        PromptDigest digest = PromptDigest.of(request.messages(), effective.toolSpecifications(),
-                tokens instanceof PromptTokens.Conservative);
+        Planned<M> planned = new Planned<>(request, scope, tokens, effective.toolSpecifications());
+        PromptDigest digest = planned;
         long prompt = tokens.request(digest, request.messages(), effective.toolSpecifications());
-        Planned<M> planned = new Planned<>(request, scope, digest, tokens, effective.toolSpecifications());
         ModelCall.Builder call = ModelCall.builder(model).scope(scope).provider(priceProvider)
                 .requestFingerprint(digest.fingerprint()).truncator(planned)
                 .continuesToolResult(!request.messages().isEmpty() && request.messages()

@@ -62,19 +62,24 @@ class PromptDigest {
     /** Tokens that prime every reply ({@code <|start|>assistant<|message|>}). */
     static final int REPLY_PRIMING = 3;
 
-    // A digest is walked into itself (one object per request rather than a walk and its result); these three are
-    // set once, at the end of of(), before anyone else sees it
+    // A digest is walked into itself (one object per request rather than a walk and its result; the decorators'
+    // plan of a call is its digest too, see CallPlanner.Planned); these three are set once, at the end of walk(),
+    // before anyone else reads them
     private long fingerprint;
     private long estimate;
     private int nonTextParts;
 
     // the walk: one pass over the prompt's characters, part by part (a message, a tool), for the default estimate
     // of each part and the fingerprint of its texts (see hashOf)
-    long hash = FNV_OFFSET;
+    private long hash = FNV_OFFSET;
     private long units;
     private int previous = ScriptAwareEstimator.START;
+    /** The prompt kept whole, for an application's own estimator (nothing is estimated then); else null. */
+    private final StringBuilder copy;
 
-    private PromptDigest() {
+    /** @param estimate whether to walk the default estimate; without it the text is kept whole instead */
+    PromptDigest(boolean estimate) {
+        this.copy = estimate ? null : new StringBuilder(256);
     }
 
     static PromptDigest of(List<ChatMessage> messages, List<ToolSpecification> tools) {
@@ -88,9 +93,20 @@ class PromptDigest {
      * @return the digest
      */
     static PromptDigest of(List<ChatMessage> messages, List<ToolSpecification> tools, boolean estimate) {
-        // with the default estimate, the characters are hashed and sized where they lie, never copied; only an
-        // application's own estimator needs the prompt as one text
-        PromptDigest walk = estimate ? new PromptDigest() : new Copy();
+        PromptDigest digest = new PromptDigest(estimate);
+        digest.walk(messages, tools);
+        return digest;
+    }
+
+    /**
+     * Walks a request into this digest, once. With the default estimate, the characters are hashed and sized where
+     * they lie, never copied; only an application's own estimator needs the prompt as one text.
+     *
+     * @param messages the request's messages
+     * @param tools its tool definitions
+     */
+    final void walk(List<ChatMessage> messages, List<ToolSpecification> tools) {
+        PromptDigest walk = this;
         long tokens = REPLY_PRIMING;
         int nonText = 0;
         if (messages != null) {
@@ -112,9 +128,8 @@ class PromptDigest {
         }
         long h = walk.hash;
         walk.fingerprint = h == 0 ? 1 : h; // a fingerprint of 0 means "unknown" to the guard
-        walk.estimate = estimate ? tokens : -1;
+        walk.estimate = copy == null ? tokens : -1;
         walk.nonTextParts = nonText;
-        return walk;
     }
 
     void mark(int marker) {
@@ -123,6 +138,10 @@ class PromptDigest {
 
     PromptDigest append(CharSequence s) {
         hash = hashOf(hash, s);
+        if (copy != null) {
+            copy.append(s);
+            return this;
+        }
         if (s.length() >= Walked.MIN_LENGTH && s instanceof String text) {
             Walked w = Walked.of(text);
             units += ScriptAwareEstimator.cost(previous, w.first) + w.rest;
@@ -143,6 +162,10 @@ class PromptDigest {
 
     PromptDigest append(char c) {
         hash = (hash ^ c) * FNV_PRIME;
+        if (copy != null) {
+            copy.append(c);
+            return this;
+        }
         int k = ScriptAwareEstimator.classOf(c);
         units += ScriptAwareEstimator.cost(previous, k);
         previous = k;
@@ -155,6 +178,10 @@ class PromptDigest {
 
     /** @return the default estimate of the part just walked; the next part starts afresh */
     long endPart() {
+        if (copy != null) {
+            copy.append('\n');
+            return 0;
+        }
         long tokens = ScriptAwareEstimator.tokens(units);
         units = 0;
         previous = ScriptAwareEstimator.START;
@@ -163,7 +190,7 @@ class PromptDigest {
 
     /** @return the prompt text for an application's own estimator; null when the default estimate was walked */
     CharSequence text() {
-        return null;
+        return copy; // never changed after the walk: a prompt of 100k characters is not copied again
     }
 
     /**
@@ -218,36 +245,6 @@ class PromptDigest {
         }
     }
 
-    /** The digest of an application's own estimator: the hash, and the text kept whole for it (no estimate). */
-    private static final class Copy extends PromptDigest {
-        private final StringBuilder sb = new StringBuilder(256);
-
-        @Override
-        PromptDigest append(CharSequence s) {
-            hash = hashOf(hash, s); // as a digest does, so that both give one text the same fingerprint
-            sb.append(s);
-            return this;
-        }
-
-        @Override
-        PromptDigest append(char c) {
-            hash = (hash ^ c) * FNV_PRIME;
-            sb.append(c);
-            return this;
-        }
-
-        @Override
-        long endPart() {
-            sb.append('\n');
-            return 0;
-        }
-
-        @Override
-        CharSequence text() {
-            return sb; // never changed after of(): a prompt of 100k characters is not copied again
-        }
-    }
-
     /**
      * @param message one message
      * @return its default estimate with its overheads, as {@link #of} counts it; non-text parts not included
@@ -264,7 +261,7 @@ class PromptDigest {
         long tokens = REPLY_PRIMING;
         if (tools != null && !tools.isEmpty()) {
             tokens += TOOLS_OVERHEAD;
-            PromptDigest walk = new PromptDigest();
+            PromptDigest walk = new PromptDigest(true);
             for (ToolSpecification t : tools) {
                 appendTool(t, walk);
                 tokens += TOOL_OVERHEAD + walk.endPart();
@@ -310,9 +307,9 @@ class PromptDigest {
 
     /** @return the text of a message as it is sent: its text, thinking, tool calls and tool results */
     static String text(ChatMessage message) {
-        Copy copy = new Copy();
-        appendText(message, copy);
-        return copy.sb.toString();
+        PromptDigest copying = new PromptDigest(false);
+        appendText(message, copying);
+        return copying.copy.toString();
     }
 
     private static void appendText(ChatMessage m, PromptDigest sb) {
