@@ -109,11 +109,6 @@ public final class Admission extends AdmittedCall implements AutoCloseable {
                 null, true, 0, 0, priceNanos, startTick, null, fingerprint, maxUnits);
     }
 
-    /** @return what the guard decided and holds for this call: this admission's own record */
-    AdmittedCall call() {
-        return this;
-    }
-
     /** @return the decision taken at admission */
     public Decision decision() {
         return decision;
@@ -278,7 +273,7 @@ public final class Admission extends AdmittedCall implements AutoCloseable {
         if (!claim()) {
             return false;
         }
-        guard.release(this, this);
+        guard.release(this);
         return true;
     }
 
@@ -309,7 +304,7 @@ public final class Admission extends AdmittedCall implements AutoCloseable {
             }
             return false;
         }
-        guard.finish(this, this, droppedMessages, droppedTokens, reported, endTick, latencyNanos, ttftNanos, error,
+        guard.finish(this, droppedMessages, droppedTokens, reported, endTick, latencyNanos, ttftNanos, error,
                 received, outcome);
         return true;
     }

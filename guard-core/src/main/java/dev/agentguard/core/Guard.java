@@ -341,11 +341,10 @@ public final class Guard implements AutoCloseable {
         Admission a = Admission.modelCall(this, id, decision, scope, session, outcome.hold,
                 outcome.units, priced.price, priced.known, prompt, maxOut, worstCase, tick,
                 health == null ? null : health.breakers);
-        AdmittedCall c = a;
-        if (c.holdsSomething()) {
+        if (a.holdsSomething()) {
             open.add(a); // from here on, the lease ends the hold if nothing else does
         }
-        publishPre(config, c, epoch, id == 0 ? CallRequest.NONE : CallRequest.of(call, asked));
+        publishPre(config, a, epoch, id == 0 ? CallRequest.NONE : CallRequest.of(call, asked));
         return a;
     }
 
@@ -714,7 +713,7 @@ public final class Guard implements AutoCloseable {
      * @param outcome {@link DecisionEvent#OK}, {@link DecisionEvent#CANCELLED}, or null for a failure (the error's
      *     class then names the outcome)
      */
-    void finish(Admission self, AdmittedCall c, int droppedMessages, long droppedTokens, Usage reported,
+    void finish(Admission c, int droppedMessages, long droppedTokens, Usage reported,
             long endTick, long latencyNanos, long ttftNanos, Throwable error, long receivedOutput, String outcome) {
         long tick = endTick != NO_TICK ? endTick : ticker.read(); // one reading for telemetry and the record
         boolean failed = outcome == null || !DecisionEvent.OK.equals(outcome);
@@ -729,7 +728,7 @@ public final class Guard implements AutoCloseable {
                 cost = costOf(c, billed);
                 tokens = Math.min(MAX_CHARGE, saturatedTokens(billed));
             }
-            settleHold(self, c, cost, tokens, tick);
+            settleHold(c, cost, tokens, tick);
             if (c.breakers != null) {
                 c.breakers.record(latencyNanos, failed ? (error == null ? new IllegalStateException("model call "
                         + (outcome == null ? "failed" : outcome)) : error) : null);
@@ -746,7 +745,7 @@ public final class Guard implements AutoCloseable {
                 long perUnit = c.reservedNanos / c.toolMaxUnits;
                 cost = perUnit == 0 ? 0 : receivedOutput > MAX_CHARGE / perUnit ? MAX_CHARGE : perUnit * receivedOutput;
             }
-            settleHold(self, c, cost, 0, tick);
+            settleHold(c, cost, 0, tick);
             telemetry.recordToolCall(c.scope, c.session, c.tool, failed, latencyNanos, tick);
         }
         publishPost(tick, c, c.decision, reported, cost, latencyNanos, ttftNanos,
@@ -802,9 +801,9 @@ public final class Guard implements AutoCloseable {
     }
 
     /** Settles the ledger hold first, so that nothing thrown later can leave it open. */
-    private void settleHold(Admission self, AdmittedCall c, long cost, long tokens, long tick) {
+    private void settleHold(Admission c, long cost, long tokens, long tick) {
         if (c.holdsSomething()) { // as when it was added
-            open.remove(self);
+            open.remove(c);
         }
         if (c.hold != null) {
             ledger.settle(c.hold, c.units, cost, tokens, ticker, tick);
@@ -817,9 +816,9 @@ public final class Guard implements AutoCloseable {
     }
 
     /** Called once per admission by {@link Admission} to release it. */
-    void release(Admission self, AdmittedCall c) {
+    void release(Admission c) {
         if (c.holdsSomething()) {
-            open.remove(self);
+            open.remove(c);
         }
         if (c.hold != null) {
             ledger.release(c.hold);
@@ -854,14 +853,13 @@ public final class Guard implements AutoCloseable {
     private int expireStalled(long tick) {
         long lease = active.config.reservationLease().toNanos();
         int expired = 0;
-        for (Admission a : open.snapshot()) {
-            AdmittedCall c = a.call();
+        for (Admission c : open.snapshot()) {
             long held = tick - c.startTick;
-            if (held >= lease && a.expire()) {
+            if (held >= lease && c.expire()) {
                 expired++;
                 long tokens = worstCaseTokens(c);
                 long cost = worstCaseCost(c);
-                settleHold(a, c, cost, tokens, tick);
+                settleHold(c, cost, tokens, tick);
                 if (c.breakers != null) {
                     c.breakers.record(held, new IllegalStateException("no answer within the reservation lease"));
                 }

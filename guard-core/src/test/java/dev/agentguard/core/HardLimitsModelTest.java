@@ -111,9 +111,9 @@ class HardLimitsModelTest {
             } else if (op < 70 && !open.isEmpty()) {
                 Admission a = open.remove(random.nextInt(open.size()));
                 int end = random.nextInt(10);
-                long prompt = a.call().promptTokens;
+                long prompt = a.promptTokens;
                 long input = random.nextInt(8) == 0 ? prompt + prompt / 5 : random.nextLong(prompt + 1);
-                long output = random.nextLong(a.call().maxOutputTokens + 1);
+                long output = random.nextLong(a.maxOutputTokens + 1);
                 if (end < 6) {
                     a.settle(Usage.of(input, output));
                 } else if (end == 6) {

@@ -137,16 +137,15 @@ final class CallPlanner<M> {
                 ? UNNAMED_MODEL : effective.modelName();
         PromptTokens tokens = tokensFor(guard.config(), model);
         Planned<M> planned = new Planned<>(request, scope, tokens, effective.toolSpecifications());
-        PromptDigest digest = planned;
-        long prompt = tokens.request(digest, request.messages(), effective.toolSpecifications());
+        long prompt = tokens.request(planned, request.messages(), effective.toolSpecifications());
         ModelCall.Builder call = ModelCall.builder(model).scope(scope).provider(priceProvider)
-                .requestFingerprint(digest.fingerprint()).truncator(planned)
+                .requestFingerprint(planned.fingerprint()).truncator(planned)
                 .continuesToolResult(!request.messages().isEmpty() && request.messages()
                         .get(request.messages().size() - 1) instanceof ToolExecutionResultMessage);
         if (prompt >= 0) {
             call.promptTokens(prompt);
         } else {
-            call.promptText(digest.text()); // an estimator of the application's own: the guard applies it
+            call.promptText(planned.text()); // an estimator of the application's own: the guard applies it
         }
         Integer maxOut = effective.maxOutputTokens();
         if (maxOut == null && Providers.OPENAI) {

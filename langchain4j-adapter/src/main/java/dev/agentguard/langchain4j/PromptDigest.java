@@ -106,30 +106,29 @@ class PromptDigest {
      * @param tools its tool definitions
      */
     final void walk(List<ChatMessage> messages, List<ToolSpecification> tools) {
-        PromptDigest walk = this;
         long tokens = REPLY_PRIMING;
         int nonText = 0;
         if (messages != null) {
             for (int i = 0, n = messages.size(); i < n; i++) { // indexed: no iterator per call
                 ChatMessage m = messages.get(i);
-                walk.mark(m == null ? '0' : m.type().ordinal() + 'a');
-                appendText(m, walk);
+                mark(m == null ? '0' : m.type().ordinal() + 'a');
+                appendText(m, this);
                 nonText += nonTextParts(m);
-                tokens += walk.endPart() + overhead(m);
+                tokens += endPart() + overhead(m);
             }
         }
         if (tools != null && !tools.isEmpty()) {
             tokens += TOOLS_OVERHEAD;
             for (ToolSpecification t : tools) {
-                walk.mark('t');
-                appendTool(t, walk);
-                tokens += TOOL_OVERHEAD + walk.endPart();
+                mark('t');
+                appendTool(t, this);
+                tokens += TOOL_OVERHEAD + endPart();
             }
         }
-        long h = walk.hash;
-        walk.fingerprint = h == 0 ? 1 : h; // a fingerprint of 0 means "unknown" to the guard
-        walk.estimate = copy == null ? tokens : -1;
-        walk.nonTextParts = nonText;
+        long h = hash;
+        this.fingerprint = h == 0 ? 1 : h; // a fingerprint of 0 means "unknown" to the guard
+        this.estimate = copy == null ? tokens : -1;
+        this.nonTextParts = nonText;
     }
 
     void mark(int marker) {

@@ -19,6 +19,7 @@ import java.util.Optional;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ConcurrentMap;
+import java.util.function.Consumer;
 import java.util.function.Function;
 
 /**
@@ -375,7 +376,7 @@ public final class Telemetry {
         long tick = ticker.read();
         long millis = wallMillis();
         synchronized (moves) {
-            named.addTo(sum, null, false, tick, millis);
+            named.addTo(sum, null, tick, millis);
         }
         return Optional.of(figures(level, key, sum));
     }
@@ -398,10 +399,10 @@ public final class Telemetry {
                 agents.get(agent).addTo(sum, tick, millis);
             }
             for (Named named : liveModels) {
-                named.addTo(sum, agent, agent != null, tick, millis);
+                named.addTo(sum, agent, tick, millis);
             }
             for (Named named : tools.values()) {
-                named.addTo(sum, agent, agent != null, tick, millis);
+                named.addTo(sum, agent, tick, millis);
             }
         }
         return Optional.of(figures(level, key, sum));
@@ -455,8 +456,21 @@ public final class Telemetry {
         }
 
         LevelStats route(String agent) {
-            LevelStats r = agent == null ? this.agentless : byAgent.get(agent);
+            LevelStats r = find(agent);
             return r != null ? r : newRoute(agent);
+        }
+
+        /** @return the route of an agent's calls (of calls without one for null), or null before its first */
+        private LevelStats find(String agent) {
+            return agent == null ? this.agentless : byAgent.get(agent);
+        }
+
+        private void forEachRoute(Consumer<LevelStats> action) {
+            LevelStats a = this.agentless;
+            if (a != null) {
+                action.accept(a);
+            }
+            byAgent.values().forEach(action);
         }
 
         private synchronized LevelStats newRoute(String agent) {
@@ -464,7 +478,7 @@ public final class Telemetry {
             if (retired) {
                 return own;
             }
-            LevelStats r = agent == null ? this.agentless : byAgent.get(agent);
+            LevelStats r = find(agent);
             if (r == null) {
                 r = new LevelStats(config.window(), COUNTERS, config.latencySamples(), model, !model, own);
                 if (agent == null) {
@@ -484,34 +498,19 @@ public final class Telemetry {
                 synchronized (this) {
                     retired = true;
                 }
-                LevelStats a = this.agentless;
-                if (a != null) {
-                    a.retire(tick, millis);
-                }
-                for (LevelStats r : byAgent.values()) {
-                    r.retire(tick, millis);
-                }
+                forEachRoute(r -> r.retire(tick, millis));
                 liveModels.remove(this);
             }
         }
 
-        /**
-         * @param agent the agent whose route to add, or null for the route of calls without one
-         * @param only whether to add that route alone, or every route
-         */
-        void addTo(LevelStats.Sum sum, String agent, boolean only, long tick, long millis) {
-            if (only) {
-                LevelStats r = agent == null ? this.agentless : byAgent.get(agent);
-                if (r != null) {
-                    r.addTo(sum, tick, millis);
-                }
+        /** @param agent the agent whose route to add, or null to add every route */
+        void addTo(LevelStats.Sum sum, String agent, long tick, long millis) {
+            if (agent == null) {
+                forEachRoute(r -> r.addTo(sum, tick, millis));
                 return;
             }
-            LevelStats a = this.agentless;
-            if (a != null) {
-                a.addTo(sum, tick, millis);
-            }
-            for (LevelStats r : byAgent.values()) {
+            LevelStats r = byAgent.get(agent);
+            if (r != null) {
                 r.addTo(sum, tick, millis);
             }
         }

@@ -223,15 +223,10 @@ public final class LatencyRing extends LatencyRingFields {
         System.arraycopy(ring, PAD, nanos, 0, count);
         System.arraycopy(other.ticks, PAD, tick, count, other.count);
         System.arraycopy(other.ring, PAD, nanos, count, other.count);
-        Integer[] order = new Integer[total];
-        for (int i = 0; i < total; i++) {
-            order[i] = i;
-        }
-        // oldest first; a ticker's readings compare by their difference, which may cross Long.MAX_VALUE
-        Arrays.sort(order, (a, b) -> Long.signum(tick[a] - tick[b]));
+        Integer[] order = newestFirst(tick);
         int kept = Math.min(total, capacity);
         for (int i = 0; i < kept; i++) {
-            int from = order[total - kept + i];
+            int from = order[kept - 1 - i]; // the ring holds them oldest first
             ticks[PAD + i] = tick[from];
             ring[PAD + i] = nanos[from];
         }
@@ -248,17 +243,23 @@ public final class LatencyRing extends LatencyRingFields {
 
     /** @return the {@code capacity} values of the latest ticks (ties broken arbitrarily) */
     private static long[] latest(long[] tick, long[] nanos, int capacity) {
-        Integer[] order = new Integer[tick.length];
-        for (int i = 0; i < order.length; i++) {
-            order[i] = i;
-        }
-        // newest first; a ticker's readings compare by their difference, which may cross Long.MAX_VALUE
-        Arrays.sort(order, (a, b) -> Long.signum(tick[b] - tick[a]));
+        Integer[] order = newestFirst(tick);
         long[] kept = new long[capacity];
         for (int i = 0; i < capacity; i++) {
             kept[i] = nanos[order[i]];
         }
         return kept;
+    }
+
+    /** @return the indexes of {@code tick}, newest reading first (ties in any order) */
+    private static Integer[] newestFirst(long[] tick) {
+        Integer[] order = new Integer[tick.length];
+        for (int i = 0; i < order.length; i++) {
+            order[i] = i;
+        }
+        // a ticker's readings compare by their difference, which may cross Long.MAX_VALUE
+        Arrays.sort(order, (a, b) -> Long.signum(tick[b] - tick[a]));
+        return order;
     }
 
     /** Nearest rank, 1-based: ceil(p * n / 100), at least 1. */
