@@ -216,10 +216,13 @@ class TelemetryConcurrencyTest {
             }
             List<Future<?>> others = new ArrayList<>();
             others.add(pool.submit(() -> {
-                // past the front table's second now and then, so that models go back to their cache
+                // past the front table's second now and then, so that models go back to their cache; at most 5
+                // minutes in all, so that nothing leaves the 10-minute window
                 start.await();
-                while (done.getCount() > 0) {
+                long moved = 0;
+                while (done.getCount() > 0 && moved < Duration.ofMinutes(5).toNanos()) {
                     ticker.advanceNanos(50_000_000);
+                    moved += 50_000_000;
                     telemetry.cleanUp();
                 }
                 return null;
